@@ -1,0 +1,164 @@
+"""bioeco command line: one thin click command per job; the work happens in the ``graph`` library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from graph.errors import BioecoError, ValidationFailed
+
+DATA_OPTION = click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder with sources.csv and the tables (default: data/).",
+)
+GRAPH_OPTION = click.option(
+    "--graph",
+    "graph_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Read a built graph (.trig/.ttl/.nq/.nt) instead of building from tables.",
+)
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+
+
+def _fail(exc: BioecoError) -> click.ClickException:
+    """Map a library error to a one-line click error with the error class's exit code."""
+    err = click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    err.exit_code = exc.exit_code
+    return err
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="bioeco")
+def main() -> None:
+    """bioeco: a knowledge graph of the bioeconomy ecosystem.
+
+    Exit codes: 0 ok, 1 data error, 2 usage error, 3 the graph does not conform to the shapes.
+    """
+
+
+@main.command()
+@DATA_OPTION
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: out/).",
+)
+@click.option("--no-validate", is_flag=True, help="Write the graph even if SHACL finds problems.")
+def build(data_dir: Path | None, out_dir: Path | None, no_validate: bool) -> None:
+    """Build the graph from the tables and write bioeco.trig and bioeco.ttl (atomically)."""
+    from graph.pipeline import build as run_build
+
+    try:
+        result = run_build(data_dir, out_dir, check=not no_validate)
+    except ValidationFailed as exc:
+        click.echo(exc.report, err=True)
+        raise _fail(exc) from None
+    except BioecoError as exc:
+        raise _fail(exc) from None
+    counts = result.records.counts()
+    click.echo(
+        "Built {actors} actors, {initiatives} initiatives, {people} people, "
+        "{memberships} memberships, {classifications} classifications, "
+        "{observations} observations from {sources} sources.".format(**counts)
+    )
+    for kind, path in sorted(result.files.items()):
+        click.echo(f"Wrote {path}")
+
+
+@main.command()
+@DATA_OPTION
+@GRAPH_OPTION
+@click.option("--limit", type=int, default=50, show_default=True, help="Violations to show.")
+def validate(data_dir: Path | None, graph_file: Path | None, limit: int) -> None:
+    """Check the graph against the SHACL shapes (exit code 3 if it does not conform)."""
+    from graph.pipeline import validate as run_validate
+
+    try:
+        report = run_validate(data_dir, graph_file)
+    except BioecoError as exc:
+        raise _fail(exc) from None
+    click.echo(report.text(limit=limit))
+    if not report.conforms:
+        sys.exit(ValidationFailed.exit_code)
+
+
+@main.command()
+@DATA_OPTION
+@GRAPH_OPTION
+@FORMAT_OPTION
+def stats(data_dir: Path | None, graph_file: Path | None, fmt: str) -> None:
+    """Counts per named graph, per class and per source document."""
+    from graph.formats import format_frame
+    from graph.pipeline import open_graph
+    from graph.stats import summary
+
+    try:
+        tables = summary(open_graph(data_dir, graph_file))
+    except BioecoError as exc:
+        raise _fail(exc) from None
+    if fmt == "json":
+        body = ", ".join(f'"{k}": {format_frame(v, "json")}' for k, v in tables.items())
+        click.echo("{" + body + "}")
+        return
+    for name, frame in tables.items():
+        if fmt == "table":
+            click.echo(f"== {name}")
+        click.echo(format_frame(frame, fmt).rstrip("\n"))
+        if fmt == "table":
+            click.echo("")
+
+
+@main.command()
+@click.argument("sparql", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the query from a file.",
+)
+@DATA_OPTION
+@GRAPH_OPTION
+@FORMAT_OPTION
+def query(
+    sparql: str | None,
+    query_file: Path | None,
+    data_dir: Path | None,
+    graph_file: Path | None,
+    fmt: str,
+) -> None:
+    """Run a SPARQL query (argument or -f FILE); prefixes bioeco:, org:, skos: … are predeclared.
+
+    Reads out/bioeco.trig when it exists, else builds the graph from the tables in memory.
+    """
+    from graph.formats import format_frame
+    from graph.pipeline import open_graph
+    from graph.query import select
+
+    if (sparql is None) == (query_file is None):
+        raise click.UsageError("give a query either as an argument or with -f FILE (not both)")
+    text = sparql if sparql is not None else query_file.read_text(encoding="utf-8")
+    try:
+        frame = select(open_graph(data_dir, graph_file), text)
+    except BioecoError as exc:
+        raise _fail(exc) from None
+    click.echo(format_frame(frame, fmt).rstrip("\n"))
+
+
+if __name__ == "__main__":
+    main()

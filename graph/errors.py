@@ -1,0 +1,85 @@
+"""One exception hierarchy for the whole library, with the CLI exit code of each class."""
+
+from __future__ import annotations
+
+__all__ = [
+    "BioecoError",
+    "DataError",
+    "NetworkRefused",
+    "QueryError",
+    "UsageError",
+    "ValidationFailed",
+]
+
+
+class BioecoError(Exception):
+    """Base class of every error the library raises on purpose.
+
+    ``exit_code`` is what the command line exits with for this class of failure.
+    """
+
+    exit_code = 1
+
+
+class DataError(BioecoError):
+    """Bad input data: names the file, row and field when they are known.
+
+    Examples
+    --------
+    >>> str(DataError("bad date", file="data/x.csv", row=3, field="start"))
+    'data/x.csv, row 3, field start: bad date'
+    >>> str(DataError("no such file", file="data/y.csv"))
+    'data/y.csv: no such file'
+    """
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.row = row
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(str(self.file))
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(f"field {self.field}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class UsageError(BioecoError):
+    """The caller asked for something that cannot be done (bad option, missing file)."""
+
+    exit_code = 2
+
+
+class QueryError(BioecoError):
+    """A SPARQL query could not be parsed or evaluated, or was refused (e.g. SERVICE)."""
+
+    exit_code = 1
+
+
+class NetworkRefused(QueryError):
+    """Something tried to reach the network at run time; bioeco refuses it."""
+
+
+class ValidationFailed(BioecoError):
+    """The graph does not conform to the SHACL shapes; ``report`` holds the readable report."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, report: str = "") -> None:
+        self.report = report
+        super().__init__(message)

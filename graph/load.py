@@ -1,0 +1,788 @@
+"""Read the CSV tables of ``data/`` into typed, validated records (clear errors, no guessing)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from graph.errors import DataError
+from graph.vocab import is_slug
+
+__all__ = [
+    "MAX_CELL",
+    "TABLES",
+    "Actor",
+    "Alias",
+    "Change",
+    "Classification",
+    "Dataset",
+    "Initiative",
+    "Membership",
+    "Observation",
+    "Person",
+    "Records",
+    "Source",
+    "Table",
+    "check_orgnr",
+    "load_records",
+    "parse_date",
+    "read_table",
+]
+
+MAX_CELL = 4000
+"""Longest cell accepted (characters); longer cells are almost always a paste error."""
+
+_LOCATOR = re.compile(r"\bl\. ?(\d+)(?:[-–](\d+))?")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+SCHEMES_OF_CLASSIFICATION = ("sector", "stage", "region", "competence")
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a record came from: file and spreadsheet row (header = row 1)."""
+
+    file: str
+    row: int
+
+    def error(self, message: str, field: str | None = None) -> DataError:
+        return DataError(message, file=self.file, row=self.row, field=field)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    issued: str
+    publisher: str
+    language: str
+    file: str
+    title_en: str = ""
+    note: str = ""
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    label: str
+    type: str
+    source: str
+    locator: str
+    label_en: str = ""
+    aliases: tuple[str, ...] = ()
+    orgnr: str = ""
+    basis: str = "stated"
+    note: str = ""
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    source: str
+    locator: str
+    note: str = ""
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Initiative:
+    id: str
+    label: str
+    type: str
+    source: str
+    locator: str
+    label_en: str = ""
+    aliases: tuple[str, ...] = ()
+    part_of: str = ""
+    start: str = ""
+    end: str = ""
+    place: str = ""
+    status: str = ""
+    description_en: str = ""
+    note: str = ""
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Membership:
+    member: str
+    organization: str
+    role: str
+    source: str
+    locator: str
+    start: str = ""
+    end: str = ""
+    observed: str = ""
+    basis: str = "stated"
+    note: str = ""
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Classification:
+    subject: str
+    scheme: str
+    concept: str
+    basis: str
+    source: str
+    locator: str
+    note: str = ""
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Change:
+    id: str
+    type: str
+    original: tuple[str, ...]
+    resulting: tuple[str, ...]
+    source: str
+    locator: str
+    date: str = ""
+    note: str = ""
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Alias:
+    subject: str
+    alias: str
+    source: str
+    locator: str
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    id: str
+    label: str
+    source: str
+    locator: str
+    label_en: str = ""
+    sample_size: int | None = None
+    note: str = ""
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Observation:
+    dataset: str
+    id: str
+    question: str
+    respondent_group: str
+    percent: float
+    source: str
+    locator: str
+    sector: str = ""
+    stage: str = ""
+    competence: str = ""
+    topic: str = ""
+    sample_size: int | None = None
+    note: str = ""
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+@dataclass
+class Records:
+    """Everything read from one data directory, sorted by key for deterministic output."""
+
+    sources: list[Source] = field(default_factory=list)
+    actors: list[Actor] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    initiatives: list[Initiative] = field(default_factory=list)
+    memberships: list[Membership] = field(default_factory=list)
+    classifications: list[Classification] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    aliases: list[Alias] = field(default_factory=list)
+    datasets: list[Dataset] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Number of records per table."""
+        return {f.name: len(getattr(self, f.name)) for f in fields(self)}
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def parse_date(value: str) -> tuple[dt.date, dt.date]:
+    """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` into the first and last day it covers.
+
+    Raises ValueError with a readable message for anything else, including impossible dates.
+
+    Examples
+    --------
+    >>> parse_date("2021")
+    (datetime.date(2021, 1, 1), datetime.date(2021, 12, 31))
+    >>> parse_date("2021-02")
+    (datetime.date(2021, 2, 1), datetime.date(2021, 2, 28))
+    >>> parse_date("2021-02-30")
+    Traceback (most recent call last):
+    ...
+    ValueError: '2021-02-30' is not a real date
+    """
+    m = _DATE.match(value)
+    if not m:
+        raise ValueError(f"{value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = (int(g) if g else None for g in m.groups())
+    try:
+        if month is None:
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if day is None:
+            first = dt.date(year, month, 1)
+            nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+            return first, nxt - dt.timedelta(days=1)
+        d = dt.date(year, month, day)
+        return d, d
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real date") from None
+
+
+def check_orgnr(value: str) -> bool:
+    """True if *value* is a valid Norwegian organisation number (9 digits, mod-11 check digit).
+
+    Examples
+    --------
+    >>> check_orgnr("923609016"), check_orgnr("923609017"), check_orgnr("12345")
+    (True, False, False)
+    """
+    digits = value.replace(" ", "")
+    if not re.fullmatch(r"\d{9}", digits):
+        return False
+    weights = (3, 2, 7, 6, 5, 4, 3, 2)
+    remainder = sum(int(d) * w for d, w in zip(digits[:8], weights, strict=True)) % 11
+    check = 0 if remainder == 0 else 11 - remainder
+    return check != 10 and check == int(digits[8])
+
+
+Validator = Callable[[str, dict[str, set[str]]], Any]
+
+
+def _text(value: str, codes: dict[str, set[str]]) -> str:
+    return value
+
+
+def _slug(value: str, codes: dict[str, set[str]]) -> str:
+    if not is_slug(value):
+        raise ValueError(
+            f"{value!r} is not a valid id (lowercase a-z, 0-9 and single hyphens, e.g. 'uit')"
+        )
+    return value
+
+
+def _slugs(value: str, codes: dict[str, set[str]]) -> tuple[str, ...]:
+    parts = tuple(p.strip() for p in value.split("|"))
+    for p in parts:
+        _slug(p, codes)
+    return parts
+
+
+def _list(value: str, codes: dict[str, set[str]]) -> tuple[str, ...]:
+    parts = tuple(p.strip() for p in value.split("|"))
+    if any(not p for p in parts):
+        raise ValueError("empty entry in '|'-separated list")
+    return parts
+
+
+def _date(value: str, codes: dict[str, set[str]]) -> str:
+    parse_date(value)
+    return value
+
+
+def _year(value: str, codes: dict[str, set[str]]) -> str:
+    if not re.fullmatch(r"\d{4}", value):
+        raise ValueError(f"{value!r} is not a year (YYYY)")
+    return value
+
+
+def _locator(value: str, codes: dict[str, set[str]]) -> str:
+    m = _LOCATOR.search(value)
+    if not m:
+        raise ValueError(f"{value!r} has no line reference ('l. N' or 'l. N-M')")
+    if m.group(2) and int(m.group(2)) < int(m.group(1)):
+        raise ValueError(f"{value!r}: line range ends before it starts")
+    return value
+
+
+def _basis(value: str, codes: dict[str, set[str]]) -> str:
+    if value not in ("stated", "inferred"):
+        raise ValueError(f"{value!r} is not a basis (use 'stated' or 'inferred')")
+    return value
+
+
+def _orgnr(value: str, codes: dict[str, set[str]]) -> str:
+    if not check_orgnr(value):
+        raise ValueError(f"{value!r} is not a valid organisation number (9 digits, mod-11)")
+    return value.replace(" ", "")
+
+
+def _percent(value: str, codes: dict[str, set[str]]) -> float:
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not 0 <= number <= 100:
+        raise ValueError(f"{value!r} is not a percentage between 0 and 100")
+    return number
+
+
+def _count(value: str, codes: dict[str, set[str]]) -> int:
+    if not re.fullmatch(r"\d+", value):
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(value)
+
+
+def _language(value: str, codes: dict[str, set[str]]) -> str:
+    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
+        raise ValueError(f"{value!r} is not a language tag (e.g. 'nb', 'en')")
+    return value
+
+
+def _code(scheme: str) -> Validator:
+    def check(value: str, codes: dict[str, set[str]]) -> str:
+        known = codes.get(scheme)
+        if known is None:
+            if codes:  # an ontology was loaded but lacks this scheme
+                raise ValueError(f"no concept scheme {scheme!r} in ontology/schemes")
+            return value
+        if value not in known:
+            hint = ", ".join(sorted(known)[:12]) + (", …" if len(known) > 12 else "")
+            raise ValueError(f"unknown {scheme} code {value!r} (known: {hint})")
+        return value
+
+    return check
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    parse: Validator = _text
+
+
+@dataclass(frozen=True)
+class Table:
+    """The columns of one CSV table and the record type its rows become."""
+
+    name: str
+    record: type
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _cols(*spec: tuple[str, bool, Validator] | tuple[str, bool]) -> tuple[Column, ...]:
+    return tuple(Column(*s) for s in spec)
+
+
+_PROV = (("source", True, _slug), ("locator", True, _locator))
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "sources",
+            Source,
+            _cols(
+                ("id", True, _slug),
+                ("title", True),
+                ("title_en", False),
+                ("issued", True, _date),
+                ("publisher", True, _slug),
+                ("language", True, _language),
+                ("file", True),
+                ("note", False),
+            ),
+            ("id",),
+        ),
+        Table(
+            "actors",
+            Actor,
+            _cols(
+                ("id", True, _slug),
+                ("label", True),
+                ("label_en", False),
+                ("type", True, _code("actor-type")),
+                ("aliases", False, _list),
+                ("orgnr", False, _orgnr),
+                ("basis", False, _basis),
+                *_PROV,
+                ("note", False),
+            ),
+            ("id",),
+        ),
+        Table(
+            "people",
+            Person,
+            _cols(("id", True, _slug), ("name", True), *_PROV, ("note", False)),
+            ("id",),
+        ),
+        Table(
+            "initiatives",
+            Initiative,
+            _cols(
+                ("id", True, _slug),
+                ("label", True),
+                ("label_en", False),
+                ("type", True, _code("initiative-type")),
+                ("aliases", False, _list),
+                ("part_of", False, _slug),
+                ("start", False, _date),
+                ("end", False, _date),
+                ("place", False),
+                ("status", False),
+                ("description_en", False),
+                *_PROV,
+                ("note", False),
+            ),
+            ("id",),
+        ),
+        Table(
+            "memberships",
+            Membership,
+            _cols(
+                ("member", True, _slug),
+                ("organization", True, _slug),
+                ("role", True, _code("role")),
+                ("start", False, _date),
+                ("end", False, _date),
+                ("observed", False, _year),
+                ("basis", False, _basis),
+                *_PROV,
+                ("note", False),
+            ),
+            ("source", "organization", "member", "role"),
+        ),
+        Table(
+            "classifications",
+            Classification,
+            _cols(
+                ("subject", True, _slug),
+                ("scheme", True),
+                ("concept", True, _slug),
+                ("basis", True, _basis),
+                *_PROV,
+                ("note", False),
+            ),
+            ("source", "subject", "scheme", "concept"),
+        ),
+        Table(
+            "changes",
+            Change,
+            _cols(
+                ("id", True, _slug),
+                ("type", True, _code("change-type")),
+                ("original", True, _slugs),
+                ("resulting", True, _slugs),
+                ("date", False, _date),
+                *_PROV,
+                ("note", False),
+            ),
+            ("id",),
+        ),
+        Table(
+            "aliases",
+            Alias,
+            _cols(("subject", True, _slug), ("alias", True), *_PROV),
+            ("subject", "alias", "source"),
+        ),
+        Table(
+            "datasets",
+            Dataset,
+            _cols(
+                ("id", True, _slug),
+                ("label", True),
+                ("label_en", False),
+                ("sample_size", False, _count),
+                *_PROV,
+                ("note", False),
+            ),
+            ("id",),
+        ),
+        Table(
+            "observations",
+            Observation,
+            _cols(
+                ("dataset", True, _slug),
+                ("id", True, _slug),
+                ("question", True, _code("question")),
+                ("respondent_group", True, _code("respondent-group")),
+                ("sector", False, _code("sector")),
+                ("stage", False, _code("stage")),
+                ("competence", False, _code("competence")),
+                ("topic", False, _code("topic")),
+                ("percent", True, _percent),
+                ("sample_size", False, _count),
+                *_PROV,
+                ("note", False),
+            ),
+            ("dataset", "id"),
+        ),
+    )
+}
+
+# --------------------------------------------------------------------------- reading
+
+
+def _decode(path: Path, display: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read file ({exc.strerror})", file=display) from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        row = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            file=display,
+            row=row,
+        ) from None
+
+
+def read_table(
+    path: Path | str,
+    table: Table | str,
+    codes: dict[str, set[str]] | None = None,
+    *,
+    display: str | None = None,
+) -> list[Any]:
+    """Read one CSV file as a list of records of *table*, validating every cell.
+
+    Raises :class:`~graph.errors.DataError` naming the file, the spreadsheet row (the
+    header is row 1) and the field for the first problem found.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "people.csv"
+    >>> _ = p.write_text("id,name,source,locator,note\\nline-k,Line K,btn,l. 5,\\n")
+    >>> read_table(p, "people")
+    [Person(id='line-k', name='Line K', source='btn', locator='l. 5', note='')]
+    >>> _ = p.write_text("id,name,source,locator\\nLine K,Line K,btn,l. 5\\n")
+    >>> read_table(p, "people", display="people.csv")
+    Traceback (most recent call last):
+    ...
+    graph.errors.DataError: people.csv, row 2, field id: 'Line K' is not a valid id (lowercase a-z, 0-9 and single hyphens, e.g. 'uit')
+    """
+    table = TABLES[table] if isinstance(table, str) else table
+    codes = codes or {}
+    path = Path(path)
+    display = display or str(path)
+    text = _decode(path, display)
+    if not text.strip():
+        raise DataError("file is empty (expected a header row)", file=display)
+    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as exc:
+        raise DataError(f"malformed CSV header ({exc})", file=display, row=1) from None
+    if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
+        raise DataError(
+            "header is not comma-separated (found ';', tab or '|'); save as CSV with commas",
+            file=display,
+            row=1,
+        )
+    known = set(table.names)
+    for name in header:
+        if name not in known:
+            raise DataError(
+                f"unknown column (expected: {', '.join(table.names)})",
+                file=display,
+                row=1,
+                field=name or "(empty)",
+            )
+    if len(set(header)) != len(header):
+        dup = next(h for h in header if header.count(h) > 1)
+        raise DataError("column appears twice", file=display, row=1, field=dup)
+    for col in table.columns:
+        if col.required and col.name not in header:
+            raise DataError("required column is missing", file=display, row=1, field=col.name)
+
+    records = []
+    row_no = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DataError(f"malformed CSV ({exc})", file=display, row=row_no + 1) from None
+        row_no = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise DataError(
+                f"has {len(cells)} cells but the header has {len(header)} columns",
+                file=display,
+                row=row_no,
+            )
+        origin = Origin(display, row_no)
+        values: dict[str, Any] = {}
+        by_name = dict(zip(header, cells, strict=True))
+        for col in table.columns:
+            raw = by_name.get(col.name, "").strip()
+            if not raw:
+                if col.required:
+                    raise origin.error("is empty but required", col.name)
+                continue
+            if len(raw) > MAX_CELL:
+                raise origin.error(f"cell is {len(raw)} characters long (max {MAX_CELL})", col.name)
+            if _CONTROL.search(raw):
+                raise origin.error("contains a control character", col.name)
+            if raw.startswith(_FORMULA_START):
+                raise origin.error(
+                    "starts with a spreadsheet formula character (= + @); remove it", col.name
+                )
+            try:
+                values[col.name] = col.parse(raw, codes)
+            except ValueError as exc:
+                raise origin.error(str(exc), col.name) from None
+        records.append(table.record(**values, origin=origin))
+    return records
+
+
+def _scheme_codes(ontology_dir: Path | None) -> dict[str, set[str]]:
+    from graph.schemes import scheme_codes
+
+    return scheme_codes(ontology_dir)
+
+
+def load_records(
+    data_dir: Path | str | None = None,
+    *,
+    ontology_dir: Path | str | None = None,
+    codes: dict[str, set[str]] | None = None,
+) -> Records:
+    """Read ``sources.csv`` and every ``<table>.csv`` below *data_dir* into :class:`Records`.
+
+    Cells are validated as they are read (ids, dates, codes against the concept schemes in
+    *ontology_dir*, organisation numbers, locators); then keys must be unique across files and
+    every reference (member, organization, subject, part_of, source, dataset …) must resolve.
+
+    Raises :class:`~graph.errors.DataError` for the first problem, naming file, row and field.
+    """
+    from graph.paths import DATA_DIR
+
+    base = Path(data_dir) if data_dir is not None else DATA_DIR
+    if not base.is_dir():
+        raise DataError("data directory not found", file=str(base))
+    if codes is None:
+        codes = _scheme_codes(Path(ontology_dir) if ontology_dir else None)
+    sources_file = base / "sources.csv"
+    if not sources_file.exists():
+        raise DataError("missing sources.csv (one row per source document)", file=str(base))
+
+    records = Records()
+    for name, table in TABLES.items():
+        files = sorted(
+            p for p in base.rglob(f"{name}.csv") if not any(part.startswith(".") for part in p.parts)
+        )
+        rows: list[Any] = []
+        for path in files:
+            display = str(path.relative_to(base.parent)) if base.parent != path else str(path)
+            rows.extend(read_table(path, table, codes, display=display))
+        getattr(records, name).extend(rows)
+    _check_unique(records)
+    _check_references(records, codes)
+    _check_dates(records)
+    for name in TABLES:
+        key = TABLES[name].key
+        getattr(records, name).sort(key=lambda r, k=key: tuple(getattr(r, f) for f in k))
+    return records
+
+
+def _check_unique(records: Records) -> None:
+    seen_ids: dict[str, Origin] = {}
+    for name in ("actors", "people", "initiatives", "changes", "datasets", "sources"):
+        for rec in getattr(records, name):
+            key = rec.id if name != "sources" else f"source:{rec.id}"
+            if key in seen_ids:
+                first = seen_ids[key]
+                raise rec.origin.error(
+                    f"duplicate id {rec.id!r} (first defined in {first.file}, row {first.row})",
+                    "id",
+                )
+            seen_ids[key] = rec.origin
+    for name in ("memberships", "classifications", "aliases", "observations"):
+        key_fields = TABLES[name].key
+        seen: dict[tuple, Origin] = {}
+        for rec in getattr(records, name):
+            key = tuple(getattr(rec, f) for f in key_fields)
+            if key in seen:
+                first = seen[key]
+                raise rec.origin.error(
+                    f"duplicate row: same {', '.join(key_fields)} as {first.file}, row {first.row}"
+                )
+            seen[key] = rec.origin
+
+
+def _check_references(records: Records, codes: dict[str, set[str]]) -> None:
+    actors = {a.id for a in records.actors}
+    people = {p.id for p in records.people}
+    initiatives = {i.id for i in records.initiatives}
+    sources = {s.id for s in records.sources}
+    datasets = {d.id for d in records.datasets}
+    agents = actors | initiatives
+
+    def need(rec: Any, fld: str, value: str, pool: Iterable[str], what: str) -> None:
+        if value and value not in pool:
+            raise rec.origin.error(f"unknown {what} {value!r}", fld)
+
+    for s in records.sources:
+        need(s, "publisher", s.publisher, agents, "actor or initiative id")
+    for table in TABLES:
+        if "source" in TABLES[table].names and table != "sources":
+            for rec in getattr(records, table):
+                need(rec, "source", rec.source, sources, "source id (see sources.csv)")
+    for m in records.memberships:
+        need(m, "member", m.member, agents | people, "actor, person or initiative id")
+        need(m, "organization", m.organization, agents, "initiative or actor id")
+        if m.member == m.organization:
+            raise m.origin.error("an organisation cannot be a member of itself", "member")
+    for i in records.initiatives:
+        need(i, "part_of", i.part_of, initiatives, "initiative id")
+        if i.part_of == i.id:
+            raise i.origin.error("an initiative cannot be part of itself", "part_of")
+    for c in records.classifications:
+        need(c, "subject", c.subject, agents, "actor or initiative id")
+        if c.scheme not in SCHEMES_OF_CLASSIFICATION:
+            raise c.origin.error(
+                f"unknown scheme {c.scheme!r} (use one of {', '.join(SCHEMES_OF_CLASSIFICATION)})",
+                "scheme",
+            )
+        try:
+            _code(c.scheme)(c.concept, codes)
+        except ValueError as exc:
+            raise c.origin.error(str(exc), "concept") from None
+    for ch in records.changes:
+        for fld in ("original", "resulting"):
+            for value in getattr(ch, fld):
+                need(ch, fld, value, agents, "actor or initiative id")
+    for a in records.aliases:
+        need(a, "subject", a.subject, agents, "actor or initiative id")
+    for o in records.observations:
+        need(o, "dataset", o.dataset, datasets, "dataset id (see datasets.csv)")
+
+
+def _check_dates(records: Records) -> None:
+    for rec in [*records.memberships, *records.initiatives]:
+        if rec.start and rec.end and parse_date(rec.end)[1] < parse_date(rec.start)[0]:
+            raise rec.origin.error(f"end {rec.end} is before start {rec.start}", "end")

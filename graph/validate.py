@@ -1,0 +1,125 @@
+"""SHACL validation of the graph against ``ontology/shapes.ttl`` with a readable report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from graph.errors import DataError
+from graph.paths import ONTOLOGY_DIR
+from graph.schemes import load_ontology
+from graph.store import union_graph
+from graph.vocab import BIOECO, RDF, SH, SKOS, bind_prefixes
+
+__all__ = ["ValidationReport", "Violation", "load_shapes", "validate_graph"]
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One SHACL result, with the focus node's label and locator when the data has them."""
+
+    focus: str
+    path: str
+    message: str
+    severity: str = "Violation"
+    shape: str = ""
+    value: str = ""
+    label: str = ""
+    locator: str = ""
+
+    def line(self) -> str:
+        """One readable line: who, which property, what is wrong, where in the source."""
+        who = f"{self.label} <{self.focus}>" if self.label else f"<{self.focus}>"
+        where = f" [{self.locator}]" if self.locator else ""
+        path = f" {self.path}:" if self.path else ":"
+        value = f" (value: {self.value})" if self.value else ""
+        return f"{self.severity}: {who}{path} {self.message}{value}{where}"
+
+
+@dataclass
+class ValidationReport:
+    """Result of :func:`validate_graph`: ``conforms`` and the violations, sorted."""
+
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+    triples: int = 0
+
+    def text(self, limit: int | None = 50) -> str:
+        """Readable multi-line report (first *limit* violations)."""
+        if self.conforms:
+            return f"Conforms: {self.triples} triples checked against the SHACL shapes."
+        shown = self.violations if limit is None else self.violations[:limit]
+        lines = [f"Does not conform: {len(self.violations)} violation(s)."]
+        lines += [v.line() for v in shown]
+        if len(shown) < len(self.violations):
+            lines.append(f"... and {len(self.violations) - len(shown)} more")
+        return "\n".join(lines)
+
+
+def load_shapes(ontology_dir: Path | None = None) -> Graph:
+    """Parse ``shapes.ttl`` of the ontology folder."""
+    path = Path(ontology_dir or ONTOLOGY_DIR) / "shapes.ttl"
+    if not path.is_file():
+        raise DataError("SHACL shapes not found", file=str(path))
+    g = Graph()
+    try:
+        g.parse(path, format="turtle")
+    except Exception as exc:  # parser-specific exception types
+        raise DataError(f"cannot parse shapes ({exc})", file=str(path)) from None
+    return g
+
+
+def _short(graph: Graph, node: Node | None) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        try:
+            return graph.namespace_manager.normalizeUri(node)
+        except Exception:
+            return str(node)
+    return str(node)
+
+
+def validate_graph(
+    data: Dataset | Graph,
+    *,
+    ontology_dir: Path | None = None,
+    shapes: Graph | None = None,
+) -> ValidationReport:
+    """Validate *data* (a Dataset's union, or a Graph) against the SHACL shapes.
+
+    The ontology and concept schemes are added to the data graph (so scheme membership and
+    class hierarchy are visible to the shapes); no inference is run.
+    """
+    graph = union_graph(data)
+    for triple in load_ontology(ontology_dir):
+        graph.add(triple)
+    shapes = shapes if shapes is not None else load_shapes(ontology_dir)
+    conforms, results, _text = shacl_validate(
+        graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
+    bind_prefixes(results)
+    violations = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        label = graph.value(focus, SKOS.prefLabel) if focus is not None else None
+        locator = graph.value(focus, BIOECO.locator) if focus is not None else None
+        message = results.value(result, SH.resultMessage)
+        severity = results.value(result, SH.resultSeverity)
+        violations.append(
+            Violation(
+                focus=str(focus),
+                path=_short(graph, results.value(result, SH.resultPath)),
+                message=str(message) if isinstance(message, Literal) else "constraint violated",
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                shape=_short(shapes, results.value(result, SH.sourceShape)),
+                value=_short(graph, results.value(result, SH.value)),
+                label=str(label) if label is not None else "",
+                locator=str(locator) if locator is not None else "",
+            )
+        )
+    return ValidationReport(bool(conforms), sorted(violations), len(graph))
