@@ -1,0 +1,144 @@
+"""The command line: exit codes, exact one-line messages, help for every command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _commands(group, prefix=()):
+    for name, cmd in sorted(group.commands.items()):
+        yield (*prefix, name), cmd
+        if hasattr(cmd, "commands"):
+            yield from _commands(cmd, (*prefix, name))
+
+
+def test_every_command_has_help(runner):
+    found = list(_commands(main))
+    assert {path[0] for path, _ in found} >= {"build", "validate", "stats", "query"}
+    for path, cmd in found:
+        result = runner.invoke(main, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert cmd.help and cmd.help.strip(), f"{' '.join(path)} has no help text"
+        assert "Usage:" in result.output
+
+
+def test_build_writes_both_files(runner, tiny_dir, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["build", "--data", str(tiny_dir), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "Built 4 actors, 3 initiatives, 1 people, 9 memberships, 5 classifications, "
+        "2 observations from 2 sources."
+    )
+    assert (out / "bioeco.trig").stat().st_size > 0
+    assert (out / "bioeco.ttl").stat().st_size > 0
+
+
+def test_bad_input_exits_1_with_one_line_and_leaves_out_untouched(runner, tiny_dir, tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(main, ["build", "--data", str(tiny_dir), "--out", str(out)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    path = tiny_dir / "src-a" / "memberships.csv"
+    path.write_text(path.read_text().replace(",2021,,src-a,Medlemmer; l. 15", ",2021x,,src-a,l. 15"))
+    result = runner.invoke(main, ["build", "--data", str(tiny_dir), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: data/src-a/memberships.csv, row 2, field observed: '2021x' is not a year (YYYY)\n"
+    )
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_validate_conforms(runner, tiny_dir):
+    result = runner.invoke(main, ["validate", "--data", str(tiny_dir)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Conforms: ")
+
+
+def test_validate_non_conforming_graph_exits_3(runner, tmp_path):
+    bad = tmp_path / "bad.trig"
+    bad.write_text(
+        "@prefix org: <http://www.w3.org/ns/org#> .\n"
+        "<https://w3id.org/bioeco/graph/source/x> {\n"
+        "<https://w3id.org/bioeco/id/membership/x> a org:Membership ;\n"
+        "  org:member <https://w3id.org/bioeco/id/actor/a> .\n}\n"
+    )
+    result = runner.invoke(main, ["validate", "--graph", str(bad)])
+    assert result.exit_code == 3
+    assert result.output.startswith("Does not conform: ")
+    assert "membership/x" in result.output
+
+
+def test_query_formats(runner, tiny_dir):
+    q = "SELECT ?label WHERE { actor:alpha skos:prefLabel ?label FILTER(lang(?label) = 'nb') }"
+    csv_out = runner.invoke(main, ["query", q, "--data", str(tiny_dir), "--format", "csv"])
+    assert csv_out.exit_code == 0, csv_out.output
+    assert csv_out.output == "label\nAlpha Marin AS\n"
+    js = runner.invoke(main, ["query", q, "--data", str(tiny_dir), "--format", "json"])
+    assert json.loads(js.output) == [{"label": "Alpha Marin AS"}]
+    table = runner.invoke(main, ["query", q, "--data", str(tiny_dir)])
+    assert table.output.split() == ["label", "Alpha", "Marin", "AS"]
+
+
+def test_query_from_file(runner, tiny_dir, tmp_path):
+    f = tmp_path / "q.rq"
+    f.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?x a foaf:Person }")
+    result = runner.invoke(main, ["query", "-f", str(f), "--data", str(tiny_dir), "--format", "csv"])
+    assert result.output == "n\n1\n"
+
+
+def test_query_usage_errors_exit_2(runner, tmp_path):
+    assert runner.invoke(main, ["query"]).exit_code == 2
+    missing = runner.invoke(main, ["query", "ASK {}", "--graph", str(tmp_path / "nope.trig")])
+    assert missing.exit_code == 2
+    assert missing.output == f"Error: {tmp_path / 'nope.trig'}: no such file\n"
+    assert runner.invoke(main, ["query", "ASK {}", "--format", "xml"]).exit_code == 2
+
+
+def test_query_syntax_error_exits_1(runner, tiny_dir):
+    result = runner.invoke(main, ["query", "SELECT WHERE", "--data", str(tiny_dir)])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: SPARQL syntax error at line 1")
+
+
+def test_query_service_refused(runner, tiny_dir):
+    result = runner.invoke(
+        main,
+        ["query", "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "--data", str(tiny_dir)],
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: SPARQL SERVICE is refused: bioeco never queries remote endpoints\n"
+    )
+
+
+def test_stats_json(runner, tiny_dir):
+    result = runner.invoke(main, ["stats", "--data", str(tiny_dir), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    by_source = {row["source"]: row for row in data["sources"]}
+    assert by_source["src-a"]["memberships"] == 8
+    assert by_source["src-b"]["memberships"] == 1
+
+
+def test_data_dir_missing_exits_1(runner, tmp_path):
+    result = runner.invoke(main, ["build", "--data", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {tmp_path / 'nowhere'}: data directory not found\n"
+
+
+def test_paths_are_not_network(runner):
+    # the CLI module never imports networking libraries at import time
+    import sys
+
+    assert "requests" not in sys.modules or Path(sys.modules["requests"].__file__).exists()
