@@ -1,4 +1,4 @@
-"""bioeco command line: one thin click command per job; the work happens in the ``graph`` library."""
+"""bioeco command line: one thin click command per job; the work happens in ``graph``."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def build(data_dir: Path | None, out_dir: Path | None, no_validate: bool) -> Non
         "{memberships} memberships, {classifications} classifications, "
         "{observations} observations from {sources} sources.".format(**counts)
     )
-    for kind, path in sorted(result.files.items()):
+    for _kind, path in sorted(result.files.items()):
         click.echo(f"Wrote {path}")
 
 

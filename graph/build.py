@@ -264,7 +264,9 @@ class _Builder:
     def aliases(self) -> None:
         for a in self.records.aliases:
             g = self.graph(a.source)
-            g.add((self.iri[a.subject], SKOS.altLabel, Literal(a.alias, lang=self.language[a.source])))
+            g.add(
+                (self.iri[a.subject], SKOS.altLabel, Literal(a.alias, lang=self.language[a.source]))
+            )
 
     def observations(self) -> None:
         for d in self.records.datasets:
@@ -282,7 +284,9 @@ class _Builder:
             g.add((node, RDF.type, QB.Observation))
             g.add((node, QB.dataSet, BID[f"dataset/{o.dataset}"]))
             g.add((node, BIOECO.question, concept_iri("question", o.question)))
-            g.add((node, BIOECO.respondentGroup, concept_iri("respondent-group", o.respondent_group)))
+            g.add(
+                (node, BIOECO.respondentGroup, concept_iri("respondent-group", o.respondent_group))
+            )
             for value, prop, scheme in (
                 (o.sector, BIOECO.sector, "sector"),
                 (o.stage, BIOECO.valueChainStage, "stage"),

@@ -98,7 +98,7 @@ def serialize_trig(graphs: Mapping[URIRef, Graph | Iterable] | Dataset) -> str:
     if isinstance(graphs, Dataset):
         items = {
             URIRef(str(ctx.identifier)): ctx
-            for ctx in graphs.contexts()
+            for ctx in graphs.graphs()
             if isinstance(ctx.identifier, URIRef) and len(ctx)
         }
     else:
@@ -120,7 +120,7 @@ def write_outputs(dataset: Dataset, out_dir: Path | str) -> dict[str, Path]:
     failure leaves the previous outputs untouched.
     """
     out = Path(out_dir)
-    contexts = [c for c in dataset.contexts() if isinstance(c.identifier, URIRef) and len(c)]
+    contexts = [c for c in dataset.graphs() if isinstance(c.identifier, URIRef) and len(c)]
     trig = serialize_trig({URIRef(str(c.identifier)): c for c in contexts})
     union = Graph()
     bind_prefixes(union)

@@ -21,8 +21,8 @@ def neutralise(value: Any) -> Any:
 
     Examples
     --------
-    >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("-1"), neutralise(-1), neutralise("UiT")
-    ('\\'=HYPERLINK("http://x")', "'-1", -1, 'UiT')
+    >>> neutralise("=SUM(A1)"), neutralise("-1"), neutralise(-1), neutralise("UiT")
+    ("'=SUM(A1)", "'-1", -1, 'UiT')
     """
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
@@ -61,7 +61,8 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table") -> str:
     if fmt == "table":
         if frame.empty:
             return "(no rows)" if len(frame.columns) else "(empty)"
-        with pd.option_context("display.max_rows", None, "display.max_colwidth", 80,
-                               "display.width", 200):
+        with pd.option_context(
+            "display.max_rows", None, "display.max_colwidth", 80, "display.width", 200
+        ):
             return frame.to_string(index=False)
     raise ValueError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")

@@ -580,7 +580,7 @@ def read_table(
     >>> read_table(p, "people", display="people.csv")
     Traceback (most recent call last):
     ...
-    graph.errors.DataError: people.csv, row 2, field id: 'Line K' is not a valid id (lowercase a-z, 0-9 and single hyphens, e.g. 'uit')
+    graph.errors.DataError: people.csv, row 2, field id: 'Line K' is not a valid id (lowercase ...
     """
     table = TABLES[table] if isinstance(table, str) else table
     codes = codes or {}
@@ -693,7 +693,9 @@ def load_records(
     records = Records()
     for name, table in TABLES.items():
         files = sorted(
-            p for p in base.rglob(f"{name}.csv") if not any(part.startswith(".") for part in p.parts)
+            p
+            for p in base.rglob(f"{name}.csv")
+            if not any(part.startswith(".") for part in p.parts)
         )
         rows: list[Any] = []
         for path in files:

@@ -7,7 +7,7 @@ from rdflib import Dataset
 
 from graph.query import select
 
-__all__ = ["graph_counts", "source_counts", "class_counts", "summary"]
+__all__ = ["class_counts", "graph_counts", "source_counts", "summary"]
 
 _PER_GRAPH = """
 SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } }

@@ -1,4 +1,4 @@
-"""The Oxigraph store behind rdflib: new datasets in memory or on disk, and safe RDF file loading."""
+"""The Oxigraph store behind rdflib: datasets in memory or on disk, safe RDF file loading."""
 
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def union_graph(dataset: Dataset | Graph) -> Graph:
     g = Graph()
     bind_prefixes(g)
     if isinstance(dataset, Dataset):
-        for ctx in dataset.contexts():
+        for ctx in dataset.graphs():
             for triple in ctx:
                 g.add(normalise_triple(triple))
     else:

@@ -162,9 +162,13 @@ def compact(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(str(ns)) and len(str(ns)) > len(str(PREFIXES.get(best, ""))):
             local = iri[len(str(ns)) :]
-            if local and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", local) and not local.endswith("."):
+            if (
+                local
+                and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", local)
+                and not local.endswith(".")
+            ):
                 best = prefix
-    return f"{best}:{iri[len(str(PREFIXES[best])):]}" if best else iri
+    return f"{best}:{iri[len(str(PREFIXES[best])) :]}" if best else iri
 
 
 def bind_prefixes(graph) -> None:

@@ -9,7 +9,7 @@ from graph.vocab import BID, BIOECO, ORG, RDF, SKOS, TIME, XSD, ontology_graph, 
 
 
 def _named(ds) -> set[str]:
-    return {str(c.identifier) for c in ds.contexts() if len(c)}
+    return {str(c.identifier) for c in ds.graphs() if len(c)}
 
 
 def test_one_named_graph_per_source_plus_ontology(tiny_dataset):
@@ -81,8 +81,7 @@ def test_inferred_classification_can_be_filtered_out(tiny_dataset):
     everything = select(tiny_dataset, query % "")
     stated = select(
         tiny_dataset,
-        query
-        % "FILTER NOT EXISTS { ?a bioeco:classifiedEntity ?x ; bioeco:concept sector:marine ;"
+        query % "FILTER NOT EXISTS { ?a bioeco:classifiedEntity ?x ; bioeco:concept sector:marine ;"
         " bioeco:basis bioeco:inferred }",
     )
     assert set(everything["x"]) == {str(BID["actor/alpha"]), str(BID["initiative/north-cluster"])}
@@ -108,8 +107,9 @@ def test_merger_change_event(tiny_dataset):
 def test_part_of_dates_and_place(tiny_dataset):
     frame = select(
         tiny_dataset,
-        """SELECT ?parent ?start ?end ?place WHERE { initiative:enzyme-day dcterms:isPartOf ?parent ;
-             bioeco:startDate ?start ; bioeco:endDate ?end ; bioeco:place ?place }""",
+        """SELECT ?parent ?start ?end ?place WHERE {
+             initiative:enzyme-day dcterms:isPartOf ?parent ; bioeco:startDate ?start ;
+                 bioeco:endDate ?end ; bioeco:place ?place }""",
     )
     row = frame.iloc[0]
     assert row["parent"] == str(BID["initiative/north-cluster"])

@@ -50,7 +50,9 @@ def test_bad_input_exits_1_with_one_line_and_leaves_out_untouched(runner, tiny_d
     assert runner.invoke(main, ["build", "--data", str(tiny_dir), "--out", str(out)]).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     path = tiny_dir / "src-a" / "memberships.csv"
-    path.write_text(path.read_text().replace(",2021,,src-a,Medlemmer; l. 15", ",2021x,,src-a,l. 15"))
+    path.write_text(
+        path.read_text().replace(",2021,,src-a,Medlemmer; l. 15", ",2021x,,src-a,l. 15")
+    )
     result = runner.invoke(main, ["build", "--data", str(tiny_dir), "--out", str(out)])
     assert result.exit_code == 1
     assert result.output == (
@@ -93,7 +95,9 @@ def test_query_formats(runner, tiny_dir):
 def test_query_from_file(runner, tiny_dir, tmp_path):
     f = tmp_path / "q.rq"
     f.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?x a foaf:Person }")
-    result = runner.invoke(main, ["query", "-f", str(f), "--data", str(tiny_dir), "--format", "csv"])
+    result = runner.invoke(
+        main, ["query", "-f", str(f), "--data", str(tiny_dir), "--format", "csv"]
+    )
     assert result.output == "n\n1\n"
 
 
@@ -114,7 +118,12 @@ def test_query_syntax_error_exits_1(runner, tiny_dir):
 def test_query_service_refused(runner, tiny_dir):
     result = runner.invoke(
         main,
-        ["query", "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "--data", str(tiny_dir)],
+        [
+            "query",
+            "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+            "--data",
+            str(tiny_dir),
+        ],
     )
     assert result.exit_code == 1
     assert result.output == (

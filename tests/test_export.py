@@ -41,22 +41,22 @@ def test_trig_parses_in_oxigraph_with_all_named_graphs(tiny_dataset, tmp_path):
     store.load(path=str(files["trig"]), format=pyoxigraph.RdfFormat.TRIG)
     graphs = {str(g.value) for g in store.named_graphs()}
     assert "https://w3id.org/bioeco/graph/source/src-a" in graphs
-    ours = sum(1 for c in tiny_dataset.contexts() for _ in c)
+    ours = sum(1 for c in tiny_dataset.graphs() for _ in c)
     assert len(store) == ours
     union = pyoxigraph.Store()
     union.load(path=str(files["ttl"]), format=pyoxigraph.RdfFormat.TURTLE)
     assert 0 < len(union) <= ours
 
 
-def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path):
+def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path, monkeypatch):
     target = tmp_path / "bioeco.trig"
     target.write_text("old")
 
-    class Boom:
-        def encode(self, _encoding):
-            raise RuntimeError("serializer crashed")
+    def crash(*_args):
+        raise OSError("disk full")
 
-    with pytest.raises(RuntimeError):
-        atomic_write(target, Boom())  # type: ignore[arg-type]
+    monkeypatch.setattr("graph.export.os.replace", crash)
+    with pytest.raises(OSError):
+        atomic_write(target, "new content")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["bioeco.trig"]

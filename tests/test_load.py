@@ -1,4 +1,4 @@
-"""The loader: typed records from the tables, and one clear error line for each kind of bad input."""
+"""The loader: typed records from the tables; one clear error line per kind of bad input."""
 
 from __future__ import annotations
 
@@ -166,7 +166,7 @@ def test_bom_is_accepted(tiny_dir):
 def test_semicolon_file_is_refused(tiny_dir):
     path = tiny_dir / "src-a" / "people.csv"
     path.write_text("id;name;source;locator\nper;Per;src-a;l. 4\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"people.csv, row 1: header is not comma-separated"):
+    with pytest.raises(DataError, match=r"people\.csv, row 1: header is not comma-separated"):
         load_records(tiny_dir)
 
 
@@ -177,7 +177,7 @@ def test_empty_file_is_refused(tiny_dir):
 
 
 def test_missing_sources_file(tmp_path):
-    with pytest.raises(DataError, match="missing sources.csv"):
+    with pytest.raises(DataError, match=r"missing sources\.csv"):
         load_records(tmp_path)
 
 
@@ -194,11 +194,16 @@ def test_ragged_row_is_refused(tiny_dir):
 def test_norwegian_and_other_scripts_are_kept(tiny_dir):
     path = tiny_dir / "src-a" / "people.csv"
     path.write_text(
-        "id,name,source,locator\nbjorn-aeroe,Bjørn Ærø Åsen,src-a,l. 4\nli-wei,李伟,src-a,l. 5\n",
+        "id,name,source,locator\nbjorn-aeroe,Bjørn Ærø Åsen,src-a,l. 4\nli-wei,李伟,src-a,l. 5\n"
+        "kari-nordmann,Kari Nordmann,src-a,l. 6\n",
         encoding="utf-8",
     )
     names = {p.id: p.name for p in load_records(tiny_dir).people}
-    assert names == {"bjorn-aeroe": "Bjørn Ærø Åsen", "li-wei": "李伟"}
+    assert names == {
+        "bjorn-aeroe": "Bjørn Ærø Åsen",
+        "li-wei": "李伟",
+        "kari-nordmann": "Kari Nordmann",
+    }
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,9 @@ def test_per_graph_query(tiny_dataset):
 
 def test_ask_and_construct(tiny_dataset):
     assert select(tiny_dataset, "ASK { actor:alpha a org:Organization }").loc[0, "ask"]
-    frame = select(tiny_dataset, "CONSTRUCT { ?x a org:Organization } WHERE { ?x a bioeco:Company }")
+    frame = select(
+        tiny_dataset, "CONSTRUCT { ?x a org:Organization } WHERE { ?x a bioeco:Company }"
+    )
     assert list(frame.columns) == ["subject", "predicate", "object"]
     assert len(frame) == 2
 
