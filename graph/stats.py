@@ -6,6 +6,7 @@ import pandas as pd
 from rdflib import Dataset
 
 from graph.query import select
+from graph.vocab import compact
 
 __all__ = ["class_counts", "graph_counts", "source_counts", "summary"]
 
@@ -47,12 +48,16 @@ GROUP BY ?source ORDER BY ?source
 
 def graph_counts(dataset: Dataset) -> pd.DataFrame:
     """Triples per named graph: columns ``graph``, ``triples``."""
-    return select(dataset, _PER_GRAPH)
+    frame = select(dataset, _PER_GRAPH)
+    frame["graph"] = frame["graph"].map(lambda iri: iri.removeprefix("https://w3id.org/bioeco/"))
+    return frame
 
 
 def class_counts(dataset: Dataset) -> pd.DataFrame:
-    """Instances per class outside the ontology graph: columns ``class``, ``instances``."""
+    """Instances per class outside the ontology graph: columns ``class`` (prefixed name),
+    ``instances``."""
     frame = select(dataset, _PER_CLASS)
+    frame["class"] = frame["class"].map(compact)
     return frame
 
 

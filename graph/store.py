@@ -35,8 +35,8 @@ def new_dataset(path: Path | str | None = None) -> Dataset:
     """
     dataset = Dataset(store="Oxigraph", default_union=True)
     if path is not None:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        dataset.open(str(path), create=True)
+        target = Path(path)
+        dataset.open(str(target), create=not target.exists())
     bind_prefixes(dataset)
     return dataset
 
