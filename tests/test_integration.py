@@ -21,6 +21,19 @@ BTN = SEEDS_DIR / "biotech-north-annual-report-2021.txt"
 needs_seeds = pytest.mark.skipif(not BTN.exists(), reason="../shared/seeds not present")
 
 
+def line_ranges(locator: str) -> list[tuple[int, int]]:
+    """Every line range a locator cites, e.g. "l. 10-12, 15" → [(10, 12), (15, 15)]."""
+    ranges = []
+    for part in re.findall(r"\bl\. ?([0-9–\-, ]+)", locator):
+        for a, b in re.findall(r"(\d+)(?:\s*[-–]\s*(\d+))?", part):
+            ranges.append((int(a), int(b or a)))
+    return ranges
+
+
+def test_line_ranges():
+    assert line_ranges("p. 5; l. 10-12, 15 / p. 6; l. 20") == [(10, 12), (15, 15), (20, 20)]
+
+
 @pytest.fixture(scope="module")
 def records():
     return load_records(DATA_DIR)
@@ -76,11 +89,12 @@ def test_genok_merged_into_norce(dataset):
 def test_every_locator_points_inside_its_source(records):
     files = {s.id: SEEDS_DIR / s.file for s in records.sources}
     lengths = {sid: len(p.read_text(encoding="utf-8").splitlines()) for sid, p in files.items()}
-    for table in ("actors", "people", "initiatives", "memberships", "classifications", "changes"):
+    tables = ("actors", "people", "initiatives", "memberships", "classifications", "changes")
+    tables += ("aliases", "datasets", "observations")
+    for table in tables:
         for rec in getattr(records, table):
-            for a, b in re.findall(r"\bl\. ?(\d+)(?:[-–](\d+))?", rec.locator):
-                last = int(b or a)
-                assert 1 <= int(a) <= last <= lengths[rec.source], (table, rec)
+            for first, last in line_ranges(rec.locator):
+                assert 1 <= first <= last <= lengths[rec.source], (table, rec)
 
 
 def _norm(label: str) -> str:
@@ -107,3 +121,66 @@ def test_trig_parses_in_second_parser(dataset, tmp_path: Path):
     store = pyoxigraph.Store()
     store.load(path=str(files["trig"]), format=pyoxigraph.RdfFormat.TRIG)
     assert len(list(store.named_graphs())) >= 3
+
+
+DLN = SEEDS_DIR / "digital-biotechnology-in-norway-2017.txt"
+
+
+@needs_seeds
+def test_twelve_dln_projects_with_host_and_leader(dataset):
+    text = DLN.read_text(encoding="utf-8")
+    stated = {int(n) for n in re.findall(r"(\d+) store forskningsprosjekter", text)}
+    frame = select(
+        dataset,
+        """SELECT ?p (COUNT(DISTINCT ?host) AS ?hosts) (COUNT(DISTINCT ?lead) AS ?leads) WHERE {
+             ?p a bioeco:Project ; dcterms:isPartOf initiative:digitalt-liv-norge .
+             ?h org:organization ?p ; org:role role:host ; org:member ?host .
+             ?l org:organization ?p ; org:role role:project-leader ; org:member ?lead .
+             ?lead a foaf:Person }
+           GROUP BY ?p""",
+    )
+    assert stated == {12}
+    assert len(frame) == 12
+    assert (frame["hosts"] >= 1).all() and (frame["leads"] == 1).all()
+
+
+@needs_seeds
+def test_survey_sample_size_and_response_rate(records):
+    text = DLN.read_text(encoding="utf-8")
+    answers = int(re.search(r"Totalt mottok vi (\d+) svar", text).group(1))
+    invited = int(re.search(r"sendt ut til (\d+) respondenter", text).group(1))
+    rate = int(re.search(r"Responsraten var på (\d+) prosent", text).group(1))
+    survey = next(d for d in records.datasets if d.id == "dln-2017-survey")
+    assert survey.sample_size == answers == 135
+    assert round(100 * answers / invited) == rate
+
+
+@needs_seeds
+def test_every_survey_percentage_is_printed_in_the_source(records):
+    lines = DLN.read_text(encoding="utf-8").splitlines()
+    for obs in records.observations:
+        cited = "\n".join("\n".join(lines[a - 1 : b]) for a, b in line_ranges(obs.locator))
+        assert re.search(rf"(?<!\d){obs.percent:g} ?%", cited), (obs.id, obs.locator)
+
+
+def test_every_fact_node_has_provenance(dataset):
+    frame = select(
+        dataset,
+        """SELECT ?x WHERE {
+             VALUES ?class { org:Membership bioeco:ClassificationAssertion qb:Observation
+                             org:ChangeEvent }
+             ?x a ?class .
+             FILTER NOT EXISTS { ?x prov:wasDerivedFrom ?src . ?src a bioeco:SourceDocument .
+                                 ?x bioeco:locator ?loc } }""",
+    )
+    assert frame.empty, frame.head()
+
+
+def test_inferred_facts_are_marked_and_separable(dataset):
+    frame = select(
+        dataset,
+        """SELECT ?basis (COUNT(*) AS ?n) WHERE { ?a a bioeco:ClassificationAssertion ;
+             bioeco:basis ?basis } GROUP BY ?basis""",
+    )
+    counts = {b.rsplit("#", 1)[-1]: int(n) for b, n in zip(frame["basis"], frame["n"], strict=True)}
+    assert counts["stated"] > 0 and counts["inferred"] > 0
