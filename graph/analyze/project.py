@@ -1,0 +1,581 @@
+"""RDF → networkx: the member–initiative bipartite graph, its incidence matrix and projections."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from rdflib import Dataset, Graph, URIRef
+from scipy import sparse
+
+from graph.errors import UsageError
+from graph.query import select
+from graph.vocab import BID
+
+__all__ = [
+    "ORGANISER_ROLES",
+    "Network",
+    "actor_projection",
+    "as_network",
+    "bipartite_graph",
+    "concept_code",
+    "entity_id",
+    "entity_iri",
+    "initiative_projection",
+    "load_network",
+]
+
+#: Role codes treated as "organiser" of an initiative (overlap: shared organisers).
+ORGANISER_ROLES = frozenset(
+    {
+        "organiser",
+        "co-organiser",
+        "host",
+        "coordinator",
+        "project-leader",
+        "cluster-manager",
+        "project-manager",
+        "manager",
+        "lead",
+        "owner",
+    }
+)
+
+_BID = str(BID)
+_YEAR = re.compile(r"^\s*(-?\d{4})")
+_SCHEMES = {"sector": "sector", "valueChainStage": "stage", "region": "region"}
+
+
+def entity_id(iri: str) -> str:
+    """Compact id of a bioeco resource: the IRI without the ``bid:`` base; other IRIs unchanged.
+
+    Examples
+    --------
+    >>> entity_id("https://w3id.org/bioeco/id/org/uit")
+    'org/uit'
+    >>> entity_id("http://example.org/x")
+    'http://example.org/x'
+    """
+    iri = str(iri)
+    return iri[len(_BID) :] if iri.startswith(_BID) else iri
+
+
+def entity_iri(ident: str) -> URIRef:
+    """Inverse of :func:`entity_id`.
+
+    Examples
+    --------
+    >>> entity_iri("initiative/north")
+    rdflib.term.URIRef('https://w3id.org/bioeco/id/initiative/north')
+    """
+    return URIRef(ident if ":" in ident else _BID + ident)
+
+
+def concept_code(iri: str | None, scheme: str) -> str | None:
+    """Code of a bioeco concept IRI in *scheme* (the last path segment); other IRIs unchanged.
+
+    Examples
+    --------
+    >>> concept_code("https://w3id.org/bioeco/id/concept/sector/marine", "sector")
+    'marine'
+    """
+    if iri is None or (isinstance(iri, float) and np.isnan(iri)):
+        return None
+    prefix = f"{_BID}concept/{scheme}/"
+    iri = str(iri)
+    return iri[len(prefix) :] if iri.startswith(prefix) else iri
+
+
+def _year(value: Any) -> int | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    match = _YEAR.match(str(value))
+    return int(match.group(1)) if match else None
+
+
+def _best_label(frame: pd.DataFrame) -> dict[str, str]:
+    """One label per subject: English first, then Norwegian, then untagged; ties by text."""
+    rank = {"en": 0, "nb": 1, "": 2}
+    out: dict[str, tuple[int, str]] = {}
+    for s, label, lang in frame[["s", "label", "lang"]].itertuples(index=False):
+        key = (rank.get(lang or "", 3), str(label))
+        if s not in out or key < out[s]:
+            out[s] = key
+    return {s: v[1] for s, v in out.items()}
+
+
+_Q_NODES = """
+SELECT DISTINCT ?s ?kind ?type WHERE {
+  { ?s a org:OrganizationalCollaboration . BIND("initiative" AS ?kind)
+    OPTIONAL { ?s bioeco:initiativeType ?type } }
+  UNION
+  { ?s a org:Organization .
+    FILTER NOT EXISTS { ?s a org:OrganizationalCollaboration }
+    BIND("actor" AS ?kind)
+    OPTIONAL { ?s bioeco:actorType ?type } }
+}"""
+
+_Q_LABELS = """
+SELECT ?s ?label (LANG(?label) AS ?lang) WHERE {
+  VALUES ?p { skos:prefLabel rdfs:label }
+  ?s ?p ?label .
+}"""
+
+_Q_CLASS = """
+SELECT ?s ?p ?c WHERE {
+  VALUES ?p { bioeco:sector bioeco:valueChainStage bioeco:region }
+  ?s ?p ?c .
+}"""
+
+_Q_ASSERT = """
+SELECT ?s ?p ?c ?basis WHERE {
+  ?a bioeco:classifiedEntity ?s ; bioeco:classificationProperty ?p ; bioeco:concept ?c .
+  OPTIONAL { ?a bioeco:basis ?basis }
+}"""
+
+_Q_DATES = """
+SELECT ?s ?start ?end ?parent WHERE {
+  ?s a org:OrganizationalCollaboration .
+  OPTIONAL { ?s bioeco:startDate ?start }
+  OPTIONAL { ?s bioeco:endDate ?end }
+  OPTIONAL { ?s dcterms:isPartOf ?parent }
+}"""
+
+_Q_MEMBERSHIPS = """
+SELECT ?ms ?member ?org ?role (STR(?b) AS ?begin) (STR(?e) AS ?end) (STR(?o) AS ?observed) WHERE {
+  ?ms a org:Membership ; org:member ?member ; org:organization ?org .
+  ?org a org:OrganizationalCollaboration .
+  { ?member a org:Organization } UNION { ?member a org:OrganizationalCollaboration }
+  OPTIONAL { ?ms org:role ?role }
+  OPTIONAL { ?ms bioeco:observedIn ?o }
+  OPTIONAL { ?ms org:memberDuring ?iv .
+    OPTIONAL { ?iv time:hasBeginning ?bi . ?bi ?bp ?b .
+               VALUES ?bp { time:inXSDDate time:inXSDgYearMonth time:inXSDgYear
+                            time:inXSDDateTime time:inXSDDateTimeStamp } }
+    OPTIONAL { ?iv time:hasEnd ?ei . ?ei ?ep ?e .
+               VALUES ?ep { time:inXSDDate time:inXSDgYearMonth time:inXSDgYear
+                            time:inXSDDateTime time:inXSDDateTimeStamp } } }
+}"""
+
+_Q_CONCEPTS = """
+SELECT ?c ?scheme ?order ?broader WHERE {
+  ?c skos:inScheme ?scheme .
+  OPTIONAL { ?c bioeco:order ?order }
+  OPTIONAL { ?c skos:broader ?broader }
+}"""
+
+
+def _membership_valid(
+    begin: int | None,
+    end: int | None,
+    observed: int | None,
+    init_start: int | None,
+    init_end: int | None,
+    year: int,
+) -> tuple[bool, str]:
+    """Validity of one membership in *year* and the rule that decided it (see load_network)."""
+    if observed is not None and observed == year:
+        return True, "observed"
+    if begin is not None or end is not None:
+        ok = (begin is None or begin <= year) and (end is None or year <= end)
+        return ok, "interval"
+    if observed is not None:
+        return False, "observed"
+    ok = (init_start is None or init_start <= year) and (init_end is None or year <= init_end)
+    return ok, "undated"
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """The analysable view of a bioeco graph.
+
+    ``nodes``: one row per actor and initiative, indexed by IRI, columns ``id`` (compact id),
+    ``label``, ``kind`` (``actor``/``initiative``), ``type`` (type code), ``sectors``,
+    ``stages``, ``regions`` (sorted tuples of codes), ``start``/``end`` (years, initiatives),
+    ``part_of`` (tuple of parent initiative IRIs).
+    ``edges``: one row per kept member–initiative link: ``member``, ``initiative`` (IRIs),
+    ``roles`` (sorted tuple of role codes), ``rule`` (why it was kept: ``all``, ``interval``,
+    ``observed`` or ``undated``).
+    ``concepts``: ``concept`` (IRI), ``scheme`` (``sector``/``stage``/``region``/…), ``code``,
+    ``label``, ``order``, ``broader`` (tuple of codes).
+    """
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    concepts: pd.DataFrame
+    as_of: int | None = None
+    basis: str = "all"
+
+    @cached_property
+    def members(self) -> list[str]:
+        """Sorted IRIs of everything that is a member of some initiative (rows of B)."""
+        return sorted(set(self.edges["member"]))
+
+    @cached_property
+    def initiatives(self) -> list[str]:
+        """Sorted IRIs of initiatives with at least one kept member (columns of B)."""
+        return sorted(set(self.edges["initiative"]))
+
+    @cached_property
+    def incidence(self) -> sparse.csr_matrix:
+        """0/1 incidence matrix B (members × initiatives) as ``scipy.sparse.csr_matrix``."""
+        row = {m: i for i, m in enumerate(self.members)}
+        col = {m: i for i, m in enumerate(self.initiatives)}
+        r = np.array([row[m] for m in self.edges["member"]], dtype=np.int64)
+        c = np.array([col[m] for m in self.edges["initiative"]], dtype=np.int64)
+        data = np.ones(len(r), dtype=np.int64)
+        shape = (len(self.members), len(self.initiatives))
+        b = sparse.csr_matrix((data, (r, c)), shape=shape)
+        b.data[:] = 1
+        b.sort_indices()
+        return b
+
+    @cached_property
+    def _records(self) -> dict[str, dict[str, Any]]:
+        return {
+            iri: row
+            for iri, row in zip(self.nodes.index, self.nodes.to_dict("records"), strict=True)
+        }
+
+    def attr(self, iri: str, column: str) -> Any:
+        """Attribute *column* of node *iri* (``None``/empty tuple when unknown)."""
+        row = self._records.get(iri)
+        if row is not None:
+            value = row[column]
+            return None if column in ("start", "end", "type") and pd.isna(value) else value
+        return () if column in ("sectors", "stages", "regions", "part_of") else None
+
+    @cached_property
+    def _members_of(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for m, o in zip(self.edges["member"], self.edges["initiative"], strict=True):
+            out.setdefault(o, []).append(m)
+        return out
+
+    def members_of(self, initiative: str) -> list[str]:
+        """IRIs of the kept members of *initiative* (sorted)."""
+        return self._members_of.get(initiative, [])
+
+    def label(self, iri: str) -> str:
+        """Readable label of a node (its compact id when it has none)."""
+        label = self.attr(iri, "label")
+        return str(label) if label else entity_id(iri)
+
+    def codes(self, scheme: str) -> list[str]:
+        """Codes of *scheme* known in the graph (declared concepts plus used ones), ordered."""
+        col = {"sector": "sectors", "stage": "stages", "region": "regions"}[scheme]
+        used = {c for values in self.nodes[col] for c in values}
+        table = self.concepts[self.concepts["scheme"] == scheme]
+        declared = set(table["code"])
+        order = {
+            c: o for c, o in zip(table["code"], table["order"], strict=True) if not np.isnan(o)
+        }
+        return sorted(used | declared, key=lambda c: (order.get(c, np.inf), c))
+
+    def descendants(self, scheme: str, code: str) -> set[str]:
+        """*code* and every concept below it (``skos:broader``) in *scheme*."""
+        table = self.concepts[self.concepts["scheme"] == scheme]
+        children: dict[str, set[str]] = {}
+        for c, broader in zip(table["code"], table["broader"], strict=True):
+            for b in broader:
+                children.setdefault(b, set()).add(c)
+        out, todo = set(), [code]
+        while todo:
+            cur = todo.pop()
+            if cur not in out:
+                out.add(cur)
+                todo.extend(children.get(cur, ()))
+        return out
+
+    def restrict_region(self, region: str) -> Network:
+        """Keep only memberships whose member lies in *region* (or a region below it)."""
+        inside = self.descendants("region", region)
+        keep = {iri for iri, regions in self.nodes["regions"].items() if set(regions) & inside}
+        edges = self.edges[self.edges["member"].isin(keep)].reset_index(drop=True)
+        return Network(self.nodes, edges, self.concepts, self.as_of, self.basis)
+
+
+def load_network(
+    graph: Graph | Dataset,
+    *,
+    as_of: int | None = None,
+    basis: str = "all",
+) -> Network:
+    """Read actors, initiatives, memberships and classifications from *graph*.
+
+    Members are actors (``org:Organization``) and initiatives that are members of other
+    initiatives (e.g. clusters taking part in a project); persons are left out. Classification
+    attributes come from the shortcut triples (``bioeco:sector``, ``bioeco:valueChainStage``,
+    ``bioeco:region``). With ``basis="stated"`` a shortcut triple is dropped when a
+    ``bioeco:ClassificationAssertion`` marks it ``bioeco:inferred`` and none marks it stated.
+
+    ``as_of`` (a year) keeps a membership when (1) ``bioeco:observedIn`` equals the year, or
+    (2) its ``org:memberDuring`` interval covers the year (years compared, open ends open), or
+    (3) it has neither interval nor observation year and the initiative's own
+    ``bioeco:startDate``/``bioeco:endDate`` cover the year (an undated membership is assumed to
+    last as long as the initiative; no dates at all → kept). A membership observed in another
+    year with no interval is dropped. The ``rule`` column of ``edges`` says which rule applied.
+
+    Examples
+    --------
+    >>> from graph.analyze._fixture import example_graph
+    >>> net = load_network(example_graph(), as_of=2020)
+    >>> north = net.edges[net.edges["initiative"].str.endswith("/north")]
+    >>> [(entity_id(m), rule) for m, rule in zip(north["member"], north["rule"])]
+    [('org/nofima', 'undated')]
+    >>> net.incidence.shape
+    (6, 3)
+    """
+    if basis not in ("all", "stated"):
+        raise UsageError(f"basis must be 'all' or 'stated', not {basis!r}")
+    if as_of is not None and not isinstance(as_of, int | np.integer):
+        raise UsageError(f"as_of must be a year (integer), not {as_of!r}")
+
+    nodes = select(graph, _Q_NODES)
+    if nodes.empty:
+        nodes = pd.DataFrame(columns=["s", "kind", "type"])
+    nodes = nodes.sort_values(["s", "kind", "type"], na_position="last")
+    nodes = nodes.drop_duplicates("s").set_index("s")
+    labels_df = select(graph, _Q_LABELS)
+    labels = _best_label(labels_df) if not labels_df.empty else {}
+
+    concepts = select(graph, _Q_CONCEPTS)
+    crow: dict[str, dict[str, Any]] = {}
+    for c, scheme, order, broader in concepts.itertuples(index=False):
+        sc = entity_id(scheme).removeprefix("scheme/")
+        row = crow.setdefault(c, {"scheme": sc, "order": None, "broader": set()})
+        if order is not None and not (isinstance(order, float) and np.isnan(order)):
+            row["order"] = float(order)
+        if broader is not None and not (isinstance(broader, float) and np.isnan(broader)):
+            row["broader"].add(concept_code(broader, sc))
+    concept_frame = pd.DataFrame(
+        [
+            {
+                "concept": c,
+                "scheme": r["scheme"],
+                "code": concept_code(c, r["scheme"]),
+                "label": labels.get(c, concept_code(c, r["scheme"])),
+                "order": r["order"] if r["order"] is not None else np.nan,
+                "broader": tuple(sorted(r["broader"])),
+            }
+            for c, r in sorted(crow.items())
+        ],
+        columns=["concept", "scheme", "code", "label", "order", "broader"],
+    )
+
+    cls = select(graph, _Q_CLASS)
+    if basis == "stated" and not cls.empty:
+        asserts = select(graph, _Q_ASSERT)
+        if not asserts.empty:
+            asserts["inferred"] = asserts["basis"].astype(str).str.endswith("#inferred")
+            keyed = asserts.groupby(["s", "p", "c"])["inferred"].all()
+            drop = set(keyed[keyed].index)
+            mask = [(s, p, c) not in drop for s, p, c in cls[["s", "p", "c"]].itertuples(False)]
+            cls = cls[mask]
+    attrs: dict[str, dict[str, set[str]]] = {}
+    for s, p, c in cls.itertuples(index=False):
+        scheme = _SCHEMES[entity_id(p).rsplit("#", 1)[-1]]
+        attrs.setdefault(s, {}).setdefault(scheme, set()).add(concept_code(c, scheme))
+
+    dates = select(graph, _Q_DATES)
+    starts: dict[str, int] = {}
+    ends: dict[str, int] = {}
+    parents: dict[str, set[str]] = {}
+    for s, start, end, parent in dates.itertuples(index=False):
+        if _year(start) is not None:
+            starts[s] = min(starts.get(s, 9999), _year(start))
+        if _year(end) is not None:
+            ends[s] = max(ends.get(s, -9999), _year(end))
+        if isinstance(parent, str):
+            parents.setdefault(s, set()).add(parent)
+
+    rows = []
+    for s, kind, typ in nodes.itertuples():
+        a = attrs.get(s, {})
+        rows.append(
+            {
+                "iri": s,
+                "id": entity_id(s),
+                "label": labels.get(s, entity_id(s)),
+                "kind": kind,
+                "type": concept_code(typ, f"{kind}-type") if isinstance(typ, str) else None,
+                "sectors": tuple(sorted(a.get("sector", ()))),
+                "stages": tuple(sorted(a.get("stage", ()))),
+                "regions": tuple(sorted(a.get("region", ()))),
+                "start": starts.get(s),
+                "end": ends.get(s),
+                "part_of": tuple(sorted(parents.get(s, ()))),
+            }
+        )
+    node_frame = pd.DataFrame(
+        rows,
+        columns=[
+            "iri",
+            "id",
+            "label",
+            "kind",
+            "type",
+            "sectors",
+            "stages",
+            "regions",
+            "start",
+            "end",
+            "part_of",
+        ],
+    ).set_index("iri")
+
+    ms = select(graph, _Q_MEMBERSHIPS)
+    links: dict[tuple[str, str], dict[str, Any]] = {}
+    for _ms, member, org, role, begin, end, observed in ms.sort_values("ms").itertuples(False):
+        if member == org:
+            continue
+        if as_of is None:
+            ok, rule = True, "all"
+        else:
+            ok, rule = _membership_valid(
+                _year(begin), _year(end), _year(observed), starts.get(org), ends.get(org), as_of
+            )
+        if not ok:
+            continue
+        link = links.setdefault((member, org), {"roles": set(), "rules": set()})
+        if isinstance(role, str):
+            link["roles"].add(concept_code(role, "role"))
+        link["rules"].add(rule)
+    edge_frame = pd.DataFrame(
+        [
+            {
+                "member": m,
+                "initiative": o,
+                "roles": tuple(sorted(v["roles"])),
+                "rule": "|".join(sorted(v["rules"])),
+            }
+            for (m, o), v in sorted(links.items())
+        ],
+        columns=["member", "initiative", "roles", "rule"],
+    )
+    return Network(node_frame, edge_frame, concept_frame, as_of, basis)
+
+
+def as_network(
+    source: Graph | Dataset | Network, *, as_of: int | None = None, basis: str = "all"
+) -> Network:
+    """Return *source* if it is a :class:`Network`, else :func:`load_network` of it.
+
+    Examples
+    --------
+    >>> from graph.analyze._fixture import example_graph
+    >>> net = as_network(example_graph())
+    >>> as_network(net) is net
+    True
+    """
+    if isinstance(source, Network):
+        if (as_of is not None and as_of != source.as_of) or (
+            basis != "all" and basis != source.basis
+        ):
+            raise UsageError("as_of/basis must be given to load_network, not with a Network")
+        return source
+    if not isinstance(source, Graph):
+        raise UsageError(f"expected an rdflib Graph/Dataset or a Network, not {type(source)}")
+    return load_network(source, as_of=as_of, basis=basis)
+
+
+def _node_attrs(net: Network, iri: str) -> dict[str, Any]:
+    return {
+        "id": entity_id(iri),
+        "label": net.label(iri),
+        "kind": net.attr(iri, "kind"),
+        "type": net.attr(iri, "type"),
+        "sectors": net.attr(iri, "sectors"),
+        "stages": net.attr(iri, "stages"),
+        "regions": net.attr(iri, "regions"),
+    }
+
+
+def bipartite_graph(source: Graph | Dataset | Network, **kwargs: Any) -> nx.Graph:
+    """Bipartite member–initiative graph; node keys are IRIs.
+
+    Member nodes get ``bipartite=0``, initiatives with members ``bipartite=1``; an initiative
+    that is itself a member of another initiative keeps ``bipartite=1`` and its membership is an
+    edge between two initiatives (``nested=True``). Node attributes: ``id``, ``label``, ``kind``,
+    ``type``, ``sectors``, ``stages``, ``regions``; edge attributes ``roles``, ``rule``,
+    ``nested``. Keyword arguments go to :func:`load_network`.
+
+    Examples
+    --------
+    >>> from graph.analyze._fixture import example_graph
+    >>> g = bipartite_graph(example_graph())
+    >>> g.number_of_nodes(), g.number_of_edges()
+    (10, 12)
+    >>> g.nodes["https://w3id.org/bioeco/id/org/uit"]["sectors"]
+    ('health', 'marine')
+    """
+    net = as_network(source, **kwargs)
+    g = nx.Graph()
+    inits = set(net.initiatives)
+    for iri in net.members:
+        g.add_node(iri, bipartite=1 if iri in inits else 0, **_node_attrs(net, iri))
+    for iri in net.initiatives:
+        g.add_node(iri, bipartite=1, **_node_attrs(net, iri))
+    for m, o, roles, rule in net.edges.itertuples(index=False):
+        g.add_edge(m, o, roles=roles, rule=rule, nested=net.attr(m, "kind") == "initiative")
+    return g
+
+
+def _projection(net: Network, matrix: sparse.csr_matrix, keys: list[str], via: list[str]):
+    """Weighted projection of the rows of *matrix* (shared columns), via a sparse product."""
+    co = (matrix @ matrix.T).tocoo()
+    g = nx.Graph()
+    for k in keys:
+        g.add_node(k, **_node_attrs(net, k))
+    csr = matrix.tocsr()
+    pairs = sorted(
+        (int(i), int(j), int(w)) for i, j, w in zip(co.row, co.col, co.data, strict=True)
+    )
+    for i, j, w in pairs:
+        if i < j:
+            shared = np.intersect1d(
+                csr.indices[csr.indptr[i] : csr.indptr[i + 1]],
+                csr.indices[csr.indptr[j] : csr.indptr[j + 1]],
+            )
+            g.add_edge(keys[i], keys[j], weight=w, via=tuple(via[s] for s in shared))
+    return g
+
+
+def actor_projection(source: Graph | Dataset | Network, **kwargs: Any) -> nx.Graph:
+    """Member–member projection: an edge per pair sharing initiatives (B·Bᵀ off-diagonal).
+
+    Edge attributes: ``weight`` (number of shared initiatives), ``via`` (their IRIs, sorted).
+    Node keys are member IRIs (actors, and initiatives that are members of initiatives).
+
+    Examples
+    --------
+    >>> from graph.analyze._fixture import example_graph
+    >>> g = actor_projection(example_graph())
+    >>> uit, nofima = (f"https://w3id.org/bioeco/id/org/{x}" for x in ("uit", "nofima"))
+    >>> g[uit][nofima]["weight"]
+    2
+    """
+    net = as_network(source, **kwargs)
+    return _projection(net, net.incidence, net.members, net.initiatives)
+
+
+def initiative_projection(source: Graph | Dataset | Network, **kwargs: Any) -> nx.Graph:
+    """Initiative–initiative projection: an edge per pair sharing members (Bᵀ·B off-diagonal).
+
+    Edge attributes: ``weight`` (number of shared members), ``via`` (their IRIs, sorted).
+
+    Examples
+    --------
+    >>> from graph.analyze._fixture import example_graph
+    >>> g = initiative_projection(example_graph())
+    >>> north, green = (f"https://w3id.org/bioeco/id/initiative/{x}" for x in ("north", "green"))
+    >>> g[north][green]["via"]
+    ('https://w3id.org/bioeco/id/org/nofima',)
+    """
+    net = as_network(source, **kwargs)
+    return _projection(net, net.incidence.T.tocsr(), net.initiatives, net.members)

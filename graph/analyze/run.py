@@ -1,0 +1,237 @@
+"""One entry point for the CLI: run the analyses, and write their tables as safe, stable CSV."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rdflib import Dataset, Graph
+
+from graph.analyze.bridges import actor_scores, brokerage, pair_suggestions
+from graph.analyze.gaps import coverage, structural_gaps, survey_comparison
+from graph.analyze.overlap import overlap_pairs
+from graph.analyze.project import Network, load_network
+from graph.errors import UsageError
+
+__all__ = ["KINDS", "TABLES", "THRESHOLDS", "format_cell", "run_analyses", "write_csvs"]
+
+#: Tables produced per analysis kind, in output order.
+TABLES: dict[str, tuple[str, ...]] = {
+    "gaps": ("gaps_coverage", "gaps_survey", "gaps_structural"),
+    "overlap": ("overlap_pairs",),
+    "bridges": ("bridges_actors", "bridges_brokerage", "bridges_pairs"),
+}
+KINDS = tuple(TABLES)
+
+#: Keyword thresholds accepted by :func:`run_analyses` and the tables they affect.
+THRESHOLDS: dict[str, tuple[str, ...]] = {
+    "basis": ("*",),
+    "thin": ("gaps_coverage",),
+    "z": ("gaps_coverage",),
+    "type": ("gaps_coverage",),
+    "alpha": ("gaps_structural",),
+    "min_shared": ("overlap_pairs",),
+    "min_jaccard": ("overlap_pairs",),
+    "min_overlap": ("overlap_pairs",),
+    "consolidation_jaccard": ("overlap_pairs",),
+    "consolidation_aims": ("overlap_pairs",),
+    "exact_max_nodes": ("bridges_actors",),
+    "k": ("bridges_actors",),
+    "weight": ("bridges_actors",),
+    "community": ("bridges_pairs",),
+    "min_common": ("bridges_pairs",),
+}
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _pick(thresholds: Mapping[str, Any], table: str) -> dict[str, Any]:
+    return {k: v for k, v in thresholds.items() if k != "basis" and table in THRESHOLDS.get(k, ())}
+
+
+def _check_code(net: Network, scheme: str, code: str | None) -> None:
+    if code is not None and code not in net.codes(scheme):
+        known = ", ".join(net.codes(scheme)) or "none"
+        raise UsageError(f"unknown {scheme} {code!r}: known {scheme} codes are {known}")
+
+
+def run_analyses(
+    graph: Graph | Dataset,
+    kinds: Iterable[str] = ("gaps", "overlap", "bridges"),
+    *,
+    top: int | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+    as_of: int | None = None,
+    seed: int = 42,
+    **thresholds: Any,
+) -> dict[str, pd.DataFrame]:
+    """Run the requested analyses on *graph* and return their tables by name.
+
+    *kinds*: any of ``gaps``, ``overlap``, ``bridges`` (or ``all``). Tables:
+    ``gaps_coverage`` (:func:`~graph.analyze.gaps.coverage`), ``gaps_survey``
+    (:func:`~graph.analyze.gaps.survey_comparison`), ``gaps_structural``
+    (:func:`~graph.analyze.gaps.structural_gaps`), ``overlap_pairs``
+    (:func:`~graph.analyze.overlap.overlap_pairs`), ``bridges_actors``
+    (:func:`~graph.analyze.bridges.actor_scores`), ``bridges_brokerage``
+    (:func:`~graph.analyze.bridges.brokerage`), ``bridges_pairs``
+    (:func:`~graph.analyze.bridges.pair_suggestions`); their docstrings list the columns.
+
+    The graph is read once (:func:`~graph.analyze.project.load_network` with *as_of* and the
+    ``basis`` threshold). *region* restricts the network to members located there (or below)
+    for overlap, structural gaps and bridges, and filters the counted entities of the coverage.
+    *sector* keeps the rows about that sector (or below); metrics are computed on the whole
+    network first so they are not distorted. *top* keeps the first N rows of every ranked
+    table (those with a ``rank`` column); coverage and survey tables are kept whole.
+    *thresholds* are passed to the functions that take them (see :data:`THRESHOLDS`).
+    Unknown kinds, thresholds, sector or region codes raise :class:`~graph.errors.UsageError`.
+
+    Examples
+    --------
+    >>> from graph.analyze._fixture import example_graph
+    >>> out = run_analyses(example_graph(), ["overlap", "bridges"], top=2, min_shared=2)
+    >>> list(out), len(out["overlap_pairs"])
+    (['overlap_pairs', 'bridges_actors', 'bridges_brokerage', 'bridges_pairs'], 2)
+    >>> run_analyses(example_graph(), sector="space")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UsageError: unknown sector 'space': known sector codes are ...
+    """
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+    if "all" in kinds:
+        kinds = list(KINDS)
+    unknown = [k for k in kinds if k not in TABLES]
+    if unknown or not kinds:
+        raise UsageError(
+            f"unknown analysis {', '.join(unknown) or '(none)'}: use gaps, overlap, bridges or all"
+        )
+    bad = sorted(set(thresholds) - set(THRESHOLDS))
+    if bad:
+        raise UsageError(
+            f"unknown option {', '.join(bad)}: known options are {', '.join(sorted(THRESHOLDS))}"
+        )
+    if top is not None and (not isinstance(top, int | np.integer) or top < 1):
+        raise UsageError(f"top must be a positive integer, not {top!r}")
+    if as_of is not None and (not isinstance(as_of, int | np.integer) or not 1 <= as_of <= 9999):
+        raise UsageError(f"as_of must be a year between 1 and 9999, not {as_of!r}")
+    basis = thresholds.get("basis", "all")
+    net = load_network(graph, as_of=as_of, basis=basis)
+    _check_code(net, "sector", sector)
+    _check_code(net, "region", region)
+    local = net.restrict_region(region) if region else net
+
+    ordered = [k for k in KINDS if k in kinds]
+    out: dict[str, pd.DataFrame] = {}
+    for kind in ordered:
+        if kind == "gaps":
+            out["gaps_coverage"] = coverage(
+                net, region=region, sector=sector, **_pick(thresholds, "gaps_coverage")
+            )
+            out["gaps_survey"] = survey_comparison(graph, network=net, sector=sector)
+            out["gaps_structural"] = structural_gaps(
+                local, sector=sector, **_pick(thresholds, "gaps_structural")
+            )
+        elif kind == "overlap":
+            out["overlap_pairs"] = overlap_pairs(
+                local, sector=sector, **_pick(thresholds, "overlap_pairs")
+            )
+        else:
+            out["bridges_actors"] = actor_scores(
+                local, sector=sector, seed=seed, **_pick(thresholds, "bridges_actors")
+            )
+            out["bridges_brokerage"] = brokerage(local, sector=sector)
+            out["bridges_pairs"] = pair_suggestions(
+                local, sector=sector, seed=seed, **_pick(thresholds, "bridges_pairs")
+            )
+    if top is not None:
+        out = {
+            name: (df.head(top).reset_index(drop=True) if "rank" in df.columns else df)
+            for name, df in out.items()
+        }
+    return out
+
+
+def format_cell(value: Any) -> Any:
+    """One CSV cell: lists joined by ``|``, floats rounded to 6 decimals, formulas neutralised.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    apostrophe so spreadsheets show it instead of evaluating it; numbers are left alone.
+
+    Examples
+    --------
+    >>> format_cell("=HYPERLINK(1)"), format_cell(-0.1234567), format_cell(("a", "b"))
+    ("'=HYPERLINK(1)", -0.123457, 'a|b')
+    >>> format_cell(float("nan")), format_cell(None), format_cell(True)
+    ('', '', True)
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return ""
+        return round(float(value), 6) + 0.0
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        value = "|".join(str(v) for v in items)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def write_csvs(results: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike) -> list[Path]:
+    """Write each table to ``out_dir/<name>.csv`` atomically; return the paths, sorted.
+
+    Each file is written to a temporary file in *out_dir* and moved into place with
+    :func:`os.replace`, so a reader never sees a half-written file and an interrupted run
+    leaves the previous file intact. Output is deterministic (row order as given, ``\\n`` line
+    ends, UTF-8, floats rounded to 6 decimals) and cells go through :func:`format_cell`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> table = pd.DataFrame({"a": ["=1+1", "x"], "b": [1 / 3, 2.0]})
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     paths = write_csvs({"demo": table}, d)
+    ...     print(paths[0].read_text(), end="")
+    a,b
+    '=1+1,0.333333
+    x,2.0
+    """
+    out = Path(out_dir)
+    for name in results:
+        if not _NAME.match(name):
+            raise UsageError(f"invalid table name {name!r}: use lowercase letters, digits and _")
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in sorted(results):
+        df = results[name]
+        frame = pd.DataFrame(
+            {col: [format_cell(v) for v in df[col].tolist()] for col in df.columns},
+            columns=list(df.columns),
+        )
+        target = out / f"{name}.csv"
+        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                frame.to_csv(handle, index=False, lineterminator="\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        written.append(target)
+    return written

@@ -1,0 +1,179 @@
+"""Bridges: betweenness, Burt, participation, Gould–Fernandez roles, pair suggestions."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from graph.analyze.bridges import actor_scores, brokerage, gould_fernandez, pair_suggestions
+
+
+def _star(make_graph, sectors=("marine", "marine", "health", "health"), centre="health"):
+    """Centre c shares one initiative with each leaf; leaves share nothing."""
+    leaves = [f"l{n}" for n in range(len(sectors))]
+    actors = {"c": {"label": "Centre", "sector": [centre]}}
+    actors |= {
+        leaf: {"label": leaf.upper(), "sector": [s]}
+        for leaf, s in zip(leaves, sectors, strict=True)
+    }
+    inits = {f"i{n}": {"label": f"Init {n}"} for n in range(len(leaves))}
+    ms = [("c", f"i{n}", "member") for n in range(len(leaves))]
+    ms += [(leaf, f"i{n}", "member") for n, leaf in enumerate(leaves)]
+    return make_graph(actors, inits, ms)
+
+
+def test_star_centre_is_the_only_broker(make_graph):
+    df = actor_scores(_star(make_graph)).set_index("actor")
+    assert df.loc["org/c", "betweenness"] == pytest.approx(1.0)
+    assert (df.drop("org/c")["betweenness"] == 0).all()
+    assert df.loc["org/c", "rank"] == 1 and df.loc["org/c", "betweenness_method"] == "exact"
+    # Burt: 4 unconnected contacts → effective size 4, constraint 4 · (1/4)² = 0.25;
+    # each leaf has one contact → constraint 1, effective size 1.
+    assert df.loc["org/c", "effective_size"] == pytest.approx(4.0)
+    assert df.loc["org/c", "constraint"] == pytest.approx(0.25)
+    assert df.loc["org/l0", "constraint"] == pytest.approx(1.0)
+    # participation: 2 marine + 2 health neighbours → 1 - (0.5² + 0.5²) = 0.5; leaves: 0
+    assert df.loc["org/c", "participation"] == pytest.approx(0.5)
+    assert df.loc["org/l0", "participation"] == pytest.approx(0.0)
+    assert df.loc["org/c", "explanation"].startswith(
+        "Centre connects health and marine through Init 2 (health) and Init 0 (marine)"
+    )
+    assert df.loc["org/c", "bridged_sectors"] == ("health", "marine")
+
+
+def test_participation_uses_weights(make_graph):
+    # c shares two initiatives with the marine actor m and one with h1, h2 (health), one with
+    # x (no sector, ignored): k = 2 + 1 + 1 = 4 → 1 - ((2/4)² + (2/4)²) = 0.5;
+    # with m in a third initiative: k = 3 + 2 → 1 - ((3/5)² + (2/5)²) = 0.48
+    actors = {
+        "c": {},
+        "m": {"sector": ["marine"]},
+        "h1": {"sector": ["health"]},
+        "h2": {"sector": ["health"]},
+        "x": {},
+    }
+    inits = {n: {} for n in ("a", "b", "d", "e", "f", "g")}
+    ms = [
+        ("c", "a", "member"),
+        ("m", "a", "member"),
+        ("c", "b", "member"),
+        ("m", "b", "member"),
+        ("c", "d", "member"),
+        ("h1", "d", "member"),
+        ("c", "e", "member"),
+        ("h2", "e", "member"),
+        ("c", "f", "member"),
+        ("x", "f", "member"),
+    ]
+    df = actor_scores(make_graph(actors, inits, ms)).set_index("actor")
+    assert df.loc["org/c", "participation"] == pytest.approx(0.5)
+    ms += [("c", "g", "member"), ("m", "g", "member")]
+    df = actor_scores(make_graph(actors, inits, ms)).set_index("actor")
+    assert df.loc["org/c", "participation"] == pytest.approx(0.48)
+    assert df.loc["org/c", "strength"] == 6.0
+
+
+@pytest.mark.parametrize(
+    ("groups", "role"),
+    [
+        ({"a": "A", "v": "A", "b": "A"}, "coordinator"),
+        ({"a": "B", "v": "A", "b": "A"}, "gatekeeper"),  # outsider a → v → insider b
+        ({"a": "A", "v": "A", "b": "B"}, "representative"),  # insider a → v → outsider b
+        ({"a": "A", "v": "B", "b": "A"}, "consultant"),
+        ({"a": "A", "v": "B", "b": "C"}, "liaison"),
+    ],
+)
+def test_gould_fernandez_directed_roles(groups, role):
+    g = nx.DiGraph([("a", "v"), ("v", "b")])
+    row = gould_fernandez(g, groups).set_index("node").loc["v"]
+    assert row[role] == 1 and row["total"] == 1
+    assert (
+        sum(
+            row[r] for r in ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
+        )
+        == 1
+    )
+    assert row["dominant_role"] == role
+
+
+def test_gould_fernandez_closed_triad_is_not_brokerage():
+    g = nx.DiGraph([("a", "v"), ("v", "b"), ("a", "b")])
+    row = gould_fernandez(g, {"a": "A", "v": "B", "b": "C"}).set_index("node").loc["v"]
+    assert row["total"] == 0 and row["dominant_role"] == "none"
+
+
+def test_gould_fernandez_undirected_hand_counts():
+    # v (A) with neighbours a1, a2 (A), b1 (B), c1 (C), no ties among them: C(4,2) = 6 paths
+    # {a1,a2}: coordinator 1; {a1,b1} {a1,c1} {a2,b1} {a2,c1}: one end in v's group → 4
+    # counted as gatekeeper and as representative; {b1,c1}: liaison 1
+    g = nx.star_graph(["v", "a1", "a2", "b1", "c1"])
+    groups = {"v": "A", "a1": "A", "a2": "A", "b1": "B", "c1": "C"}
+    row = gould_fernandez(g, groups).set_index("node").loc["v"]
+    assert (row["coordinator"], row["gatekeeper"], row["representative"]) == (1, 4, 4)
+    assert (row["consultant"], row["liaison"], row["total"], row["cross_group"]) == (0, 1, 6, 5)
+    # consultant: v (B) between two A actors
+    g2 = nx.path_graph(["a1", "v", "a2"])
+    row2 = gould_fernandez(g2, {"a1": "A", "v": "B", "a2": "A"}).set_index("node").loc["v"]
+    assert row2["consultant"] == 1 and row2["total"] == 1
+    # unclassified ends are counted apart
+    row3 = gould_fernandez(g2, {"a1": "A", "v": "B"}).set_index("node").loc["v"]
+    assert row3["unclassified"] == 1 and row3["consultant"] == 0
+
+
+def test_brokerage_on_rdf_star(make_graph):
+    # centre (health) with leaves marine, marine, health, agri-food: 6 open two-paths
+    # {m,m}: consultant 1; {m,h} ×2: gatekeeper/representative 2; {m,a} ×2: liaison 2;
+    # {h,a}: gatekeeper/representative +1 → 3
+    g = _star(make_graph, sectors=("marine", "marine", "health", "agri-food"))
+    row = brokerage(g).set_index("actor").loc["org/c"]
+    assert (row["consultant"], row["representative"], row["gatekeeper"], row["liaison"]) == (
+        1,
+        3,
+        3,
+        2,
+    )
+    assert row["total"] == 6 and row["cross_group"] == 6 and row["rank"] == 1
+    assert row["dominant_role"] == "gatekeeper"
+
+
+def test_sampled_betweenness_is_reproducible(make_graph):
+    g = _star(make_graph, sectors=("marine",) * 6)
+    a = actor_scores(g, exact_max_nodes=3, k=3, seed=7)
+    b = actor_scores(g, exact_max_nodes=3, k=3, seed=7)
+    pd.testing.assert_frame_equal(a, b)
+    assert set(a["betweenness_method"]) == {"sampled (k=3, seed=7)"}
+
+
+def test_pair_suggestions(make_graph):
+    actors = {
+        "m": {"label": "M", "sector": ["marine"]},
+        "h": {"label": "H", "sector": ["health"]},
+        "h2": {"sector": ["health"]},
+        "x": {"label": "X", "sector": ["marine"]},
+    }
+    inits = {"i": {"label": "I"}, "j": {"label": "J"}, "k": {}}
+    ms = [
+        ("m", "i", "member"),
+        ("x", "i", "member"),
+        ("h", "j", "member"),
+        ("x", "j", "member"),
+        ("h2", "k", "member"),
+        ("h", "k", "member"),
+    ]
+    df = pair_suggestions(make_graph(actors, inits, ms), community="sector")
+    pairs = list(zip(df["actor_a"], df["actor_b"], strict=True))
+    # h–m: different sectors, no shared initiative, common neighbour x → suggested;
+    # h–x share j; h2–x different sectors but common neighbour h → suggested
+    assert ("org/h", "org/m") in pairs and ("org/h", "org/x") not in pairs
+    row = df.set_index(["actor_a", "actor_b"]).loc[("org/h", "org/m")]
+    assert row["common"] == ("org/x",) and row["common_neighbours"] == 1
+    assert row["resource_allocation"] == pytest.approx(1 / 2)  # x has degree 2
+    assert row["reason"].startswith("H (health) and M (marine) share no initiative but both work")
+    assert "through I and J" in row["reason"]
+
+
+def test_bridges_deterministic(example):
+    pd.testing.assert_frame_equal(actor_scores(example), actor_scores(example))
+    a, b = pair_suggestions(example, seed=3), pair_suggestions(example, seed=3)
+    pd.testing.assert_frame_equal(a, b)

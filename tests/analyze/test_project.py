@@ -1,0 +1,132 @@
+"""RDF → networkx: attributes, as_of rules, basis filter, projections, nested members."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.analyze.project import (
+    actor_projection,
+    bipartite_graph,
+    entity_id,
+    entity_iri,
+    initiative_projection,
+    load_network,
+)
+from graph.errors import UsageError
+
+ORG = "https://w3id.org/bioeco/id/org/"
+INIT = "https://w3id.org/bioeco/id/initiative/"
+
+
+def _members(net, initiative):
+    frame = net.edges[net.edges["initiative"] == INIT + initiative]
+    return sorted(entity_id(m) for m in frame["member"])
+
+
+def test_bipartite_attributes_and_roles(make_graph):
+    g = make_graph(
+        {"a": {"label": "Alpha", "type": "university", "sector": ["marine"], "region": ["bergen"]}},
+        {"i": {"type": "project", "stage": ["research"]}},
+        [("a", "i", "partner"), ("a", "i", "coordinator")],
+    )
+    b = bipartite_graph(g)
+    assert b.nodes[ORG + "a"]["label"] == "Alpha"
+    assert b.nodes[ORG + "a"]["type"] == "university"
+    assert b.nodes[ORG + "a"]["sectors"] == ("marine",)
+    assert b.nodes[ORG + "a"]["regions"] == ("bergen",)
+    assert b.nodes[INIT + "i"]["kind"] == "initiative"
+    assert b.nodes[INIT + "i"]["type"] == "project"
+    assert b.nodes[INIT + "i"]["stages"] == ("research",)
+    assert b.edges[ORG + "a", INIT + "i"]["roles"] == ("coordinator", "partner")
+
+
+def test_as_of_rules(make_graph):
+    actors = {x: {} for x in ("interval", "observed", "undated", "free", "open")}
+    inits = {"i": {"start": "2021", "end": "2023"}, "j": {}}
+    ms = [
+        {"member": "interval", "organization": "j", "begin": "2019", "end": "2020"},
+        {"member": "observed", "organization": "j", "observed": "2021"},
+        {"member": "undated", "organization": "i"},
+        {"member": "free", "organization": "j"},
+        {"member": "open", "organization": "j", "begin": "2020-05"},
+    ]
+    g = make_graph(actors, inits, ms)
+    assert _members(load_network(g), "j") == [
+        "org/free",
+        "org/interval",
+        "org/observed",
+        "org/open",
+    ]
+    n2020 = load_network(g, as_of=2020)
+    assert _members(n2020, "j") == ["org/free", "org/interval", "org/open"]
+    assert _members(n2020, "i") == []  # undated membership outside the initiative's years
+    n2021 = load_network(g, as_of=2021)
+    assert _members(n2021, "j") == ["org/free", "org/observed", "org/open"]
+    assert _members(n2021, "i") == ["org/undated"]
+    rules = dict(zip(n2021.edges["member"].map(entity_id), n2021.edges["rule"], strict=True))
+    assert rules == {
+        "org/free": "undated",
+        "org/observed": "observed",
+        "org/open": "interval",
+        "org/undated": "undated",
+    }
+
+
+def test_basis_stated_drops_inferred(make_graph):
+    g = make_graph(
+        {"a": {"sector": ["marine"], "inferred": {"sector": ["health"], "stage": ["sales"]}}},
+        {"i": {}},
+        [("a", "i", "member")],
+    )
+    assert load_network(g).attr(ORG + "a", "sectors") == ("health", "marine")
+    stated = load_network(g, basis="stated")
+    assert stated.attr(ORG + "a", "sectors") == ("marine",)
+    assert stated.attr(ORG + "a", "stages") == ()
+
+
+def test_bad_basis_and_year(make_graph):
+    g = make_graph({"a": {}}, {"i": {}}, [("a", "i", "member")])
+    with pytest.raises(UsageError):
+        load_network(g, basis="maybe")
+    with pytest.raises(UsageError):
+        load_network(g, as_of="2021")
+
+
+def test_projections_are_incidence_products(make_graph):
+    g = make_graph(
+        {x: {} for x in "abc"},
+        {"i": {}, "j": {}},
+        [
+            ("a", "i", "member"),
+            ("b", "i", "member"),
+            ("a", "j", "member"),
+            ("b", "j", "member"),
+            ("c", "j", "member"),
+        ],
+    )
+    actors = actor_projection(g)
+    assert actors[ORG + "a"][ORG + "b"]["weight"] == 2
+    assert actors[ORG + "a"][ORG + "c"]["weight"] == 1
+    assert actors[ORG + "a"][ORG + "c"]["via"] == (INIT + "j",)
+    inits = initiative_projection(g)
+    assert inits[INIT + "i"][INIT + "j"]["weight"] == 2
+    net = load_network(g)
+    b = net.incidence.toarray()
+    assert (b @ b.T).tolist() == [[2, 2, 1], [2, 2, 1], [1, 1, 1]]
+
+
+def test_initiatives_as_members_link_clusters(make_graph):
+    """Clusters taking part in a project (initiative members) are linked by the project."""
+    g = make_graph(
+        {"x": {}},
+        {"blue": {"sector": ["marine"]}, "green": {"sector": ["agri-food"]}, "joint": {}},
+        [("blue", "joint", "partner"), ("green", "joint", "partner"), ("x", "blue", "member")],
+    )
+    p = actor_projection(g)
+    assert p.has_edge(INIT + "blue", INIT + "green")
+    assert p.nodes[INIT + "blue"]["kind"] == "initiative"
+
+
+def test_entity_id_roundtrip():
+    assert entity_iri(entity_id(ORG + "uit")) == entity_iri("org/uit")
+    assert str(entity_iri("org/uit")) == ORG + "uit"
