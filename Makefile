@@ -20,6 +20,7 @@ demo: setup
 	$(BIN)/bioeco build --out $(OUT)
 	$(BIN)/bioeco validate --graph $(OUT)/bioeco.trig
 	$(BIN)/bioeco stats --graph $(OUT)/bioeco.trig
+	$(BIN)/bioeco analyze all --out $(OUT) --top 10
 
 test: setup
 	$(BIN)/ruff check .

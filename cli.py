@@ -23,6 +23,13 @@ GRAPH_OPTION = click.option(
     default=None,
     help="Read a built graph (.trig/.ttl/.nq/.nt) instead of building from tables.",
 )
+GRAPHS_OPTION = click.option(
+    "--graph",
+    "graph_files",
+    type=click.Path(dir_okay=False, path_type=Path),
+    multiple=True,
+    help="Read built graphs (.trig/.ttl/.nq/.nt; repeatable) instead of building from tables.",
+)
 FORMAT_OPTION = click.option(
     "--format",
     "fmt",
@@ -99,16 +106,16 @@ def validate(data_dir: Path | None, graph_file: Path | None, limit: int) -> None
 
 @main.command()
 @DATA_OPTION
-@GRAPH_OPTION
+@GRAPHS_OPTION
 @FORMAT_OPTION
-def stats(data_dir: Path | None, graph_file: Path | None, fmt: str) -> None:
+def stats(data_dir: Path | None, graph_files: tuple[Path, ...], fmt: str) -> None:
     """Counts per named graph, per class and per source document."""
     from graph.formats import format_frame
     from graph.pipeline import open_graph
     from graph.stats import summary
 
     try:
-        tables = summary(open_graph(data_dir, graph_file))
+        tables = summary(open_graph(data_dir, list(graph_files) or None))
     except BioecoError as exc:
         raise _fail(exc) from None
     if fmt == "json":
@@ -133,13 +140,13 @@ def stats(data_dir: Path | None, graph_file: Path | None, fmt: str) -> None:
     help="Read the query from a file.",
 )
 @DATA_OPTION
-@GRAPH_OPTION
+@GRAPHS_OPTION
 @FORMAT_OPTION
 def query(
     sparql: str | None,
     query_file: Path | None,
     data_dir: Path | None,
-    graph_file: Path | None,
+    graph_files: tuple[Path, ...],
     fmt: str,
 ) -> None:
     """Run a SPARQL query (argument or -f FILE); prefixes bioeco:, org:, skos: … are predeclared.
@@ -154,10 +161,88 @@ def query(
         raise click.UsageError("give a query either as an argument or with -f FILE (not both)")
     text = sparql if sparql is not None else query_file.read_text(encoding="utf-8")
     try:
-        frame = select(open_graph(data_dir, graph_file), text)
+        frame = select(open_graph(data_dir, list(graph_files) or None), text)
     except BioecoError as exc:
         raise _fail(exc) from None
     click.echo(format_frame(frame, fmt).rstrip("\n"))
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["gaps", "overlap", "bridges", "all"]))
+@DATA_OPTION
+@GRAPH_OPTION
+@FORMAT_OPTION
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Keep the N best rows.")
+@click.option("--sector", default=None, help="Only rows about this sector code (e.g. marine).")
+@click.option("--region", default=None, help="Only actors in this region code (e.g. tromso).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.IntRange(1900, 2100),
+    default=None,
+    help="Only memberships valid in this year.",
+)
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed for sampled metrics.")
+@click.option(
+    "--min-shared",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Overlap: least number of shared members for a pair of initiatives.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write <out>/analysis/*.csv and <out>/analysis.trig (default: out/).",
+)
+@click.option("--no-write", is_flag=True, help="Only print; write no files.")
+def analyze(
+    kind: str,
+    data_dir: Path | None,
+    graph_file: Path | None,
+    fmt: str,
+    top: int | None,
+    sector: str | None,
+    region: str | None,
+    as_of: int | None,
+    seed: int,
+    min_shared: int,
+    out_dir: Path | None,
+    no_write: bool,
+) -> None:
+    """Find value-chain gaps, overlapping initiatives and cross-sector bridge candidates."""
+    from graph.formats import format_frame
+    from graph.pipeline import analyze as run_analyze
+
+    kinds = ("gaps", "overlap", "bridges") if kind == "all" else (kind,)
+    try:
+        output = run_analyze(
+            kinds,
+            data_dir=data_dir,
+            graph_file=graph_file,
+            out_dir=out_dir,
+            write=not no_write,
+            top=top,
+            sector=sector,
+            region=region,
+            as_of=as_of,
+            seed=seed,
+            min_shared=min_shared,
+        )
+    except BioecoError as exc:
+        raise _fail(exc) from None
+    if fmt == "json":
+        body = ", ".join(f'"{k}": {format_frame(v, "json")}' for k, v in output.tables.items())
+        click.echo("{" + body + "}")
+    else:
+        for name, frame in output.tables.items():
+            click.echo(f"== {name} ({len(frame)} rows)")
+            click.echo(format_frame(frame, fmt).rstrip("\n"))
+            click.echo("")
+    for path in output.files:
+        click.echo(f"Wrote {path}", err=True)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ SEEDS_DIR = PROJECT_ROOT.parent / "shared" / "seeds"
 
 
 def ontology_files(ontology_dir: Path | None = None) -> list[Path]:
-    """Return the Turtle files of the ontology and concept schemes (not the shapes), sorted.
+    """Return the Turtle files of the ontology (core + analysis) and the concept schemes, not the
+    shapes.
 
     Examples
     --------
@@ -32,6 +33,6 @@ def ontology_files(ontology_dir: Path | None = None) -> list[Path]:
     ['bioeco.ttl']
     """
     base = Path(ontology_dir or ONTOLOGY_DIR)
-    files = [base / "bioeco.ttl"] if (base / "bioeco.ttl").exists() else []
+    files = [base / name for name in ("bioeco.ttl", "analysis.ttl") if (base / name).exists()]
     files += sorted((base / "schemes").glob("*.ttl"))
     return files

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 from pathlib import Path
 
-from rdflib import Dataset
+import pandas as pd
+from rdflib import Dataset, URIRef
 
 from graph.build import build_dataset
 from graph.errors import UsageError, ValidationFailed
-from graph.export import write_outputs
+from graph.export import atomic_write, serialize_trig, write_outputs
 from graph.load import Records, load_records
 from graph.paths import OUT_DIR
 from graph.store import load_dataset
 from graph.validate import ValidationReport, validate_graph
 
-__all__ = ["BuildResult", "build", "open_graph", "validate"]
+__all__ = [
+    "AnalysisOutput",
+    "BuildResult",
+    "analyze",
+    "build",
+    "open_graph",
+    "run_clock",
+    "validate",
+]
 
 
 @dataclass
@@ -58,18 +70,45 @@ def build(
     return result
 
 
+def _load_files(paths: list[Path | str] | tuple[Path | str, ...]) -> Dataset:
+    """Load several RDF files into one dataset (each file checked by :func:`load_dataset`)."""
+    if not paths:
+        raise UsageError("no graph file given")
+    dataset = load_dataset(paths[0])
+    for path in paths[1:]:
+        for quad in load_dataset(path).quads((None, None, None, None)):
+            dataset.add(quad)
+    return dataset
+
+
 def open_graph(
     data_dir: Path | str | None = None,
-    graph_file: Path | str | None = None,
+    graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None = None,
     *,
     ontology_dir: Path | str | None = None,
+    out_dir: Path | str | None = None,
+    with_analysis: bool = True,
 ) -> Dataset:
-    """The graph to work on: *graph_file* if given, else built from *data_dir* if given,
-    else ``out/bioeco.trig`` if it exists, else built from ``data/`` in memory."""
+    """The graph to work on: *graph_file* (one file or a list) if given, else built from
+    *data_dir* if given,
+    else ``out/bioeco.trig`` if it exists, else built from ``data/`` in memory.
+
+    When the graph comes from ``out/`` and *with_analysis* is true, the ``analysis`` named
+    graph in ``out/analysis.trig`` (written by :func:`analyze`) is loaded too, so SPARQL can
+    ask about analysis results.
+    """
+    if graph_file is not None and data_dir is not None:
+        raise UsageError("give either a data directory or a graph file, not both")
+    if isinstance(graph_file, list | tuple):
+        return _load_files(graph_file)
     if graph_file is not None:
         return load_dataset(graph_file)
-    if data_dir is None and (OUT_DIR / "bioeco.trig").is_file():
-        return load_dataset(OUT_DIR / "bioeco.trig")
+    out = Path(out_dir) if out_dir else OUT_DIR
+    if data_dir is None and (out / "bioeco.trig").is_file():
+        dataset = load_dataset(out / "bioeco.trig")
+        if with_analysis and (out / "analysis.trig").is_file():
+            dataset.parse(out / "analysis.trig", format="trig")
+        return dataset
     onto = Path(ontology_dir) if ontology_dir else None
     return build_dataset(data_dir, ontology_dir=onto)
 
@@ -90,3 +129,75 @@ def validate(
     else:
         dataset = build_dataset(data_dir, ontology_dir=onto)
     return validate_graph(dataset, ontology_dir=onto)
+
+
+def run_clock() -> datetime:
+    """Now, in UTC, or ``SOURCE_DATE_EPOCH`` when set (reproducible analysis graphs)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(tz=UTC).replace(microsecond=0)
+
+
+@dataclass
+class AnalysisOutput:
+    """What :func:`analyze` did: the result tables and the files written."""
+
+    tables: dict[str, pd.DataFrame]
+    files: list[Path] = field(default_factory=list)
+
+
+def analyze(
+    kinds: tuple[str, ...] = ("gaps", "overlap", "bridges"),
+    *,
+    data_dir: Path | str | None = None,
+    graph_file: Path | str | None = None,
+    out_dir: Path | str | None = None,
+    write: bool = True,
+    top: int | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+    as_of: int | None = None,
+    seed: int = 42,
+    **thresholds: Any,
+) -> AnalysisOutput:
+    """Run the analyses on the graph (see :func:`open_graph`) and, with *write*, save them.
+
+    Writes ``<out>/analysis/<table>.csv`` (formula-safe, deterministic) and
+    ``<out>/analysis.trig``: the ``analysis`` named graph with a ``prov:Activity`` recording
+    the parameters, the graphs used and the time (``SOURCE_DATE_EPOCH`` makes it fixed).
+    *thresholds* are passed on to :func:`graph.analyze.run.run_analyses` (e.g. ``min_shared``).
+    Raises :class:`~graph.errors.UsageError` for unknown sector/region codes.
+    """
+    from graph.analyze.record import results_to_rdf
+    from graph.analyze.run import run_analyses, write_csvs
+
+    dataset = open_graph(data_dir, graph_file, out_dir=out_dir, with_analysis=False)
+    started = run_clock()
+    tables = run_analyses(
+        dataset, kinds, top=top, sector=sector, region=region, as_of=as_of, seed=seed, **thresholds
+    )
+    ended = max(run_clock(), started)
+    output = AnalysisOutput(tables=tables)
+    if write:
+        out = Path(out_dir) if out_dir else OUT_DIR
+        used = sorted(
+            str(g.identifier)
+            for g in dataset.graphs()
+            if isinstance(g.identifier, URIRef) and "/graph/source/" in str(g.identifier)
+        )
+        params = {
+            "kinds": list(kinds),
+            "top": top,
+            "sector": sector,
+            "region": region,
+            "as_of": as_of,
+            "seed": seed,
+            **thresholds,
+        }
+        rdf = results_to_rdf(tables, params, started=started, ended=ended, used=used)
+        output.files = write_csvs(tables, out / "analysis")
+        output.files.append(
+            atomic_write(out / "analysis.trig", serialize_trig({rdf.identifier: rdf}))
+        )
+    return output

@@ -151,3 +151,64 @@ def test_paths_are_not_network(runner):
     import sys
 
     assert "requests" not in sys.modules or Path(sys.modules["requests"].__file__).exists()
+
+
+def test_analyze_writes_csvs_and_analysis_graph(runner, tiny_dir, tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(main, ["build", "--data", str(tiny_dir), "--out", str(out)]).exit_code == 0
+    result = runner.invoke(main, ["analyze", "all", "--out", str(out), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "== overlap_pairs" in result.output
+    names = sorted(p.name for p in (out / "analysis").iterdir())
+    assert names == [
+        "bridges_actors.csv",
+        "bridges_brokerage.csv",
+        "bridges_pairs.csv",
+        "gaps_coverage.csv",
+        "gaps_structural.csv",
+        "gaps_survey.csv",
+        "overlap_pairs.csv",
+    ]
+    # the analysis graph is queryable next to the built graph
+    q = runner.invoke(
+        main,
+        [
+            "query",
+            "SELECT (COUNT(?r) AS ?n) WHERE { ?r a bioeco:AnalysisRun }",
+            "--format",
+            "csv",
+            "--graph",
+            str(out / "bioeco.trig"),
+            "--graph",
+            str(out / "analysis.trig"),
+        ],
+    )
+    assert q.exit_code == 0, q.output
+    assert q.output == "n\n1\n"
+
+
+def test_analyze_is_reproducible_with_source_date_epoch(runner, tiny_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    outputs = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        runner.invoke(main, ["build", "--data", str(tiny_dir), "--out", str(out)])
+        result = runner.invoke(main, ["analyze", "all", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outputs[0] == outputs[1]
+    assert b"2023-11-14T22:13:20" in outputs[0]["analysis.trig"]
+
+
+def test_analyze_unknown_sector_is_usage_error(runner, tiny_dir):
+    result = runner.invoke(
+        main, ["analyze", "gaps", "--data", str(tiny_dir), "--sector", "space", "--no-write"]
+    )
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: ")
+    assert "space" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_analyze_bad_kind_is_usage_error(runner):
+    assert runner.invoke(main, ["analyze", "everything"]).exit_code == 2

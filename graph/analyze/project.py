@@ -18,6 +18,7 @@ from graph.query import select
 from graph.vocab import BID
 
 __all__ = [
+    "NON_COLLABORATIVE_ROLES",
     "ORGANISER_ROLES",
     "Network",
     "actor_projection",
@@ -29,6 +30,10 @@ __all__ = [
     "initiative_projection",
     "load_network",
 ]
+
+#: Role codes that record contact, not collaboration: being interviewed for a study does not
+#: make an actor take part in it, so these links are left out of the network.
+NON_COLLABORATIVE_ROLES = frozenset({"interviewee"})
 
 #: Role codes treated as "organiser" of an initiative (overlap: shared organisers).
 ORGANISER_ROLES = frozenset(
@@ -433,6 +438,8 @@ def load_network(
     links: dict[tuple[str, str], dict[str, Any]] = {}
     for _ms, member, org, role, begin, end, observed in ms.sort_values("ms").itertuples(False):
         if member == org:
+            continue
+        if isinstance(role, str) and concept_code(role, "role") in NON_COLLABORATIVE_ROLES:
             continue
         if as_of is None:
             ok, rule = True, "all"

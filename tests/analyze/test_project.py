@@ -130,3 +130,27 @@ def test_initiatives_as_members_link_clusters(make_graph):
 def test_entity_id_roundtrip():
     assert entity_iri(entity_id(ORG + "uit")) == entity_iri("org/uit")
     assert str(entity_iri("org/uit")) == ORG + "uit"
+
+
+def test_interviewees_are_not_collaborators():
+    from rdflib import Graph
+
+    from graph.analyze.project import load_network
+
+    ttl = """
+    @prefix org: <http://www.w3.org/ns/org#> .
+    @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    @prefix actor: <https://w3id.org/bioeco/id/actor/> .
+    @prefix initiative: <https://w3id.org/bioeco/id/initiative/> .
+    @prefix role: <https://w3id.org/bioeco/id/concept/role/> .
+    @prefix bid: <https://w3id.org/bioeco/id/> .
+    actor:a a org:Organization ; skos:prefLabel "A" .
+    actor:b a org:Organization ; skos:prefLabel "B" .
+    initiative:s a org:OrganizationalCollaboration ; skos:prefLabel "Study" .
+    bid:m1 a org:Membership ; org:member actor:a ; org:organization initiative:s ;
+        org:role role:interviewee .
+    bid:m2 a org:Membership ; org:member actor:b ; org:organization initiative:s ;
+        org:role role:organiser .
+    """
+    net = load_network(Graph().parse(data=ttl, format="turtle"))
+    assert list(net.edges["member"]) == ["https://w3id.org/bioeco/id/actor/b"]

@@ -87,3 +87,17 @@ def test_iris_are_stable(example):
         if "/analysis/run/" in str(s) and "/parameter/" not in str(s)
     }
     assert len(runs) == 2  # different parameters → a different run IRI
+
+
+def test_every_bioeco_term_written_is_declared_in_the_ontology(example):
+    from rdflib import URIRef
+
+    from graph.schemes import load_ontology
+    from graph.vocab import BIOECO, RDF
+
+    _, g = _record(example)
+    ontology = load_ontology()
+    used = {p for _, p, _ in g if str(p).startswith(str(BIOECO))}
+    used |= {o for _, p, o in g if p == RDF.type and str(o).startswith(str(BIOECO))}
+    undeclared = sorted(str(t) for t in used if (URIRef(t), RDF.type, None) not in ontology)
+    assert undeclared == []

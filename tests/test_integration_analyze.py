@@ -1,0 +1,82 @@
+"""Integration: the analyses on the real data/ find what the sources support."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.analyze.project import actor_projection
+from graph.build import build_dataset
+from graph.paths import DATA_DIR
+from graph.pipeline import analyze
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return build_dataset(DATA_DIR)
+
+
+@pytest.fixture(scope="module")
+def tables(dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    from graph.export import write_outputs
+
+    write_outputs(dataset, out)
+    return analyze(out_dir=out, write=False, min_shared=2).tables
+
+
+def _pair(frame, a, b, col_a, col_b):
+    rows = frame[
+        ((frame[col_a] == a) & (frame[col_b] == b)) | ((frame[col_a] == b) & (frame[col_b] == a))
+    ]
+    assert len(rows) == 1, f"no row for {a} / {b}"
+    return rows.iloc[0]
+
+
+def test_joint_webimar_activities_of_the_clusters_overlap(tables):
+    # WebiMar and the WebiMar session at Bioprosp_21 are run by the same three clusters
+    row = _pair(
+        tables["overlap_pairs"],
+        "initiative/webimar",
+        "initiative/bioprosp-21-webimar",
+        "initiative_a",
+        "initiative_b",
+    )
+    assert row["overlap"] == 1.0
+    assert set(row["shared_members"]) == {
+        "initiative/biotech-north",
+        "initiative/nce-blue-legasea",
+        "initiative/cod-cluster",
+    }
+    assert set(row["shared_organisers"]) == set(row["shared_members"])
+
+
+def test_land_moter_hav_links_marine_and_agriculture(dataset, tables):
+    row = _pair(tables["gaps_structural"], "agri-food", "marine", "sector_a", "sector_b")
+    assert "initiative/land-moter-hav" in row["shared_initiatives"]
+    g = actor_projection(dataset)
+    heidner = "https://w3id.org/bioeco/id/initiative/heidner-biocluster"
+    btn = "https://w3id.org/bioeco/id/initiative/biotech-north"
+    assert g.has_edge(heidner, btn)
+    assert "https://w3id.org/bioeco/id/initiative/land-moter-hav" in g.edges[heidner, btn]["via"]
+
+
+def test_bridges_are_explained_in_plain_words(tables):
+    top = tables["bridges_actors"].head(5)
+    assert top["explanation"].str.contains(" connects ").all()
+    assert (top["score"].diff().dropna() <= 0).all()
+
+
+def test_survey_gaps_join_graph_and_respondents(tables):
+    survey = tables["gaps_survey"]
+    capital = survey[survey["observation"].str.endswith("unmet-contact-need-capital")]
+    assert len(capital) == 1
+    assert "15" in capital.iloc[0]["explanation"]
+
+
+def test_as_of_compares_years(dataset, tmp_path):
+    from graph.export import write_outputs
+
+    write_outputs(dataset, tmp_path)
+    y2017 = analyze(("overlap",), out_dir=tmp_path, write=False, as_of=2017).tables
+    y2021 = analyze(("overlap",), out_dir=tmp_path, write=False, as_of=2021).tables
+    assert not y2017["overlap_pairs"].equals(y2021["overlap_pairs"])
