@@ -132,13 +132,13 @@ def build_graph(
 
     def iri(ident: str) -> str:
         if ident in actors:
-            return f"bid:org/{ident}"
+            return f"bid:actor/{ident}"
         if ident in initiatives:
             return f"bid:initiative/{ident}"
         raise KeyError(ident)
 
     for ident, spec in sorted(actors.items()):
-        s = f"bid:org/{ident}"
+        s = f"bid:actor/{ident}"
         label = _lit(spec.get("label", ident))
         kind = spec.get("type", "company")
         lines.append(

@@ -339,8 +339,8 @@ def actor_scores(
     >>> df = actor_scores(example_graph())
     >>> df[["actor", "betweenness", "cross_sector_paths", "score"]].head(2)
             actor  betweenness  cross_sector_paths  score
-    0  org/nofima          0.6                   6    1.0
-    1  org/biotec          0.0                   0    0.0
+    0  actor/nofima          0.6                   6    1.0
+    1  actor/biotec          0.0                   0    0.0
     >>> print(df.loc[0, "explanation"])
     Nofima connects agri-food and health through Green Cluster (agri-food) and
     Biotech North (health); 6 of its 6 open two-paths join actors of different sectors;
@@ -467,8 +467,8 @@ def brokerage(
     >>> df = brokerage(example_graph())
     >>> df[["actor", "group", "liaison", "representative", "total"]].head(2)
             actor      group  liaison  representative  total
-    0  org/nofima  agri-food        0               6      6
-    1  org/biotec     health        0               0      0
+    0  actor/nofima  agri-food        0               6      6
+    1  actor/biotec     health        0               0      0
     >>> print(df.loc[0, "explanation"])
     Nofima (agri-food) is broker on 6 open two-paths: 6 gatekeeper, 6 representative;
     e.g. Biotec AS – Nofima – Farm Coop
@@ -564,8 +564,8 @@ def pair_suggestions(
     >>> df = pair_suggestions(example_graph())
     >>> df[["actor_a", "actor_b", "common_neighbours", "score"]].head(2)
           actor_a   actor_b  common_neighbours  score
-    0  org/biotec  org/farm                  1    0.2
-    1  org/biotec  org/mill                  1    0.2
+    0  actor/biotec  actor/farm                  1    0.2
+    1  actor/biotec  actor/mill                  1    0.2
     >>> print(df.loc[0, "reason"])
     Biotec AS (health) and Farm Coop (agri-food) share no initiative but both work with
     Nofima (through Biotech North and Green Cluster); resource allocation 0.20

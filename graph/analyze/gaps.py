@@ -139,12 +139,17 @@ def coverage(
     z: float = 1.96,
     as_of: int | None = None,
     basis: str = "all",
+    rollup: bool = True,
 ) -> pd.DataFrame:
     """Sector × value-chain-stage coverage of actors and of initiatives, with flagged cells.
 
     Each actor (initiative) adds 1 to every cell (sector, stage) of its own sector and stage
-    classifications; entities lacking either are not counted. Rows are every sector × every
-    stage known in the graph (the concept schemes plus codes in use), so empty cells appear.
+    classifications; entities lacking either are not counted. With *rollup* (default) a
+    narrower sector counts under its top sector (pharma under health), so the matrix has one
+    row per top-level sector and every entity is counted once per row; ``rollup=False``
+    tabulates the codes as classified (also when *sector* names a narrower concept). Rows are
+    every sector × every stage known in the graph (the concept schemes plus codes in use), so
+    empty cells appear.
     The expected count of a cell is ``row_total · col_total / total`` (independence of sector
     and stage, totals taken over the cell counts) and ``residual`` is the adjusted
     (standardised) Pearson residual ``(count - expected) / sqrt(expected · (1 - row_total/total)
@@ -191,6 +196,10 @@ def coverage(
     for scheme, code in (("region", region), ("sector", sector)):
         _check_code(net, scheme, code)
     sectors, stages = net.codes("sector"), net.codes("stage")
+    if sector is not None and net.top("sector", sector) != sector:
+        rollup = False  # asking about a narrower sector: show the codes as classified
+    if rollup:
+        sectors = [c for c in sectors if net.top("sector", c) == c]
     order = {
         c: o
         for c, o in zip(net.concepts["code"], net.concepts["order"], strict=True)
@@ -211,7 +220,10 @@ def coverage(
                 continue
             if inside is not None and not (_regions_of(net, iri) & inside):
                 continue
-            for cell in itertools.product(net.attr(iri, "sectors"), net.attr(iri, "stages")):
+            own = net.attr(iri, "sectors")
+            if rollup:
+                own = tuple(sorted({net.top("sector", c) for c in own}))
+            for cell in itertools.product(own, net.attr(iri, "stages")):
                 cells.setdefault(cell, []).append(iri)
         grid = pd.DataFrame(
             [
@@ -539,11 +551,16 @@ def structural_gaps(
     net = as_network(source, as_of=as_of, basis=basis)
     _check_code(net, "sector", sector)
     members, b = net.members, net.incidence
-    codes = sorted({s for m in members for s in net.attr(m, "sectors")})
+    # narrower sectors count under their top sector (a pharma company is in health), so no
+    # pair compares a sector with its own sub-group
+    sectors_of = {
+        m: sorted({net.top("sector", s) for s in net.attr(m, "sectors")}) for m in members
+    }
+    codes = sorted({s for m in members for s in sectors_of[m]})
     if len(codes) < 2 or b.shape[1] == 0:
         return pd.DataFrame(columns=STRUCTURAL_COLUMNS)
     pos = {c: k for k, c in enumerate(codes)}
-    entries = [(i, pos[s]) for i, m in enumerate(members) for s in net.attr(m, "sectors")]
+    entries = [(i, pos[s]) for i, m in enumerate(members) for s in sectors_of[m]]
     smat = sparse.csr_matrix(
         (np.ones(len(entries)), ([e[0] for e in entries], [e[1] for e in entries])),
         shape=(len(members), len(codes)),
@@ -554,7 +571,7 @@ def structural_gaps(
     sizes = np.asarray(b.sum(axis=0)).ravel().astype(int)
     total = len(members)
     has = {c: set(np.flatnonzero(smat[:, pos[c]].toarray().ravel())) for c in codes}
-    wanted = net.descendants("sector", sector) if sector else None
+    wanted = (net.descendants("sector", sector) | {net.top("sector", sector)}) if sector else None
     rows = []
     for a, c in itertools.combinations(codes, 2):
         if wanted is not None and not ({a, c} & wanted):

@@ -61,8 +61,8 @@ def entity_id(iri: str) -> str:
 
     Examples
     --------
-    >>> entity_id("https://w3id.org/bioeco/id/org/uit")
-    'org/uit'
+    >>> entity_id("https://w3id.org/bioeco/id/actor/uit")
+    'actor/uit'
     >>> entity_id("http://example.org/x")
     'http://example.org/x'
     """
@@ -282,6 +282,21 @@ class Network:
         }
         return sorted(used | declared, key=lambda c: (order.get(c, np.inf), c))
 
+    def top(self, scheme: str, code: str) -> str:
+        """The top concept above *code* in *scheme* (following ``skos:broader``; first parent
+        in code order when there are several); *code* itself when it has no parent."""
+        table = self.concepts[self.concepts["scheme"] == scheme]
+        parents = {
+            c: sorted(broader) for c, broader in zip(table["code"], table["broader"], strict=True)
+        }
+        seen = {code}
+        while parents.get(code):
+            code = parents[code][0]
+            if code in seen:  # a cycle in skos:broader: stop where it closes
+                break
+            seen.add(code)
+        return code
+
     def descendants(self, scheme: str, code: str) -> set[str]:
         """*code* and every concept below it (``skos:broader``) in *scheme*."""
         table = self.concepts[self.concepts["scheme"] == scheme]
@@ -332,7 +347,7 @@ def load_network(
     >>> net = load_network(example_graph(), as_of=2020)
     >>> north = net.edges[net.edges["initiative"].str.endswith("/north")]
     >>> [(entity_id(m), rule) for m, rule in zip(north["member"], north["rule"])]
-    [('org/nofima', 'undated')]
+    [('actor/nofima', 'undated')]
     >>> net.incidence.shape
     (6, 3)
     """
@@ -518,7 +533,7 @@ def bipartite_graph(source: Graph | Dataset | Network, **kwargs: Any) -> nx.Grap
     >>> g = bipartite_graph(example_graph())
     >>> g.number_of_nodes(), g.number_of_edges()
     (10, 12)
-    >>> g.nodes["https://w3id.org/bioeco/id/org/uit"]["sectors"]
+    >>> g.nodes["https://w3id.org/bioeco/id/actor/uit"]["sectors"]
     ('health', 'marine')
     """
     net = as_network(source, **kwargs)
@@ -563,7 +578,7 @@ def actor_projection(source: Graph | Dataset | Network, **kwargs: Any) -> nx.Gra
     --------
     >>> from graph.analyze._fixture import example_graph
     >>> g = actor_projection(example_graph())
-    >>> uit, nofima = (f"https://w3id.org/bioeco/id/org/{x}" for x in ("uit", "nofima"))
+    >>> uit, nofima = (f"https://w3id.org/bioeco/id/actor/{x}" for x in ("uit", "nofima"))
     >>> g[uit][nofima]["weight"]
     2
     """
@@ -582,7 +597,7 @@ def initiative_projection(source: Graph | Dataset | Network, **kwargs: Any) -> n
     >>> g = initiative_projection(example_graph())
     >>> north, green = (f"https://w3id.org/bioeco/id/initiative/{x}" for x in ("north", "green"))
     >>> g[north][green]["via"]
-    ('https://w3id.org/bioeco/id/org/nofima',)
+    ('https://w3id.org/bioeco/id/actor/nofima',)
     """
     net = as_network(source, **kwargs)
     return _projection(net, net.incidence.T.tocsr(), net.initiatives, net.members)

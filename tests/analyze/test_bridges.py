@@ -25,21 +25,21 @@ def _star(make_graph, sectors=("marine", "marine", "health", "health"), centre="
 
 def test_star_centre_is_the_only_broker(make_graph):
     df = actor_scores(_star(make_graph)).set_index("actor")
-    assert df.loc["org/c", "betweenness"] == pytest.approx(1.0)
-    assert (df.drop("org/c")["betweenness"] == 0).all()
-    assert df.loc["org/c", "rank"] == 1 and df.loc["org/c", "betweenness_method"] == "exact"
+    assert df.loc["actor/c", "betweenness"] == pytest.approx(1.0)
+    assert (df.drop("actor/c")["betweenness"] == 0).all()
+    assert df.loc["actor/c", "rank"] == 1 and df.loc["actor/c", "betweenness_method"] == "exact"
     # Burt: 4 unconnected contacts → effective size 4, constraint 4 · (1/4)² = 0.25;
     # each leaf has one contact → constraint 1, effective size 1.
-    assert df.loc["org/c", "effective_size"] == pytest.approx(4.0)
-    assert df.loc["org/c", "constraint"] == pytest.approx(0.25)
-    assert df.loc["org/l0", "constraint"] == pytest.approx(1.0)
+    assert df.loc["actor/c", "effective_size"] == pytest.approx(4.0)
+    assert df.loc["actor/c", "constraint"] == pytest.approx(0.25)
+    assert df.loc["actor/l0", "constraint"] == pytest.approx(1.0)
     # participation: 2 marine + 2 health neighbours → 1 - (0.5² + 0.5²) = 0.5; leaves: 0
-    assert df.loc["org/c", "participation"] == pytest.approx(0.5)
-    assert df.loc["org/l0", "participation"] == pytest.approx(0.0)
-    assert df.loc["org/c", "explanation"].startswith(
+    assert df.loc["actor/c", "participation"] == pytest.approx(0.5)
+    assert df.loc["actor/l0", "participation"] == pytest.approx(0.0)
+    assert df.loc["actor/c", "explanation"].startswith(
         "Centre connects health and marine through Init 2 (health) and Init 0 (marine)"
     )
-    assert df.loc["org/c", "bridged_sectors"] == ("health", "marine")
+    assert df.loc["actor/c", "bridged_sectors"] == ("health", "marine")
 
 
 def test_participation_uses_weights(make_graph):
@@ -67,11 +67,11 @@ def test_participation_uses_weights(make_graph):
         ("x", "f", "member"),
     ]
     df = actor_scores(make_graph(actors, inits, ms)).set_index("actor")
-    assert df.loc["org/c", "participation"] == pytest.approx(0.5)
+    assert df.loc["actor/c", "participation"] == pytest.approx(0.5)
     ms += [("c", "g", "member"), ("m", "g", "member")]
     df = actor_scores(make_graph(actors, inits, ms)).set_index("actor")
-    assert df.loc["org/c", "participation"] == pytest.approx(0.48)
-    assert df.loc["org/c", "strength"] == 6.0
+    assert df.loc["actor/c", "participation"] == pytest.approx(0.48)
+    assert df.loc["actor/c", "strength"] == 6.0
 
 
 @pytest.mark.parametrize(
@@ -126,7 +126,7 @@ def test_brokerage_on_rdf_star(make_graph):
     # {m,m}: consultant 1; {m,h} ×2: gatekeeper/representative 2; {m,a} ×2: liaison 2;
     # {h,a}: gatekeeper/representative +1 → 3
     g = _star(make_graph, sectors=("marine", "marine", "health", "agri-food"))
-    row = brokerage(g).set_index("actor").loc["org/c"]
+    row = brokerage(g).set_index("actor").loc["actor/c"]
     assert (row["consultant"], row["representative"], row["gatekeeper"], row["liaison"]) == (
         1,
         3,
@@ -165,9 +165,9 @@ def test_pair_suggestions(make_graph):
     pairs = list(zip(df["actor_a"], df["actor_b"], strict=True))
     # h–m: different sectors, no shared initiative, common neighbour x → suggested;
     # h–x share j; h2–x different sectors but common neighbour h → suggested
-    assert ("org/h", "org/m") in pairs and ("org/h", "org/x") not in pairs
-    row = df.set_index(["actor_a", "actor_b"]).loc[("org/h", "org/m")]
-    assert row["common"] == ("org/x",) and row["common_neighbours"] == 1
+    assert ("actor/h", "actor/m") in pairs and ("actor/h", "actor/x") not in pairs
+    row = df.set_index(["actor_a", "actor_b"]).loc[("actor/h", "actor/m")]
+    assert row["common"] == ("actor/x",) and row["common_neighbours"] == 1
     assert row["resource_allocation"] == pytest.approx(1 / 2)  # x has degree 2
     assert row["reason"].startswith("H (health) and M (marine) share no initiative but both work")
     assert "through I and J" in row["reason"]

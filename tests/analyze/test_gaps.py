@@ -99,7 +99,7 @@ def test_survey_comparison_joins_both_sources(example):
     row = df[df["observation"] == "observation/survey/o1"].iloc[0]
     assert row["stage"] == "commercialisation" and row["share"] == 0.42
     assert row["graph_scope"] == "stage" and row["graph_actors"] == 1
-    assert row["graph_examples"] == ("org/biotec",)
+    assert row["graph_examples"] == ("actor/biotec",)
     assert row["survey_source"] == ("source/survey",)
     assert row["graph_sources"] == ("source/test",)
     assert row["sample_size"] == 50
@@ -137,3 +137,26 @@ def test_no_structural_gap_when_sectors_mix(make_graph):
 def test_unknown_sector_is_a_usage_error(example):
     with pytest.raises(UsageError, match="unknown sector 'space'"):
         structural_gaps(example, sector="space")
+
+
+def test_coverage_rolls_narrower_sectors_up_to_their_top_sector(make_graph):
+    g = make_graph(
+        {
+            "p": {"sector": ["pharma"], "stage": ["research"]},
+            "h": {"sector": ["health"], "stage": ["research"]},
+        },
+        {"i": {}},
+        [("p", "i", "member"), ("h", "i", "member")],
+        schemes=True,
+    )
+    rolled = coverage(g)
+    actors = rolled[rolled["entity"] == "actors"]
+    assert "pharma" not in set(actors["sector"])
+    cell = actors[(actors["sector"] == "health") & (actors["stage"] == "research")]
+    assert int(cell["count"].iloc[0]) == 2
+    leaf = coverage(g, rollup=False)
+    leaf = leaf[(leaf["entity"] == "actors") & (leaf["stage"] == "research")]
+    counts = dict(zip(leaf["sector"], leaf["count"], strict=True))
+    assert counts["pharma"] == 1 and counts["health"] == 1
+    narrow = coverage(g, sector="pharma")
+    assert set(narrow["sector"]) == {"pharma"}

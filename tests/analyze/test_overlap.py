@@ -27,8 +27,8 @@ def test_identical_members_give_jaccard_and_overlap_one(make_graph):
     top = df.iloc[0]
     assert (top["initiative_a"], top["initiative_b"]) == ("initiative/c1", "initiative/c2")
     assert top["jaccard"] == 1.0 and top["overlap"] == 1.0 and top["shared"] == 3
-    assert top["shared_members"] == ("org/a", "org/b", "org/c")
-    assert top["shared_organisers"] == ("org/a",)  # organiser in c1, host in c2
+    assert top["shared_members"] == ("actor/a", "actor/b", "actor/c")
+    assert top["shared_organisers"] == ("actor/a",)  # organiser in c1, host in c2
     assert top["shared_sectors"] == ("marine",) and top["shared_stages"] == ("research",)
     assert top["aims_similarity"] == 1.0
     assert bool(top["consolidation"]) and "consolidation candidate" in top["explanation"]

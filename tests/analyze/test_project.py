@@ -14,7 +14,7 @@ from graph.analyze.project import (
 )
 from graph.errors import UsageError
 
-ORG = "https://w3id.org/bioeco/id/org/"
+ORG = "https://w3id.org/bioeco/id/actor/"
 INIT = "https://w3id.org/bioeco/id/initiative/"
 
 
@@ -52,23 +52,23 @@ def test_as_of_rules(make_graph):
     ]
     g = make_graph(actors, inits, ms)
     assert _members(load_network(g), "j") == [
-        "org/free",
-        "org/interval",
-        "org/observed",
-        "org/open",
+        "actor/free",
+        "actor/interval",
+        "actor/observed",
+        "actor/open",
     ]
     n2020 = load_network(g, as_of=2020)
-    assert _members(n2020, "j") == ["org/free", "org/interval", "org/open"]
+    assert _members(n2020, "j") == ["actor/free", "actor/interval", "actor/open"]
     assert _members(n2020, "i") == []  # undated membership outside the initiative's years
     n2021 = load_network(g, as_of=2021)
-    assert _members(n2021, "j") == ["org/free", "org/observed", "org/open"]
-    assert _members(n2021, "i") == ["org/undated"]
+    assert _members(n2021, "j") == ["actor/free", "actor/observed", "actor/open"]
+    assert _members(n2021, "i") == ["actor/undated"]
     rules = dict(zip(n2021.edges["member"].map(entity_id), n2021.edges["rule"], strict=True))
     assert rules == {
-        "org/free": "undated",
-        "org/observed": "observed",
-        "org/open": "interval",
-        "org/undated": "undated",
+        "actor/free": "undated",
+        "actor/observed": "observed",
+        "actor/open": "interval",
+        "actor/undated": "undated",
     }
 
 
@@ -128,8 +128,8 @@ def test_initiatives_as_members_link_clusters(make_graph):
 
 
 def test_entity_id_roundtrip():
-    assert entity_iri(entity_id(ORG + "uit")) == entity_iri("org/uit")
-    assert str(entity_iri("org/uit")) == ORG + "uit"
+    assert entity_iri(entity_id(ORG + "uit")) == entity_iri("actor/uit")
+    assert str(entity_iri("actor/uit")) == ORG + "uit"
 
 
 def test_interviewees_are_not_collaborators():
