@@ -20,6 +20,7 @@ __all__ = [
     "STRUCTURAL_METHOD",
     "SURVEY_COLUMNS",
     "coverage",
+    "coverage_matrix",
     "structural_gaps",
     "survey_comparison",
 ]
@@ -628,3 +629,34 @@ def structural_gaps(
     df = df.drop(columns="_nan").reset_index(drop=True)
     df.insert(0, "rank", np.arange(1, len(df) + 1))
     return df
+
+
+def coverage_matrix(
+    table: pd.DataFrame, *, entity: str = "actors", value: str = "count"
+) -> pd.DataFrame:
+    """Pivot a :func:`coverage` table into a sector × stage matrix (stages in chain order).
+
+    *entity* picks ``actors`` or ``initiatives``; *value* any numeric column of the table
+    (``count``, ``expected``, ``residual``).
+
+    Columns
+    -------
+    one column per value-chain stage, in innovation-chain order; index: sector codes
+
+    Examples
+    --------
+    >>> from graph.analyze._fixture import example_graph
+    >>> m = coverage_matrix(coverage(example_graph()))
+    >>> list(m.columns)
+    ['research', 'data', 'innovation', 'commercialisation', 'sales', 'capital']
+    >>> int(m.loc["marine", "research"])
+    1
+    """
+    if entity not in ("actors", "initiatives"):
+        raise UsageError(f"entity must be 'actors' or 'initiatives', not {entity!r}")
+    if value not in table.columns:
+        raise UsageError(f"no column {value!r} in the coverage table")
+    rows = table[table["entity"] == entity]
+    stages = rows.sort_values(["stage_order", "stage"])["stage"].drop_duplicates().tolist()
+    matrix = rows.pivot(index="sector", columns="stage", values=value)
+    return matrix.reindex(columns=stages).rename_axis(index="sector", columns="stage")

@@ -160,3 +160,15 @@ def test_coverage_rolls_narrower_sectors_up_to_their_top_sector(make_graph):
     assert counts["pharma"] == 1 and counts["health"] == 1
     narrow = coverage(g, sector="pharma")
     assert set(narrow["sector"]) == {"pharma"}
+
+
+def test_coverage_matrix_is_a_sector_by_stage_pivot(example):
+    from graph.analyze.gaps import coverage_matrix
+
+    table = coverage(example)
+    m = coverage_matrix(table, entity="initiatives")
+    assert list(m.columns)[0] == "research" and list(m.columns)[-1] == "capital"
+    rows = table[table["entity"] == "initiatives"]
+    assert int(m.to_numpy().sum()) == int(rows["count"].sum())
+    with pytest.raises(UsageError):
+        coverage_matrix(table, entity="people")
