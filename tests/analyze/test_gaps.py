@@ -167,7 +167,7 @@ def test_coverage_matrix_is_a_sector_by_stage_pivot(example):
 
     table = coverage(example)
     m = coverage_matrix(table, entity="initiatives")
-    assert list(m.columns)[0] == "research" and list(m.columns)[-1] == "capital"
+    assert m.columns[0] == "research" and m.columns[-1] == "capital"
     rows = table[table["entity"] == "initiatives"]
     assert int(m.to_numpy().sum()) == int(rows["count"].sum())
     with pytest.raises(UsageError):
