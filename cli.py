@@ -159,7 +159,16 @@ def query(
 
     if (sparql is None) == (query_file is None):
         raise click.UsageError("give a query either as an argument or with -f FILE (not both)")
-    text = sparql if sparql is not None else query_file.read_text(encoding="utf-8")
+    if sparql is not None:
+        text = sparql
+    else:
+        try:
+            text = query_file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise click.ClickException(
+                f"{query_file}: not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+                f"{exc.start}); save the query as UTF-8"
+            ) from None
     try:
         frame = select(open_graph(data_dir, list(graph_files) or None), text)
     except BioecoError as exc:

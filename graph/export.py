@@ -1,9 +1,18 @@
-"""Write the graph to files: deterministic TriG and Turtle, written atomically."""
+"""Write the graph to files: deterministic TriG and Turtle, written atomically.
+
+Every output is first written completely to a hidden temporary file in the target folder
+(``.<name>.<random>.tmp``, flushed and fsynced) and then renamed over the target, so a reader or
+a crash (even ``SIGKILL``) sees either the old file or the new one, never a mix. Both files of a
+build are renamed only after both are on disk. Temporary files left by a killed build are
+removed by the next build once they are :data:`STALE_TEMP_SECONDS` old.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -14,11 +23,85 @@ from graph.store import normalise_triple
 from graph.vocab import bind_prefixes
 
 __all__ = [
+    "STALE_TEMP_SECONDS",
     "atomic_write",
+    "atomic_write_many",
+    "remove_stale_temps",
     "serialize_trig",
     "serialize_turtle",
     "write_outputs",
 ]
+
+
+STALE_TEMP_SECONDS = 600
+"""Age after which a leftover temporary output file counts as abandoned (a killed build)."""
+
+_TEMP_SUFFIX = ".tmp"
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def _write_temp(path: Path, raw: bytes) -> Path:
+    """Write *raw* to a new hidden temporary file next to *path*; flushed and fsynced."""
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=_TEMP_SUFFIX, dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make renames in *folder* durable (best effort: not every platform can open a folder)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write_many(files: Mapping[Path | str, str | bytes]) -> list[Path]:
+    """Write several files atomically: all temporary files first, then the renames.
+
+    Each target ends up with either its old content or its new content, never a partial
+    file; the renames happen back to back only after every file is completely on disk.
+    Returns the target paths in the given order.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> [p.name for p in atomic_write_many({d / "a.txt": "A", d / "b.txt": b"B"})]
+    ['a.txt', 'b.txt']
+    >>> (d / "a.txt").read_text(), sorted(p.name for p in d.iterdir())
+    ('A', ['a.txt', 'b.txt'])
+    """
+    targets = [Path(p) for p in files]
+    pending: list[Path] = []
+    try:
+        for path, data in zip(targets, files.values(), strict=True):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            pending.append(_write_temp(path, raw))
+        for tmp, path in zip(list(pending), targets, strict=True):
+            os.replace(tmp, path)
+            pending.remove(tmp)
+    finally:
+        for tmp in pending:  # written but not renamed: never leave them behind
+            tmp.unlink(missing_ok=True)
+    for folder in sorted({p.parent for p in targets}):
+        _fsync_dir(folder)
+    return targets
 
 
 def atomic_write(path: Path | str, data: str | bytes) -> Path:
@@ -34,23 +117,30 @@ def atomic_write(path: Path | str, data: str | bytes) -> Path:
     >>> p.read_text()
     'hello'
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_many({Path(path): data})[0]
+
+
+def remove_stale_temps(
+    folder: Path | str, names: Iterable[str], *, max_age: float = STALE_TEMP_SECONDS
+) -> list[Path]:
+    """Delete temporary files of *names* in *folder* left by killed writers.
+
+    Only files matching ``.<name>.*.tmp`` whose last change is older than *max_age* seconds
+    are removed, so a build running concurrently in the same folder is not disturbed.
+    Returns the removed paths, sorted.
+    """
+    base = Path(folder)
+    if not base.is_dir():
+        return []
+    now = time.time()
+    removed = []
+    for name in names:
+        for tmp in base.glob(f".{name}.*{_TEMP_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                if tmp.is_file() and now - tmp.lstat().st_mtime > max_age:
+                    tmp.unlink()
+                    removed.append(tmp)
+    return sorted(removed)
 
 
 def _canonical(triples: Iterable) -> Graph:
@@ -116,10 +206,12 @@ def serialize_trig(graphs: Mapping[URIRef, Graph | Iterable] | Dataset) -> str:
 def write_outputs(dataset: Dataset, out_dir: Path | str) -> dict[str, Path]:
     """Write ``bioeco.trig`` (all named graphs) and ``bioeco.ttl`` (their union) into *out_dir*.
 
-    Both files are serialized completely in memory first and then written atomically, so a
-    failure leaves the previous outputs untouched.
+    Both files are serialized completely in memory first and then written atomically
+    (:func:`atomic_write_many`), so a failure or a kill leaves the previous outputs untouched.
+    Stale temporary files of earlier, killed builds are removed first.
     """
     out = Path(out_dir)
+    remove_stale_temps(out, ("bioeco.trig", "bioeco.ttl"))
     contexts = [c for c in dataset.graphs() if isinstance(c.identifier, URIRef) and len(c)]
     trig = serialize_trig({URIRef(str(c.identifier)): c for c in contexts})
     union = Graph()
@@ -128,7 +220,5 @@ def write_outputs(dataset: Dataset, out_dir: Path | str) -> dict[str, Path]:
         for triple in ctx:
             union.add(triple)
     ttl = serialize_turtle(union)
-    return {
-        "trig": atomic_write(out / "bioeco.trig", trig),
-        "ttl": atomic_write(out / "bioeco.ttl", ttl),
-    }
+    trig_path, ttl_path = atomic_write_many({out / "bioeco.trig": trig, out / "bioeco.ttl": ttl})
+    return {"trig": trig_path, "ttl": ttl_path}

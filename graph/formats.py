@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 from typing import Any
@@ -29,6 +31,35 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def _printable(value: Any) -> Any:
+    """Text for a terminal: strings with control characters (escape sequences, newlines)
+    are shown escaped, like ``repr``, so a label cannot drive the terminal.
+
+    Examples
+    --------
+    >>> _printable("UiT"), _printable("a\\x1b[31mb"), _printable(3)
+    ('UiT', "'a\\\\x1b[31mb'", 3)
+    """
+    if isinstance(value, str) and not value.isprintable():
+        return repr(value)
+    return value
+
+
+def _csv_line(values: list[Any]) -> str:
+    """One CSV record without its line end; cells holding CR or LF anywhere are quoted (the
+    csv module quotes only the characters of its line terminator, and a bare CR would let a
+    spreadsheet start a new row, and so a new formula, inside a cell).
+
+    Examples
+    --------
+    >>> _csv_line(["a", "b\\rc", None, 1.5])
+    'a,"b\\rc",,1.5'
+    """
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerow(["" if v is None else v for v in values])
+    return buf.getvalue()[:-2]
+
+
 def _plain(value: Any) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -42,6 +73,11 @@ def _plain(value: Any) -> Any:
 def format_frame(frame: pd.DataFrame, fmt: str = "table") -> str:
     """Render *frame* as ``table`` (aligned text), ``csv`` (neutralised) or ``json`` (records).
 
+    ``csv`` prefixes every text cell starting with ``= + - @``, tab or CR with an apostrophe
+    (:func:`neutralise`) so a spreadsheet shows it as text instead of running it; ``table``
+    shows text with control characters escaped; ``json`` keeps values exactly (JSON strings
+    are escaped by the encoder).
+
     Examples
     --------
     >>> df = pd.DataFrame({"name": ["=cmd", "UiT"], "n": [1, 2]})
@@ -53,16 +89,21 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table") -> str:
     '[{"name": "=cmd", "n": 1}, {"name": "UiT", "n": 2}]'
     """
     if fmt == "csv":
-        safe = frame.map(neutralise) if len(frame) else frame
-        return safe.to_csv(index=False, lineterminator="\n")
+        if not len(frame.columns):
+            return frame.to_csv(index=False, lineterminator="\n")
+        lines = [_csv_line([str(c) for c in frame.columns])]
+        for row in frame.itertuples(index=False, name=None):
+            lines.append(_csv_line([_plain(neutralise(v)) for v in row]))
+        return "\n".join(lines) + "\n"
     if fmt == "json":
         rows = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
         return json.dumps(rows, ensure_ascii=False)
     if fmt == "table":
         if frame.empty:
             return "(no rows)" if len(frame.columns) else "(empty)"
+        shown = frame.map(_printable) if len(frame) else frame
         with pd.option_context(
             "display.max_rows", None, "display.max_colwidth", 80, "display.width", 200
         ):
-            return frame.to_string(index=False)
+            return shown.to_string(index=False)
     raise ValueError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")

@@ -1,9 +1,38 @@
-"""Read the CSV tables of ``data/`` into typed, validated records (clear errors, no guessing)."""
+"""Read the CSV tables of ``data/`` into typed, validated records (clear errors, no guessing).
+
+Every problem raises :class:`~graph.errors.DataError` with one line naming the file, the
+spreadsheet row (header = row 1) and the field; nothing is ever silently repaired. What the
+loader accepts and refuses, in the order it checks:
+
+- **Files**: UTF-8 only (a leading BOM is accepted and dropped; Latin-1, UTF-16 and mixed
+  encodings are refused naming the row of the first bad byte), at most :data:`MAX_FILE_BYTES`;
+  line endings LF, CRLF or CR; an empty (or whitespace-only) file is refused, a file with only
+  a header row is fine (no records).
+- **CSV syntax**: comma-separated with ``"`` quoting (strict: an unbalanced quote is refused);
+  a header of one column that contains ``;``, tab or ``|`` is refused as the wrong delimiter;
+  unknown, duplicate and missing required columns are refused; a row with more or fewer cells
+  than the header is refused. Blank rows are skipped.
+- **Cells** (after trimming surrounding whitespace): at most :data:`MAX_CELL` characters; no
+  control characters (C0 except tab/LF/CR inside a cell, DEL, C1, U+2028/U+2029; NUL
+  included). Cells starting with ``=``, ``+`` or ``@`` are refused in *every* field: in a
+  source table they are a spreadsheet formula or its residue, never a value. A leading ``-``
+  is accepted (names such as "-3 Bio", notes such as "- see p. 4"); structured fields still
+  have to pass their own check ("-5" is not a percentage, "-x" not an id). Defence in depth:
+  every CSV that bioeco writes neutralises ``= + - @``, tab and CR again
+  (:func:`graph.formats.neutralise`), whatever the graph holds.
+- **Values**: ids are ASCII slugs (so IRIs built from them are always safe); codes must be
+  notations of the concept schemes (and slugs even without an ontology); dates
+  ``YYYY[-MM[-DD]]`` with ASCII digits and real calendar dates, end not before start; numbers
+  are ASCII decimals (no ``1e2``, ``nan``, ``inf``, ``1_0``); every reference resolves and
+  keys are unique across files. Free text (names, notes) keeps any other Unicode unchanged:
+  Norwegian letters, other scripts, quotes, ``<`` ``>``, backslashes.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
@@ -15,6 +44,7 @@ from graph.vocab import is_slug
 
 __all__ = [
     "MAX_CELL",
+    "MAX_FILE_BYTES",
     "TABLES",
     "Actor",
     "Alias",
@@ -37,10 +67,14 @@ __all__ = [
 MAX_CELL = 4000
 """Longest cell accepted (characters); longer cells are almost always a paste error."""
 
-_LOCATOR = re.compile(r"\bl\. ?(\d+)(?:[-–](\d+))?")
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""Largest table file accepted (bytes); the loader reads whole files into memory."""
+
+_LOCATOR = re.compile(r"\bl\. ?([0-9]+)(?:[-–]([0-9]+))?")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_FORMULA_START = ("=", "+", "@")
+_NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
 SCHEMES_OF_CLASSIFICATION = ("sector", "stage", "region", "competence")
 
 
@@ -233,7 +267,7 @@ def parse_date(value: str) -> tuple[dt.date, dt.date]:
     ...
     ValueError: '2021-02-30' is not a real date
     """
-    m = _DATE.match(value)
+    m = _DATE.fullmatch(value)
     if not m:
         raise ValueError(f"{value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
     year, month, day = (int(g) if g else None for g in m.groups())
@@ -259,7 +293,7 @@ def check_orgnr(value: str) -> bool:
     (True, False, False)
     """
     digits = value.replace(" ", "")
-    if not re.fullmatch(r"\d{9}", digits):
+    if not re.fullmatch(r"[0-9]{9}", digits):
         return False
     weights = (3, 2, 7, 6, 5, 4, 3, 2)
     remainder = sum(int(d) * w for d, w in zip(digits[:8], weights, strict=True)) % 11
@@ -275,7 +309,7 @@ def _text(value: str, codes: dict[str, set[str]]) -> str:
 
 
 def _slug(value: str, codes: dict[str, set[str]]) -> str:
-    if not is_slug(value):
+    if not (is_slug(value) and value.isascii() and "\n" not in value):
         raise ValueError(
             f"{value!r} is not a valid id (lowercase a-z, 0-9 and single hyphens, e.g. 'uit')"
         )
@@ -302,7 +336,7 @@ def _date(value: str, codes: dict[str, set[str]]) -> str:
 
 
 def _year(value: str, codes: dict[str, set[str]]) -> str:
-    if not re.fullmatch(r"\d{4}", value):
+    if not re.fullmatch(r"[0-9]{4}", value):
         raise ValueError(f"{value!r} is not a year (YYYY)")
     return value
 
@@ -329,17 +363,16 @@ def _orgnr(value: str, codes: dict[str, set[str]]) -> str:
 
 
 def _percent(value: str, codes: dict[str, set[str]]) -> float:
-    try:
-        number = float(value.replace(",", "."))
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number") from None
+    if not _NUMBER.fullmatch(value):
+        raise ValueError(f"{value!r} is not a number (digits, optionally '.' or ',' decimals)")
+    number = float(value.replace(",", "."))
     if not 0 <= number <= 100:
         raise ValueError(f"{value!r} is not a percentage between 0 and 100")
     return number
 
 
 def _count(value: str, codes: dict[str, set[str]]) -> int:
-    if not re.fullmatch(r"\d+", value):
+    if not re.fullmatch(r"[0-9]+", value):
         raise ValueError(f"{value!r} is not a whole number")
     return int(value)
 
@@ -356,6 +389,8 @@ def _code(scheme: str) -> Validator:
         if known is None:
             if codes:  # an ontology was loaded but lacks this scheme
                 raise ValueError(f"no concept scheme {scheme!r} in ontology/schemes")
+            if not is_slug(value) or not value.isascii():  # codes become IRIs
+                raise ValueError(f"{value!r} is not a valid {scheme} code")
             return value
         if value not in known:
             hint = ", ".join(sorted(known)[:12]) + (", …" if len(known) > 12 else "")
@@ -539,17 +574,39 @@ TABLES: dict[str, Table] = {
 # --------------------------------------------------------------------------- reading
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def _shown(text: str) -> str:
+    """*text* for an error message: unchanged if printable, else escaped like ``repr``.
+
+    Keeps every error message on one line and free of terminal control sequences.
+
+    Examples
+    --------
+    >>> _shown("data/src-a"), _shown("bad\\nname")
+    ('data/src-a', "'bad\\\\nname'")
+    """
+    return text if text.isprintable() else repr(text)
+
+
 def _decode(path: Path, display: str) -> str:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DataError(f"file is {size} bytes (max {MAX_FILE_BYTES})", file=display)
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError(f"cannot read file ({exc.strerror})", file=display) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError("file is UTF-16; save the file as UTF-8", file=display, row=1)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        row = raw[: exc.start].count(b"\n") + 1
+        before = raw[: exc.start].decode("utf-8")
+        row = len(_NEWLINE.findall(before)) + 1
         raise DataError(
             f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
             file=display,
@@ -585,15 +642,18 @@ def read_table(
     table = TABLES[table] if isinstance(table, str) else table
     codes = codes or {}
     path = Path(path)
-    display = display or str(path)
+    display = _shown(display or str(path))
     text = _decode(path, display)
     if not text.strip():
         raise DataError("file is empty (expected a header row)", file=display)
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    # newline="": only CR, LF and CRLF end a line (str.splitlines would also split a cell at
+    # U+2028, U+0085, form feed ...); quoted cells may span lines.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as exc:
-        raise DataError(f"malformed CSV header ({exc})", file=display, row=1) from None
+        problem = _csv_problem(exc)
+        raise DataError(f"malformed CSV header ({problem})", file=display, row=1) from None
     if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
         raise DataError(
             "header is not comma-separated (found ';', tab or '|'); save as CSV with commas",
@@ -607,11 +667,11 @@ def read_table(
                 f"unknown column (expected: {', '.join(table.names)})",
                 file=display,
                 row=1,
-                field=name or "(empty)",
+                field=_shown(name) if name else "(empty)",
             )
     if len(set(header)) != len(header):
         dup = next(h for h in header if header.count(h) > 1)
-        raise DataError("column appears twice", file=display, row=1, field=dup)
+        raise DataError("column appears twice", file=display, row=1, field=_shown(dup))
     for col in table.columns:
         if col.required and col.name not in header:
             raise DataError("required column is missing", file=display, row=1, field=col.name)
@@ -624,7 +684,9 @@ def read_table(
         except StopIteration:
             break
         except csv.Error as exc:
-            raise DataError(f"malformed CSV ({exc})", file=display, row=row_no + 1) from None
+            raise DataError(
+                f"malformed CSV ({_csv_problem(exc)})", file=display, row=row_no + 1
+            ) from None
         row_no = reader.line_num
         if not any(c.strip() for c in cells):
             continue
@@ -645,8 +707,12 @@ def read_table(
                 continue
             if len(raw) > MAX_CELL:
                 raise origin.error(f"cell is {len(raw)} characters long (max {MAX_CELL})", col.name)
-            if _CONTROL.search(raw):
-                raise origin.error("contains a control character", col.name)
+            bad = _CONTROL.search(raw)
+            if bad:
+                raise origin.error(
+                    f"contains a control character (U+{ord(bad.group()):04X}); remove it",
+                    col.name,
+                )
             if raw.startswith(_FORMULA_START):
                 raise origin.error(
                     "starts with a spreadsheet formula character (= + @); remove it", col.name
@@ -657,6 +723,18 @@ def read_table(
                 raise origin.error(str(exc), col.name) from None
         records.append(table.record(**values, origin=origin))
     return records
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """A readable reason for a csv module error."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a cell is longer than {csv.field_size_limit()} characters (max {MAX_CELL})"
+    if "unexpected end of data" in text:
+        return "a quote is not closed"
+    if "expected after" in text:
+        return 'text after a closing quote; write a quote inside a quoted cell as ""'
+    return text
 
 
 def _scheme_codes(ontology_dir: Path | None) -> dict[str, set[str]]:

@@ -1,14 +1,30 @@
-"""SPARQL over a bioeco graph (local store or endpoint URL), answered as pandas DataFrames."""
+"""SPARQL over a bioeco graph, answered as pandas DataFrames; nothing ever reaches the network.
+
+Guards, all applied before a query runs (:func:`check_query`, :func:`select`):
+
+- ``SERVICE`` (federated query) is refused, found twice: in rdflib's parse tree and by a
+  lexical scan of the text (keywords outside strings, IRIs and comments, with ``\\uXXXX``
+  escapes expanded or not), so a parser difference between rdflib and Oxigraph (which does
+  run SERVICE over HTTP) cannot let one through. ``LOAD`` in updates is refused.
+- ``FROM`` / ``FROM NAMED`` may only name graphs of the dataset being queried (e.g.
+  ``FROM <https://w3id.org/bioeco/graph/source/dln-2017>``); any other IRI is refused instead
+  of being downloaded, and rdflib's ``SPARQL_LOAD_GRAPHS`` is switched off at import so its own
+  engine never fetches a graph either.
+- ``DESCRIBE <iri>`` describes the local resource; nothing is dereferenced.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+import rdflib.plugins.sparql
 from pyparsing import ParseException, ParseResults
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
 from rdflib.query import Result
 
 from graph.errors import NetworkRefused, QueryError
@@ -17,11 +33,28 @@ from graph.vocab import PREFIXES
 __all__ = [
     "PREFIX_HEADER",
     "check_query",
+    "dataset_clauses",
+    "mentions_service",
     "select",
     "term_value",
 ]
 
 PREFIX_HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <iri> must never download <iri>
+
+_SKIP = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'  # short strings
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'  # IRIs
+    r"|#[^\n\r]*",  # comments
+    re.DOTALL,
+)
+# not after a name character, ':', '?' or '$' (prefixed names, variables); '.' is allowed
+# before it on purpose ("?o .SERVICE <x> {}" is valid SPARQL)
+_SERVICE = re.compile(r"(?<![\w:?$\-])SERVICE(?![\w:\-])", re.IGNORECASE)
 
 
 def _walk(node: Any):
@@ -34,6 +67,49 @@ def _walk(node: Any):
             stack.extend(list(cur))
         elif isinstance(cur, Mapping):
             stack.extend(cur.values())
+
+
+_SERVICE_REFUSED = "SPARQL SERVICE is refused: bioeco never queries remote endpoints"
+
+
+def mentions_service(query: str) -> bool:
+    """True if *query* uses the keyword ``SERVICE`` outside strings, IRIs and comments.
+
+    A lexical, parser-independent check (any case, with or without ``\\uXXXX`` escapes);
+    prefixed names and variables such as ``inittype:service`` or ``?service`` do not count.
+
+    Examples
+    --------
+    >>> mentions_service("SELECT * { service <http://x/> { ?s ?p ?o } }")
+    True
+    >>> mentions_service("SELECT ?service { ?service a bioeco:Service } # SERVICE")
+    False
+    >>> mentions_service("SELECT * { \\u0053ERVICE <http://x/> { ?s ?p ?o } }")
+    True
+    """
+    texts = {query}
+    with contextlib.suppress(ValueError):
+        texts.add(expandUnicodeEscapes(query))
+    return any(_SERVICE.search(_SKIP.sub(" ", text)) for text in texts)
+
+
+def _parse_checked(query: str, *, update: bool = False, offset: int = 0) -> Any:
+    if not update and mentions_service(query):
+        raise NetworkRefused(_SERVICE_REFUSED)
+    try:
+        tree = parseUpdate(query) if update else parseQuery(query)
+    except ParseException as exc:
+        line = exc.lineno - offset
+        raise QueryError(f"SPARQL syntax error at line {line}, column {exc.col}") from None
+    except ValueError as exc:  # e.g. an invalid \\u escape
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
+    for node in _walk(tree):
+        name = getattr(node, "name", None)
+        if name == "ServiceGraphPattern":
+            raise NetworkRefused(_SERVICE_REFUSED)
+        if name == "Load":
+            raise NetworkRefused("SPARQL LOAD is refused: bioeco never fetches remote documents")
+    return tree
 
 
 def check_query(query: str, *, update: bool = False, offset: int = 0) -> None:
@@ -51,17 +127,35 @@ def check_query(query: str, *, update: bool = False, offset: int = 0) -> None:
     ...
     graph.errors.NetworkRefused: SPARQL SERVICE is refused: bioeco never queries remote endpoints
     """
-    try:
-        tree = parseUpdate(query) if update else parseQuery(query)
-    except ParseException as exc:
-        line = exc.lineno - offset
-        raise QueryError(f"SPARQL syntax error at line {line}, column {exc.col}") from None
+    _parse_checked(query, update=update, offset=offset)
+
+
+def dataset_clauses(tree: Any) -> list[tuple[str, URIRef]]:
+    """The ``FROM`` / ``FROM NAMED`` IRIs of a parsed query, as ``(keyword, iri)`` pairs."""
+    found = []
     for node in _walk(tree):
-        name = getattr(node, "name", None)
-        if name == "ServiceGraphPattern":
-            raise NetworkRefused("SPARQL SERVICE is refused: bioeco never queries remote endpoints")
-        if name == "Load":
-            raise NetworkRefused("SPARQL LOAD is refused: bioeco never fetches remote documents")
+        if getattr(node, "name", None) == "DatasetClause":
+            # CompValue.get returns the key itself for a missing key: test membership
+            if "default" in node:
+                found.append(("FROM", URIRef(node["default"])))
+            if "named" in node:
+                found.append(("FROM NAMED", URIRef(node["named"])))
+    return found
+
+
+def _check_from(tree: Any, graph: Graph | Dataset) -> None:
+    clauses = dataset_clauses(tree)
+    if not clauses:
+        return
+    names: set[str] = set()
+    if isinstance(graph, Dataset):
+        names = {str(ctx.identifier) for ctx in graph.graphs()}
+    for keyword, iri in clauses:
+        if str(iri) not in names:
+            raise NetworkRefused(
+                f"SPARQL {keyword} <{iri}> is refused: not a named graph of this dataset "
+                "(bioeco never fetches remote graphs)"
+            )
 
 
 def term_value(term: Any) -> Any:
@@ -120,7 +214,8 @@ def select(graph: Graph | Dataset, query: str, *, prefixes: bool = True) -> pd.D
     0  http://example.org/a     A
     """
     text = (PREFIX_HEADER + query) if prefixes else query
-    check_query(text, offset=PREFIX_HEADER.count("\n") if prefixes else 0)
+    tree = _parse_checked(text, offset=PREFIX_HEADER.count("\n") if prefixes else 0)
+    _check_from(tree, graph)
     try:
         result = graph.query(text)
         return _to_frame(result)

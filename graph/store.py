@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import rdflib.plugins.sparql
 from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import XSD
 
 from graph.errors import UsageError
 from graph.vocab import bind_prefixes
 
-__all__ = ["RDF_FORMATS", "load_dataset", "new_dataset", "normalise_triple", "union_graph"]
+__all__ = [
+    "RDF_FORMATS",
+    "REFUSED_FORMATS",
+    "load_dataset",
+    "new_dataset",
+    "normalise_triple",
+    "union_graph",
+]
+
+# rdflib's own SPARQL engine would download the IRI of every FROM / FROM NAMED clause;
+# bioeco never fetches anything at run time (also set in graph.query).
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 RDF_FORMATS = {
     ".trig": "trig",
@@ -20,6 +32,21 @@ RDF_FORMATS = {
 }
 """File suffixes bioeco reads. Formats that can pull remote content (RDF/XML entities,
 JSON-LD contexts) are not accepted."""
+
+REFUSED_FORMATS = {
+    ".rdf": "RDF/XML",
+    ".owl": "RDF/XML",
+    ".xml": "RDF/XML",
+    ".jsonld": "JSON-LD",
+    ".json": "JSON-LD",
+    ".n3": "Notation3",
+    ".trix": "TriX",
+    ".html": "RDFa",
+    ".hext": "Hextuples",
+}
+"""Suffixes refused with a reason: XML formats expand entities (billion laughs) and may
+resolve external ones, JSON-LD fetches remote ``@context`` documents, Notation3 and RDFa are
+more than data."""
 
 
 def new_dataset(path: Path | str | None = None) -> Dataset:
@@ -45,10 +72,27 @@ def load_dataset(path: Path | str) -> Dataset:
     """Read a TriG / Turtle / N-Quads / N-Triples file into a new in-memory Oxigraph dataset.
 
     Turtle and N-Triples go into a named graph named after the file's URI. Raises
-    :class:`~graph.errors.UsageError` for a missing file or an unsupported format.
+    :class:`~graph.errors.UsageError` for a missing file, an unsupported format (the format
+    comes from the suffix only; content is never sniffed) or a file that does not parse.
+
+    Nothing is fetched: ``owl:imports``, ``@base`` and graph names stay plain IRIs, and
+    RDF/XML and JSON-LD (entity expansion, remote ``@context``) are refused outright.
+
+    Examples
+    --------
+    >>> load_dataset("evil.rdf")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UsageError: evil.rdf: RDF/XML input is refused (parsing it can expand ...
     """
     path = Path(path)
-    fmt = RDF_FORMATS.get(path.suffix.lower())
+    suffix = path.suffix.lower()
+    fmt = RDF_FORMATS.get(suffix)
+    if suffix in REFUSED_FORMATS:
+        raise UsageError(
+            f"{path}: {REFUSED_FORMATS[suffix]} input is refused (parsing it can expand "
+            "entities or fetch remote documents); convert it to Turtle or TriG"
+        )
     if fmt is None:
         raise UsageError(
             f"{path}: unsupported RDF format {path.suffix!r} (use {', '.join(RDF_FORMATS)})"

@@ -93,14 +93,20 @@ def validate_graph(
     """Validate *data* (a Dataset's union, or a Graph) against the SHACL shapes.
 
     The ontology and concept schemes are added to the data graph (so scheme membership and
-    class hierarchy are visible to the shapes); no inference is run.
+    class hierarchy are visible to the shapes); no inference is run and ``owl:imports`` are
+    never followed (nothing is fetched).
     """
     graph = union_graph(data)
     for triple in load_ontology(ontology_dir):
         graph.add(triple)
     shapes = shapes if shapes is not None else load_shapes(ontology_dir)
     conforms, results, _text = shacl_validate(
-        graph, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+        graph,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        do_owl_imports=False,  # never fetch owl:imports of the data or the shapes
     )
     bind_prefixes(results)
     violations = []

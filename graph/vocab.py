@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -85,11 +86,14 @@ def is_slug(value: str) -> bool:
     >>> is_slug("uit"), is_slug("biotech-north"), is_slug("Bad Id"), is_slug("a--b")
     (True, True, False, False)
     """
-    return bool(_SLUG.match(value))
+    return bool(_SLUG.fullmatch(value))
 
 
 def slugify(text: str) -> str:
     """Turn a name into a stable id slug (Norwegian letters transliterated).
+
+    Names with no Latin letters or digits (e.g. in Chinese script) get ``id-`` plus a short
+    hash of the name, so the result is always a valid, stable slug.
 
     Examples
     --------
@@ -97,10 +101,15 @@ def slugify(text: str) -> str:
     'naeringsforeningen-i-tromsoregionen'
     >>> slugify("  UiT / Norstruct ")
     'uit-norstruct'
+    >>> slugify("李伟")
+    'id-5ed4d58e'
     """
-    text = text.translate(_TRANSLIT)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    ascii_text = text.translate(_TRANSLIT)
+    ascii_text = unicodedata.normalize("NFKD", ascii_text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if slug:
+        return slug
+    return "id-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def concept_iri(scheme: str, code: str) -> URIRef:

@@ -212,3 +212,13 @@ def test_analyze_unknown_sector_is_usage_error(runner, tiny_dir):
 
 def test_analyze_bad_kind_is_usage_error(runner):
     assert runner.invoke(main, ["analyze", "everything"]).exit_code == 2
+
+
+def test_query_file_not_utf8_is_one_line_error(runner, tiny_dir, tmp_path):
+    f = tmp_path / "q.rq"
+    f.write_bytes('SELECT * WHERE { ?s skos:prefLabel "Ås" }'.encode("latin-1"))
+    result = runner.invoke(main, ["query", "-f", str(f), "--data", str(tiny_dir)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {f}: not valid UTF-8 (byte 0xc5 at offset 36); save the query as UTF-8\n"
+    )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,8 @@ from graph.analyze.gaps import coverage, structural_gaps, survey_comparison
 from graph.analyze.overlap import overlap_pairs
 from graph.analyze.project import Network, load_network
 from graph.errors import UsageError
+from graph.export import atomic_write_many
+from graph.formats import format_frame, neutralise
 
 __all__ = ["KINDS", "TABLES", "THRESHOLDS", "format_cell", "run_analyses", "write_csvs"]
 
@@ -51,7 +51,6 @@ THRESHOLDS: dict[str, tuple[str, ...]] = {
 }
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _pick(thresholds: Mapping[str, Any], table: str) -> dict[str, Any]:
@@ -186,16 +185,16 @@ def format_cell(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value) if isinstance(value, set | frozenset) else value
         value = "|".join(str(v) for v in items)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return neutralise(str(value))
 
 
 def write_csvs(results: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike) -> list[Path]:
     """Write each table to ``out_dir/<name>.csv`` atomically; return the paths, sorted.
 
-    Each file is written to a temporary file in *out_dir* and moved into place with
-    :func:`os.replace`, so a reader never sees a half-written file and an interrupted run
-    leaves the previous file intact. Output is deterministic (row order as given, ``\\n`` line
+    All files are written to temporary files in *out_dir* and then moved into place
+    (:func:`graph.export.atomic_write_many`), so a reader never sees a half-written file and an
+    interrupted run leaves the previous files intact. Cells holding CR/LF are quoted
+    (:func:`graph.formats.format_frame`). Output is deterministic (row order as given, ``\\n`` line
     ends, UTF-8, floats rounded to 6 decimals) and cells go through :func:`format_cell`.
 
     Examples
@@ -213,25 +212,12 @@ def write_csvs(results: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike) 
     for name in results:
         if not _NAME.match(name):
             raise UsageError(f"invalid table name {name!r}: use lowercase letters, digits and _")
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    files = {}
     for name in sorted(results):
         df = results[name]
         frame = pd.DataFrame(
             {col: [format_cell(v) for v in df[col].tolist()] for col in df.columns},
             columns=list(df.columns),
         )
-        target = out / f"{name}.csv"
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                frame.to_csv(handle, index=False, lineterminator="\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        written.append(target)
-    return written
+        files[out / f"{name}.csv"] = format_frame(frame, "csv")
+    return sorted(atomic_write_many(files))
