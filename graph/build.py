@@ -159,6 +159,8 @@ class _Builder:
                 g.add((node, SKOS.altLabel, Literal(alias, lang=self.language[a.source])))
             if a.orgnr:
                 g.add((node, ORG.identifier, Literal(a.orgnr)))
+            if a.part_of:
+                g.add((node, ORG.subOrganizationOf, self.iri[a.part_of]))
             self.provenance(g, node, a.source, a.locator, a.note)
             self.classify(
                 g, a.id, "actor-type", BIOECO.actorType, a.type, a.basis, a.source, a.locator
@@ -259,7 +261,20 @@ class _Builder:
                 g.add((self.iri[r], ORG.resultedFrom, node))
             if ch.date:
                 g.add((node, DCTERMS.date, date_literal(ch.date)))
+            g.add((node, BIOECO.basis, BIOECO[ch.basis]))
             self.provenance(g, node, ch.source, ch.locator, ch.note)
+
+    def centres(self) -> None:
+        for c in self.records.centres:
+            g = self.graph(c.source)
+            node = BID[f"centre/{c.source}/{c.sector}/{c.region}"]
+            sector, region = concept_iri("sector", c.sector), concept_iri("region", c.region)
+            g.add((node, RDF.type, BIOECO.SectorCentre))
+            g.add((node, BIOECO.sector, sector))
+            g.add((node, BIOECO.region, region))
+            g.add((node, BIOECO.basis, BIOECO[c.basis]))
+            g.add((sector, BIOECO.centredIn, region))
+            self.provenance(g, node, c.source, c.locator, c.note)
 
     def aliases(self) -> None:
         for a in self.records.aliases:
@@ -316,6 +331,7 @@ def build_graphs(records: Records, *, ontology_dir: Path | None = None) -> dict[
         builder.memberships,
         builder.classifications,
         builder.changes,
+        builder.centres,
         builder.aliases,
         builder.observations,
     ):

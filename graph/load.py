@@ -48,6 +48,7 @@ __all__ = [
     "TABLES",
     "Actor",
     "Alias",
+    "Centre",
     "Change",
     "Classification",
     "Dataset",
@@ -115,6 +116,7 @@ class Actor:
     label_en: str = ""
     aliases: tuple[str, ...] = ()
     orgnr: str = ""
+    part_of: str = ""
     basis: str = "stated"
     note: str = ""
     origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
@@ -180,11 +182,23 @@ class Classification:
 class Change:
     id: str
     type: str
-    original: tuple[str, ...]
     resulting: tuple[str, ...]
     source: str
     locator: str
+    original: tuple[str, ...] = ()
     date: str = ""
+    basis: str = "stated"
+    note: str = ""
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Centre:
+    sector: str
+    region: str
+    basis: str
+    source: str
+    locator: str
     note: str = ""
     origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
 
@@ -240,6 +254,7 @@ class Records:
     classifications: list[Classification] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     aliases: list[Alias] = field(default_factory=list)
+    centres: list[Centre] = field(default_factory=list)
     datasets: list[Dataset] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
 
@@ -455,6 +470,7 @@ TABLES: dict[str, Table] = {
                 ("type", True, _code("actor-type")),
                 ("aliases", False, _list),
                 ("orgnr", False, _orgnr),
+                ("part_of", False, _slug),
                 ("basis", False, _basis),
                 *_PROV,
                 ("note", False),
@@ -522,13 +538,26 @@ TABLES: dict[str, Table] = {
             _cols(
                 ("id", True, _slug),
                 ("type", True, _code("change-type")),
-                ("original", True, _slugs),
+                ("original", False, _slugs),
                 ("resulting", True, _slugs),
                 ("date", False, _date),
+                ("basis", False, _basis),
                 *_PROV,
                 ("note", False),
             ),
             ("id",),
+        ),
+        Table(
+            "centres",
+            Centre,
+            _cols(
+                ("sector", True, _code("sector")),
+                ("region", True, _code("region")),
+                ("basis", True, _basis),
+                *_PROV,
+                ("note", False),
+            ),
+            ("source", "sector", "region"),
         ),
         Table(
             "aliases",
@@ -801,7 +830,7 @@ def _check_unique(records: Records) -> None:
                     "id",
                 )
             seen_ids[key] = rec.origin
-    for name in ("memberships", "classifications", "aliases", "observations"):
+    for name in ("memberships", "classifications", "aliases", "observations", "centres"):
         key_fields = TABLES[name].key
         seen: dict[tuple, Origin] = {}
         for rec in getattr(records, name):
@@ -852,7 +881,13 @@ def _check_references(records: Records, codes: dict[str, set[str]]) -> None:
             _code(c.scheme)(c.concept, codes)
         except ValueError as exc:
             raise c.origin.error(str(exc), "concept") from None
+    for a in records.actors:
+        need(a, "part_of", a.part_of, actors, "actor id")
+        if a.part_of == a.id:
+            raise a.origin.error("an organisation cannot be part of itself", "part_of")
     for ch in records.changes:
+        if not ch.original and ch.type != "founding":
+            raise ch.origin.error(f"a {ch.type} needs the original organisation(s)", "original")
         for fld in ("original", "resulting"):
             for value in getattr(ch, fld):
                 need(ch, fld, value, agents, "actor or initiative id")

@@ -127,3 +127,71 @@ def test_survey_observation_is_a_data_cube_observation(tiny_dataset):
     assert len(frame) == 1
     assert float(frame.loc[0, "share"]) == 0.15
     assert frame.loc[0, "stage"] == str(BID["concept/stage/capital"])
+
+
+def test_sub_units_foundings_and_sector_centres(tiny_dir):
+    from graph.build import build_dataset
+    from graph.load import load_records
+
+    (tiny_dir / "src-b" / "actors.csv").write_text(
+        "id,label,type,part_of,source,locator\n"
+        "beta-north,Beta Nord,research-institute,beta-institute,src-b,l. 7\n",
+        encoding="utf-8",
+    )
+    (tiny_dir / "src-b" / "changes.csv").write_text(
+        "id,type,original,resulting,date,basis,source,locator\n"
+        "beta-north-founded,founding,,beta-north,2016,stated,src-b,l. 8\n"
+        "beta-spin-off,spin-off,beta-institute,alpha,2008,inferred,src-b,l. 9\n",
+        encoding="utf-8",
+    )
+    (tiny_dir / "src-b" / "centres.csv").write_text(
+        "sector,region,basis,source,locator,note\n"
+        "health,oslo-region,stated,src-b,p. 40; l. 1719,\n"
+        "marine,tromso,stated,src-b,p. 40; l. 1721,\n",
+        encoding="utf-8",
+    )
+    ds = build_dataset(records=load_records(tiny_dir))
+    frame = select(
+        ds,
+        """SELECT ?parent ?founded ?basis WHERE {
+             actor:beta-north org:subOrganizationOf ?parent .
+             ?c org:resultingOrganization actor:beta-north ; dcterms:date ?founded ;
+                bioeco:basis ?basis ;
+                bioeco:changeType <https://w3id.org/bioeco/id/concept/change-type/founding> .
+             FILTER NOT EXISTS { ?c org:originalOrganization ?any } }""",
+    )
+    assert frame.to_dict("records") == [
+        {"parent": str(BID["actor/beta-institute"]), "founded": "2016", "basis": str(BIOECO.stated)}
+    ]
+    centres = select(
+        ds,
+        """SELECT ?sector ?region WHERE { ?c a bioeco:SectorCentre ; bioeco:sector ?sector ;
+             bioeco:region ?region ; prov:wasDerivedFrom source:src-b .
+             ?sector bioeco:centredIn ?region } ORDER BY ?sector""",
+    )
+    assert list(centres["region"]) == [
+        str(BID["concept/region/oslo-region"]),
+        str(BID["concept/region/tromso"]),
+    ]
+    from graph.validate import validate_graph
+
+    report = validate_graph(ds)
+    assert report.conforms, report.text()
+
+
+def test_change_other_than_founding_needs_original(tiny_dir):
+    import pytest
+
+    from graph.errors import DataError
+    from graph.load import load_records
+
+    (tiny_dir / "src-b" / "changes.csv").write_text(
+        "id,type,resulting,source,locator\nx-renamed,renaming,alpha,src-b,l. 8\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as info:
+        load_records(tiny_dir)
+    assert str(info.value) == (
+        "data/src-b/changes.csv, row 2, field original: a renaming needs the original "
+        "organisation(s)"
+    )
