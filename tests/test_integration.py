@@ -184,3 +184,14 @@ def test_inferred_facts_are_marked_and_separable(dataset):
     )
     counts = {b.rsplit("#", 1)[-1]: int(n) for b, n in zip(frame["basis"], frame["n"], strict=True)}
     assert counts["stated"] > 0 and counts["inferred"] > 0
+
+
+def test_regional_centres_of_gravity(dataset):
+    frame = select(
+        dataset,
+        """SELECT ?s ?r WHERE { ?c a bioeco:SectorCentre ; bioeco:sector ?sc ; bioeco:region ?rc ;
+             bioeco:basis bioeco:stated ; prov:wasDerivedFrom source:dln-2017 .
+             ?sc skos:notation ?s . ?rc skos:notation ?r }""",
+    )
+    pairs = {(str(s), str(r)) for s, r in zip(frame["s"], frame["r"], strict=True)}
+    assert {("health", "oslo-region"), ("marine", "tromso"), ("agri-food", "hamar-region")} <= pairs
