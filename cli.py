@@ -200,6 +200,34 @@ def query(
     help="Overlap: least number of shared members for a pair of initiatives.",
 )
 @click.option(
+    "--min-jaccard",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Overlap: least member Jaccard index of a pair (default 0).",
+)
+@click.option(
+    "--min-overlap",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Overlap: least overlap coefficient of a pair (default 0).",
+)
+@click.option(
+    "--thin",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Gaps: a cell with fewer entities than this is thin (default 3).",
+)
+@click.option(
+    "--type", "type_code", default=None, help="Gaps: count only this actor/initiative type."
+)
+@click.option(
+    "--basis",
+    type=click.Choice(["all", "stated"]),
+    default="all",
+    show_default=True,
+    help="'stated' ignores classifications the sources only imply.",
+)
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -218,6 +246,11 @@ def analyze(
     as_of: int | None,
     seed: int,
     min_shared: int,
+    min_jaccard: float | None,
+    min_overlap: float | None,
+    thin: int | None,
+    type_code: str | None,
+    basis: str,
     out_dir: Path | None,
     no_write: bool,
 ) -> None:
@@ -226,6 +259,10 @@ def analyze(
     from graph.pipeline import analyze as run_analyze
 
     kinds = ("gaps", "overlap", "bridges") if kind == "all" else (kind,)
+    optional = {"min_jaccard": min_jaccard, "min_overlap": min_overlap, "thin": thin}
+    thresholds = {k: v for k, v in optional.items() if v is not None}
+    if type_code is not None:
+        thresholds["type"] = type_code
     try:
         output = run_analyze(
             kinds,
@@ -239,6 +276,8 @@ def analyze(
             as_of=as_of,
             seed=seed,
             min_shared=min_shared,
+            basis=basis,
+            **thresholds,
         )
     except BioecoError as exc:
         raise _fail(exc) from None

@@ -222,3 +222,42 @@ def test_query_file_not_utf8_is_one_line_error(runner, tiny_dir, tmp_path):
     assert result.output == (
         f"Error: {f}: not valid UTF-8 (byte 0xc5 at offset 36); save the query as UTF-8\n"
     )
+
+
+def test_analyze_threshold_and_basis_options(runner, tiny_dir):
+    with open(tiny_dir / "src-a" / "classifications.csv", "a", encoding="utf-8") as fh:
+        fh.write("alpha,stage,innovation,stated,src-a,l. 15,\n")
+
+    def coverage(*extra):
+        result = runner.invoke(
+            main,
+            ["analyze", "gaps", "--data", str(tiny_dir), "--no-write", "--format", "json", *extra],
+        )
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.output)["gaps_coverage"]
+        return {(r["entity"], r["sector"], r["stage"]): r for r in rows}
+
+    every = coverage()
+    stated = coverage("--basis", "stated")
+    # alpha's marine sector is inferred: it counts only when inferred facts are kept
+    assert sum(r["count"] for r in every.values()) > sum(r["count"] for r in stated.values())
+    thin = coverage("--thin", "5")
+    assert any(r["thin"] for r in thin.values())
+    overlap = runner.invoke(
+        main,
+        [
+            "analyze",
+            "overlap",
+            "--data",
+            str(tiny_dir),
+            "--no-write",
+            "--format",
+            "json",
+            "--min-shared",
+            "1",
+            "--min-jaccard",
+            "0.99",
+        ],
+    )
+    assert overlap.exit_code == 0, overlap.output
+    assert all(r["jaccard"] >= 0.99 for r in json.loads(overlap.output)["overlap_pairs"])
