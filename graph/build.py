@@ -9,7 +9,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from graph.errors import DataError
-from graph.load import Records, load_records
+from graph.load import Actor, Initiative, Records, load_records
 from graph.schemes import load_ontology, type_classes
 from graph.store import new_dataset
 from graph.vocab import (
@@ -73,8 +73,10 @@ class _Builder:
         self.records = records
         self.graphs: dict[URIRef, Graph] = {}
         self.language = {s.id: s.language for s in records.sources}
-        self.actor_classes = type_classes("actor-type", ontology_dir)
-        self.initiative_classes = type_classes("initiative-type", ontology_dir)
+        self.type_classes = {
+            scheme: type_classes(scheme, ontology_dir)
+            for scheme in ("actor-type", "initiative-type")
+        }
         self.iri: dict[str, URIRef] = {}
         for a in records.actors:
             self.iri[a.id] = BID[f"actor/{a.id}"]
@@ -103,6 +105,23 @@ class _Builder:
             if text:
                 g.add((node, SKOS.prefLabel, Literal(text, lang=tag)))
                 g.add((node, RDFS.label, Literal(text, lang=tag)))
+
+    def typed_entity(
+        self, g: Graph, rec: Actor | Initiative, base: URIRef, scheme: str, prop: URIRef
+    ) -> URIRef:
+        """Type an actor or initiative: standard class, the bioeco class of its type code, the
+        type concept, labels and aliases. Returns its IRI."""
+        node = self.iri[rec.id]
+        cls = self.type_classes[scheme].get(rec.type)
+        if cls is None:
+            raise rec.origin.error(f"{scheme} {rec.type!r} has no corresponding class", "type")
+        g.add((node, RDF.type, base))
+        g.add((node, RDF.type, cls))
+        g.add((node, prop, concept_iri(scheme, rec.type)))
+        self.labels(g, node, rec.label, rec.source, rec.label_en)
+        for alias in rec.aliases:
+            g.add((node, SKOS.altLabel, Literal(alias, lang=self.language[rec.source])))
+        return node
 
     def classify(
         self,
@@ -147,16 +166,7 @@ class _Builder:
     def actors(self) -> None:
         for a in self.records.actors:
             g = self.graph(a.source)
-            node = self.iri[a.id]
-            cls = self.actor_classes.get(a.type)
-            if cls is None:
-                raise a.origin.error(f"actor type {a.type!r} has no corresponding class", "type")
-            g.add((node, RDF.type, ORG.Organization))
-            g.add((node, RDF.type, cls))
-            g.add((node, BIOECO.actorType, concept_iri("actor-type", a.type)))
-            self.labels(g, node, a.label, a.source, a.label_en)
-            for alias in a.aliases:
-                g.add((node, SKOS.altLabel, Literal(alias, lang=self.language[a.source])))
+            node = self.typed_entity(g, a, ORG.Organization, "actor-type", BIOECO.actorType)
             if a.orgnr:
                 g.add((node, ORG.identifier, Literal(a.orgnr)))
             if a.part_of:
@@ -179,18 +189,9 @@ class _Builder:
     def initiatives(self) -> None:
         for i in self.records.initiatives:
             g = self.graph(i.source)
-            node = self.iri[i.id]
-            cls = self.initiative_classes.get(i.type)
-            if cls is None:
-                raise i.origin.error(
-                    f"initiative type {i.type!r} has no corresponding class", "type"
-                )
-            g.add((node, RDF.type, ORG.OrganizationalCollaboration))
-            g.add((node, RDF.type, cls))
-            g.add((node, BIOECO.initiativeType, concept_iri("initiative-type", i.type)))
-            self.labels(g, node, i.label, i.source, i.label_en)
-            for alias in i.aliases:
-                g.add((node, SKOS.altLabel, Literal(alias, lang=self.language[i.source])))
+            node = self.typed_entity(
+                g, i, ORG.OrganizationalCollaboration, "initiative-type", BIOECO.initiativeType
+            )
             if i.part_of:
                 g.add((node, DCTERMS.isPartOf, self.iri[i.part_of]))
             if i.start:
