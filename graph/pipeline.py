@@ -13,7 +13,7 @@ from rdflib import Dataset, URIRef
 
 from graph.build import build_dataset
 from graph.errors import UsageError, ValidationFailed
-from graph.export import atomic_write, serialize_trig, write_outputs
+from graph.export import atomic_write_many, serialize_trig, write_outputs
 from graph.load import Records, load_records
 from graph.paths import OUT_DIR
 from graph.store import load_dataset
@@ -170,7 +170,7 @@ def analyze(
     Raises :class:`~graph.errors.UsageError` for unknown sector/region codes.
     """
     from graph.analyze.record import results_to_rdf
-    from graph.analyze.run import run_analyses, write_csvs
+    from graph.analyze.run import csv_files, run_analyses
 
     dataset = open_graph(data_dir, graph_file, out_dir=out_dir, with_analysis=False)
     started = run_clock()
@@ -196,8 +196,7 @@ def analyze(
             **thresholds,
         }
         rdf = results_to_rdf(tables, params, started=started, ended=ended, used=used)
-        output.files = write_csvs(tables, out / "analysis")
-        output.files.append(
-            atomic_write(out / "analysis.trig", serialize_trig({rdf.identifier: rdf}))
-        )
+        files = csv_files(tables, out / "analysis")
+        files[out / "analysis.trig"] = serialize_trig({rdf.identifier: rdf})
+        output.files = atomic_write_many(files)  # every temp file is written before any rename
     return output

@@ -21,7 +21,15 @@ from graph.errors import UsageError
 from graph.export import atomic_write_many
 from graph.formats import format_frame, neutralise
 
-__all__ = ["KINDS", "TABLES", "THRESHOLDS", "format_cell", "run_analyses", "write_csvs"]
+__all__ = [
+    "KINDS",
+    "TABLES",
+    "THRESHOLDS",
+    "csv_files",
+    "format_cell",
+    "run_analyses",
+    "write_csvs",
+]
 
 #: Tables produced per analysis kind, in output order.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -188,6 +196,27 @@ def format_cell(value: Any) -> Any:
     return neutralise(str(value))
 
 
+def csv_files(results: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike) -> dict[Path, str]:
+    """The CSV text of each table, keyed by its path ``out_dir/<name>.csv`` (nothing written).
+
+    Cells go through :func:`format_cell` and :func:`graph.formats.format_frame` (formula-safe,
+    CR/LF quoted); names must be lowercase letters, digits and ``_``.
+    """
+    out = Path(out_dir)
+    for name in results:
+        if not _NAME.match(name):
+            raise UsageError(f"invalid table name {name!r}: use lowercase letters, digits and _")
+    files = {}
+    for name in sorted(results):
+        df = results[name]
+        frame = pd.DataFrame(
+            {col: [format_cell(v) for v in df[col].tolist()] for col in df.columns},
+            columns=list(df.columns),
+        )
+        files[out / f"{name}.csv"] = format_frame(frame, "csv")
+    return files
+
+
 def write_csvs(results: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike) -> list[Path]:
     """Write each table to ``out_dir/<name>.csv`` atomically; return the paths, sorted.
 
@@ -208,16 +237,4 @@ def write_csvs(results: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike) 
     '=1+1,0.333333
     x,2.0
     """
-    out = Path(out_dir)
-    for name in results:
-        if not _NAME.match(name):
-            raise UsageError(f"invalid table name {name!r}: use lowercase letters, digits and _")
-    files = {}
-    for name in sorted(results):
-        df = results[name]
-        frame = pd.DataFrame(
-            {col: [format_cell(v) for v in df[col].tolist()] for col in df.columns},
-            columns=list(df.columns),
-        )
-        files[out / f"{name}.csv"] = format_frame(frame, "csv")
-    return sorted(atomic_write_many(files))
+    return sorted(atomic_write_many(csv_files(results, out_dir)))
