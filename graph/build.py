@@ -36,6 +36,7 @@ __all__ = [
     "build_dataset",
     "build_graphs",
     "date_literal",
+    "decimal_literal",
 ]
 
 CLASSIFICATION_PROPERTIES: dict[str, URIRef] = {
@@ -47,6 +48,7 @@ CLASSIFICATION_PROPERTIES: dict[str, URIRef] = {
 """Scheme name of ``classifications.csv`` → the property of the shortcut triple."""
 
 SURVEY_DSD = BID["dsd/survey"]
+FIGURES_DSD = BID["dsd/figures"]
 
 
 def date_literal(value: str) -> Literal:
@@ -63,6 +65,18 @@ def date_literal(value: str) -> Literal:
     """
     datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(value)]
     return Literal(value, datatype=datatype)
+
+
+def decimal_literal(value: float | Decimal) -> Literal:
+    """An xsd:decimal literal in plain notation (no exponent, no trailing zeros).
+
+    Examples
+    --------
+    >>> str(decimal_literal(6e9)), str(decimal_literal(0.8100)), str(decimal_literal(85))
+    ('6000000000', '0.81', '85')
+    """
+    number = Decimal(str(value)).normalize()
+    return Literal(format(number, "f"), datatype=XSD.decimal)
 
 
 _INSTANT_PROPERTY = {4: TIME.inXSDgYear, 7: TIME.inXSDgYearMonth, 10: TIME.inXSDDate}
@@ -277,6 +291,32 @@ class _Builder:
             g.add((sector, BIOECO.centredIn, region))
             self.provenance(g, node, c.source, c.locator, c.note)
 
+    def figures(self) -> None:
+        titles = {s.id: s.title for s in self.records.sources}
+        for f in self.records.figures:
+            g = self.graph(f.source)
+            dataset = BID[f"dataset/figures-{f.source}"]
+            if (dataset, RDF.type, QB.DataSet) not in g:
+                g.add((dataset, RDF.type, QB.DataSet))
+                g.add((dataset, QB.structure, FIGURES_DSD))
+                label = Literal(f"Figures stated in {titles[f.source]}", lang="en")
+                g.add((dataset, RDFS.label, label))
+                g.add((dataset, SKOS.prefLabel, label))
+                g.add((dataset, PROV.wasDerivedFrom, BID[f"source/{f.source}"]))
+                g.add((dataset, BIOECO.locator, Literal(f.locator)))
+            suffix = f"/{f.region}" if f.region else ""
+            node = BID[f"figure/{f.source}/{f.subject}/{f.measure}{suffix}"]
+            g.add((node, RDF.type, QB.Observation))
+            g.add((node, RDF.type, BIOECO.StatedFigure))
+            g.add((node, QB.dataSet, dataset))
+            g.add((node, BIOECO.figureOf, self.iri[f.subject]))
+            g.add((node, BIOECO.figureMeasure, concept_iri("figure-measure", f.measure)))
+            if f.region:
+                g.add((node, BIOECO.region, concept_iri("region", f.region)))
+            g.add((node, BIOECO.value, decimal_literal(f.value)))
+            g.add((node, BIOECO.unit, concept_iri("unit", f.unit)))
+            self.provenance(g, node, f.source, f.locator, f.note)
+
     def aliases(self) -> None:
         for a in self.records.aliases:
             g = self.graph(a.source)
@@ -298,6 +338,7 @@ class _Builder:
             g = self.graph(o.source)
             node = BID[f"observation/{o.dataset}/{o.id}"]
             g.add((node, RDF.type, QB.Observation))
+            g.add((node, RDF.type, BIOECO.SurveyObservation))
             g.add((node, QB.dataSet, BID[f"dataset/{o.dataset}"]))
             g.add((node, BIOECO.question, concept_iri("question", o.question)))
             g.add(
@@ -311,8 +352,7 @@ class _Builder:
             ):
                 if value:
                     g.add((node, prop, concept_iri(scheme, value)))
-            share = (Decimal(str(o.percent)) / Decimal(100)).normalize()
-            g.add((node, BIOECO.share, Literal(share, datatype=XSD.decimal)))
+            g.add((node, BIOECO.share, decimal_literal(Decimal(str(o.percent)) / Decimal(100))))
             if o.sample_size is not None:
                 g.add((node, BIOECO.sampleSize, Literal(o.sample_size)))
             self.provenance(g, node, o.source, o.locator, o.note)
@@ -333,6 +373,7 @@ def build_graphs(records: Records, *, ontology_dir: Path | None = None) -> dict[
         builder.classifications,
         builder.changes,
         builder.centres,
+        builder.figures,
         builder.aliases,
         builder.observations,
     ):

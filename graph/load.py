@@ -52,6 +52,7 @@ __all__ = [
     "Change",
     "Classification",
     "Dataset",
+    "Figure",
     "Initiative",
     "Membership",
     "Observation",
@@ -204,6 +205,19 @@ class Centre:
 
 
 @dataclass(frozen=True)
+class Figure:
+    subject: str
+    measure: str
+    value: float
+    unit: str
+    source: str
+    locator: str
+    region: str = ""
+    note: str = ""
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Alias:
     subject: str
     alias: str
@@ -255,6 +269,7 @@ class Records:
     changes: list[Change] = field(default_factory=list)
     aliases: list[Alias] = field(default_factory=list)
     centres: list[Centre] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
     datasets: list[Dataset] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
 
@@ -378,12 +393,16 @@ def _orgnr(value: str, codes: dict[str, set[str]]) -> str:
 
 
 def _percent(value: str, codes: dict[str, set[str]]) -> float:
-    if not _NUMBER.fullmatch(value):
-        raise ValueError(f"{value!r} is not a number (digits, optionally '.' or ',' decimals)")
-    number = float(value.replace(",", "."))
+    number = _number(value, codes)
     if not 0 <= number <= 100:
         raise ValueError(f"{value!r} is not a percentage between 0 and 100")
     return number
+
+
+def _number(value: str, codes: dict[str, set[str]]) -> float:
+    if not _NUMBER.fullmatch(value):
+        raise ValueError(f"{value!r} is not a number (digits, optionally '.' or ',' decimals)")
+    return float(value.replace(",", "."))
 
 
 def _count(value: str, codes: dict[str, set[str]]) -> int:
@@ -558,6 +577,20 @@ TABLES: dict[str, Table] = {
                 ("note", False),
             ),
             ("source", "sector", "region"),
+        ),
+        Table(
+            "figures",
+            Figure,
+            _cols(
+                ("subject", True, _slug),
+                ("measure", True, _code("figure-measure")),
+                ("region", False, _code("region")),
+                ("value", True, _number),
+                ("unit", True, _code("unit")),
+                *_PROV,
+                ("note", False),
+            ),
+            ("source", "subject", "measure", "region"),
         ),
         Table(
             "aliases",
@@ -830,7 +863,7 @@ def _check_unique(records: Records) -> None:
                     "id",
                 )
             seen_ids[key] = rec.origin
-    for name in ("memberships", "classifications", "aliases", "observations", "centres"):
+    for name in ("memberships", "classifications", "aliases", "observations", "centres", "figures"):
         key_fields = TABLES[name].key
         seen: dict[tuple, Origin] = {}
         for rec in getattr(records, name):
@@ -893,6 +926,10 @@ def _check_references(records: Records, codes: dict[str, set[str]]) -> None:
                 need(ch, fld, value, agents, "actor or initiative id")
     for a in records.aliases:
         need(a, "subject", a.subject, agents, "actor or initiative id")
+    for f in records.figures:
+        need(f, "subject", f.subject, agents, "actor or initiative id")
+        if f.unit == "percent" and f.value > 100:
+            raise f.origin.error(f"{f.value:g} is not a percentage between 0 and 100", "value")
     for o in records.observations:
         need(o, "dataset", o.dataset, datasets, "dataset id (see datasets.csv)")
 

@@ -195,3 +195,31 @@ def test_regional_centres_of_gravity(dataset):
     )
     pairs = {(str(s), str(r)) for s, r in zip(frame["s"], frame["r"], strict=True)}
     assert {("health", "oslo-region"), ("marine", "tromso"), ("agri-food", "hamar-region")} <= pairs
+
+
+@needs_seeds
+def test_every_stated_figure_is_printed_in_the_cited_lines(records):
+    assert len(records.figures) >= 8
+    for fig in records.figures:
+        source = next(s for s in records.sources if s.id == fig.source)
+        lines = (SEEDS_DIR / source.file).read_text(encoding="utf-8").splitlines()
+        cited = "\n".join("\n".join(lines[a - 1 : b]) for a, b in line_ranges(fig.locator))
+        if fig.unit == "nok" and fig.value >= 1e9:
+            shown = rf"{fig.value / 1e9:g} mrd"
+        else:
+            shown = rf"(?<!\d){fig.value:g}\.?( ?%)?"
+        assert re.search(shown, cited), (fig, cited)
+
+
+def test_stated_figures_are_data_cube_observations(dataset):
+    frame = select(
+        dataset,
+        """SELECT ?value ?unit WHERE { ?f a bioeco:StatedFigure ; qb:dataSet ?d ;
+             bioeco:figureOf initiative:klyngesamling-2021 ;
+             bioeco:figureMeasure <https://w3id.org/bioeco/id/concept/figure-measure/participants> ;
+             bioeco:value ?value ; bioeco:unit ?unit .
+             ?d qb:structure <https://w3id.org/bioeco/id/dsd/figures> }""",
+    )
+    assert frame.to_dict("records") == [
+        {"value": 85, "unit": "https://w3id.org/bioeco/id/concept/unit/persons"}
+    ]

@@ -218,3 +218,28 @@ def test_parse_date_precision():
     assert parse_date("2021-12")[1].day == 31
     with pytest.raises(ValueError):
         parse_date("21-12-2021")
+
+
+def test_figures_table(tiny_dir):
+    path = tiny_dir / "src-a" / "figures.csv"
+    path.write_text(
+        "subject,measure,region,value,unit,source,locator,note\n"
+        "enzyme-day,participants-from-region,nord-norge,37,percent,src-a,l. 101,\n"
+        "enzyme-day,participants,,120,persons,src-a,l. 102,\n",
+        encoding="utf-8",
+    )
+    figures = load_records(tiny_dir).figures
+    assert [(f.measure, f.region, f.value) for f in figures] == [
+        ("participants", "", 120.0),
+        ("participants-from-region", "nord-norge", 37.0),
+    ]
+    path.write_text(
+        "subject,measure,value,unit,source,locator\n"
+        "enzyme-day,participants,137,percent,src-a,l. 1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as info:
+        load_records(tiny_dir)
+    assert str(info.value) == (
+        "data/src-a/figures.csv, row 2, field value: 137 is not a percentage between 0 and 100"
+    )
