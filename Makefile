@@ -18,7 +18,6 @@ setup: $(STAMP)
 
 demo: setup
 	$(BIN)/bioeco build --out $(OUT)
-	$(BIN)/bioeco validate --graph $(OUT)/bioeco.trig
 	$(BIN)/bioeco stats --graph $(OUT)/bioeco.trig
 	$(BIN)/bioeco analyze all --out $(OUT) --top 10
 

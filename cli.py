@@ -83,6 +83,8 @@ def build(data_dir: Path | None, out_dir: Path | None, no_validate: bool) -> Non
         "{memberships} memberships, {classifications} classifications, "
         "{observations} observations from {sources} sources.".format(**counts)
     )
+    if result.report is not None:
+        click.echo(result.report.text())
     for _kind, path in sorted(result.files.items()):
         click.echo(f"Wrote {path}")
 

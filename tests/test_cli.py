@@ -41,6 +41,7 @@ def test_build_writes_both_files(runner, tiny_dir, tmp_path):
         "Built 4 actors, 3 initiatives, 1 people, 9 memberships, 5 classifications, "
         "2 observations from 2 sources."
     )
+    assert result.output.splitlines()[1].startswith("Conforms: ")
     assert (out / "bioeco.trig").stat().st_size > 0
     assert (out / "bioeco.ttl").stat().st_size > 0
 
