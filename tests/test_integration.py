@@ -204,6 +204,7 @@ def test_every_stated_figure_is_printed_in_the_cited_lines(records):
         source = next(s for s in records.sources if s.id == fig.source)
         lines = (SEEDS_DIR / source.file).read_text(encoding="utf-8").splitlines()
         cited = "\n".join("\n".join(lines[a - 1 : b]) for a, b in line_ranges(fig.locator))
+        cited = re.sub(r"(?<=\d) (?=\d{3}\b)", "", cited)  # Norwegian thousands: "60 000"
         if fig.unit == "nok" and fig.value >= 1e9:
             shown = rf"{fig.value / 1e9:g} mrd"
         else:
