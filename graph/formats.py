@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from graph.vocab import compact
+
 __all__ = ["FORMATS", "format_frame", "neutralise"]
 
 FORMATS = ("table", "csv", "json")
@@ -70,6 +72,41 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+_MAX_WIDTH = 80
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    text = str(value)
+    if text.startswith(("http://", "https://")):
+        text = compact(text)  # actor:uit rather than the full IRI
+    return text if len(text) <= _MAX_WIDTH else text[: _MAX_WIDTH - 1] + "…"
+
+
+def _table(frame: pd.DataFrame) -> str:
+    """Aligned text table: text left-aligned, numbers right-aligned, IRIs shortened with the
+    project prefixes, long cells cut at 80 characters."""
+    columns = [str(c) for c in frame.columns]
+    cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    numeric = [
+        pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+        for c in frame.columns
+    ]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        parts = [
+            v.rjust(w) if num else v.ljust(w)
+            for v, w, num in zip(values, widths, numeric, strict=True)
+        ]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(columns), *(line(r) for r in cells)])
+
+
 def format_frame(frame: pd.DataFrame, fmt: str = "table") -> str:
     """Render *frame* as ``table`` (aligned text), ``csv`` (neutralised) or ``json`` (records).
 
@@ -87,6 +124,10 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table") -> str:
     UiT,2
     >>> format_frame(df, "json")
     '[{"name": "=cmd", "n": 1}, {"name": "UiT", "n": 2}]'
+    >>> uit = "https://w3id.org/bioeco/id/actor/uit"
+    >>> print(format_frame(pd.DataFrame({"x": [uit], "n": [12]})))
+    x              n
+    actor:uit     12
     """
     if fmt == "csv":
         if not len(frame.columns):
@@ -101,9 +142,5 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table") -> str:
     if fmt == "table":
         if frame.empty:
             return "(no rows)" if len(frame.columns) else "(empty)"
-        shown = frame.map(_printable) if len(frame) else frame
-        with pd.option_context(
-            "display.max_rows", None, "display.max_colwidth", 80, "display.width", 200
-        ):
-            return shown.to_string(index=False)
+        return _table(frame.map(_printable))
     raise ValueError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
