@@ -40,6 +40,30 @@ FORMAT_OPTION = click.option(
 )
 
 
+def _out_option(help_text: str):
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=help_text,
+    )
+
+
+def _echo_tables(tables: dict, fmt: str) -> None:
+    """Print several named tables: one JSON object, or a '== name (N rows)' block per table."""
+    from graph.formats import format_frame
+
+    if fmt == "json":
+        body = ", ".join(f'"{k}": {format_frame(v, "json")}' for k, v in tables.items())
+        click.echo("{" + body + "}")
+        return
+    for name, frame in tables.items():
+        click.echo(f"== {name} ({len(frame)} rows)")
+        click.echo(format_frame(frame, fmt).rstrip("\n"))
+        click.echo("")
+
+
 def _fail(exc: BioecoError) -> click.ClickException:
     """Map a library error to a one-line click error with the error class's exit code."""
     err = click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
@@ -58,13 +82,7 @@ def main() -> None:
 
 @main.command()
 @DATA_OPTION
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder (default: out/).",
-)
+@_out_option("Output folder (default: out/).")
 @click.option("--no-validate", is_flag=True, help="Write the graph even if SHACL finds problems.")
 def build(data_dir: Path | None, out_dir: Path | None, no_validate: bool) -> None:
     """Build the graph from the tables and write bioeco.trig and bioeco.ttl (atomically)."""
@@ -112,7 +130,6 @@ def validate(data_dir: Path | None, graph_file: Path | None, limit: int) -> None
 @FORMAT_OPTION
 def stats(data_dir: Path | None, graph_files: tuple[Path, ...], fmt: str) -> None:
     """Counts per named graph, per class and per source document."""
-    from graph.formats import format_frame
     from graph.pipeline import open_graph
     from graph.stats import summary
 
@@ -120,16 +137,7 @@ def stats(data_dir: Path | None, graph_files: tuple[Path, ...], fmt: str) -> Non
         tables = summary(open_graph(data_dir, list(graph_files) or None))
     except BioecoError as exc:
         raise _fail(exc) from None
-    if fmt == "json":
-        body = ", ".join(f'"{k}": {format_frame(v, "json")}' for k, v in tables.items())
-        click.echo("{" + body + "}")
-        return
-    for name, frame in tables.items():
-        if fmt == "table":
-            click.echo(f"== {name}")
-        click.echo(format_frame(frame, fmt).rstrip("\n"))
-        if fmt == "table":
-            click.echo("")
+    _echo_tables(tables, fmt)
 
 
 @main.command()
@@ -229,13 +237,7 @@ def query(
     show_default=True,
     help="'stated' ignores classifications the sources only imply.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Write <out>/analysis/*.csv and <out>/analysis.trig (default: out/).",
-)
+@_out_option("Write <out>/analysis/*.csv and <out>/analysis.trig (default: out/).")
 @click.option("--no-write", is_flag=True, help="Only print; write no files.")
 def analyze(
     kind: str,
@@ -257,7 +259,6 @@ def analyze(
     no_write: bool,
 ) -> None:
     """Find value-chain gaps, overlapping initiatives and cross-sector bridge candidates."""
-    from graph.formats import format_frame
     from graph.pipeline import analyze as run_analyze
 
     kinds = ("gaps", "overlap", "bridges") if kind == "all" else (kind,)
@@ -283,14 +284,7 @@ def analyze(
         )
     except BioecoError as exc:
         raise _fail(exc) from None
-    if fmt == "json":
-        body = ", ".join(f'"{k}": {format_frame(v, "json")}' for k, v in output.tables.items())
-        click.echo("{" + body + "}")
-    else:
-        for name, frame in output.tables.items():
-            click.echo(f"== {name} ({len(frame)} rows)")
-            click.echo(format_frame(frame, fmt).rstrip("\n"))
-            click.echo("")
+    _echo_tables(output.tables, fmt)
     for path in output.files:
         click.echo(f"Wrote {path}", err=True)
 
