@@ -1,0 +1,629 @@
+"""Benchmark runner: time and peak memory of each pipeline step, as ratios within one run.
+
+``python -m bench.run [--scales 1,2,4,8] [--repeat 3] [--seed 0] [--timeout 600]``
+
+For each scale the synthetic data of :mod:`bench.generate` is written to a temporary folder;
+then every step runs in a **fresh subprocess per measurement**, so the peak resident memory
+(``ru_maxrss`` of that child, from :func:`os.wait4`) belongs to that step alone:
+
+=================  ===========================================================================
+``load_records``   :func:`graph.load.load_records` (ontology codes parsed before the clock)
+``build_dataset``  :func:`graph.build.build_dataset` from loaded records
+``write_outputs``  :func:`graph.export.write_outputs` (TriG + Turtle) of a built dataset
+``validate_graph`` :func:`graph.validate.validate_graph` (SHACL) of a built dataset
+``run_analyses``   :func:`graph.analyze.run.run_analyses` with all kinds
+``query_cli``      a whole ``bioeco query --graph out/bioeco.trig -f q.rq`` process (typical
+                   SELECT: members per sector and stage), timed from outside
+``oxigraph_parse`` fixed baseline: pyoxigraph parsing the same TriG file directly
+=================  ===========================================================================
+
+Setup work of a step (loading, building) happens in its child before the clock starts; its
+resident memory at the start of the clock is reported as ``setup MB``. Time is the median of
+``--repeat`` runs (a run slower than ``--max-repeat-seconds`` is not repeated); peak memory is
+the largest of the runs. Every number is also given as a ratio to the same step at the
+smallest scale of the same run, and per 1,000 memberships, so results compare across
+machines. A step whose time grows clearly faster than the data (log-log slope above
+:data:`SUPERLINEAR`) is flagged. The report is written to ``bench/RESULTS.md`` and printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "BASELINE_STEP",
+    "STEPS",
+    "SUPERLINEAR",
+    "Measurement",
+    "format_report",
+    "loglog_exponent",
+    "main",
+    "ratios",
+    "step_summary",
+]
+
+STEPS: tuple[str, ...] = (
+    "load_records",
+    "build_dataset",
+    "write_outputs",
+    "validate_graph",
+    "run_analyses",
+    "query_cli",
+    "oxigraph_parse",
+)
+BASELINE_STEP = "oxigraph_parse"
+"""The fixed reference step: parsing the same TriG with pyoxigraph, no bioeco code."""
+
+SUPERLINEAR = 1.2
+"""Flag a step when time ~ memberships^k with k above this (log-log least squares)."""
+
+RESULTS_FILE = Path(__file__).resolve().parent / "RESULTS.md"
+
+QUERY = """# typical SELECT: how many distinct actors take part per sector and value-chain stage
+SELECT ?sector ?stage (COUNT(DISTINCT ?actor) AS ?actors) WHERE {
+  ?m a org:Membership ; org:member ?actor ; org:organization ?initiative .
+  ?actor a org:Organization ; bioeco:sector ?sector .
+  ?initiative bioeco:valueChainStage ?stage .
+}
+GROUP BY ?sector ?stage
+ORDER BY DESC(?actors) ?sector ?stage
+"""
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+@dataclass
+class Measurement:
+    """All runs of one step at one scale."""
+
+    step: str
+    scale: int
+    memberships: int
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    setup_mb: list[float] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+    @property
+    def time(self) -> float:
+        """Median wall time in seconds (nan when the step failed or timed out)."""
+        return statistics.median(self.seconds) if self.seconds else math.nan
+
+    @property
+    def peak(self) -> float:
+        """Largest peak RSS of the runs in MB (nan when unknown)."""
+        return max(self.peak_mb) if self.peak_mb else math.nan
+
+    @property
+    def setup(self) -> float:
+        """RSS at the start of the clock in MB (nan when unknown)."""
+        return max(self.setup_mb) if self.setup_mb else math.nan
+
+
+def ratios(values: Sequence[float]) -> list[float]:
+    """Each value divided by the first (the baseline); nan where undefined.
+
+    Examples
+    --------
+    >>> ratios([2.0, 4.0, 10.0])
+    [1.0, 2.0, 5.0]
+    >>> ratios([0.0, 1.0])
+    [nan, nan]
+    """
+    if not values or not values[0] or math.isnan(values[0]):
+        return [math.nan] * len(values)
+    return [v / values[0] for v in values]
+
+
+def loglog_exponent(x: Sequence[float], y: Sequence[float]) -> float:
+    """Slope k of the least-squares line log y = k·log x + c: y grows like x^k.
+
+    Points with a non-positive or nan coordinate are ignored; nan with fewer than two points.
+
+    Examples
+    --------
+    >>> round(loglog_exponent([1, 2, 4, 8], [3, 12, 48, 192]), 6)
+    2.0
+    >>> round(loglog_exponent([1, 10], [5, 50]), 6)
+    1.0
+    >>> loglog_exponent([1], [1])
+    nan
+    """
+    pts = [
+        (math.log(a), math.log(b))
+        for a, b in zip(x, y, strict=True)
+        if a > 0 and b > 0 and not math.isnan(a) and not math.isnan(b)
+    ]
+    if len(pts) < 2 or len({p[0] for p in pts}) < 2:
+        return math.nan
+    mx = sum(p[0] for p in pts) / len(pts)
+    my = sum(p[1] for p in pts) / len(pts)
+    sxx = sum((p[0] - mx) ** 2 for p in pts)
+    sxy = sum((p[0] - mx) * (p[1] - my) for p in pts)
+    return sxy / sxx
+
+
+def step_summary(rows: Sequence[Measurement]) -> dict[str, Any]:
+    """Exponents and flag of one step over its scales (rows sorted by scale).
+
+    ``time_exp`` / ``mem_exp``: log-log slope of time / peak memory against memberships over
+    all scales; ``last_exp``: the slope between the two largest scales (closer to the
+    asymptotic behaviour when fixed costs dominate small scales); ``superlinear``: time
+    exponent above :data:`SUPERLINEAR`.
+
+    Examples
+    --------
+    >>> ms = [Measurement("s", n, 600 * n, seconds=[0.5 * n * n], peak_mb=[100.0]) for n in (1, 2)]
+    >>> s = step_summary(ms)
+    >>> round(s["time_exp"], 3), s["superlinear"], round(s["mem_exp"], 3)
+    (2.0, True, 0.0)
+    """
+    x = [float(m.memberships) for m in rows]
+    t = [m.time for m in rows]
+    p = [m.peak for m in rows]
+    time_exp = loglog_exponent(x, t)
+    last_exp = loglog_exponent(x[-2:], t[-2:]) if len(rows) >= 2 else math.nan
+    return {
+        "time_exp": time_exp,
+        "last_exp": last_exp,
+        "mem_exp": loglog_exponent(x, p),
+        "superlinear": not math.isnan(time_exp) and time_exp > SUPERLINEAR,
+    }
+
+
+def _num(value: float, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def format_report(
+    results: Sequence[Measurement],
+    scales_info: dict[int, dict[str, Any]] | None = None,
+    meta: dict[str, str] | None = None,
+) -> str:
+    """The Markdown report: data sizes, a summary per step, then one table per step.
+
+    Examples
+    --------
+    >>> ms = [
+    ...     Measurement("load_records", 1, 600, seconds=[1.0], peak_mb=[100.0], setup_mb=[90.0]),
+    ...     Measurement("load_records", 2, 1200, seconds=[2.0], peak_mb=[110.0], setup_mb=[90.0]),
+    ... ]
+    >>> text = format_report(ms)
+    >>> "| 2 | 1,200 | 2.00 | 2.00 | 1.667 |" in text
+    True
+    """
+    scales_info = scales_info or {}
+    meta = meta or {}
+    by_step: dict[str, list[Measurement]] = {}
+    for m in results:
+        by_step.setdefault(m.step, []).append(m)
+    for rows in by_step.values():
+        rows.sort(key=lambda m: m.scale)
+    baseline = {m.scale: m.time for m in by_step.get(BASELINE_STEP, [])}
+
+    out = ["# Benchmark results", ""]
+    if meta:
+        out += [f"- {k}: {v}" for k, v in meta.items()]
+        out.append("")
+    out += [
+        "Ratios are against the smallest scale of this run (the baseline); `s/1k` is seconds",
+        "per 1,000 memberships; `× parse` is the step's time over parsing the same TriG with",
+        "pyoxigraph (fixed baseline step) at that scale. Peak MB is the child process's",
+        "`ru_maxrss`; setup MB its resident memory when the clock started (imports, loaded",
+        "data). Compare ratios and exponents across machines, not seconds.",
+        "",
+    ]
+    if scales_info:
+        keys = sorted({k for info in scales_info.values() for k in info})
+        out += ["## Data", "", "| scale | " + " | ".join(keys) + " |"]
+        out.append("|---|" + "---|" * len(keys))
+        for scale in sorted(scales_info):
+            cells = [_fmt_cell(scales_info[scale].get(k)) for k in keys]
+            out.append(f"| {scale} | " + " | ".join(cells) + " |")
+        out.append("")
+
+    out += [
+        "## Summary",
+        "",
+        f"Time exponent k: time ~ memberships^k (log-log fit over all scales; `last` between "
+        f"the two largest). Flagged when k > {SUPERLINEAR}.",
+        "",
+        "| step | largest scale | seconds | time ratio | data ratio | k (fit) | k (last) "
+        "| peak MB | mem ratio | mem k | flag |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    flagged = []
+    for step, rows in by_step.items():
+        s = step_summary(rows)
+        ok = [m for m in rows if m.seconds]
+        last = ok[-1] if ok else rows[-1]
+        t_ratio = ratios([m.time for m in rows])[rows.index(last)]
+        d_ratio = last.memberships / rows[0].memberships if rows[0].memberships else math.nan
+        m_ratio = ratios([m.peak for m in rows])[rows.index(last)]
+        flag = "**super-linear**" if s["superlinear"] else ""
+        if s["superlinear"]:
+            flagged.append(f"{step} (k ≈ {s['time_exp']:.2f})")
+        if any(m.error for m in rows):
+            flag = (flag + " " if flag else "") + "incomplete"
+        out.append(
+            f"| {step} | {last.scale} | {_num(last.time)} | {_num(t_ratio)} | {_num(d_ratio)} "
+            f"| {_num(s['time_exp'])} | {_num(s['last_exp'])} | {_num(last.peak, 0)} "
+            f"| {_num(m_ratio)} | {_num(s['mem_exp'])} | {flag} |"
+        )
+    out.append("")
+    if flagged:
+        out += ["Super-linear steps: " + ", ".join(flagged) + ".", ""]
+    else:
+        out += ["No step grows super-linearly.", ""]
+
+    for step, rows in by_step.items():
+        out += [
+            f"## {step}",
+            "",
+            "| scale | memberships | seconds | time ratio | s/1k | × parse | peak MB "
+            "| mem ratio | setup MB | note |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        t_ratios = ratios([m.time for m in rows])
+        m_ratios = ratios([m.peak for m in rows])
+        for m, tr, mr in zip(rows, t_ratios, m_ratios, strict=True):
+            per_k = m.time / (m.memberships / 1000) if m.memberships else math.nan
+            base = baseline.get(m.scale, math.nan)
+            vs_parse = m.time / base if base and not math.isnan(base) else math.nan
+            note = m.error or ", ".join(f"{k} {_fmt_cell(v)}" for k, v in sorted(m.info.items()))
+            runs = f" (median of {len(m.seconds)})" if len(m.seconds) > 1 else ""
+            out.append(
+                f"| {m.scale} | {m.memberships:,} | {_num(m.time)}{runs} | {_num(tr)} "
+                f"| {_num(per_k, 3)} | {_num(vs_parse, 1)} | {_num(m.peak, 0)} | {_num(mr)} "
+                f"| {_num(m.setup, 0)} | {note} |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def _fmt_cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return _num(value)
+    return "" if value is None else str(value)
+
+
+# --------------------------------------------------------------------------- children
+
+
+def _rss_mb() -> float:
+    """Current resident memory of this process in MB (Linux /proc; nan elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return math.nan
+
+
+def _child(step: str, data: Path, work: Path) -> dict[str, Any]:
+    """Run one step in this (fresh) process: setup, then the timed call. Returns the numbers."""
+    info: dict[str, Any] = {}
+    if step == "oxigraph_parse":
+        import pyoxigraph
+
+        trig = work / "out" / "bioeco.trig"
+        setup = _rss_mb()
+        start = time.perf_counter()
+        store = pyoxigraph.Store()
+        store.load(path=str(trig), format=pyoxigraph.RdfFormat.TRIG)
+        seconds = time.perf_counter() - start
+        info["quads"] = len(store)
+        return {"seconds": seconds, "setup_mb": setup, "info": info}
+
+    from graph.build import build_dataset
+    from graph.load import load_records
+    from graph.schemes import load_ontology, scheme_codes, type_classes
+
+    scheme_codes()  # the ontology parse is a fixed cost (cached); keep it off the clock
+    load_ontology()
+    type_classes("actor-type")
+    type_classes("initiative-type")
+    if step == "load_records":
+        setup = _rss_mb()
+        start = time.perf_counter()
+        records = load_records(data)
+        seconds = time.perf_counter() - start
+        info["records"] = sum(records.counts().values())
+        return {"seconds": seconds, "setup_mb": setup, "info": info}
+
+    records = load_records(data)
+    if step == "build_dataset":
+        setup = _rss_mb()
+        start = time.perf_counter()
+        dataset = build_dataset(records=records)
+        seconds = time.perf_counter() - start
+        info["triples"] = len(dataset)
+        return {"seconds": seconds, "setup_mb": setup, "info": info}
+
+    dataset = build_dataset(records=records)
+    del records
+    if step == "write_outputs":
+        from graph.export import write_outputs
+
+        setup = _rss_mb()
+        start = time.perf_counter()
+        files = write_outputs(dataset, work / "out")
+        seconds = time.perf_counter() - start
+        info["trig_MB"] = round(files["trig"].stat().st_size / 1e6, 2)
+    elif step == "validate_graph":
+        from graph.validate import load_shapes, validate_graph
+
+        shapes = load_shapes()
+        setup = _rss_mb()
+        start = time.perf_counter()
+        report = validate_graph(dataset, shapes=shapes)
+        seconds = time.perf_counter() - start
+        info["conforms"] = report.conforms
+        if not report.conforms:
+            info["violations"] = len(report.violations)
+    elif step == "run_analyses":
+        from graph.analyze.run import run_analyses
+
+        setup = _rss_mb()
+        start = time.perf_counter()
+        tables = run_analyses(dataset, ["all"])
+        seconds = time.perf_counter() - start
+        info["result_rows"] = sum(len(df) for df in tables.values())
+    else:
+        raise SystemExit(f"unknown step {step!r}")
+    return {"seconds": seconds, "setup_mb": setup, "info": info}
+
+
+def _bioeco_command() -> list[str]:
+    script = Path(sys.executable).parent / "bioeco"
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "cli"]
+
+
+def _run_process(cmd: list[str], log: Path, timeout: float) -> tuple[int, float, float]:
+    """Run *cmd* with stdout to *log*; return (exit status, wall seconds, child peak RSS MB).
+
+    The peak comes from :func:`os.wait4` on this very child. On timeout the child (and only
+    it) is killed and ``TimeoutError`` raised.
+    """
+    with log.open("wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                seconds = time.perf_counter() - start
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                proc.wait()
+                raise TimeoutError(f"timed out after {timeout:.0f} s")
+            time.sleep(0.02)
+    peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return proc.returncode, seconds, peak
+
+
+def _measure(
+    step: str, scale: int, data: Path, work: Path, timeout: float
+) -> tuple[float, float, float, dict[str, Any]]:
+    """One measurement of *step* in a fresh process: (seconds, peak MB, setup MB, info)."""
+    log = work / f"{step}.log"
+    if step == "query_cli":
+        query = work / "query.rq"
+        query.write_text(QUERY, encoding="utf-8")
+        cmd = [
+            *_bioeco_command(),
+            "query",
+            "--graph",
+            str(work / "out" / "bioeco.trig"),
+            "-f",
+            str(query),
+            "--format",
+            "csv",
+        ]
+        status, seconds, peak = _run_process(cmd, log, timeout)
+        if status != 0:
+            raise RuntimeError(f"bioeco query exited {status}: {_tail(log)}")
+        rows = max(0, len(log.read_text(encoding="utf-8").splitlines()) - 1)
+        return seconds, peak, math.nan, {"answer_rows": rows}
+    cmd = [sys.executable, "-m", "bench.run", "--child", step, "--data", str(data)]
+    cmd += ["--work", str(work)]
+    status, _wall, peak = _run_process(cmd, log, timeout)
+    if status != 0:
+        raise RuntimeError(f"exited {status}: {_tail(log)}")
+    lines = log.read_text(encoding="utf-8").strip().splitlines()
+    result = json.loads(lines[-1])
+    return result["seconds"], peak, result["setup_mb"], result["info"]
+
+
+def _tail(log: Path) -> str:
+    lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    return lines[-1][:200] if lines else "(no output)"
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _generate(scale: int, seed: int, data: Path) -> dict[str, int]:
+    """Generate the data in a subprocess (keeps this parent small, so children forked from
+    it do not inherit a large resident set)."""
+    code = (
+        "import json, sys; from bench.generate import generate; "
+        "print(json.dumps(generate(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(data), str(scale), str(seed)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(
+    scales: Sequence[int],
+    repeat: int = 3,
+    seed: int = 0,
+    timeout: float = 600.0,
+    max_repeat_seconds: float = 10.0,
+    steps: Sequence[str] = STEPS,
+    log: Any = sys.stderr,
+) -> tuple[list[Measurement], dict[int, dict[str, Any]]]:
+    """Measure *steps* at every scale; returns the measurements and the data sizes per scale.
+
+    A step that fails or exceeds *timeout* at one scale is skipped at the larger scales.
+    """
+    results: list[Measurement] = []
+    scales_info: dict[int, dict[str, Any]] = {}
+    given_up: dict[str, str] = {}
+    root = Path(tempfile.mkdtemp(prefix="bioeco-bench-"))
+    # warm-up: byte-compile and page in every module once, so the first measured run of the
+    # smallest scale (the baseline of every ratio) does not pay for it
+    subprocess.run(
+        [sys.executable, "-c", "import cli, graph.analyze.run, graph.export, graph.validate"],
+        check=True,
+    )
+    try:
+        for scale in sorted(scales):
+            work = root / f"scale-{scale}"
+            data = work / "data"
+            counts = _generate(scale, seed, data)
+            csv_rows = sum(counts.values())
+            scales_info[scale] = {
+                "actors": counts["actors"],
+                "initiatives": counts["initiatives"],
+                "memberships": counts["memberships"],
+                "classifications": counts["classifications"],
+                "CSV rows": csv_rows,
+            }
+            print(f"scale {scale}: {csv_rows:,} CSV rows", file=log, flush=True)
+            for step in steps:
+                m = Measurement(step, scale, counts["memberships"])
+                results.append(m)
+                if step in given_up:
+                    m.error = f"skipped ({given_up[step]} at a smaller scale)"
+                    continue
+                for i in range(repeat):
+                    try:
+                        seconds, peak, setup, info = _measure(step, scale, data, work, timeout)
+                    except (TimeoutError, RuntimeError) as exc:
+                        m.error = str(exc).replace("|", "/")
+                        given_up[step] = "timeout" if isinstance(exc, TimeoutError) else "error"
+                        break
+                    m.seconds.append(seconds)
+                    m.peak_mb.append(peak)
+                    if not math.isnan(setup):
+                        m.setup_mb.append(setup)
+                    m.info.update(info)
+                    print(
+                        f"  {step:15s} run {i + 1}: {seconds:8.3f} s  peak {peak:7.1f} MB",
+                        file=log,
+                        flush=True,
+                    )
+                    if seconds > max_repeat_seconds:
+                        break
+                if step == "build_dataset" and "triples" in m.info:
+                    scales_info[scale]["triples"] = m.info["triples"]
+                if step == "write_outputs" and "trig_MB" in m.info:
+                    scales_info[scale]["TriG MB"] = m.info["trig_MB"]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return results, scales_info
+
+
+def _scales(text: str) -> list[int]:
+    values = sorted({int(p) for p in text.split(",") if p.strip()})
+    if not values or values[0] < 1:
+        raise argparse.ArgumentTypeError("scales are positive integers, e.g. 1,2,4")
+    return values
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line; see the module docstring."""
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--scales", type=_scales, default=[1, 2, 4, 8], help="default 1,2,4,8")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per step (median; default 3)")
+    parser.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
+    parser.add_argument(
+        "--timeout", type=float, default=600.0, help="seconds per run before giving up"
+    )
+    parser.add_argument(
+        "--max-repeat-seconds",
+        type=float,
+        default=10.0,
+        help="do not repeat a run that took longer than this (default 10)",
+    )
+    parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated subset")
+    parser.add_argument("--out", type=Path, default=RESULTS_FILE, help="report file")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        print(json.dumps(_child(args.child, args.data, args.work)))
+        return 0
+    steps = [s for s in args.steps.split(",") if s]
+    unknown = sorted(set(steps) - set(STEPS))
+    if unknown:
+        parser.error(f"unknown step(s) {', '.join(unknown)}; known: {', '.join(STEPS)}")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    needs_trig = {"query_cli", "oxigraph_parse"}
+    if needs_trig & set(steps) and "write_outputs" not in steps:
+        steps.insert(0, "write_outputs")  # produces the TriG those steps read
+    steps = [s for s in STEPS if s in steps]
+
+    started = time.perf_counter()
+    results, scales_info = run(
+        args.scales, args.repeat, args.seed, args.timeout, args.max_repeat_seconds, steps
+    )
+    elapsed = time.perf_counter() - started
+    meta = {
+        "date": datetime.now(tz=UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": (
+            "python -m bench.run " + " ".join(sys.argv[1:] if argv is None else argv)
+        ).strip(),
+        "scales": ",".join(map(str, args.scales)),
+        "repeat": f"{args.repeat} (runs over {args.max_repeat_seconds:g} s are not repeated)",
+        "seed": str(args.seed),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}",
+        "total wall time": f"{elapsed / 60:.1f} min",
+    }
+    report = format_report(results, scales_info, meta)
+    args.out.write_text(report + "\n", encoding="utf-8")
+    print(report)
+    print(f"\nWrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,186 @@
+"""Fast checks of the benchmark tooling (bench/): the generator's data is valid and
+deterministic, and the runner's number helpers and report are right. No timing assertions:
+speed is measured by ``make bench``, never in unit tests."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import pytest
+
+from bench.generate import SOURCE_ID, TABLE_COLUMNS, generate, sizes
+from bench.generate import main as generate_main
+from bench.run import (
+    BASELINE_STEP,
+    SUPERLINEAR,
+    Measurement,
+    format_report,
+    loglog_exponent,
+    ratios,
+    step_summary,
+)
+from graph.build import build_dataset
+from graph.load import load_records
+from graph.validate import validate_graph
+
+TABLES = ("actors", "initiatives", "people", "memberships", "classifications")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.csv"))}
+
+
+def _rows(path: Path) -> int:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return sum(1 for _ in csv.reader(fh)) - 1
+
+
+@pytest.fixture(scope="module")
+def scale1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bench") / "data"
+    generate(out, scale=1, seed=7)
+    return out
+
+
+def test_generated_data_loads_builds_and_conforms(scale1: Path) -> None:
+    records = load_records(scale1)
+    counts = records.counts()
+    assert counts["actors"] == 100
+    assert counts["initiatives"] == 20
+    assert counts["people"] == 10
+    assert counts["memberships"] == 600
+    assert counts["classifications"] > 100
+    dataset = build_dataset(records=records)
+    report = validate_graph(dataset)
+    assert report.conforms, report.text()
+
+
+def test_generated_layout_and_columns(scale1: Path) -> None:
+    assert (scale1 / "sources.csv").is_file()
+    assert sorted(p.name for p in (scale1 / SOURCE_ID).iterdir()) == sorted(
+        f"{t}.csv" for t in TABLES
+    )
+    for table in TABLES:
+        with (scale1 / SOURCE_ID / f"{table}.csv").open(encoding="utf-8", newline="") as fh:
+            assert tuple(next(csv.reader(fh))) == TABLE_COLUMNS[table]
+
+
+def test_initiative_sizes_are_heavy_tailed(scale1: Path) -> None:
+    with (scale1 / SOURCE_ID / "memberships.csv").open(encoding="utf-8", newline="") as fh:
+        orgs = [row["organization"] for row in csv.DictReader(fh)]
+    per_org: dict[str, int] = {}
+    for org in orgs:
+        per_org[org] = per_org.get(org, 0) + 1
+    sizes_ = sorted(per_org.values(), reverse=True)
+    median = sizes_[len(sizes_) // 2]
+    assert sizes_[0] >= 3 * median  # a few big initiatives, many small ones
+
+
+def test_same_seed_gives_identical_bytes(tmp_path: Path, scale1: Path) -> None:
+    again = tmp_path / "again"
+    generate(again, scale=1, seed=7)
+    assert _files(again) == _files(scale1)
+
+
+def test_other_seed_gives_other_data(tmp_path: Path, scale1: Path) -> None:
+    other = tmp_path / "other"
+    generate(other, scale=1, seed=8)
+    assert _files(other) != _files(scale1)
+
+
+def test_larger_scale_gives_proportionally_more_rows(tmp_path: Path, scale1: Path) -> None:
+    generate(tmp_path / "s3", scale=3, seed=7)
+    for table, expected in sizes(1).items():
+        assert _rows(scale1 / SOURCE_ID / f"{table}.csv") == expected
+        assert _rows(tmp_path / "s3" / SOURCE_ID / f"{table}.csv") == 3 * expected
+    small = _rows(scale1 / SOURCE_ID / "classifications.csv")
+    large = _rows(tmp_path / "s3" / SOURCE_ID / "classifications.csv")
+    assert 2.5 < large / small < 3.5
+
+
+def test_generate_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert generate_main(["--scale", "1", "--out", str(tmp_path / "d"), "--seed", "3"]) == 0
+    assert "600 memberships" in capsys.readouterr().out
+    assert (tmp_path / "d" / "sources.csv").is_file()
+    with pytest.raises(SystemExit):
+        generate_main(["--scale", "0", "--out", str(tmp_path / "e")])
+
+
+# --------------------------------------------------------------------------- runner helpers
+
+
+def test_ratios_against_first_value() -> None:
+    assert ratios([2.0, 3.0, 8.0]) == [1.0, 1.5, 4.0]
+    assert all(math.isnan(r) for r in ratios([math.nan, 1.0]))
+    assert ratios([]) == []
+
+
+def test_loglog_exponent_recovers_power_laws() -> None:
+    x = [600, 1200, 2400, 4800]
+    assert loglog_exponent(x, [0.1 * v for v in x]) == pytest.approx(1.0)
+    assert loglog_exponent(x, [1e-6 * v**2 for v in x]) == pytest.approx(2.0)
+    assert loglog_exponent(x, [5.0] * 4) == pytest.approx(0.0)
+    assert loglog_exponent(x, [1.0, math.nan, 4.0, 8.0]) == pytest.approx(1.0, abs=0.1)
+    assert math.isnan(loglog_exponent([1, 1], [1, 2]))
+
+
+def _series(step: str, seconds: list[float], peaks: list[float]) -> list[Measurement]:
+    return [
+        Measurement(step, s, 600 * s, seconds=[t], peak_mb=[p], setup_mb=[50.0])
+        for s, t, p in zip((1, 2, 4), seconds, peaks, strict=True)
+    ]
+
+
+def test_step_summary_flags_only_superlinear_steps() -> None:
+    linear = step_summary(_series("a", [1.0, 2.0, 4.0], [100.0, 100.0, 100.0]))
+    quadratic = step_summary(_series("b", [1.0, 4.0, 16.0], [100.0, 200.0, 400.0]))
+    assert linear["time_exp"] == pytest.approx(1.0)
+    assert not linear["superlinear"]
+    assert quadratic["time_exp"] == pytest.approx(2.0)
+    assert quadratic["time_exp"] > SUPERLINEAR
+    assert quadratic["superlinear"]
+    assert quadratic["mem_exp"] == pytest.approx(1.0)
+    assert quadratic["last_exp"] == pytest.approx(2.0)
+
+
+def test_format_report_tables_ratios_and_flags() -> None:
+    results = [
+        *_series("run_analyses", [1.0, 4.0, 16.0], [100.0, 150.0, 300.0]),
+        *_series(BASELINE_STEP, [0.5, 1.0, 2.0], [30.0, 35.0, 40.0]),
+    ]
+    results[1].seconds = [3.0, 4.0, 9.0]  # median 4.0
+    text = format_report(
+        results,
+        {1: {"memberships": 600}, 2: {"memberships": 1200}, 4: {"memberships": 2400}},
+        {"seed": "0"},
+    )
+    assert "## run_analyses" in text and f"## {BASELINE_STEP}" in text
+    assert "- seed: 0" in text
+    # scale 4: 16 s, ratio 16, 16/2.4 s per 1k memberships, 16/2 × parse, peak 300 = 3×
+    assert "| 4 | 2,400 | 16.00 | 16.00 | 6.667 | 8.0 | 300 | 3.00 | 50 |" in text
+    assert "| 2 | 1,200 | 4.00 (median of 3) | 4.00 |" in text
+    assert "Super-linear steps: run_analyses (k ≈ 2.00)." in text
+    assert f"{BASELINE_STEP} (k" not in text
+
+
+def test_format_report_marks_failed_steps() -> None:
+    results = _series("write_outputs", [1.0, 2.0, 4.0], [100.0, 100.0, 100.0])
+    results[2].seconds, results[2].peak_mb, results[2].error = [], [], "timed out after 9 s"
+    text = format_report(results)
+    assert "timed out after 9 s" in text
+    assert "incomplete" in text
+    assert "| 4 | 2,400 | – |" in text
+
+
+def test_bench_docstring_examples() -> None:
+    import doctest
+
+    import bench.generate
+    import bench.run
+
+    for module in (bench.generate, bench.run):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, module.__name__
+        assert result.attempted > 0
