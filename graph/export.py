@@ -10,17 +10,20 @@ removed by the next build once they are :data:`STALE_TEMP_SECONDS` old.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 from graph.store import normalise_triple
-from graph.vocab import bind_prefixes
+from graph.vocab import PREFIXES, RDF, XSD
 
 __all__ = [
     "STALE_TEMP_SECONDS",
@@ -143,19 +146,56 @@ def remove_stale_temps(
     return sorted(removed)
 
 
-def _canonical(triples: Iterable) -> Graph:
-    g = Graph()
-    for t in triples:
-        g.add(normalise_triple(t))
-    canon = Graph()
-    for t in to_canonical_graph(g):  # blank nodes relabelled deterministically
-        canon.add(t)
-    bind_prefixes(canon)
-    return canon
+_OX_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+
+def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None and term.datatype != XSD.string:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot serialize RDF term {term!r}")
+
+
+def _sort_key(triple: tuple) -> tuple:
+    s, p, o = triple
+    return (s.n3(), p != RDF.type, p.n3(), o.n3())  # rdf:type first within a subject
+
+
+def _canonical(triples: Iterable, scope: str = "") -> list[tuple]:
+    """The triples, plain literals normalised, blank nodes relabelled canonically (prefixed
+    with *scope* so labels of different graphs in one TriG file never collide), sorted."""
+    unique = {normalise_triple(t) for t in triples}
+    if any(isinstance(term, BNode) for t in unique for term in t):
+        g = Graph()
+        for t in unique:
+            g.add(t)
+        unique = {
+            tuple(BNode(f"{scope}{term}") if isinstance(term, BNode) else term for term in t)
+            for t in to_canonical_graph(g)
+        }
+    return sorted(unique, key=_sort_key)
+
+
+def _with_sorted_prefixes(text: str) -> str:
+    """Oxigraph writes every given prefix in map order: sort them for stable output."""
+    lines = text.splitlines()
+    prefixes = sorted(line for line in lines if line.startswith("@prefix "))
+    body = "\n".join(line for line in lines if not line.startswith("@prefix ")).strip("\n")
+    return "\n".join(prefixes) + "\n\n" + body + "\n"
 
 
 def serialize_turtle(graph: Graph | Iterable) -> str:
     """Serialize triples as Turtle, byte-identical for the same set of triples.
+
+    Triples are sorted (subject, then ``rdf:type`` first, predicate, object) and written by
+    Oxigraph's serializer with the project's prefixes; blank nodes get canonical labels.
 
     Examples
     --------
@@ -163,21 +203,13 @@ def serialize_turtle(graph: Graph | Iterable) -> str:
     >>> g = Graph()
     >>> x = URIRef("https://w3id.org/bioeco/id/actor/x")
     >>> _ = g.add((x, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), Literal("X")))
-    >>> print(serialize_turtle(g))
-    @prefix actor: <https://w3id.org/bioeco/id/actor/> .
-    @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-    <BLANKLINE>
+    >>> print(serialize_turtle(g).split("\\n\\n", 1)[1])
     actor:x skos:prefLabel "X" .
     <BLANKLINE>
     """
-    return _canonical(graph).serialize(format="turtle")
-
-
-def _split_prefixes(turtle: str) -> tuple[list[str], str]:
-    prefixes, body = [], []
-    for line in turtle.splitlines():
-        (prefixes if line.startswith("@prefix ") else body).append(line)
-    return prefixes, "\n".join(body).strip("\n")
+    items = [ox.Triple(*map(_ox_term, t)) for t in _canonical(graph)]
+    text = ox.serialize(items, format=ox.RdfFormat.TURTLE, prefixes=_OX_PREFIXES).decode()
+    return _with_sorted_prefixes(text)
 
 
 def serialize_trig(graphs: Mapping[URIRef, Graph | Iterable] | Dataset) -> str:
@@ -193,14 +225,13 @@ def serialize_trig(graphs: Mapping[URIRef, Graph | Iterable] | Dataset) -> str:
         }
     else:
         items = dict(graphs)
-    all_prefixes: set[str] = set()
-    blocks = []
-    for name in sorted(items, key=str):
-        prefixes, body = _split_prefixes(serialize_turtle(items[name]))
-        all_prefixes.update(prefixes)
-        # no re-indentation: it would change multi-line literals
-        blocks.append(f"<{name}> {{\n{body}\n}}\n")
-    return "\n".join(sorted(all_prefixes)) + "\n\n" + "\n".join(blocks)
+    quads = []
+    for index, name in enumerate(sorted(items, key=str)):
+        graph_name = ox.NamedNode(str(name))
+        for t in _canonical(items[name], scope=f"g{index}"):
+            quads.append(ox.Quad(*map(_ox_term, t), graph_name))
+    text = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_OX_PREFIXES).decode()
+    return _with_sorted_prefixes(text)
 
 
 def write_outputs(dataset: Dataset, out_dir: Path | str) -> dict[str, Path]:
@@ -212,13 +243,12 @@ def write_outputs(dataset: Dataset, out_dir: Path | str) -> dict[str, Path]:
     """
     out = Path(out_dir)
     remove_stale_temps(out, ("bioeco.trig", "bioeco.ttl"))
-    contexts = [c for c in dataset.graphs() if isinstance(c.identifier, URIRef) and len(c)]
-    trig = serialize_trig({URIRef(str(c.identifier)): c for c in contexts})
-    union = Graph()
-    bind_prefixes(union)
-    for ctx in contexts:
-        for triple in ctx:
-            union.add(triple)
-    ttl = serialize_turtle(union)
+    per_graph = {
+        URIRef(str(c.identifier)): list(c)  # read each graph from the store once
+        for c in dataset.graphs()
+        if isinstance(c.identifier, URIRef) and len(c)
+    }
+    trig = serialize_trig(per_graph)
+    ttl = serialize_turtle(itertools.chain.from_iterable(per_graph.values()))
     trig_path, ttl_path = atomic_write_many({out / "bioeco.trig": trig, out / "bioeco.ttl": ttl})
     return {"trig": trig_path, "ttl": ttl_path}

@@ -239,36 +239,43 @@ def _labels(net: Network, iris, limit: int = 2) -> str:
 
 
 def _bridge_profile(
-    g: nx.Graph, net: Network, v: str
-) -> tuple[int, tuple[str, str] | None, list[str], list[str]]:
-    """Cross-sector open two-paths through v, its most bridged sector pair (s, t) and the
-    initiatives linking v to the s side and to the t side (most used first)."""
+    g: nx.Graph, net: Network, v: str, sectors: Mapping[str, frozenset[str]]
+) -> tuple[int, int, tuple[str, str] | None, list[str], list[str]]:
+    """One walk over the open two-paths through v: their number, how many join actors of
+    disjoint sectors, v's most bridged sector pair (s, t) and the initiatives linking v to
+    the s side and to the t side (most used first). *sectors* maps every node to its sectors.
+    """
     pairs: Counter[tuple[str, str]] = Counter()
-    sides: dict[tuple[str, str], Counter[str]] = {}
-    cross = 0
+    # (sector of the end, bridged pair) -> end node -> number of cross-sector paths
+    ends: dict[tuple[str, str], Counter[str]] = {}
+    total = cross = 0
     for a, b in _open_two_paths(g, v):
-        sa, sb = set(net.attr(a, "sectors")), set(net.attr(b, "sectors"))
+        total += 1
+        sa, sb = sectors[a], sectors[b]
         if not sa or not sb or sa & sb:
             continue
         cross += 1
         for end, secs, others in ((a, sa, sb), (b, sb, sa)):
-            for x, y in itertools.product(secs, others):
-                side = sides.setdefault((x, "|".join(sorted((x, y)))), Counter())
-                for init in g[v][end]["via"]:
-                    side[init] += 1
+            for x in secs:
+                for y in others:
+                    key = (x, f"{x}|{y}" if x < y else f"{y}|{x}")
+                    ends.setdefault(key, Counter())[end] += 1
         for x in sa:
             for y in sb:
                 pairs[(x, y) if x < y else (y, x)] += 1
     if not pairs:
-        return cross, None, [], []
+        return total, cross, None, [], []
     best = min(pairs, key=lambda p: (-pairs[p], p))
     key = "|".join(best)
 
     def ranked(sector: str) -> list[str]:
-        counter = sides.get((sector, key), Counter())
+        counter: Counter[str] = Counter()
+        for end, n in ends.get((sector, key), Counter()).items():
+            for init in g[v][end]["via"]:
+                counter[init] += n
         return sorted(counter, key=lambda i: (-counter[i], net.label(i), i))
 
-    return cross, best, ranked(best[0]), ranked(best[1])
+    return total, cross, best, ranked(best[0]), ranked(best[1])
 
 
 def _betweenness(g: nx.Graph, exact_max_nodes: int, k: int, seed: int) -> tuple[dict, str]:
@@ -361,11 +368,11 @@ def actor_scores(
     eff = nx.effective_size(sub, weight=weight) if active else {}
     n_inits = Counter(net.edges["member"])
     rows = []
+    sectors = {n: frozenset(net.attr(n, "sectors")) for n in g.nodes}
     for v in sorted(g.nodes):
-        cross, best, via_s, via_t = _bridge_profile(g, net, v)
+        total, cross, best, via_s, via_t = _bridge_profile(g, net, v, sectors)
         via = sorted(set(via_s) | set(via_t))
-        total = sum(1 for _ in _open_two_paths(g, v))
-        nbr_sectors = tuple(sorted({s for u in g[v] for s in net.attr(u, "sectors")}))
+        nbr_sectors = tuple(sorted({s for u in g[v] for s in sectors[u]}))
         strength = sum(float(d.get(weight, 1.0)) if weight else 1.0 for d in g[v].values())
         part = _participation(g, net, v, weight)
         label = net.label(v)
@@ -536,6 +543,7 @@ def pair_suggestions(
     sector: str | None = None,
     as_of: int | None = None,
     basis: str = "all",
+    top: int | None = None,
 ) -> pd.DataFrame:
     """Actors of different sectors who share no initiative but have common co-members.
 
@@ -545,7 +553,8 @@ def pair_suggestions(
     sector in common. Each pair is scored with networkx link prediction: resource allocation
     (the ranking ``score``), Adamic–Adar and the community-aware Soundarajan–Hopcroft
     common-neighbour count, with communities from Louvain (*seed*) or the sector groups
-    (*community*). *sector* keeps pairs with either actor in that sector or below.
+    (*community*). *sector* keeps pairs with either actor in that sector or below. With *top*
+    only the best N pairs are explained and returned (the candidates can be many).
 
     Columns
     -------
@@ -584,23 +593,32 @@ def pair_suggestions(
     adj = sparse.csr_matrix((adj > 0).astype(np.int64))
     two = sparse.triu(adj @ adj, k=1).tocoo()
     linked = set(zip(*adj.nonzero(), strict=True))
+    sectors = {n: frozenset(net.attr(n, "sectors")) for n in nodes}
+    is_actor = {n: net.attr(n, "kind") == "actor" for n in nodes}
     bunch = []
+    n_common: dict[tuple[str, str], int] = {}
     for i, j, c in sorted(zip(two.row, two.col, two.data, strict=True)):
         a, b = nodes[i], nodes[j]
         if c < min_common or (i, j) in linked:
             continue
-        if net.attr(a, "kind") != "actor" or net.attr(b, "kind") != "actor":
+        if not (is_actor[a] and is_actor[b]):
             continue
-        sa, sb = set(net.attr(a, "sectors")), set(net.attr(b, "sectors"))
+        sa, sb = sectors[a], sectors[b]
         if not sa or not sb or sa & sb:
             continue
         if wanted is not None and not ((sa | sb) & wanted):
             continue
         bunch.append((a, b))
+        n_common[(a, b)] = int(c)
     if not bunch:
         return pd.DataFrame(columns=PAIR_COLUMNS)
     ra = {(u, v): s for u, v, s in nx.resource_allocation_index(g, bunch)}
     aa = {(u, v): s for u, v, s in nx.adamic_adar_index(g, bunch)}
+    if top is not None:  # rank first, explain only the pairs that are kept
+        bunch = sorted(
+            bunch,
+            key=lambda p: (-ra[p], -aa[p], -n_common[p], entity_id(p[0]), entity_id(p[1])),
+        )[:top]
     sh = {(u, v): s for u, v, s in nx.cn_soundarajan_hopcroft(g, bunch, community="community")}
     rows = []
     for a, b in bunch:

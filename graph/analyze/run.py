@@ -157,7 +157,7 @@ def run_analyses(
             )
             out["bridges_brokerage"] = brokerage(local, sector=sector)
             out["bridges_pairs"] = pair_suggestions(
-                local, sector=sector, seed=seed, **_pick(thresholds, "bridges_pairs")
+                local, sector=sector, seed=seed, top=top, **_pick(thresholds, "bridges_pairs")
             )
     if top is not None:
         out = {

@@ -177,3 +177,12 @@ def test_bridges_deterministic(example):
     pd.testing.assert_frame_equal(actor_scores(example), actor_scores(example))
     a, b = pair_suggestions(example, seed=3), pair_suggestions(example, seed=3)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_pair_suggestions_top_keeps_the_best_pairs(example):
+    from graph.analyze.bridges import pair_suggestions
+
+    full = pair_suggestions(example)
+    for n in (1, 2):
+        head = pair_suggestions(example, top=n)
+        pd.testing.assert_frame_equal(head, full.head(n).reset_index(drop=True))
