@@ -131,6 +131,33 @@ def _open_two_paths(g: nx.Graph, v: Hashable) -> Iterator[tuple[Hashable, Hashab
                 yield a, b
 
 
+class _Neighbourhoods:
+    """Adjacency of an undirected graph as a sparse matrix, to look at the open two-paths
+    a–v–b (a, b neighbours of v, not adjacent) of every node with numpy instead of a Python
+    loop over neighbour pairs. Neighbours are in the same order as ``sorted(..., key=str)``."""
+
+    def __init__(self, g: nx.Graph) -> None:
+        self.nodes = sorted(g.nodes, key=str)
+        self.index = {n: i for i, n in enumerate(self.nodes)}
+        if not self.nodes:
+            self.adj = sparse.csr_matrix((0, 0), dtype=np.int8)
+            return
+        adj = nx.to_scipy_sparse_array(g, nodelist=self.nodes, weight=None, format="csr")
+        adj = sparse.csr_matrix((adj > 0).astype(np.int8))
+        adj.setdiag(0)
+        adj.eliminate_zeros()
+        self.adj = adj
+
+    def open_pairs(self, v: Hashable) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbour indices of v and the boolean upper-triangular matrix of its open pairs."""
+        i = self.index[v]
+        nbrs = self.adj.indices[self.adj.indptr[i] : self.adj.indptr[i + 1]]
+        nbrs = np.sort(nbrs)  # node order = sorted by str
+        sub = self.adj[nbrs][:, nbrs].toarray().astype(bool)
+        mask = np.triu(~sub, k=1)
+        return nbrs, mask
+
+
 def _classify(ga: str, gv: str, gb: str, directed: bool) -> tuple[str, ...]:
     if ga == gv == gb:
         return ("coordinator",)
@@ -174,20 +201,24 @@ def gould_fernandez(g: nx.Graph, groups: Mapping[Hashable, str | None]) -> pd.Da
     2        1      1       liaison
     """
     directed = g.is_directed()
+    hood = None if directed else _Neighbourhoods(g)
     rows = []
     for v in sorted(g.nodes, key=str):
-        counts = Counter({r: 0 for r in (*ROLES, "unclassified")})
-        total = cross = 0
-        for a, b in _open_two_paths(g, v):
-            total += 1
-            ga, gv, gb = groups.get(a), groups.get(v), groups.get(b)
-            if ga is None or gv is None or gb is None:
-                counts["unclassified"] += 1
-                continue
-            for role in _classify(ga, gv, gb, directed):
-                counts[role] += 1
-            if not (ga == gv == gb):
-                cross += 1
+        if hood is not None:
+            counts, total, cross = _gf_counts_undirected(hood, v, groups)
+        else:
+            counts = Counter({r: 0 for r in (*ROLES, "unclassified")})
+            total = cross = 0
+            for a, b in _open_two_paths(g, v):
+                total += 1
+                ga, gv, gb = groups.get(a), groups.get(v), groups.get(b)
+                if ga is None or gv is None or gb is None:
+                    counts["unclassified"] += 1
+                    continue
+                for role in _classify(ga, gv, gb, directed):
+                    counts[role] += 1
+                if not (ga == gv == gb):
+                    cross += 1
         best = max(ROLES, key=lambda r: (counts[r], -ROLES.index(r)))
         dominant = best if counts[best] else "none"
         parts = [f"{counts[r]} {r}" for r in ROLES if counts[r]]
@@ -215,6 +246,42 @@ def gould_fernandez(g: nx.Graph, groups: Mapping[Hashable, str | None]) -> pd.Da
     return pd.DataFrame(rows, columns=GF_COLUMNS)
 
 
+def _gf_counts_undirected(
+    hood: _Neighbourhoods, v: Hashable, groups: Mapping[Hashable, str | None]
+) -> tuple[Counter[str], int, int]:
+    """Gould–Fernandez role counts of v in an undirected graph, vectorised over v's open
+    two-paths (same rules as :func:`_classify` with ``directed=False``)."""
+    counts: Counter[str] = Counter({r: 0 for r in (*ROLES, "unclassified")})
+    nbrs, mask = hood.open_pairs(v)
+    total = int(mask.sum())
+    if not total:
+        return counts, 0, 0
+    labels = [groups.get(hood.nodes[j]) for j in nbrs]
+    codes = {g: k for k, g in enumerate(sorted({x for x in labels if x is not None}))}
+    gid = np.array([codes[x] if x is not None else -1 for x in labels])
+    gv_label = groups.get(v)
+    known = gid >= 0
+    both = mask & known[:, None] & known[None, :]
+    if gv_label is None:
+        counts["unclassified"] = total
+        return counts, total, 0
+    counts["unclassified"] = total - int(both.sum())
+    gv = codes.get(gv_label, -2)
+    same_v = gid == gv
+    same_ab = gid[:, None] == gid[None, :]
+    sa, sb = same_v[:, None], same_v[None, :]
+    coordinator = both & same_ab & sa
+    consultant = both & same_ab & ~sa
+    one_side = both & (sa ^ sb)
+    liaison = both & ~same_ab & ~sa & ~sb
+    counts["coordinator"] = int(coordinator.sum())
+    counts["consultant"] = int(consultant.sum())
+    counts["gatekeeper"] = counts["representative"] = int(one_side.sum())
+    counts["liaison"] = int(liaison.sum())
+    cross = int(both.sum()) - counts["coordinator"]
+    return counts, total, cross
+
+
 def _participation(g: nx.Graph, net: Network, v: str, weight: str | None) -> float:
     """1 - Σ_s (k_vs / k_v)²; a neighbour in n sectors adds weight/n to each sector."""
     per: Counter[str] = Counter()
@@ -239,43 +306,49 @@ def _labels(net: Network, iris, limit: int = 2) -> str:
 
 
 def _bridge_profile(
-    g: nx.Graph, net: Network, v: str, sectors: Mapping[str, frozenset[str]]
+    g: nx.Graph,
+    net: Network,
+    v: str,
+    hood: _Neighbourhoods,
+    membership: np.ndarray,
+    sector_names: list[str],
 ) -> tuple[int, int, tuple[str, str] | None, list[str], list[str]]:
-    """One walk over the open two-paths through v: their number, how many join actors of
-    disjoint sectors, v's most bridged sector pair (s, t) and the initiatives linking v to
-    the s side and to the t side (most used first). *sectors* maps every node to its sectors.
-    """
-    pairs: Counter[tuple[str, str]] = Counter()
-    # (sector of the end, bridged pair) -> end node -> number of cross-sector paths
-    ends: dict[tuple[str, str], Counter[str]] = {}
-    total = cross = 0
-    for a, b in _open_two_paths(g, v):
-        total += 1
-        sa, sb = sectors[a], sectors[b]
-        if not sa or not sb or sa & sb:
-            continue
-        cross += 1
-        for end, secs, others in ((a, sa, sb), (b, sb, sa)):
-            for x in secs:
-                for y in others:
-                    key = (x, f"{x}|{y}" if x < y else f"{y}|{x}")
-                    ends.setdefault(key, Counter())[end] += 1
-        for x in sa:
-            for y in sb:
-                pairs[(x, y) if x < y else (y, x)] += 1
-    if not pairs:
+    """The open two-paths through v: their number, how many join actors of disjoint sectors,
+    v's most bridged sector pair (s, t) and the initiatives linking v to the s side and to
+    the t side (most used first). *membership* is the node × sector 0/1 matrix in the order
+    of *hood* and *sector_names*; the work is vectorised over v's neighbour pairs."""
+    nbrs, mask = hood.open_pairs(v)
+    total = int(mask.sum())
+    if not total:
+        return 0, 0, None, [], []
+    sec = membership[nbrs]  # neighbours × sectors
+    has = sec.any(axis=1)
+    disjoint = (sec @ sec.T) == 0
+    cross_mask = mask & has[:, None] & has[None, :] & disjoint
+    cross = int(cross_mask.sum())
+    if not cross:
+        return total, 0, None, [], []
+    per_pair = sec.T @ cross_mask.astype(np.int64) @ sec  # a-sector × b-sector path counts
+    both_ways = per_pair + per_pair.T
+    best_count, best = 0, None
+    for x, y in itertools.combinations(range(len(sector_names)), 2):
+        if both_ways[x, y] > best_count:  # combinations run in name order: first max wins
+            best_count, best = int(both_ways[x, y]), (x, y)
+    if best is None:
         return total, cross, None, [], []
-    best = min(pairs, key=lambda p: (-pairs[p], p))
-    key = "|".join(best)
+    x, y = best
+    sym = (cross_mask | cross_mask.T).astype(np.int64)
+    towards = sym @ sec  # end × sector: cross paths from this end to ends in that sector
 
-    def ranked(sector: str) -> list[str]:
+    def ranked(side: int, other: int) -> list[str]:
         counter: Counter[str] = Counter()
-        for end, n in ends.get((sector, key), Counter()).items():
-            for init in g[v][end]["via"]:
-                counter[init] += n
+        weights = sec[:, side] * towards[:, other]
+        for k in np.flatnonzero(weights):
+            for init in g[v][hood.nodes[nbrs[k]]]["via"]:
+                counter[init] += int(weights[k])
         return sorted(counter, key=lambda i: (-counter[i], net.label(i), i))
 
-    return total, cross, best, ranked(best[0]), ranked(best[1])
+    return total, cross, (sector_names[x], sector_names[y]), ranked(x, y), ranked(y, x)
 
 
 def _betweenness(g: nx.Graph, exact_max_nodes: int, k: int, seed: int) -> tuple[dict, str]:
@@ -369,8 +442,17 @@ def actor_scores(
     n_inits = Counter(net.edges["member"])
     rows = []
     sectors = {n: frozenset(net.attr(n, "sectors")) for n in g.nodes}
+    hood = _Neighbourhoods(g)
+    sector_names = sorted({x for secs in sectors.values() for x in secs})
+    column = {x: k for k, x in enumerate(sector_names)}
+    membership = np.zeros((len(hood.nodes), len(sector_names)), dtype=np.int64)
+    for n, secs in sectors.items():
+        for x in secs:
+            membership[hood.index[n], column[x]] = 1
     for v in sorted(g.nodes):
-        total, cross, best, via_s, via_t = _bridge_profile(g, net, v, sectors)
+        total, cross, best, via_s, via_t = _bridge_profile(
+            g, net, v, hood, membership, sector_names
+        )
         via = sorted(set(via_s) | set(via_t))
         nbr_sectors = tuple(sorted({s for u in g[v] for s in sectors[u]}))
         strength = sum(float(d.get(weight, 1.0)) if weight else 1.0 for d in g[v].values())

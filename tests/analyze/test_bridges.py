@@ -186,3 +186,41 @@ def test_pair_suggestions_top_keeps_the_best_pairs(example):
     for n in (1, 2):
         head = pair_suggestions(example, top=n)
         pd.testing.assert_frame_equal(head, full.head(n).reset_index(drop=True))
+
+
+def _reference_gf(g, groups):
+    """Pure-Python Gould–Fernandez counts (the definition, path by path)."""
+    from collections import Counter
+
+    from graph.analyze.bridges import _classify, _open_two_paths
+
+    out = {}
+    for v in g.nodes:
+        counts = Counter()
+        for a, b in _open_two_paths(g, v):
+            ga, gv, gb = groups.get(a), groups.get(v), groups.get(b)
+            if None in (ga, gv, gb):
+                counts["unclassified"] += 1
+                continue
+            for role in _classify(ga, gv, gb, False):
+                counts[role] += 1
+        out[v] = counts
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_vectorised_gould_fernandez_matches_the_definition(seed):
+    import random
+
+    import networkx as nx
+
+    from graph.analyze.bridges import ROLES, gould_fernandez
+
+    rng = random.Random(seed)
+    g = nx.gnp_random_graph(40, 0.15, seed=seed)
+    groups = {n: rng.choice(["a", "b", "c", None]) for n in g.nodes}
+    df = gould_fernandez(g, groups).set_index("node")
+    ref = _reference_gf(g, groups)
+    for v, counts in ref.items():
+        for role in (*ROLES, "unclassified"):
+            assert df.loc[v, role] == counts.get(role, 0), (v, role)
