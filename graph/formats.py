@@ -80,6 +80,9 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.6g}"
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return _cell(", ".join(compact(str(v)) for v in items)) if items else ""
     text = str(value)
     if text.startswith(("http://", "https://")):
         text = compact(text)  # actor:uit rather than the full IRI
