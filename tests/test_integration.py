@@ -224,3 +224,9 @@ def test_stated_figures_are_data_cube_observations(dataset):
     assert frame.to_dict("records") == [
         {"value": 85, "unit": "https://w3id.org/bioeco/id/concept/unit/persons"}
     ]
+
+
+@pytest.mark.parametrize("path", sorted(QUERIES_DIR.glob("*.rq")), ids=lambda p: p.stem)
+def test_every_example_query_answers_on_the_real_data(dataset, path):
+    frame = select(dataset, path.read_text(encoding="utf-8"))
+    assert len(frame) > 0
