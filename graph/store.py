@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib.plugins.sparql
 from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import XSD
@@ -47,6 +48,14 @@ REFUSED_FORMATS = {
 """Suffixes refused with a reason: XML formats expand entities (billion laughs) and may
 resolve external ones, JSON-LD fetches remote ``@context`` documents, Notation3 and RDFa are
 more than data."""
+
+
+_OX_FORMATS = {
+    "trig": ox.RdfFormat.TRIG,
+    "turtle": ox.RdfFormat.TURTLE,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "nt": ox.RdfFormat.N_TRIPLES,
+}
 
 
 def new_dataset(path: Path | str | None = None) -> Dataset:
@@ -100,13 +109,24 @@ def load_dataset(path: Path | str) -> Dataset:
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
     dataset = new_dataset()
+    native = getattr(dataset.store, "_inner", None)  # the pyoxigraph.Store behind oxrdflib
     try:
-        if fmt in ("trig", "nquads"):
+        if isinstance(native, ox.Store):
+            # Oxigraph's own parser: ~10x faster than rdflib's, and it never fetches anything
+            target = None if fmt in ("trig", "nquads") else ox.NamedNode(path.resolve().as_uri())
+            native.load(
+                path=str(path),
+                format=_OX_FORMATS[fmt],
+                base_iri=path.resolve().as_uri(),  # relative IRIs resolve as rdflib does
+                to_graph=target,
+            )
+        elif fmt in ("trig", "nquads"):
             dataset.parse(path, format=fmt)
         else:
             dataset.graph(path.resolve().as_uri()).parse(path, format=fmt)
     except Exception as exc:  # parser-specific exception types
-        raise UsageError(f"{path}: cannot parse {fmt} ({exc})") from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise UsageError(f"{path}: cannot parse {fmt} ({first})") from None
     return dataset
 
 

@@ -20,3 +20,26 @@ def test_on_disk_store_persists_between_opens(tiny_records, tmp_path):
     again = int(select(reopened, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").loc[0, "n"])
     reopened.close()
     assert again == n > 0
+
+
+def test_native_loading_matches_rdflib_parsing(tiny_dataset, tmp_path):
+    from rdflib import Dataset
+
+    from graph.export import write_outputs
+    from graph.store import load_dataset, normalise_triple
+
+    files = write_outputs(tiny_dataset, tmp_path)
+    native = load_dataset(files["trig"])
+    reference = Dataset()
+    reference.parse(files["trig"], format="trig")
+
+    def quads(ds):
+        return {
+            (str(g.identifier), *map(str, normalise_triple(t)))
+            for g in ds.graphs()
+            for t in g
+            if not any(type(x).__name__ == "BNode" for x in t)
+        }
+
+    assert quads(native) == quads(reference)
+    assert len(quads(native)) > 100
