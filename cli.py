@@ -1,4 +1,4 @@
-"""bioeco command line: one thin click command per job; the work happens in ``graph``."""
+"""bioeco command line: one thin click command per job; the work happens in ``bioeco``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from graph.errors import BioecoError, ValidationFailed
+from bioeco.errors import BioecoError, ValidationFailed
 
 DATA_OPTION = click.option(
     "--data",
@@ -52,7 +52,7 @@ def _out_option(help_text: str):
 
 def _echo_tables(tables: dict, fmt: str) -> None:
     """Print several named tables: one JSON object, or a '== name (N rows)' block per table."""
-    from graph.formats import format_frame
+    from bioeco.formats import format_frame
 
     if fmt == "json":
         body = ", ".join(f'"{k}": {format_frame(v, "json")}' for k, v in tables.items())
@@ -86,7 +86,7 @@ def main() -> None:
 @click.option("--no-validate", is_flag=True, help="Write the graph even if SHACL finds problems.")
 def build(data_dir: Path | None, out_dir: Path | None, no_validate: bool) -> None:
     """Build the graph from the tables and write bioeco.trig and bioeco.ttl (atomically)."""
-    from graph.pipeline import build as run_build
+    from bioeco.pipeline import build as run_build
 
     try:
         result = run_build(data_dir, out_dir, check=not no_validate)
@@ -113,7 +113,7 @@ def build(data_dir: Path | None, out_dir: Path | None, no_validate: bool) -> Non
 @click.option("--limit", type=int, default=50, show_default=True, help="Violations to show.")
 def validate(data_dir: Path | None, graph_file: Path | None, limit: int) -> None:
     """Check the graph against the SHACL shapes (exit code 3 if it does not conform)."""
-    from graph.pipeline import validate as run_validate
+    from bioeco.pipeline import validate as run_validate
 
     try:
         report = run_validate(data_dir, graph_file)
@@ -130,8 +130,8 @@ def validate(data_dir: Path | None, graph_file: Path | None, limit: int) -> None
 @FORMAT_OPTION
 def stats(data_dir: Path | None, graph_files: tuple[Path, ...], fmt: str) -> None:
     """Counts per named graph, per class and per source document."""
-    from graph.pipeline import open_graph
-    from graph.stats import summary
+    from bioeco.pipeline import open_graph
+    from bioeco.stats import summary
 
     try:
         tables = summary(open_graph(data_dir, list(graph_files) or None))
@@ -163,9 +163,9 @@ def query(
 
     Reads out/bioeco.trig when it exists, else builds the graph from the tables in memory.
     """
-    from graph.formats import format_frame
-    from graph.pipeline import open_graph
-    from graph.query import select
+    from bioeco.formats import format_frame
+    from bioeco.pipeline import open_graph
+    from bioeco.query import select
 
     if (sparql is None) == (query_file is None):
         raise click.UsageError("give a query either as an argument or with -f FILE (not both)")
@@ -259,7 +259,7 @@ def analyze(
     no_write: bool,
 ) -> None:
     """Find value-chain gaps, overlapping initiatives and cross-sector bridge candidates."""
-    from graph.pipeline import analyze as run_analyze
+    from bioeco.pipeline import analyze as run_analyze
 
     kinds = ("gaps", "overlap", "bridges") if kind == "all" else (kind,)
     optional = {"min_jaccard": min_jaccard, "min_overlap": min_overlap, "thin": thin}

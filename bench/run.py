@@ -7,11 +7,11 @@ then every step runs in a **fresh subprocess per measurement**, so the peak resi
 (``ru_maxrss`` of that child, from :func:`os.wait4`) belongs to that step alone:
 
 =================  ===========================================================================
-``load_records``   :func:`graph.load.load_records` (ontology codes parsed before the clock)
-``build_dataset``  :func:`graph.build.build_dataset` from loaded records
-``write_outputs``  :func:`graph.export.write_outputs` (TriG + Turtle) of a built dataset
-``validate_graph`` :func:`graph.validate.validate_graph` (SHACL) of a built dataset
-``run_analyses``   :func:`graph.analyze.run.run_analyses` with all kinds
+``load_records``   :func:`bioeco.load.load_records` (ontology codes parsed before the clock)
+``build_dataset``  :func:`bioeco.build.build_dataset` from loaded records
+``write_outputs``  :func:`bioeco.export.write_outputs` (TriG + Turtle) of a built dataset
+``validate_graph`` :func:`bioeco.validate.validate_graph` (SHACL) of a built dataset
+``run_analyses``   :func:`bioeco.analyze.run.run_analyses` with all kinds
 ``query_cli``      a whole ``bioeco query --graph out/bioeco.trig -f q.rq`` process (typical
                    SELECT: members per sector and stage), timed from outside
 ``oxigraph_parse`` fixed baseline: pyoxigraph parsing the same TriG file directly
@@ -341,9 +341,9 @@ def _child(step: str, data: Path, work: Path) -> dict[str, Any]:
         info["quads"] = len(store)
         return {"seconds": seconds, "setup_mb": setup, "info": info}
 
-    from graph.build import build_dataset
-    from graph.load import load_records
-    from graph.schemes import load_ontology, scheme_codes, type_classes
+    from bioeco.build import build_dataset
+    from bioeco.load import load_records
+    from bioeco.schemes import load_ontology, scheme_codes, type_classes
 
     scheme_codes()  # the ontology parse is a fixed cost (cached); keep it off the clock
     load_ontology()
@@ -369,7 +369,7 @@ def _child(step: str, data: Path, work: Path) -> dict[str, Any]:
     dataset = build_dataset(records=records)
     del records
     if step == "write_outputs":
-        from graph.export import write_outputs
+        from bioeco.export import write_outputs
 
         setup = _rss_mb()
         start = time.perf_counter()
@@ -377,7 +377,7 @@ def _child(step: str, data: Path, work: Path) -> dict[str, Any]:
         seconds = time.perf_counter() - start
         info["trig_MB"] = round(files["trig"].stat().st_size / 1e6, 2)
     elif step == "validate_graph":
-        from graph.validate import load_shapes, validate_graph
+        from bioeco.validate import load_shapes, validate_graph
 
         shapes = load_shapes()
         setup = _rss_mb()
@@ -388,7 +388,7 @@ def _child(step: str, data: Path, work: Path) -> dict[str, Any]:
         if not report.conforms:
             info["violations"] = len(report.violations)
     elif step == "run_analyses":
-        from graph.analyze.run import run_analyses
+        from bioeco.analyze.run import run_analyses
 
         setup = _rss_mb()
         start = time.perf_counter()
@@ -507,7 +507,7 @@ def run(
     # warm-up: byte-compile and page in every module once, so the first measured run of the
     # smallest scale (the baseline of every ratio) does not pay for it
     subprocess.run(
-        [sys.executable, "-c", "import cli, graph.analyze.run, graph.export, graph.validate"],
+        [sys.executable, "-c", "import cli, bioeco.analyze.run, bioeco.export, bioeco.validate"],
         check=True,
     )
     try:

@@ -1,9 +1,9 @@
 """bioeco: a knowledge graph of the bioeconomy ecosystem.
 
 The public API is re-exported here so notebooks and scripts can write
-``import graph as bioeco`` and reach every step of the pipeline::
+``import bioeco`` and reach every step of the pipeline::
 
-    import graph as bioeco
+    import bioeco
     ds = bioeco.build_dataset()                      # data/ -> Oxigraph-backed Dataset
     bioeco.select(ds, "SELECT ?x WHERE { ?x a org:Organization }")
     tables = bioeco.run_analyses(ds)                 # gaps, overlap, bridges
@@ -16,7 +16,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from graph.errors import (
+from bioeco.errors import (
     BioecoError,
     DataError,
     NetworkRefused,
@@ -28,32 +28,32 @@ from graph.errors import (
 __version__ = "0.1.0"
 
 _LAZY = {
-    "load_records": "graph.load",
-    "build_dataset": "graph.build",
-    "build_graphs": "graph.build",
-    "new_dataset": "graph.store",
-    "load_dataset": "graph.store",
-    "union_graph": "graph.store",
-    "select": "graph.query",
-    "validate_graph": "graph.validate",
-    "write_outputs": "graph.export",
-    "summary": "graph.stats",
-    "build": "graph.pipeline",
-    "open_graph": "graph.pipeline",
-    "analyze": "graph.pipeline",
-    "run_analyses": "graph.analyze.run",
-    "load_network": "graph.analyze.project",
-    "bipartite_graph": "graph.analyze.project",
-    "actor_projection": "graph.analyze.project",
-    "initiative_projection": "graph.analyze.project",
-    "coverage": "graph.analyze.gaps",
-    "coverage_matrix": "graph.analyze.gaps",
-    "survey_comparison": "graph.analyze.gaps",
-    "structural_gaps": "graph.analyze.gaps",
-    "overlap_pairs": "graph.analyze.overlap",
-    "actor_scores": "graph.analyze.bridges",
-    "brokerage": "graph.analyze.bridges",
-    "pair_suggestions": "graph.analyze.bridges",
+    "load_records": "bioeco.load",
+    "build_dataset": "bioeco.build",
+    "build_graphs": "bioeco.build",
+    "new_dataset": "bioeco.store",
+    "load_dataset": "bioeco.store",
+    "union_graph": "bioeco.store",
+    "select": "bioeco.query",
+    "validate_graph": "bioeco.validate",
+    "write_outputs": "bioeco.export",
+    "summary": "bioeco.stats",
+    "build": "bioeco.pipeline",
+    "open_graph": "bioeco.pipeline",
+    "analyze": "bioeco.pipeline",
+    "run_analyses": "bioeco.analyze.run",
+    "load_network": "bioeco.analyze.project",
+    "bipartite_graph": "bioeco.analyze.project",
+    "actor_projection": "bioeco.analyze.project",
+    "initiative_projection": "bioeco.analyze.project",
+    "coverage": "bioeco.analyze.gaps",
+    "coverage_matrix": "bioeco.analyze.gaps",
+    "survey_comparison": "bioeco.analyze.gaps",
+    "structural_gaps": "bioeco.analyze.gaps",
+    "overlap_pairs": "bioeco.analyze.overlap",
+    "actor_scores": "bioeco.analyze.bridges",
+    "brokerage": "bioeco.analyze.bridges",
+    "pair_suggestions": "bioeco.analyze.bridges",
 }
 
 __all__ = [
@@ -73,7 +73,7 @@ def __getattr__(name: str) -> Any:
         value = getattr(import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
-    raise AttributeError(f"module 'graph' has no attribute {name!r}")
+    raise AttributeError(f"module 'bioeco' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -8,11 +8,11 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from graph.errors import DataError
-from graph.load import Actor, Initiative, Records, load_records
-from graph.schemes import load_ontology, type_classes
-from graph.store import new_dataset
-from graph.vocab import (
+from bioeco.errors import DataError
+from bioeco.load import Actor, Initiative, Records, load_records
+from bioeco.schemes import load_ontology, type_classes
+from bioeco.store import new_dataset
+from bioeco.vocab import (
     BID,
     BIOECO,
     DCTERMS,
@@ -397,7 +397,7 @@ def build_dataset(
 
     The default graph of the returned dataset is the union of all named graphs.
     With *path*, the Oxigraph store lives on disk there (created if missing); otherwise in
-    memory. Raises :class:`~graph.errors.DataError` for bad input.
+    memory. Raises :class:`~bioeco.errors.DataError` for bad input.
     """
     onto = Path(ontology_dir) if ontology_dir else None
     if records is None:

@@ -22,8 +22,8 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
-from graph.store import normalise_triple
-from graph.vocab import PREFIXES, RDF, XSD
+from bioeco.store import normalise_triple
+from bioeco.vocab import PREFIXES, RDF, XSD
 
 __all__ = [
     "STALE_TEMP_SECONDS",

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from graph.vocab import compact
+from bioeco.vocab import compact
 
 __all__ = ["FORMATS", "format_frame", "neutralise"]
 

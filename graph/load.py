@@ -1,6 +1,6 @@
 """Read the CSV tables of ``data/`` into typed, validated records (clear errors, no guessing).
 
-Every problem raises :class:`~graph.errors.DataError` with one line naming the file, the
+Every problem raises :class:`~bioeco.errors.DataError` with one line naming the file, the
 spreadsheet row (header = row 1) and the field; nothing is ever silently repaired. What the
 loader accepts and refuses, in the order it checks:
 
@@ -19,7 +19,7 @@ loader accepts and refuses, in the order it checks:
   is accepted (names such as "-3 Bio", notes such as "- see p. 4"); structured fields still
   have to pass their own check ("-5" is not a percentage, "-x" not an id). Defence in depth:
   every CSV that bioeco writes neutralises ``= + - @``, tab and CR again
-  (:func:`graph.formats.neutralise`), whatever the graph holds.
+  (:func:`bioeco.formats.neutralise`), whatever the graph holds.
 - **Values**: ids are ASCII slugs (so IRIs built from them are always safe); codes must be
   notations of the concept schemes (and slugs even without an ontology); dates
   ``YYYY[-MM[-DD]]`` with ASCII digits and real calendar dates, end not before start; numbers
@@ -39,8 +39,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from graph.errors import DataError
-from graph.vocab import is_slug
+from bioeco.errors import DataError
+from bioeco.vocab import is_slug
 
 __all__ = [
     "MAX_CELL",
@@ -685,7 +685,7 @@ def read_table(
 ) -> list[Any]:
     """Read one CSV file as a list of records of *table*, validating every cell.
 
-    Raises :class:`~graph.errors.DataError` naming the file, the spreadsheet row (the
+    Raises :class:`~bioeco.errors.DataError` naming the file, the spreadsheet row (the
     header is row 1) and the field for the first problem found.
 
     Examples
@@ -699,7 +699,7 @@ def read_table(
     >>> read_table(p, "people", display="people.csv")
     Traceback (most recent call last):
     ...
-    graph.errors.DataError: people.csv, row 2, field id: 'Line K' is not a valid id (lowercase ...
+    bioeco.errors.DataError: people.csv, row 2, field id: 'Line K' is not a valid id (lowercase ...
     """
     table = TABLES[table] if isinstance(table, str) else table
     codes = codes or {}
@@ -800,7 +800,7 @@ def _csv_problem(exc: csv.Error) -> str:
 
 
 def _scheme_codes(ontology_dir: Path | None) -> dict[str, set[str]]:
-    from graph.schemes import scheme_codes
+    from bioeco.schemes import scheme_codes
 
     return scheme_codes(ontology_dir)
 
@@ -817,9 +817,9 @@ def load_records(
     *ontology_dir*, organisation numbers, locators); then keys must be unique across files and
     every reference (member, organization, subject, part_of, source, dataset …) must resolve.
 
-    Raises :class:`~graph.errors.DataError` for the first problem, naming file, row and field.
+    Raises :class:`~bioeco.errors.DataError` for the first problem, naming file, row and field.
     """
-    from graph.paths import DATA_DIR
+    from bioeco.paths import DATA_DIR
 
     base = Path(data_dir) if data_dir is not None else DATA_DIR
     if not base.is_dir():

@@ -11,13 +11,13 @@ from typing import Any
 import pandas as pd
 from rdflib import Dataset, URIRef
 
-from graph.build import build_dataset
-from graph.errors import UsageError, ValidationFailed
-from graph.export import atomic_write_many, serialize_trig, write_outputs
-from graph.load import Records, load_records
-from graph.paths import OUT_DIR
-from graph.store import load_dataset
-from graph.validate import ValidationReport, validate_graph
+from bioeco.build import build_dataset
+from bioeco.errors import UsageError, ValidationFailed
+from bioeco.export import atomic_write_many, serialize_trig, write_outputs
+from bioeco.load import Records, load_records
+from bioeco.paths import OUT_DIR
+from bioeco.store import load_dataset
+from bioeco.validate import ValidationReport, validate_graph
 
 __all__ = [
     "AnalysisOutput",
@@ -50,9 +50,9 @@ def build(
 ) -> BuildResult:
     """Load *data_dir*, build the graph, validate it and write ``bioeco.trig`` / ``bioeco.ttl``.
 
-    Nothing is written when loading fails (:class:`~graph.errors.DataError`) or, with
+    Nothing is written when loading fails (:class:`~bioeco.errors.DataError`) or, with
     *check*, when the graph does not conform to the shapes
-    (:class:`~graph.errors.ValidationFailed`, carrying the report).
+    (:class:`~bioeco.errors.ValidationFailed`, carrying the report).
     """
     onto = Path(ontology_dir) if ontology_dir else None
     records = load_records(data_dir, ontology_dir=onto)
@@ -167,10 +167,10 @@ def analyze(
     ``<out>/analysis.trig``: the ``analysis`` named graph with a ``prov:Activity`` recording
     the parameters, the graphs used and the time (``SOURCE_DATE_EPOCH`` makes it fixed).
     *thresholds* are passed on to :func:`graph.analyze.run.run_analyses` (e.g. ``min_shared``).
-    Raises :class:`~graph.errors.UsageError` for unknown sector/region codes.
+    Raises :class:`~bioeco.errors.UsageError` for unknown sector/region codes.
     """
-    from graph.analyze.record import results_to_rdf
-    from graph.analyze.run import csv_files, run_analyses
+    from bioeco.analyze.record import results_to_rdf
+    from bioeco.analyze.run import csv_files, run_analyses
 
     dataset = open_graph(data_dir, graph_file, out_dir=out_dir, with_analysis=False)
     started = run_clock()

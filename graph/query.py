@@ -27,8 +27,8 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
 from rdflib.query import Result
 
-from graph.errors import NetworkRefused, QueryError
-from graph.vocab import PREFIXES
+from bioeco.errors import NetworkRefused, QueryError
+from bioeco.vocab import PREFIXES
 
 __all__ = [
     "PREFIX_HEADER",
@@ -115,8 +115,8 @@ def _parse_checked(query: str, *, update: bool = False, offset: int = 0) -> Any:
 def check_query(query: str, *, update: bool = False, offset: int = 0) -> None:
     """Parse *query* and refuse what bioeco never does at run time.
 
-    Raises :class:`~graph.errors.QueryError` for a syntax error and
-    :class:`~graph.errors.NetworkRefused` for ``SERVICE`` (federated queries reach the network)
+    Raises :class:`~bioeco.errors.QueryError` for a syntax error and
+    :class:`~bioeco.errors.NetworkRefused` for ``SERVICE`` (federated queries reach the network)
     and for ``LOAD`` in updates.
 
     Examples
@@ -125,7 +125,7 @@ def check_query(query: str, *, update: bool = False, offset: int = 0) -> None:
     >>> check_query("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     Traceback (most recent call last):
     ...
-    graph.errors.NetworkRefused: SPARQL SERVICE is refused: bioeco never queries remote endpoints
+    bioeco.errors.NetworkRefused: SPARQL SERVICE is refused: bioeco never queries remote endpoints
     """
     _parse_checked(query, update=update, offset=offset)
 

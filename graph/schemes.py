@@ -7,9 +7,9 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from graph.errors import DataError
-from graph.paths import ontology_files
-from graph.vocab import BID, BIOECO, SKOS
+from bioeco.errors import DataError
+from bioeco.paths import ontology_files
+from bioeco.vocab import BID, BIOECO, SKOS
 
 __all__ = ["load_ontology", "scheme_codes", "type_classes"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from rdflib import Dataset
 
-from graph.query import select
-from graph.vocab import compact
+from bioeco.query import select
+from bioeco.vocab import compact
 
 __all__ = ["class_counts", "graph_counts", "source_counts", "summary"]
 

@@ -9,8 +9,8 @@ import rdflib.plugins.sparql
 from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import XSD
 
-from graph.errors import UsageError
-from graph.vocab import bind_prefixes
+from bioeco.errors import UsageError
+from bioeco.vocab import bind_prefixes
 
 __all__ = [
     "RDF_FORMATS",
@@ -81,7 +81,7 @@ def load_dataset(path: Path | str) -> Dataset:
     """Read a TriG / Turtle / N-Quads / N-Triples file into a new in-memory Oxigraph dataset.
 
     Turtle and N-Triples go into a named graph named after the file's URI. Raises
-    :class:`~graph.errors.UsageError` for a missing file, an unsupported format (the format
+    :class:`~bioeco.errors.UsageError` for a missing file, an unsupported format (the format
     comes from the suffix only; content is never sniffed) or a file that does not parse.
 
     Nothing is fetched: ``owl:imports``, ``@base`` and graph names stay plain IRIs, and
@@ -92,7 +92,7 @@ def load_dataset(path: Path | str) -> Dataset:
     >>> load_dataset("evil.rdf")
     Traceback (most recent call last):
     ...
-    graph.errors.UsageError: evil.rdf: RDF/XML input is refused (parsing it can expand ...
+    bioeco.errors.UsageError: evil.rdf: RDF/XML input is refused (parsing it can expand ...
     """
     path = Path(path)
     suffix = path.suffix.lower()

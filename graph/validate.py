@@ -9,11 +9,11 @@ from pyshacl import validate as shacl_validate
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from graph.errors import DataError
-from graph.paths import ONTOLOGY_DIR
-from graph.schemes import load_ontology
-from graph.store import union_graph
-from graph.vocab import BIOECO, RDF, SH, SKOS, bind_prefixes
+from bioeco.errors import DataError
+from bioeco.paths import ONTOLOGY_DIR
+from bioeco.schemes import load_ontology
+from bioeco.store import union_graph
+from bioeco.vocab import BIOECO, RDF, SH, SKOS, bind_prefixes
 
 __all__ = ["ValidationReport", "Violation", "load_shapes", "validate_graph"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.build import build_dataset
-from graph.load import load_records
+from bioeco.build import build_dataset
+from bioeco.load import load_records
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY = FIXTURES / "tiny"

@@ -21,9 +21,9 @@ from bench.run import (
     ratios,
     step_summary,
 )
-from graph.build import build_dataset
-from graph.load import load_records
-from graph.validate import validate_graph
+from bioeco.build import build_dataset
+from bioeco.load import load_records
+from bioeco.validate import validate_graph
 
 TABLES = ("actors", "initiatives", "people", "memberships", "classifications")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from graph.analyze.project import actor_projection
-from graph.build import build_dataset
-from graph.paths import DATA_DIR
-from graph.pipeline import analyze
+from bioeco.analyze.project import actor_projection
+from bioeco.build import build_dataset
+from bioeco.paths import DATA_DIR
+from bioeco.pipeline import analyze
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def dataset():
 @pytest.fixture(scope="module")
 def tables(dataset, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    from graph.export import write_outputs
+    from bioeco.export import write_outputs
 
     write_outputs(dataset, out)
     return analyze(out_dir=out, write=False, min_shared=2).tables
@@ -74,7 +74,7 @@ def test_survey_gaps_join_graph_and_respondents(tables):
 
 
 def test_as_of_compares_years(dataset, tmp_path):
-    from graph.export import write_outputs
+    from bioeco.export import write_outputs
 
     write_outputs(dataset, tmp_path)
     y2017 = analyze(("overlap",), out_dir=tmp_path, write=False, as_of=2017).tables

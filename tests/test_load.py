@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import DataError
-from graph.load import check_orgnr, load_records, parse_date
+from bioeco.errors import DataError
+from bioeco.load import check_orgnr, load_records, parse_date
 
 
 def test_tiny_records_are_typed_and_sorted(tiny_records):

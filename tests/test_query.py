@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import NetworkRefused, QueryError
-from graph.query import check_query, select
+from bioeco.errors import NetworkRefused, QueryError
+from bioeco.query import check_query, select
 
 
 def test_select_sees_union_of_named_graphs(tiny_dataset):

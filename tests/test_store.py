@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from graph.build import build_dataset
-from graph.query import select
-from graph.store import new_dataset
+from bioeco.build import build_dataset
+from bioeco.query import select
+from bioeco.store import new_dataset
 
 
 def test_dataset_is_oxigraph_backed(tiny_dataset):
@@ -25,8 +25,8 @@ def test_on_disk_store_persists_between_opens(tiny_records, tmp_path):
 def test_native_loading_matches_rdflib_parsing(tiny_dataset, tmp_path):
     from rdflib import Dataset
 
-    from graph.export import write_outputs
-    from graph.store import load_dataset, normalise_triple
+    from bioeco.export import write_outputs
+    from bioeco.store import load_dataset, normalise_triple
 
     files = write_outputs(tiny_dataset, tmp_path)
     native = load_dataset(files["trig"])

@@ -1,15 +1,15 @@
 """Analyses of a bioeco graph: value-chain gaps, initiative overlap and cross-sector bridges."""
 
-from graph.analyze.bridges import (
+from bioeco.analyze.bridges import (
     actor_scores,
     brokerage,
     gould_fernandez,
     pair_suggestions,
     sector_group,
 )
-from graph.analyze.gaps import coverage, structural_gaps, survey_comparison
-from graph.analyze.overlap import overlap_pairs
-from graph.analyze.project import (
+from bioeco.analyze.gaps import coverage, structural_gaps, survey_comparison
+from bioeco.analyze.overlap import overlap_pairs
+from bioeco.analyze.project import (
     Network,
     actor_projection,
     as_network,
@@ -17,8 +17,8 @@ from graph.analyze.project import (
     initiative_projection,
     load_network,
 )
-from graph.analyze.record import results_to_rdf
-from graph.analyze.run import TABLES, run_analyses, write_csvs
+from bioeco.analyze.record import results_to_rdf
+from bioeco.analyze.run import TABLES, run_analyses, write_csvs
 
 __all__ = [
     "TABLES",

@@ -8,7 +8,7 @@ from typing import Any
 
 from rdflib import Graph
 
-from graph.vocab import BID, PREFIXES
+from bioeco.vocab import BID, PREFIXES
 
 __all__ = ["build_graph", "example_graph"]
 

@@ -12,8 +12,8 @@ import pandas as pd
 from rdflib import Dataset, Graph
 from scipy import sparse
 
-from graph.analyze.project import Network, actor_projection, as_network, entity_id
-from graph.errors import UsageError
+from bioeco.analyze.project import Network, actor_projection, as_network, entity_id
+from bioeco.errors import UsageError
 
 __all__ = [
     "ACTOR_COLUMNS",
@@ -415,7 +415,7 @@ def actor_scores(
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> df = actor_scores(example_graph())
     >>> df[["actor", "betweenness", "cross_sector_paths", "score"]].head(2)
             actor  betweenness  cross_sector_paths  score
@@ -552,7 +552,7 @@ def brokerage(
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> df = brokerage(example_graph())
     >>> df[["actor", "group", "liaison", "representative", "total"]].head(2)
             actor      group  liaison  representative  total
@@ -651,7 +651,7 @@ def pair_suggestions(
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> df = pair_suggestions(example_graph())
     >>> df[["actor_a", "actor_b", "common_neighbours", "score"]].head(2)
           actor_a   actor_b  common_neighbours  score

@@ -10,9 +10,9 @@ from rdflib import Dataset, Graph
 from scipy import sparse
 from scipy.special import gammaln
 
-from graph.analyze.project import Network, as_network, concept_code, entity_id
-from graph.errors import UsageError
-from graph.query import select
+from bioeco.analyze.project import Network, as_network, concept_code, entity_id
+from bioeco.errors import UsageError
+from bioeco.query import select
 
 __all__ = [
     "COVERAGE_COLUMNS",
@@ -177,7 +177,7 @@ def coverage(
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> df = coverage(example_graph(), sector="marine")
     >>> df[df["entity"] == "actors"][["stage", "count", "expected", "residual", "flag"]].round(3)
                    stage  count  expected  residual   flag
@@ -354,7 +354,7 @@ def survey_comparison(
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> df = survey_comparison(example_graph())
     >>> df[["stage", "share", "graph_actors", "graph_share_actors"]].round(3)
                    stage  share  graph_actors  graph_share_actors
@@ -539,7 +539,7 @@ def structural_gaps(
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> df = structural_gaps(example_graph())
     >>> df[["sector_a", "sector_b", "observed", "expected", "gap"]].round(3)
         sector_a sector_b  observed  expected    gap
@@ -645,7 +645,7 @@ def coverage_matrix(
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> m = coverage_matrix(coverage(example_graph()))
     >>> list(m.columns)
     ['research', 'data', 'innovation', 'commercialisation', 'sales', 'capital']

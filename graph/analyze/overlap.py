@@ -7,8 +7,8 @@ import pandas as pd
 from rdflib import Dataset, Graph
 from scipy import sparse
 
-from graph.analyze.project import ORGANISER_ROLES, Network, as_network, entity_id
-from graph.errors import UsageError
+from bioeco.analyze.project import ORGANISER_ROLES, Network, as_network, entity_id
+from bioeco.errors import UsageError
 
 __all__ = ["OVERLAP_COLUMNS", "initiative_sectors", "overlap_pairs"]
 
@@ -107,7 +107,7 @@ def overlap_pairs(
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> df = overlap_pairs(example_graph())
     >>> df[["initiative_a", "initiative_b", "shared", "jaccard", "overlap"]].head(3)
             initiative_a        initiative_b  shared  jaccard  overlap

@@ -13,9 +13,9 @@ import pandas as pd
 from rdflib import Dataset, Graph, URIRef
 from scipy import sparse
 
-from graph.errors import UsageError
-from graph.query import select
-from graph.vocab import BID
+from bioeco.errors import UsageError
+from bioeco.query import select
+from bioeco.vocab import BID
 
 __all__ = [
     "NON_COLLABORATIVE_ROLES",
@@ -343,7 +343,7 @@ def load_network(
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> net = load_network(example_graph(), as_of=2020)
     >>> north = net.edges[net.edges["initiative"].str.endswith("/north")]
     >>> [(entity_id(m), rule) for m, rule in zip(north["member"], north["rule"])]
@@ -490,7 +490,7 @@ def as_network(
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> net = as_network(example_graph())
     >>> as_network(net) is net
     True
@@ -529,7 +529,7 @@ def bipartite_graph(source: Graph | Dataset | Network, **kwargs: Any) -> nx.Grap
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> g = bipartite_graph(example_graph())
     >>> g.number_of_nodes(), g.number_of_edges()
     (10, 12)
@@ -576,7 +576,7 @@ def actor_projection(source: Graph | Dataset | Network, **kwargs: Any) -> nx.Gra
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> g = actor_projection(example_graph())
     >>> uit, nofima = (f"https://w3id.org/bioeco/id/actor/{x}" for x in ("uit", "nofima"))
     >>> g[uit][nofima]["weight"]
@@ -593,7 +593,7 @@ def initiative_projection(source: Graph | Dataset | Network, **kwargs: Any) -> n
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> g = initiative_projection(example_graph())
     >>> north, green = (f"https://w3id.org/bioeco/id/initiative/{x}" for x in ("north", "green"))
     >>> g[north][green]["via"]

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from rdflib import Graph, Literal, URIRef
 
-from graph.analyze.project import entity_iri
-from graph.vocab import (
+from bioeco.analyze.project import entity_iri
+from bioeco.vocab import (
     BID,
     BIOECO,
     PROV,
@@ -196,12 +196,12 @@ def results_to_rdf(
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
-    >>> from graph.analyze.run import run_analyses
+    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyze.run import run_analyses
     >>> res = run_analyses(example_graph(), ["overlap"], top=1)
     >>> g = results_to_rdf(res, {"kinds": ["overlap"], "top": 1},
     ...                    started="2024-05-01T10:00:00", ended="2024-05-01T10:00:02")
-    >>> from graph.query import select
+    >>> from bioeco.query import select
     >>> q = "SELECT ?c ?score WHERE { ?c a bioeco:OverlapCandidate; bioeco:score ?score }"
     >>> rows = select(g, q)
     >>> rows["c"][0].split("/")[-3:], float(rows["score"][0])

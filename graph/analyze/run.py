@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
 
-from graph.analyze.bridges import actor_scores, brokerage, pair_suggestions
-from graph.analyze.gaps import coverage, structural_gaps, survey_comparison
-from graph.analyze.overlap import overlap_pairs
-from graph.analyze.project import Network, load_network
-from graph.errors import UsageError
-from graph.export import atomic_write_many
-from graph.formats import format_frame, neutralise
+from bioeco.analyze.bridges import actor_scores, brokerage, pair_suggestions
+from bioeco.analyze.gaps import coverage, structural_gaps, survey_comparison
+from bioeco.analyze.overlap import overlap_pairs
+from bioeco.analyze.project import Network, load_network
+from bioeco.errors import UsageError
+from bioeco.export import atomic_write_many
+from bioeco.formats import format_frame, neutralise
 
 __all__ = [
     "KINDS",
@@ -100,18 +100,18 @@ def run_analyses(
     network first so they are not distorted. *top* keeps the first N rows of every ranked
     table (those with a ``rank`` column); coverage and survey tables are kept whole.
     *thresholds* are passed to the functions that take them (see :data:`THRESHOLDS`).
-    Unknown kinds, thresholds, sector or region codes raise :class:`~graph.errors.UsageError`.
+    Unknown kinds, thresholds, sector or region codes raise :class:`~bioeco.errors.UsageError`.
 
     Examples
     --------
-    >>> from graph.analyze._fixture import example_graph
+    >>> from bioeco.analyze._fixture import example_graph
     >>> out = run_analyses(example_graph(), ["overlap", "bridges"], top=2, min_shared=2)
     >>> list(out), len(out["overlap_pairs"])
     (['overlap_pairs', 'bridges_actors', 'bridges_brokerage', 'bridges_pairs'], 2)
     >>> run_analyses(example_graph(), sector="space")
     Traceback (most recent call last):
     ...
-    graph.errors.UsageError: unknown sector 'space': known sector codes are ...
+    bioeco.errors.UsageError: unknown sector 'space': known sector codes are ...
     """
     kinds = [kinds] if isinstance(kinds, str) else list(kinds)
     if "all" in kinds:
@@ -199,7 +199,7 @@ def format_cell(value: Any) -> Any:
 def csv_files(results: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike) -> dict[Path, str]:
     """The CSV text of each table, keyed by its path ``out_dir/<name>.csv`` (nothing written).
 
-    Cells go through :func:`format_cell` and :func:`graph.formats.format_frame` (formula-safe,
+    Cells go through :func:`format_cell` and :func:`bioeco.formats.format_frame` (formula-safe,
     CR/LF quoted); names must be lowercase letters, digits and ``_``.
     """
     out = Path(out_dir)
@@ -223,7 +223,7 @@ def write_csvs(results: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike) 
     All files are written to temporary files in *out_dir* and then moved into place
     (:func:`graph.export.atomic_write_many`), so a reader never sees a half-written file and an
     interrupted run leaves the previous files intact. Cells holding CR/LF are quoted
-    (:func:`graph.formats.format_frame`). Output is deterministic (row order as given, ``\\n`` line
+    (:func:`bioeco.formats.format_frame`). Output is deterministic (row order as given, ``\\n`` line
     ends, UTF-8, floats rounded to 6 decimals) and cells go through :func:`format_cell`.
 
     Examples

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from graph.analyze._fixture import build_graph, example_graph
+from bioeco.analyze._fixture import build_graph, example_graph
 
 
 @pytest.fixture

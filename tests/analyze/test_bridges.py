@@ -6,7 +6,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from graph.analyze.bridges import actor_scores, brokerage, gould_fernandez, pair_suggestions
+from bioeco.analyze.bridges import actor_scores, brokerage, gould_fernandez, pair_suggestions
 
 
 def _star(make_graph, sectors=("marine", "marine", "health", "health"), centre="health"):
@@ -180,7 +180,7 @@ def test_bridges_deterministic(example):
 
 
 def test_pair_suggestions_top_keeps_the_best_pairs(example):
-    from graph.analyze.bridges import pair_suggestions
+    from bioeco.analyze.bridges import pair_suggestions
 
     full = pair_suggestions(example)
     for n in (1, 2):
@@ -192,7 +192,7 @@ def _reference_gf(g, groups):
     """Pure-Python Gould–Fernandez counts (the definition, path by path)."""
     from collections import Counter
 
-    from graph.analyze.bridges import _classify, _open_two_paths
+    from bioeco.analyze.bridges import _classify, _open_two_paths
 
     out = {}
     for v in g.nodes:
@@ -214,7 +214,7 @@ def test_vectorised_gould_fernandez_matches_the_definition(seed):
 
     import networkx as nx
 
-    from graph.analyze.bridges import ROLES, gould_fernandez
+    from bioeco.analyze.bridges import ROLES, gould_fernandez
 
     rng = random.Random(seed)
     g = nx.gnp_random_graph(40, 0.15, seed=seed)

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from graph.analyze.gaps import STRUCTURAL_METHOD, coverage, structural_gaps, survey_comparison
-from graph.errors import UsageError
+from bioeco.analyze.gaps import STRUCTURAL_METHOD, coverage, structural_gaps, survey_comparison
+from bioeco.errors import UsageError
 
 
 def _two_by_two(make_graph):
@@ -163,7 +163,7 @@ def test_coverage_rolls_narrower_sectors_up_to_their_top_sector(make_graph):
 
 
 def test_coverage_matrix_is_a_sector_by_stage_pivot(example):
-    from graph.analyze.gaps import coverage_matrix
+    from bioeco.analyze.gaps import coverage_matrix
 
     table = coverage(example)
     m = coverage_matrix(table, entity="initiatives")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from graph.analyze.overlap import overlap_pairs
-from graph.errors import UsageError
+from bioeco.analyze.overlap import overlap_pairs
+from bioeco.errors import UsageError
 
 
 def _graph(make_graph, part_of=None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.analyze.project import (
+from bioeco.analyze.project import (
     actor_projection,
     bipartite_graph,
     entity_id,
@@ -12,7 +12,7 @@ from graph.analyze.project import (
     initiative_projection,
     load_network,
 )
-from graph.errors import UsageError
+from bioeco.errors import UsageError
 
 ORG = "https://w3id.org/bioeco/id/actor/"
 INIT = "https://w3id.org/bioeco/id/initiative/"
@@ -135,7 +135,7 @@ def test_entity_id_roundtrip():
 def test_interviewees_are_not_collaborators():
     from rdflib import Graph
 
-    from graph.analyze.project import load_network
+    from bioeco.analyze.project import load_network
 
     ttl = """
     @prefix org: <http://www.w3.org/ns/org#> .

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rdflib import Graph
 
-from graph.analyze.record import results_to_rdf
-from graph.analyze.run import run_analyses
-from graph.query import select
-from graph.vocab import analysis_graph
+from bioeco.analyze.record import results_to_rdf
+from bioeco.analyze.run import run_analyses
+from bioeco.query import select
+from bioeco.vocab import analysis_graph
 
 START, END = "2024-05-01T10:00:00", "2024-05-01T10:00:05"
 
@@ -92,8 +92,8 @@ def test_iris_are_stable(example):
 def test_every_bioeco_term_written_is_declared_in_the_ontology(example):
     from rdflib import URIRef
 
-    from graph.schemes import load_ontology
-    from graph.vocab import BIOECO, RDF
+    from bioeco.schemes import load_ontology
+    from bioeco.vocab import BIOECO, RDF
 
     _, g = _record(example)
     ontology = load_ontology()

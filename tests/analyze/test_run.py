@@ -7,9 +7,9 @@ import os
 import pandas as pd
 import pytest
 
-from graph.analyze import run as run_module
-from graph.analyze.run import TABLES, run_analyses, write_csvs
-from graph.errors import UsageError
+from bioeco.analyze import run as run_module
+from bioeco.analyze.run import TABLES, run_analyses, write_csvs
+from bioeco.errors import UsageError
 
 
 def test_all_tables_and_columns(example):
@@ -90,7 +90,7 @@ def test_write_csvs_is_atomic(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("graph.export.os.replace", boom)
+    monkeypatch.setattr("bioeco.export.os.replace", boom)
     with pytest.raises(OSError):
         write_csvs({"t": pd.DataFrame({"a": [2]})}, tmp_path)
     assert target.read_bytes() == before

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hardening_support import TINY
 
 from cli import main
+from hardening_support import TINY
 
 
 @pytest.fixture

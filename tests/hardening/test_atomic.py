@@ -13,10 +13,10 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
-from hardening_support import BIOECO, ROOT, TINY, snapshot
 
+from bioeco.export import STALE_TEMP_SECONDS
 from cli import main
-from graph.export import STALE_TEMP_SECONDS
+from hardening_support import BIOECO, ROOT, TINY, snapshot
 
 OUTPUTS = ("bioeco.trig", "bioeco.ttl")
 
@@ -80,7 +80,7 @@ def test_build_killed_at_any_moment_leaves_old_or_new_files(
 
 KILL_DURING_WRITE = """
 import os, sys, time
-import graph.export as export
+import bioeco.export as export
 marker = sys.argv[1]
 real_fsync = os.fsync
 def slow_fsync(fd):

@@ -10,9 +10,9 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
-from hardening_support import BIOECO, CORPUS, ROOT, TINY, snapshot
 
 from cli import main
+from hardening_support import BIOECO, CORPUS, ROOT, TINY, snapshot
 
 PEOPLE = "data/src-a/people.csv"
 MEMBERSHIPS = "data/src-a/memberships.csv"
@@ -311,7 +311,7 @@ def test_bioeco_console_script_exists():
 def test_oversized_file_is_refused(
     runner: CliRunner, tmp_path: Path, out_dir: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr("graph.load.MAX_FILE_BYTES", 1000)  # the other tables are smaller
+    monkeypatch.setattr("bioeco.load.MAX_FILE_BYTES", 1000)  # the other tables are smaller
     data = _data_with(tmp_path, PEOPLE, (CORPUS / "long-cell.csv").read_bytes())
     size = (tmp_path / PEOPLE).stat().st_size
     before = snapshot(out_dir)

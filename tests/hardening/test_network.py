@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bioeco.errors import NetworkRefused, QueryError, UsageError
+from bioeco.query import check_query, mentions_service, select
+from bioeco.store import load_dataset
 from cli import main
-from graph.errors import NetworkRefused, QueryError, UsageError
-from graph.query import check_query, mentions_service, select
-from graph.store import load_dataset
 
 PREFIXES = (
     "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
@@ -165,7 +165,7 @@ def test_from_on_a_plain_graph_is_refused(hostile):
 def test_rdflib_never_loads_from_graphs():
     import rdflib.plugins.sparql
 
-    import graph.query  # noqa: F401  (the import switches loading off)
+    import bioeco.query  # noqa: F401  (the import switches loading off)
 
     assert rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS is False
 

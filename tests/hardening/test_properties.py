@@ -11,9 +11,9 @@ import pyoxigraph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.errors import DataError
-from graph.load import read_table
-from graph.vocab import BID, concept_iri, is_slug, slugify
+from bioeco.errors import DataError
+from bioeco.load import read_table
+from bioeco.vocab import BID, concept_iri, is_slug, slugify
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
