@@ -6,7 +6,22 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: setup demo test lint format clean bench
+.PHONY: setup sysdeps demo test lint format clean bench
+
+# Debian packages the tests and the demo use (real browser, real SPARQL stores). Installed only
+# when missing; CI starts on a fresh machine. Add a package name here, never install by hand.
+DEB_PACKAGES ?=
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -qq
+
+sysdeps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO $(APT_GET) update && $$SUDO $(APT_GET) install -y --no-install-recommends $$missing >/dev/null; \
+	fi
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +29,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+setup: sysdeps $(STAMP)
 
 demo: setup
 	$(BIN)/bioeco build --out $(OUT)
