@@ -10,8 +10,8 @@ OUT ?= out
 
 # Debian packages the tests and the demo use (real browser, real SPARQL stores). Installed only
 # when missing; CI starts on a fresh machine. Add a package name here, never install by hand.
-DEB_PACKAGES ?=
-APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -qq
+DEB_PACKAGES ?= chromium
+APT_GET := env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -qq
 
 sysdeps:
 	@missing=""; for p in $(DEB_PACKAGES); do \

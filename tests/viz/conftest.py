@@ -1,0 +1,122 @@
+"""Real-browser fixtures: one headless Debian Chromium per test session, driven by Playwright.
+
+Use ``open_page(path)`` to load a local HTML file; it returns a :class:`PageVisit` that records
+console errors, page errors, dialogs (dismissed) and every request. Requests that would leave
+``file://`` are recorded and aborted, so a page that tries to reach the network fails its test
+instead of hanging. ``save_screenshot(page, name)`` writes ``out/screenshots/<name>.png`` as a
+test artifact. Playwright never downloads a browser here: Chromium comes from Debian
+(``make sysdeps`` installs it; ``BIOECO_CHROMIUM`` overrides the path).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("BIOECO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Schemes a page may load from without leaving the machine.
+LOCAL_SCHEMES = ("file://", "data:", "blob:", "about:")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+
+
+@dataclass
+class PageVisit:
+    """A loaded page and what happened while it was open."""
+
+    page: object
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    @property
+    def outside_requests(self) -> list[str]:
+        """Requests to anything but file://, data:, blob: or about: (must stay empty)."""
+        return [url for url in self.requests if not url.startswith(LOCAL_SCHEMES)]
+
+    def assert_clean(self) -> None:
+        """No console error, no uncaught exception, no dialog and no request off the machine."""
+        assert self.console_errors == [], self.console_errors
+        assert self.page_errors == [], self.page_errors
+        assert self.dialogs == [], self.dialogs
+        assert self.outside_requests == [], self.outside_requests
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium (Debian's, never a downloaded one) for the whole session."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: run `make sysdeps` (installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def open_page(browser) -> Iterator[Callable[..., PageVisit]]:
+    """Factory: ``open_page(path, width=1280, height=800)`` loads a local file in a fresh
+    context and returns a :class:`PageVisit`; every page is closed after the test."""
+    contexts = []
+
+    def _open(path: str | os.PathLike, width: int = 1280, height: int = 800) -> PageVisit:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        visit = PageVisit(page)
+
+        def _route(route):
+            if route.request.url.startswith(LOCAL_SCHEMES):
+                route.continue_()
+            else:
+                route.abort()
+
+        context.route("**/*", _route)
+        page.on("request", lambda req: visit.requests.append(req.url))
+        page.on(
+            "console",
+            lambda msg: visit.console_errors.append(msg.text) if msg.type == "error" else None,
+        )
+        page.on("pageerror", lambda exc: visit.page_errors.append(str(exc)))
+
+        def _dialog(dialog):
+            visit.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", _dialog)
+        page.goto(Path(path).resolve().as_uri(), wait_until="load")
+        return visit
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def save_screenshot() -> Callable[..., Path]:
+    """``save_screenshot(page, name)`` writes ``out/screenshots/<name>.png`` and returns it."""
+
+    def _save(page, name: str, full_page: bool = False) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        target = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(target), full_page=full_page)
+        return target
+
+    return _save
