@@ -232,10 +232,11 @@ def query(
 )
 @click.option(
     "--basis",
-    type=click.Choice(["all", "stated"]),
+    type=click.Choice(["all", "stated", "inferred", "external"]),
     default="all",
     show_default=True,
-    help="'stated' ignores classifications the sources only imply.",
+    help="Weakest basis of classifications to use: 'stated' (what the sources say), "
+    "'inferred' (also what they imply), 'external' = 'all' (also outside knowledge).",
 )
 @_out_option("Write <out>/analysis/*.csv and <out>/analysis.trig (default: out/).")
 @click.option("--no-write", is_flag=True, help="Only print; write no files.")

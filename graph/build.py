@@ -33,6 +33,7 @@ from bioeco.vocab import (
 
 __all__ = [
     "CLASSIFICATION_PROPERTIES",
+    "QUALIFIER_INDIVIDUALS",
     "build_dataset",
     "build_graphs",
     "date_literal",
@@ -46,6 +47,13 @@ CLASSIFICATION_PROPERTIES: dict[str, URIRef] = {
     "competence": BIOECO.competenceArea,
 }
 """Scheme name of ``classifications.csv`` → the property of the shortcut triple."""
+
+QUALIFIER_INDIVIDUALS: dict[str, URIRef] = {
+    "lower-bound": BIOECO.lowerBound,
+    "upper-bound": BIOECO.upperBound,
+    "approximate": BIOECO.approximate,
+}
+"""``qualifier`` code of figures.csv / observations.csv → the bioeco:valueQualifier individual."""
 
 SURVEY_DSD = BID["dsd/survey"]
 FIGURES_DSD = BID["dsd/figures"]
@@ -113,6 +121,22 @@ class _Builder:
         if note:
             g.add((node, SKOS.editorialNote, Literal(note, lang="en")))
 
+    def basis(self, g: Graph, node: Node, basis: str, citation: str = "") -> None:
+        g.add((node, BIOECO.basis, BIOECO[basis]))
+        if citation:
+            g.add((node, DCTERMS.bibliographicCitation, Literal(citation)))
+
+    def part_of(self, g: Graph, rec: Actor | Initiative, prop: URIRef) -> None:
+        """The shortcut ``part prop whole`` and a bioeco:PartOfAssertion with its basis."""
+        g.add((self.iri[rec.id], prop, self.iri[rec.part_of]))
+        node = BID[f"part-of/{rec.source}/{rec.id}"]
+        g.add((node, RDF.type, BIOECO.PartOfAssertion))
+        g.add((node, BIOECO.part, self.iri[rec.id]))
+        g.add((node, BIOECO.whole, self.iri[rec.part_of]))
+        g.add((node, BIOECO.partOfProperty, prop))
+        self.basis(g, node, rec.part_of_basis, rec.part_of_citation)
+        self.provenance(g, node, rec.source, rec.locator)
+
     def labels(self, g: Graph, node: Node, label: str, source: str, label_en: str = "") -> None:
         lang = self.language[source]
         for text, tag in ((label, lang), (label_en, "en")):
@@ -148,6 +172,7 @@ class _Builder:
         source: str,
         locator: str,
         note: str = "",
+        citation: str = "",
     ) -> None:
         node = BID[f"classification/{source}/{subject}/{scheme}/{concept}"]
         target = concept_iri(scheme, concept)
@@ -156,7 +181,7 @@ class _Builder:
         g.add((node, BIOECO.classifiedEntity, self.iri[subject]))
         g.add((node, BIOECO.classificationProperty, prop))
         g.add((node, BIOECO.concept, target))
-        g.add((node, BIOECO.basis, BIOECO[basis]))
+        self.basis(g, node, basis, citation)
         self.provenance(g, node, source, locator, note)
 
     # ------------------------------------------------------------------ tables
@@ -174,6 +199,10 @@ class _Builder:
             g.add((node, DCTERMS.publisher, self.iri[s.publisher]))
             g.add((node, DCTERMS.language, Literal(s.language)))
             g.add((node, DCTERMS.identifier, Literal(s.file)))
+            if s.covers:
+                g.add((node, DCTERMS.temporal, Literal(s.covers, datatype=XSD.gYear)))
+            if s.coverage:
+                g.add((node, DCTERMS.spatial, concept_iri("region", s.coverage)))
             if s.note:
                 g.add((node, SKOS.editorialNote, Literal(s.note, lang="en")))
 
@@ -184,10 +213,18 @@ class _Builder:
             if a.orgnr:
                 g.add((node, ORG.identifier, Literal(a.orgnr)))
             if a.part_of:
-                g.add((node, ORG.subOrganizationOf, self.iri[a.part_of]))
+                self.part_of(g, a, ORG.subOrganizationOf)
             self.provenance(g, node, a.source, a.locator, a.note)
             self.classify(
-                g, a.id, "actor-type", BIOECO.actorType, a.type, a.basis, a.source, a.locator
+                g,
+                a.id,
+                "actor-type",
+                BIOECO.actorType,
+                a.type,
+                a.basis,
+                a.source,
+                a.locator,
+                citation=a.citation,
             )
 
     def people(self) -> None:
@@ -207,7 +244,7 @@ class _Builder:
                 g, i, ORG.OrganizationalCollaboration, "initiative-type", BIOECO.initiativeType
             )
             if i.part_of:
-                g.add((node, DCTERMS.isPartOf, self.iri[i.part_of]))
+                self.part_of(g, i, DCTERMS.isPartOf)
             if i.start:
                 g.add((node, BIOECO.startDate, date_literal(i.start)))
             if i.end:
@@ -229,7 +266,7 @@ class _Builder:
             g.add((node, ORG.member, member))
             g.add((node, ORG.organization, org))
             g.add((node, ORG.role, concept_iri("role", m.role)))
-            g.add((node, BIOECO.basis, BIOECO[m.basis]))
+            self.basis(g, node, m.basis, m.citation)
             g.add((member, ORG.memberOf, org))
             if m.observed:
                 g.add((node, BIOECO.observedIn, Literal(m.observed, datatype=XSD.gYear)))
@@ -260,6 +297,7 @@ class _Builder:
                 c.source,
                 c.locator,
                 c.note,
+                c.citation,
             )
 
     def changes(self) -> None:
@@ -276,7 +314,7 @@ class _Builder:
                 g.add((self.iri[r], ORG.resultedFrom, node))
             if ch.date:
                 g.add((node, DCTERMS.date, date_literal(ch.date)))
-            g.add((node, BIOECO.basis, BIOECO[ch.basis]))
+            self.basis(g, node, ch.basis, ch.citation)
             self.provenance(g, node, ch.source, ch.locator, ch.note)
 
     def centres(self) -> None:
@@ -287,7 +325,7 @@ class _Builder:
             g.add((node, RDF.type, BIOECO.SectorCentre))
             g.add((node, BIOECO.sector, sector))
             g.add((node, BIOECO.region, region))
-            g.add((node, BIOECO.basis, BIOECO[c.basis]))
+            self.basis(g, node, c.basis, c.citation)
             g.add((sector, BIOECO.centredIn, region))
             self.provenance(g, node, c.source, c.locator, c.note)
 
@@ -315,6 +353,8 @@ class _Builder:
                 g.add((node, BIOECO.region, concept_iri("region", f.region)))
             g.add((node, BIOECO.value, decimal_literal(f.value)))
             g.add((node, BIOECO.unit, concept_iri("unit", f.unit)))
+            if f.qualifier:
+                g.add((node, BIOECO.valueQualifier, QUALIFIER_INDIVIDUALS[f.qualifier]))
             self.provenance(g, node, f.source, f.locator, f.note)
 
     def aliases(self) -> None:
@@ -355,6 +395,8 @@ class _Builder:
             g.add((node, BIOECO.share, decimal_literal(Decimal(str(o.percent)) / Decimal(100))))
             if o.sample_size is not None:
                 g.add((node, BIOECO.sampleSize, Literal(o.sample_size)))
+            if o.qualifier:
+                g.add((node, BIOECO.valueQualifier, QUALIFIER_INDIVIDUALS[o.qualifier]))
             self.provenance(g, node, o.source, o.locator, o.note)
 
 

@@ -43,8 +43,10 @@ from bioeco.errors import DataError
 from bioeco.vocab import is_slug
 
 __all__ = [
+    "BASES",
     "MAX_CELL",
     "MAX_FILE_BYTES",
+    "QUALIFIERS",
     "TABLES",
     "Actor",
     "Alias",
@@ -103,8 +105,15 @@ class Source:
     language: str
     file: str
     title_en: str = ""
+    covers: str = ""
+    coverage: str = ""
     note: str = ""
     origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+    @property
+    def year(self) -> int:
+        """The year the document describes: ``covers`` when given, else the year issued."""
+        return int((self.covers or self.issued)[:4])
 
 
 @dataclass(frozen=True)
@@ -118,7 +127,10 @@ class Actor:
     aliases: tuple[str, ...] = ()
     orgnr: str = ""
     part_of: str = ""
+    part_of_basis: str = "stated"
+    part_of_citation: str = ""
     basis: str = "stated"
+    citation: str = ""
     note: str = ""
     origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
 
@@ -143,6 +155,8 @@ class Initiative:
     label_en: str = ""
     aliases: tuple[str, ...] = ()
     part_of: str = ""
+    part_of_basis: str = "stated"
+    part_of_citation: str = ""
     start: str = ""
     end: str = ""
     place: str = ""
@@ -163,6 +177,7 @@ class Membership:
     end: str = ""
     observed: str = ""
     basis: str = "stated"
+    citation: str = ""
     note: str = ""
     origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
 
@@ -175,6 +190,7 @@ class Classification:
     basis: str
     source: str
     locator: str
+    citation: str = ""
     note: str = ""
     origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
 
@@ -189,6 +205,7 @@ class Change:
     original: tuple[str, ...] = ()
     date: str = ""
     basis: str = "stated"
+    citation: str = ""
     note: str = ""
     origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
 
@@ -200,6 +217,7 @@ class Centre:
     basis: str
     source: str
     locator: str
+    citation: str = ""
     note: str = ""
     origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
 
@@ -213,6 +231,7 @@ class Figure:
     source: str
     locator: str
     region: str = ""
+    qualifier: str = ""
     note: str = ""
     origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
 
@@ -252,6 +271,7 @@ class Observation:
     competence: str = ""
     topic: str = ""
     sample_size: int | None = None
+    qualifier: str = ""
     note: str = ""
     origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
 
@@ -380,9 +400,24 @@ def _locator(value: str, codes: dict[str, set[str]]) -> str:
     return value
 
 
+BASES = ("stated", "inferred", "external")
+"""The values of ``basis`` columns, from strongest to weakest support."""
+
+QUALIFIERS = ("lower-bound", "upper-bound", "approximate")
+"""The values of ``qualifier`` columns (how a stated number relates to the true value)."""
+
+
 def _basis(value: str, codes: dict[str, set[str]]) -> str:
-    if value not in ("stated", "inferred"):
-        raise ValueError(f"{value!r} is not a basis (use 'stated' or 'inferred')")
+    if value not in BASES:
+        raise ValueError(f"{value!r} is not a basis (use 'stated', 'inferred' or 'external')")
+    return value
+
+
+def _qualifier(value: str, codes: dict[str, set[str]]) -> str:
+    if value not in QUALIFIERS:
+        raise ValueError(
+            f"{value!r} is not a qualifier (use 'lower-bound', 'upper-bound' or 'approximate')"
+        )
     return value
 
 
@@ -475,6 +510,8 @@ TABLES: dict[str, Table] = {
                 ("publisher", True, _slug),
                 ("language", True, _language),
                 ("file", True),
+                ("covers", False, _year),
+                ("coverage", False, _code("region")),
                 ("note", False),
             ),
             ("id",),
@@ -490,7 +527,10 @@ TABLES: dict[str, Table] = {
                 ("aliases", False, _list),
                 ("orgnr", False, _orgnr),
                 ("part_of", False, _slug),
+                ("part_of_basis", False, _basis),
+                ("part_of_citation", False),
                 ("basis", False, _basis),
+                ("citation", False),
                 *_PROV,
                 ("note", False),
             ),
@@ -512,6 +552,8 @@ TABLES: dict[str, Table] = {
                 ("type", True, _code("initiative-type")),
                 ("aliases", False, _list),
                 ("part_of", False, _slug),
+                ("part_of_basis", False, _basis),
+                ("part_of_citation", False),
                 ("start", False, _date),
                 ("end", False, _date),
                 ("place", False),
@@ -533,6 +575,7 @@ TABLES: dict[str, Table] = {
                 ("end", False, _date),
                 ("observed", False, _year),
                 ("basis", False, _basis),
+                ("citation", False),
                 *_PROV,
                 ("note", False),
             ),
@@ -546,6 +589,7 @@ TABLES: dict[str, Table] = {
                 ("scheme", True),
                 ("concept", True, _slug),
                 ("basis", True, _basis),
+                ("citation", False),
                 *_PROV,
                 ("note", False),
             ),
@@ -561,6 +605,7 @@ TABLES: dict[str, Table] = {
                 ("resulting", True, _slugs),
                 ("date", False, _date),
                 ("basis", False, _basis),
+                ("citation", False),
                 *_PROV,
                 ("note", False),
             ),
@@ -573,6 +618,7 @@ TABLES: dict[str, Table] = {
                 ("sector", True, _code("sector")),
                 ("region", True, _code("region")),
                 ("basis", True, _basis),
+                ("citation", False),
                 *_PROV,
                 ("note", False),
             ),
@@ -586,6 +632,7 @@ TABLES: dict[str, Table] = {
                 ("measure", True, _code("figure-measure")),
                 ("region", False, _code("region")),
                 ("value", True, _number),
+                ("qualifier", False, _qualifier),
                 ("unit", True, _code("unit")),
                 *_PROV,
                 ("note", False),
@@ -624,6 +671,7 @@ TABLES: dict[str, Table] = {
                 ("competence", False, _code("competence")),
                 ("topic", False, _code("topic")),
                 ("percent", True, _percent),
+                ("qualifier", False, _qualifier),
                 ("sample_size", False, _count),
                 *_PROV,
                 ("note", False),
@@ -845,6 +893,7 @@ def load_records(
     _check_unique(records)
     _check_references(records, codes)
     _check_dates(records)
+    _check_bases(records)
     for name in TABLES:
         key = TABLES[name].key
         getattr(records, name).sort(key=lambda r, k=key: tuple(getattr(r, f) for f in k))
@@ -932,6 +981,41 @@ def _check_references(records: Records, codes: dict[str, set[str]]) -> None:
             raise f.origin.error(f"{f.value:g} is not a percentage between 0 and 100", "value")
     for o in records.observations:
         need(o, "dataset", o.dataset, datasets, "dataset id (see datasets.csv)")
+
+
+_BASIS_FIELDS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    # table -> (basis field, citation field, field the fact is in)
+    "actors": (("basis", "citation", "type"), ("part_of_basis", "part_of_citation", "part_of")),
+    "initiatives": (("part_of_basis", "part_of_citation", "part_of"),),
+    "memberships": (("basis", "citation", "role"),),
+    "classifications": (("basis", "citation", "concept"),),
+    "changes": (("basis", "citation", "type"),),
+    "centres": (("basis", "citation", "region"),),
+}
+
+
+def _check_bases(records: Records) -> None:
+    """A citation only backs an external fact; an external fact needs a citation or a note;
+    a part-of basis or citation needs a part_of."""
+    for table, specs in _BASIS_FIELDS.items():
+        for rec in getattr(records, table):
+            for basis_field, citation_field, fact_field in specs:
+                basis, citation = getattr(rec, basis_field), getattr(rec, citation_field)
+                if not getattr(rec, fact_field):
+                    if basis != "stated" or citation:
+                        field_name = basis_field if basis != "stated" else citation_field
+                        raise rec.origin.error(f"is set but {fact_field} is empty", field_name)
+                    continue
+                if citation and basis != "external":
+                    raise rec.origin.error(
+                        f"a citation backs only an external fact, but {basis_field} is {basis!r}",
+                        citation_field,
+                    )
+                if basis == "external" and not (citation or rec.note):
+                    raise rec.origin.error(
+                        "an external fact needs a citation or a note saying where it comes from",
+                        basis_field,
+                    )
 
 
 def _check_dates(records: Records) -> None:

@@ -82,7 +82,7 @@ CASES = [
         "north-cluster,sector,marine,stated",
         "north-cluster,sector,marine,guessed",
         "data/src-a/classifications.csv, row 2, field basis: 'guessed' is not a basis "
-        "(use 'stated' or 'inferred')",
+        "(use 'stated', 'inferred' or 'external')",
     ),
     (
         "src-a/people.csv",

@@ -111,8 +111,13 @@ INITIATIVE_CLASSES = [
     "Committee",
     "Infrastructure",
 ]
-OTHER_CLASSES = ["SourceDocument", "ClassificationAssertion", "Basis"]
+OTHER_CLASSES = ["SourceDocument", "ClassificationAssertion", "Basis", "PartOfAssertion"]
+OTHER_CLASSES += ["ValueQualifier"]
 PROPERTIES = [
+    "part",
+    "whole",
+    "partOfProperty",
+    "valueQualifier",
     "sector",
     "valueChainStage",
     "competenceArea",
@@ -268,13 +273,13 @@ def test_every_bioeco_term_is_documented() -> None:
 
 def test_basis_individuals() -> None:
     g = vocabulary()
-    for name in ("stated", "inferred"):
+    for name in ("stated", "inferred", "external"):
         ind = b(name)
         assert (ind, RDF.type, b("Basis")) in g
         assert (ind, RDF.type, SKOS.Concept) in g
         assert (ind, SKOS.inScheme, scheme_iri("basis")) in g
         assert str(g.value(ind, SKOS.notation)) == name
-    assert set(concepts_of("basis").values()) == {b("stated"), b("inferred")}
+    assert set(concepts_of("basis").values()) == {b("stated"), b("inferred"), b("external")}
 
 
 def test_eurio_alignment() -> None:
@@ -303,7 +308,8 @@ def test_survey_structure() -> None:
     dims = {g.value(c, QB.dimension) for c in components} - {None}
     assert dims == {b(n) for n in DIMENSIONS}
     assert {g.value(c, QB.measure) for c in components} - {None} == {b("share")}
-    assert {g.value(c, QB.attribute) for c in components} - {None} == {b("sampleSize")}
+    attributes = {g.value(c, QB.attribute) for c in components} - {None}
+    assert attributes == {b("sampleSize"), b("valueQualifier")}
 
 
 # --------------------------------------------------------------------------- schemes

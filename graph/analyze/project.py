@@ -18,6 +18,7 @@ from bioeco.query import select
 from bioeco.vocab import BID
 
 __all__ = [
+    "BASIS_LEVELS",
     "NON_COLLABORATIVE_ROLES",
     "ORGANISER_ROLES",
     "Network",
@@ -50,6 +51,16 @@ ORGANISER_ROLES = frozenset(
         "owner",
     }
 )
+
+#: ``basis`` argument → the bases it leaves out. Each level names the weakest basis admitted:
+#: ``stated`` keeps only what the sources say, ``inferred`` adds what they clearly imply,
+#: ``external`` (= ``all``) adds outside knowledge and editorial rules.
+BASIS_LEVELS: dict[str, tuple[str, ...]] = {
+    "all": (),
+    "stated": ("inferred", "external"),
+    "inferred": ("external",),
+    "external": (),
+}
 
 _BID = str(BID)
 _YEAR = re.compile(r"^\s*(-?\d{4})")
@@ -331,8 +342,10 @@ def load_network(
     Members are actors (``org:Organization``) and initiatives that are members of other
     initiatives (e.g. clusters taking part in a project); persons are left out. Classification
     attributes come from the shortcut triples (``bioeco:sector``, ``bioeco:valueChainStage``,
-    ``bioeco:region``). With ``basis="stated"`` a shortcut triple is dropped when a
-    ``bioeco:ClassificationAssertion`` marks it ``bioeco:inferred`` and none marks it stated.
+    ``bioeco:region``). ``basis`` (see :data:`BASIS_LEVELS`) names the weakest basis admitted:
+    with ``"stated"`` a shortcut triple is dropped when its classification assertions
+    all mark it ``bioeco:inferred`` or ``bioeco:external``; with ``"inferred"`` when they all mark
+    it ``bioeco:external``; ``"external"`` and ``"all"`` keep everything.
 
     ``as_of`` (a year) keeps a membership when (1) ``bioeco:observedIn`` equals the year, or
     (2) its ``org:memberDuring`` interval covers the year (years compared, open ends open), or
@@ -351,8 +364,8 @@ def load_network(
     >>> net.incidence.shape
     (6, 3)
     """
-    if basis not in ("all", "stated"):
-        raise UsageError(f"basis must be 'all' or 'stated', not {basis!r}")
+    if basis not in BASIS_LEVELS:
+        raise UsageError(f"basis must be one of {', '.join(BASIS_LEVELS)}, not {basis!r}")
     if as_of is not None and not isinstance(as_of, int | np.integer):
         raise UsageError(f"as_of must be a year (integer), not {as_of!r}")
 
@@ -389,10 +402,11 @@ def load_network(
     )
 
     cls = select(graph, _Q_CLASS)
-    if basis == "stated" and not cls.empty:
+    if BASIS_LEVELS[basis] and not cls.empty:
         asserts = select(graph, _Q_ASSERT)
         if not asserts.empty:
-            asserts["inferred"] = asserts["basis"].astype(str).str.endswith("#inferred")
+            weaker = {f"#{b}" for b in BASIS_LEVELS[basis]}
+            asserts["inferred"] = [str(b)[str(b).rfind("#") :] in weaker for b in asserts["basis"]]
             keyed = asserts.groupby(["s", "p", "c"])["inferred"].all()
             drop = set(keyed[keyed].index)
             mask = [(s, p, c) not in drop for s, p, c in cls[["s", "p", "c"]].itertuples(False)]
