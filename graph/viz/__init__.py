@@ -1,3 +1,3 @@
-"""Interactive views of a bioeco graph: the offline HTML viewer."""
+"""Views of a bioeco graph and its analyses: plots, the offline HTML viewer, the report, exports."""
 
 __all__: list[str] = []
