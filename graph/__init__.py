@@ -54,6 +54,9 @@ _LAZY = {
     "actor_scores": "bioeco.analyze.bridges",
     "brokerage": "bioeco.analyze.bridges",
     "pair_suggestions": "bioeco.analyze.bridges",
+    "sector_counts": "bioeco.analyze.sectors",
+    "sectors_by_year": "bioeco.analyze.sectors",
+    "Ecosystem": "bioeco.ecosystem",
 }
 
 __all__ = [
@@ -64,7 +67,16 @@ __all__ = [
     "UsageError",
     "ValidationFailed",
     *sorted(_LAZY),
+    "load_ipython_extension",
 ]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext bioeco`` in IPython/Jupyter: registers the ``%%sparql`` magic
+    (see :mod:`bioeco.jupyter`)."""
+    from bioeco.jupyter import load_ipython_extension as load
+
+    load(ipython)
 
 
 def __getattr__(name: str) -> Any:

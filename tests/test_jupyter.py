@@ -1,0 +1,157 @@
+"""The %%sparql magic in a real IPython InteractiveShell, and %load_ext bioeco."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from IPython.core.error import UsageError as IPythonUsageError
+from IPython.core.interactiveshell import InteractiveShell
+
+import bioeco
+from bioeco.export import write_outputs
+
+CLUSTERS = "SELECT ?label WHERE { ?x a bioeco:Cluster ; skos:prefLabel ?label } ORDER BY ?label"
+
+
+@pytest.fixture
+def shell():
+    """A fresh IPython shell with the extension loaded as a user would (%load_ext bioeco)."""
+    InteractiveShell.clear_instance()
+    sh = InteractiveShell.instance()
+    result = sh.run_cell("%load_ext bioeco", store_history=True)
+    assert result.success
+    yield sh
+    InteractiveShell.clear_instance()
+
+
+def run(sh: InteractiveShell, code: str):
+    """Run *code* as one cell; return the value the cell displays (raises what it raised)."""
+    result = sh.run_cell(code, store_history=True)
+    result.raise_error()
+    return result.result
+
+
+def test_load_ext_registers_the_cell_and_line_magic(shell):
+    assert "sparql" in shell.magics_manager.magics["cell"]
+    assert "sparql" in shell.magics_manager.magics["line"]
+
+
+def test_load_ext_bioeco_jupyter_also_works():
+    InteractiveShell.clear_instance()
+    sh = InteractiveShell.instance()
+    try:
+        assert sh.run_cell("%load_ext bioeco.jupyter").success
+        assert "sparql" in sh.magics_manager.magics["cell"]
+    finally:
+        InteractiveShell.clear_instance()
+
+
+def test_cell_magic_answers_a_dataframe_with_prefixes_predeclared(shell, tiny_dataset):
+    shell.user_ns["ds"] = tiny_dataset
+    frame = run(shell, f"%%sparql ds\n{CLUSTERS}\n")
+    assert isinstance(frame, pd.DataFrame)
+    assert frame["label"].tolist() == ["Nordklyngen", "North Cluster"]
+    assert shell.user_ns["_"] is frame  # kept as the cell's output
+
+
+def test_cell_magic_takes_an_ecosystem_and_stores_the_answer(shell, tiny_dataset):
+    shell.user_ns["eco"] = bioeco.Ecosystem(tiny_dataset)
+    assert run(shell, f"%%sparql -d eco -o clusters\n{CLUSTERS}") is not None
+    assert shell.user_ns["clusters"]["label"].tolist() == ["Nordklyngen", "North Cluster"]
+
+
+def test_line_magic_answers_a_one_line_query(shell, tiny_dataset):
+    shell.user_ns["ds"] = tiny_dataset
+    run(shell, "n = %sparql -d ds SELECT (COUNT(*) AS ?n) WHERE { ?x a org:Membership }")
+    n = shell.user_ns["n"]
+    assert isinstance(n, pd.DataFrame) and n.loc[0, "n"] > 0
+
+
+def test_braces_and_dollar_variables_reach_the_query_unchanged(shell, tiny_dataset):
+    shell.user_ns["ds"] = tiny_dataset
+    shell.user_ns["label"] = "EXPANDED"  # IPython would expand $label / {label} in a magic line
+    query = "SELECT $label { ?x a bioeco:Cluster ; skos:prefLabel $label }"
+    frame = run(shell, f"%sparql -d ds {query}")
+    assert sorted(frame["label"]) == ["Nordklyngen", "North Cluster"]
+
+
+def test_graph_file_option_reads_a_built_graph(shell, tiny_dataset, tmp_path: Path):
+    files = write_outputs(tiny_dataset, tmp_path)
+    frame = run(shell, f"%%sparql --graph {files['trig']}\n{CLUSTERS}")
+    assert frame["label"].tolist() == ["Nordklyngen", "North Cluster"]
+
+
+def test_data_option_builds_from_tables_and_rebuilds_when_they_change(shell, tiny_dir: Path):
+    cell = f"%%sparql --data {tiny_dir}\n{CLUSTERS}"
+    assert run(shell, cell)["label"].tolist() == ["Nordklyngen", "North Cluster"]
+    initiatives = tiny_dir / "src-a" / "initiatives.csv"
+    initiatives.write_text(
+        initiatives.read_text(encoding="utf-8").replace("Nordklyngen", "Nordnett"),
+        encoding="utf-8",
+    )
+    assert run(shell, cell)["label"].tolist() == ["Nordnett", "North Cluster"]
+
+
+def test_without_a_graph_it_uses_the_command_lines_graph(
+    shell, tiny_dataset, tiny_dir: Path, tmp_path: Path, monkeypatch
+):
+    from bioeco import paths
+
+    out = tmp_path / "out"
+    write_outputs(tiny_dataset, out)
+    monkeypatch.setattr(paths, "OUT_DIR", out)
+    frame = run(shell, f"%%sparql\n{CLUSTERS}")
+    assert frame["label"].tolist() == ["Nordklyngen", "North Cluster"]
+    # a second cell reuses the loaded graph; a new build is noticed
+    assert run(shell, f"%%sparql\n{CLUSTERS}")["label"].tolist() == frame["label"].tolist()
+    initiatives = tiny_dir / "src-a" / "initiatives.csv"
+    initiatives.write_text(
+        initiatives.read_text(encoding="utf-8").replace("Nordklyngen", "Nordnett"),
+        encoding="utf-8",
+    )
+    shutil.rmtree(out)
+    write_outputs(bioeco.build_dataset(tiny_dir), out)
+    assert run(shell, f"%%sparql\n{CLUSTERS}")["label"].tolist() == ["Nordnett", "North Cluster"]
+
+
+def test_service_is_refused_in_one_line(shell, tiny_dataset, capsys):
+    shell.user_ns["ds"] = tiny_dataset
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    result = shell.run_cell(f"%%sparql ds\n{query}")
+    assert isinstance(result.error_in_exec, IPythonUsageError)
+    assert "SERVICE is refused" in str(result.error_in_exec)
+    assert "Traceback" not in capsys.readouterr().out
+
+
+def test_syntax_error_names_the_line_of_the_users_query(shell, tiny_dataset):
+    shell.user_ns["ds"] = tiny_dataset
+    result = shell.run_cell("%%sparql ds\nSELECT ?x\nWHERE { ?x a }\n")
+    assert isinstance(result.error_in_exec, IPythonUsageError)
+    assert "line 2" in str(result.error_in_exec)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("missing", "no variable named 'missing'"),
+        ("number", "'number' is not a graph"),
+        ("ds --data data", "give one graph"),
+        ("ds -o 1bad", "--out needs a variable name"),
+        ("ds --bogus", "unrecognized arguments: --bogus"),
+    ],
+)
+def test_bad_options_are_one_clear_line(shell, tiny_dataset, line, message):
+    shell.user_ns["ds"] = tiny_dataset
+    shell.user_ns["number"] = 3
+    result = shell.run_cell(f"%%sparql {line}\n{CLUSTERS}")
+    assert isinstance(result.error_in_exec, IPythonUsageError)
+    assert message in str(result.error_in_exec)
+
+
+def test_empty_cell_is_refused(shell, tiny_dataset):
+    shell.user_ns["ds"] = tiny_dataset
+    result = shell.run_cell("%%sparql ds\n\n")
+    assert "the query is empty" in str(result.error_in_exec)
