@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: setup sysdeps demo test lint format clean bench
+.PHONY: setup sysdeps demo test lint format clean bench extract-quality
 
 # Debian packages the tests and the demo use (real browser, real SPARQL stores). Installed only
 # when missing; CI starts on a fresh machine. Add a package name here, never install by hand.
@@ -35,6 +35,8 @@ demo: setup
 	$(BIN)/bioeco build --out $(OUT)
 	$(BIN)/bioeco stats --graph $(OUT)/bioeco.trig
 	$(BIN)/bioeco analyze all --out $(OUT) --top 10
+	$(BIN)/bioeco extract ../shared/seeds/biotech-north-annual-report-2021.txt \
+	  --source-id btn-ar-2021 -o $(OUT)/proposals-btn-ar-2021.csv
 
 test: setup
 	$(BIN)/ruff check .
@@ -47,6 +49,10 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+
+# recall/precision of `bioeco extract` on the two source documents against data/
+extract-quality: setup
+	$(BIN)/python -m bench.extract_quality
 
 clean:
 	rm -rf $(OUT) .pytest_cache

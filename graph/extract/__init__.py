@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bioeco.extract.document import Document, read_document
 from bioeco.extract.matching import Gazetteer, fold, fold_name
-from bioeco.extract.propose import Proposal, proposals_csv, propose, read_rejected
+from bioeco.extract.propose import Proposal, proposals_csv, read_rejected
 
 __all__ = [
     "Document",
@@ -18,7 +18,6 @@ __all__ = [
     "fold",
     "fold_name",
     "proposals_csv",
-    "propose",
     "read_document",
 ]
 
@@ -82,7 +81,9 @@ def extract_report(
     if publisher is not None and publisher not in known:
         raise UsageError(f"unknown publisher {publisher!r} (an actor or initiative id)")
     doc = read_document(report)
-    proposals = propose(
+    from bioeco.extract.propose import propose as make_proposals
+
+    proposals = make_proposals(
         doc, records, source_id, publisher=publisher, rejected=read_rejected(base, source_id)
     )
     text = proposals_csv(proposals)

@@ -68,11 +68,12 @@ LEGAL_FORMS = ("AS", "ASA", "SA", "BA", "AB", "Ltd", "Inc", "inc", "GmbH", "SE",
 """Legal-form words that end a company name (``Pubgene AS``); a name is also known without."""
 
 GENERIC_NOUNS: dict[str, tuple[str, ...]] = {
-    "cluster": ("klyngen", "klyngens", "klynga", "klyngas", "næringsklyngen"),
-    "centre": ("senteret", "senterets", "sentret", "sentrets"),
-    "network": ("nettverket", "nettverkets"),
+    "cluster": ("klyngen", "klynga", "næringsklyngen"),
+    "centre": ("senteret", "sentret"),
+    "network": ("nettverket",),
 }
-"""Definite nouns that, in a report published by an initiative of that type, mean the publisher."""
+"""Definite nouns that, in a report published by an initiative of that type, mean the publisher
+(the genitive ``s`` is matched as for any name: "klyngens")."""
 
 # endings allowed after a name whose last word is a lowercase common noun
 _NOUN_ENDINGS = ("s", "en", "ens", "et", "ets", "a", "as", "n", "ns", "e", "ne", "nes", "t", "ts")
@@ -339,13 +340,15 @@ class Gazetteer:
         taken_until = -1
         outer: tuple[int, int, bool] = (-1, -1, False)
         inner_until = -1
+        outer_ids: set[str] = set()
         for cand in candidates:
             start, end, ending, bucket = cand
             if start < taken_until:
                 # a name inside a longer one counts too when the longer one is an initiative
                 # named after an actor ("Stortingets arktiske …") or a pair ("Marbank/HI")
                 inside = outer[2] and end <= outer[1] and start >= inner_until
-                if inside and any(p.entity.kind == "actor" for p in bucket):
+                new_ids = {p.entity.id for p in bucket} - outer_ids
+                if inside and new_ids and any(p.entity.kind == "actor" for p in bucket):
                     chosen.append(cand)
                     inner_until = end + len(ending)
                 continue
@@ -353,6 +356,7 @@ class Gazetteer:
             inner_until = start
             wrapper = "/" in folded[start:end] or all(p.entity.kind == "initiative" for p in bucket)
             outer = (start, end, wrapper)
+            outer_ids = {p.entity.id for p in bucket}
             chosen.append(cand)
         mentions: list[Mention] = []
         for start, end, ending, bucket in chosen:

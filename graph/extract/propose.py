@@ -126,17 +126,39 @@ _INSTITUTION = {
     "stiftelse": "foundation",
 }
 _LEGAL = r"(?:AS|ASA|SA|BA|AB|Ltd|Inc|GmbH|SE|HF|KF)"
-_CAP = r"[A-ZÆØÅ][\wæøåÆØÅ&.'-]*"
-_CONNECT = r"(?:i|og|for|på|of|and|the|&|de|du)"
-_LEGAL_NAME = re.compile(
-    rf"\b((?:{_CAP}|[0-9][\w-]*)(?:[ \t]+(?:{_CAP}|[0-9][\w-]*)){{0,4}}[ \t]+{_LEGAL})(?!\w)"
-)
+_CAP = r"[A-ZÆØÅ][\wæøåÆØÅ&'-]*"
+_CONNECT = r"(?:for|of|the|de|du|von|van)"
+_WORD = rf"(?:{_CAP}|[0-9][\w-]*)"
+_LEGAL_NAME = re.compile(rf"(?<![\w-])({_WORD}(?:[ \t]+{_WORD}){{0,4}}[ \t]+{_LEGAL})(?!\w)")
 _CAP_RUN = re.compile(rf"(?<![\w-])({_CAP}(?:[ \t]+(?:{_CONNECT}[ \t]+)?{_CAP}){{1,5}})")
-_INST_WORD = re.compile(
-    r"(?<![\w-])((?:[A-ZÆØÅ][\wæøå-]*(?:[ \t]+(?:i|og|for|på)[ \t]+[A-ZÆØÅ][\wæøå-]*)?)"
-    r"|(?:[A-ZÆØÅ][\wæøå-]*[ \t]+)?[\wæøå-]*(?:universitet|høgskole|høyskole|institutt|sykehus)"
-    r"[\wæøå]*(?:[ \t]+(?:i|for|på)[ \t]+[A-ZÆØÅ][\wæøå-]*)?)"
+_INST_STEMS = "|".join(
+    f"[{w[0].upper()}{w[0]}]{w[1:]}"
+    for w in [
+        "universitet",
+        "university",
+        "høgskole",
+        "høyskole",
+        "høgskule",
+        "institutt",
+        "institute",
+        "sykehus",
+        "helseforetak",
+        "fylkeskommune",
+        "kommune",
+        "departement",
+        "direktorat",
+        "tilsyn",
+        "forening",
+        "forbund",
+        "stiftelse",
+    ]
 )
+_INST_WORD = re.compile(
+    rf"(?<![\w-])((?:{_CAP}[ \t]+){{0,3}}[\wæøåÆØÅ-]*(?:{_INST_STEMS})[\wæøå]*"
+    rf"(?:[ \t]+(?:i|for|på)[ \t]+{_CAP}(?:[ \t]+{_CAP})?)?)"
+)
+_LEGAL_WORDS = {"AS", "ASA", "SA", "BA", "AB", "Ltd", "Inc", "GmbH", "SE", "HF", "KF"}
+_TRAILING = {"i", "og", "for", "på", "of", "and", "the", "&", "de", "du", "von", "van"}
 _STOP_FIRST = {
     "det", "den", "de", "dette", "disse", "vi", "i", "en", "et", "og", "for", "med", "som", "på",
     "til", "fra", "av", "om", "etter", "ved", "under", "hvor", "når", "men", "mens", "også",
@@ -186,12 +208,12 @@ def proposal_key(kind: str, row: dict[str, str]) -> str:
     Examples
     --------
     >>> proposal_key("mention", {"subject": "nofima", "alias": "NOFIMA"})
-    'mention|nofima|nofima'
+    'mention|nofima|NOFIMA'
     >>> proposal_key("new-actor", {"label": "Menon  Economics"})
     'new-actor|menon economics'
     """
     if kind == "mention":
-        return f"mention|{row.get('subject', '')}|{fold_name(row.get('alias', ''))}"
+        return f"mention|{row.get('subject', '')}|{' '.join(row.get('alias', '').split())}"
     if kind == "membership":
         return "membership|" + "|".join(row.get(f, "") for f in ("member", "organization", "role"))
     return f"new-actor|{fold_name(row.get('label', ''))}"
@@ -203,7 +225,7 @@ def _clip(text: str, start: int, end: int, width: int = 300) -> str:
 
     Examples
     --------
-    >>> _clip("Innledning\n\nVi møtte Nofima. Så UiT.", 20, 26)
+    >>> _clip("Innledning\\n\\nVi møtte Nofima. Så UiT.", 20, 26)
     'Vi møtte Nofima.'
     """
     spans = _sentences(text)
@@ -366,10 +388,10 @@ def _recorded_spellings(records: Records, source_id: str) -> set[tuple[str, str]
             if r.source == source_id:
                 for name in (r.label, r.label_en, *r.aliases):
                     if name:
-                        got.add((r.id, fold_name(name)))
+                        got.add((r.id, " ".join(name.split())))
     for a in records.aliases:
         if a.source == source_id:
-            got.add((a.subject, fold_name(a.alias)))
+            got.add((a.subject, " ".join(a.alias.split())))
     return got
 
 
@@ -387,7 +409,7 @@ def _mention_proposals(
     for m in mentions:
         if m.rule == "generic":
             continue
-        key = (m.entity.id, fold_name(m.surface))
+        key = (m.entity.id, m.surface)
         p = groups.get(key)
         if p is None:
             status = "recorded" if key in recorded or m.entity.id in defined_here else "proposed"
@@ -550,6 +572,23 @@ def _candidate_type(name: str) -> str:
     return ""
 
 
+def _trim(text: str, a: int, name: str) -> tuple[int, int, list[str]]:
+    """Drop leading function words and legal forms, trailing connectors; the span left."""
+    words = name.split()
+    while words and (words[0].lower().strip(".") in _STOP_FIRST or words[0] in _LEGAL_WORDS):
+        a = text.index(words[0], a) + len(words[0])
+        words = words[1:]
+    while words and words[-1].lower() in _TRAILING:
+        words = words[:-1]
+    if not words:
+        return a, a, []
+    a = text.index(words[0], a)
+    end = a
+    for w in words:
+        end = text.index(w, end) + len(w)
+    return a, end, words
+
+
 def _new_actor_proposals(
     doc: Document,
     text: str,
@@ -559,10 +598,9 @@ def _new_actor_proposals(
     source_id: str,
 ) -> list[Proposal]:
     taken = sorted((m.start, m.end) for m in mentions)
-    starts = [t[0] for t in taken]
 
     def overlaps(a: int, b: int) -> bool:
-        i = bisect.bisect_left(starts, b)
+        i = bisect.bisect_left(taken, (b, b))
         return any(taken[j][1] > a for j in range(max(0, i - 8), i))
 
     names = gaz.all_names()
@@ -573,35 +611,27 @@ def _new_actor_proposals(
         ("institution-word", _INST_WORD, 0.7),
         ("capitalised-run", _CAP_RUN, 0.4),
     ):
+        spans = []
         for m in pattern.finditer(text):
-            a = m.start(1)
-            name = m.group(1)
-            words = name.split()
-            while words and words[0].lower().strip(".") in _STOP_FIRST:
-                a += len(text[a:].split(None, 1)[0])
-                a += len(text[a:]) - len(text[a:].lstrip())
-                words = words[1:]
-            while words and words[-1].lower() in {"i", "og", "for", "på", "of", "and", "the", "&"}:
-                words = words[:-1]
+            a, end, words = _trim(text, m.start(1), m.group(1))
             name = " ".join(words).strip(".,'-")
             if rule == "capitalised-run" and len(words) < 2:
                 continue
-            if rule == "institution-word" and not _candidate_type(name):
+            if rule == "institution-word" and not (_candidate_type(name) and name[:1].isupper()):
                 continue
-            if len(name) < 3 or overlaps(a, a + len(name)):
+            if len(name) < 3 or not any(c.isupper() for c in name) or overlaps(a, end):
                 continue
             key = fold_name(name)
             if key in gaz.patterns:
                 continue
+            spans.append((a, end))
             p = found.get(key)
-            first = _line_of(line_starts, a)
-            last = _line_of(line_starts, a + max(0, len(name) - 1))
             if p is None:
                 near = process.extract(key, choices, scorer=fuzz.WRatio, limit=6, score_cutoff=85)
                 seen: list[str] = []
                 for _choice, score, idx in near:
                     ident = names[idx][1]
-                    if ident not in [s.split(" ")[0] for s in seen]:
+                    if not any(x.startswith(ident + " ") for x in seen):
                         seen.append(f"{ident} ({score:.0f})")
                 p = Proposal(
                     "new-actor",
@@ -609,14 +639,15 @@ def _new_actor_proposals(
                     doc.name,
                     conf,
                     rule,
-                    _clip(text, a, a + len(name)),
+                    _clip(text, a, end),
                     id=slugify(name),
                     label=name,
                     type=_candidate_type(name),
                     suggestions="|".join(seen[:3]),
                 )
                 found[key] = p
-            p.lines.append((first, last))
+            p.lines.append((_line_of(line_starts, a), _line_of(line_starts, end - 1)))
+        taken = sorted(taken + spans)  # a weaker rule does not re-propose a stronger one's name
     return list(found.values())
 
 
