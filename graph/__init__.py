@@ -57,6 +57,8 @@ _LAZY = {
     "sector_counts": "bioeco.analyze.sectors",
     "sectors_by_year": "bioeco.analyze.sectors",
     "Ecosystem": "bioeco.ecosystem",
+    "extract_report": "bioeco.extract",
+    "accept_proposals": "bioeco.extract.accept",
 }
 
 __all__ = [
