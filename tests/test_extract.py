@@ -16,7 +16,7 @@ from bioeco.extract.accept import accept_proposals
 from bioeco.extract.document import MAX_TEXT_BYTES, document_from_text, read_document
 from bioeco.extract.matching import Entity, Gazetteer, fold
 from bioeco.extract.propose import propose
-from bioeco.load import Actor, Initiative, Records, load_records
+from bioeco.load import Actor, Initiative, Person, Records, load_records
 from cli import main
 
 
@@ -158,7 +158,10 @@ def _records() -> Records:
         initiatives=[
             Initiative("nk", "Nordklyngen", "cluster", "old", "l. 1"),
             Initiative("webimar", "WebiMar", "event-series", "old", "l. 1"),
+            Initiative("pilot", "Pilot X", "project", "old", "l. 1"),
+            Initiative("plan", "Havplanen", "strategy", "old", "l. 1"),
         ],
+        people=[Person("ola", "Ola Nordmann", "old", "l. 1")],
     )
 
 
@@ -177,7 +180,11 @@ def _members(props):
         ("Nofima var partner i WebiMar.", "partner"),
         ("Nofima deltok i WebiMar.", "participant"),
         ("Nofima er nytt medlem i Nordklyngen.", "member"),
-        ("Nofima ledet WebiMar som prosjektleder.", "project-leader"),
+        ("Nofima ledet Pilot X som prosjektleder.", "project-leader"),
+        ("WebiMar ledes av Nofima.", "lead"),
+        ("WebiMar ble arrangert i samarbeid med Nofima.", "co-organiser"),
+        ("Nofima og Pilot X.", "host"),
+        ("Tromsø kommune og Nordklyngen.", "participant"),
         ("WebiMar ble arrangert av Nofima.", "organiser"),
     ],
 )
@@ -204,6 +211,19 @@ def test_list_under_headings_next_to_a_sentence_about_the_publisher():
     assert ("tk", "nk", "partner") in got
 
 
+def test_role_from_types_when_no_cue():
+    assert _members(_props("Tromsø kommune og Havplanen."))[0][2] == "organiser"
+
+
+def test_initiative_in_a_section_heading_and_we_as_the_publisher():
+    text = "Tidligere\n\nPilot X\n\nNofima var med fra start. Alpha Marin AS kom senere.\n"
+    got = {m[:2] for m in _members(_props(text))}
+    assert got == {("nofima", "pilot"), ("alpha", "pilot")}
+    props = _props("Vi arrangerte WebiMar i mai.", publisher="nk")
+    assert _members(props) == [("nk", "webimar", "organiser")]
+    assert _members(_props("Vi arrangerte WebiMar i mai.")) == []
+
+
 def test_cluster_takes_part_in_an_event_but_not_the_other_way_round():
     got = _members(_props("Nordklyngen arrangerte WebiMar."))
     assert got == [("nk", "webimar", "organiser")]
@@ -223,6 +243,21 @@ def test_new_actor_candidates_with_types_and_near_matches():
     # known names and sentence-initial function words are not candidates
     assert "Vi" not in " ".join(new)
     assert not any("Nofima" in k for k in new)
+
+
+def test_new_actors_from_lists_and_acronyms_but_not_people_or_headings():
+    text = (
+        "Medlemmer:\nNofima\nKappa Fisk\nMarbank/HI\nLyfstone\nOla Nordmann\n\n"
+        "STATUS OG PLAN FOR PERIODEN\n\nSamarbeid med NIFU om IPR i 2021.\n"
+    )
+    new = {p.label: p.rule for p in _props(text) if p.kind == "new-actor"}
+    assert new == {
+        "Kappa Fisk": "list-item",
+        "Marbank": "list-item",
+        "HI": "list-item",
+        "Lyfstone": "list-item",
+        "NIFU": "acronym",
+    }
 
 
 def test_mentions_group_by_spelling_with_every_line():
@@ -443,7 +478,7 @@ def test_review_loop_extract_accept_reject_and_again(runner, tiny_dir, tmp_path)
     def decide(row):
         if row["kind"] == "mention" and row["subject"] == "alpha":
             return "accepted"
-        if row["kind"] == "membership" and row["member"] == "alpha":
+        if row["kind"] == "membership" and row["organization"] == "pilot-x":
             return "accepted"
         if row["kind"] == "new-actor" and row["label"] == "Menon Economics AS":
             return "accepted"

@@ -29,6 +29,7 @@ from bioeco.load import Records
 
 __all__ = [
     "GENERIC_NOUNS",
+    "WE",
     "Entity",
     "Gazetteer",
     "Mention",
@@ -74,6 +75,9 @@ GENERIC_NOUNS: dict[str, tuple[str, ...]] = {
 }
 """Definite nouns that, in a report published by an initiative of that type, mean the publisher
 (the genitive ``s`` is matched as for any name: "klyngens")."""
+
+WE = ("vi",)
+"""First-person plural: in a report, "vi" (we) is its publisher."""
 
 # endings allowed after a name whose last word is a lowercase common noun
 _NOUN_ENDINGS = ("s", "en", "ens", "et", "ets", "a", "as", "n", "ns", "e", "ne", "nes", "t", "ts")
@@ -262,7 +266,7 @@ class Gazetteer:
                     if fold_name(short) not in patterns:
                         add(e, short, "without-legal-form")
         if publisher is not None:
-            for noun in GENERIC_NOUNS.get(publisher.type, ()):
+            for noun in (*GENERIC_NOUNS.get(publisher.type, ()), *WE):
                 patterns.setdefault(fold_name(noun), []).append(
                     _Pattern(publisher, noun, "generic", False)
                 )

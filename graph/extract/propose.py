@@ -165,7 +165,8 @@ _STOP_FIRST = {
     "samt", "tabell", "figur", "kilde", "se", "les", "the", "a", "an", "in", "of", "our",
     "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
     "oktober", "november", "desember", "mandag", "tirsdag", "onsdag", "torsdag", "fredag",
-    "lørdag", "søndag", "norge", "norges", "nord", "sør", "øst", "vest",
+    "lørdag", "søndag", "prosjektet", "klyngen", "næringsklyngen", "senteret", "selskapet",
+    "bedriften", "programmet", "nettverket", "konferansen", "satsingen", "rapporten",
 }  # fmt: skip
 
 
@@ -269,6 +270,36 @@ def _sentences(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+def _section_headings(
+    doc: Document, mentions: list[Mention], line_starts: list[int]
+) -> dict[int, list[Mention]]:
+    """For each line, the initiatives named in the heading of the section it belongs to.
+
+    A heading is a short line (at most six words, no closing full stop) after a blank line;
+    its section runs to the next heading.
+    """
+    by_line: dict[int, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        if m.entity.kind == "initiative" and m.rule != "generic":
+            by_line[m.first_line].append(m)
+    current: list[Mention] = []
+    out: dict[int, list[Mention]] = {}
+    previous_blank = True
+    for n, line in enumerate(doc.lines, start=1):
+        words = line.split()
+        is_heading = (
+            previous_blank
+            and 0 < len(words) <= 6
+            and not line.rstrip().endswith((".", ",", ";", ":"))
+            and line.lstrip()[:1].isupper()
+        )
+        if is_heading:
+            current = list(by_line.get(n, []))
+        out[n] = current
+        previous_blank = not words
+    return out
+
+
 def _role_near(folded_passage: str, anchor: int) -> tuple[str, int]:
     """The role of the cue closest to *anchor* in a folded passage ("" if none), and distance."""
     best = ("", 10**9)
@@ -278,6 +309,35 @@ def _role_near(folded_passage: str, anchor: int) -> tuple[str, int]:
             if dist < best[1]:
                 best = (role, dist)
     return best
+
+
+_GOVERNING = {
+    "ministry",
+    "public-agency",
+    "funding-agency",
+    "regional-authority",
+    "international-organisation",
+    "municipality",
+}
+_HOSTING = {"university", "university-college", "research-institute", "hospital"}
+
+
+def _role_by_types(member_type: str, org_type: str) -> str:
+    """The usual role when no cue word says it: agencies organise programmes and strategies,
+    universities and institutes host projects, everyone else participates.
+
+    Examples
+    --------
+    >>> _role_by_types("ministry", "strategy"), _role_by_types("university", "project")
+    ('organiser', 'host')
+    >>> _role_by_types("company", "project")
+    'participant'
+    """
+    if member_type in _GOVERNING and org_type in ("programme", "strategy", "committee", "service"):
+        return "organiser"
+    if member_type in _HOSTING and org_type in ("project", "centre", "infrastructure"):
+        return "host"
+    return "participant"
 
 
 def _is_short(line: str) -> bool:
@@ -338,7 +398,8 @@ def propose(
     out: list[Proposal] = []
     out += _mention_proposals(doc, text, mentions, records, source_id)
     out += _membership_proposals(doc, text, line_starts, mentions, records, source_id)
-    out += _new_actor_proposals(doc, text, line_starts, mentions, gaz, source_id)
+    people = {fold_name(p.name) for p in records.people}
+    out += _new_actor_proposals(doc, text, line_starts, mentions, gaz, source_id, people)
     kept = []
     for p in out:
         if p.key in rejected:
@@ -476,20 +537,29 @@ def _membership_proposals(
         p.confidence = max(p.confidence, conf)
         p.lines.append(lines)
 
-    # (1) one sentence naming an actor and an initiative
+    # (1) one sentence naming an actor and an initiative; (1b) an initiative named in the
+    # heading of a section and an actor in one of its sentences
     by_start = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in by_start]
+    headings = _section_headings(doc, by_start, line_starts)
     for a, b in _sentences(text):
         inside = by_start[bisect.bisect_left(starts, a) : bisect.bisect_left(starts, b)]
-        if len(inside) < 2:
+        lines = (_line_of(line_starts, a), _line_of(line_starts, max(a, b - 1)))
+        heading = headings.get(lines[0], [])
+        if not inside or (len(inside) < 2 and not heading):
             continue
+        span_lines = [doc.lines[k - 1] for k in range(lines[0], lines[1] + 1)]
+        filled = [ln for ln in span_lines if ln.strip()]
+        if len(filled) >= 3 and sum(_is_short(ln) for ln in filled) > 0.6 * len(filled):
+            continue  # a list, not a sentence: handled by the list rule below
         folded = fold_name(text[a:b])
         ids = {m.entity.id for m in inside}
         size_bonus = 0.15 if len(ids) <= 3 else (0.05 if len(ids) <= 6 else -0.1)
-        lines = (_line_of(line_starts, a), _line_of(line_starts, max(a, b - 1)))
-        for org in inside:
-            if org.entity.kind != "initiative":
-                continue
+        organiser_cue = any(pat.search(folded) for pat, r in _CUES if r.endswith("organiser"))
+        in_sentence = [(m, 1.0, "co-mention") for m in inside if m.entity.kind == "initiative"]
+        named = {m.entity.id for m, _f, _r in in_sentence}
+        from_heading = [(m, 0.7, "section heading") for m in heading if m.entity.id not in named]
+        for org, factor, rule in in_sentence + from_heading:
             for member in inside:
                 e = member.entity
                 ok = e.kind == "actor" or (
@@ -501,15 +571,17 @@ def _membership_proposals(
                 role, dist = _role_near(folded, anchor)
                 conf = 0.35 + size_bonus + (0.3 if role and dist < 120 else 0.15 if role else 0)
                 conf *= min(1.0, member.confidence + 0.05) * min(1.0, org.confidence + 0.3)
-                offer(
-                    member,
-                    org,
-                    role or "participant",
-                    round(min(conf, 0.95), 2),
-                    (a, b),
-                    "co-mention" + ("" if role else "; no cue word"),
-                    lines,
-                )
+                conf *= factor
+                how = rule
+                if role == "project-leader" and org.entity.type not in ("project", "application"):
+                    role = "lead"
+                if role in ("collaborator", "partner") and organiser_cue:
+                    role = "co-organiser"
+                if not role:
+                    role = _role_by_types(e.type, org.entity.type)
+                    how += "; no cue word, role from types"
+                lines_of_pair = lines if rule == "co-mention" else (org.first_line, lines[1])
+                offer(member, org, role, round(min(conf, 0.95), 2), (a, b), how, lines_of_pair)
 
     # (2) lists of names next to a sentence about an initiative
     by_line: dict[int, list[Mention]] = defaultdict(list)
@@ -572,6 +644,74 @@ def _candidate_type(name: str) -> str:
     return ""
 
 
+def _list_items(doc: Document, line_starts: list[int]) -> list[tuple[int, str]]:
+    """Names standing alone on the lines of a list (five or more short lines, most of them
+    capitalised; an indented line continues the item above): (offset, name) pairs."""
+    items: list[tuple[int, str]] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        filled = [k for k in run if doc.lines[k].strip()]
+        capital = [k for k in filled if doc.lines[k].strip()[:1].isupper()]
+        if len(filled) >= 5 and len(capital) >= 0.6 * len(filled):
+            current: list[int] = []
+            for k in [*filled, -1]:
+                line = doc.lines[k] if k >= 0 else ""
+                if k >= 0 and line[:1] in (" ", "\t") and current:
+                    current.append(k)
+                    continue
+                if current:
+                    first = current[0]
+                    raw = " ".join(doc.lines[j].strip() for j in current)
+                    name = raw.strip("*•-–· \t").rstrip("*")
+                    words = name.split()
+                    if 0 < len(words) <= 5 and name[:1].isupper() and not name.endswith(":"):
+                        offset = line_starts[first] + doc.lines[first].index(words[0])
+                        for part in name.split("/"):  # "Marbank/HI": two names
+                            if part.strip():
+                                items.append((offset + name.index(part), part.strip()))
+                current = [k] if k >= 0 else []
+        run.clear()
+
+    for k, line in enumerate(doc.lines):
+        if not line.strip() or _is_short(line):
+            run.append(k)
+        else:
+            flush()
+    flush()
+    return items
+
+
+_TOKEN = re.compile(r"(?<![\w-])[A-ZÆØÅ][A-Za-zÆØÅæøå0-9]{1,7}(?![\w-])")
+_NOT_ORG_ACRONYMS = {
+    "IPR", "DNA", "RNA", "IKT", "IT", "AI", "FOU", "EVU", "SMB", "CEO", "PHD", "NACE", "RRI",
+    "OK", "TV", "USA", "UK", "NOK", "EUR", "PDF", "CD", "ID", "GDP", "BNP", "HMS", "R&D",
+}  # fmt: skip
+
+
+def _acronyms(doc: Document, line_starts: list[int]) -> list[tuple[int, str]]:
+    """Acronyms in running text (``NHO``, ``UiB``, ``OECD``): two to eight letters, all
+    capitals but at most one; lines written all in capitals (headings) are skipped.
+
+    Examples
+    --------
+    >>> from bioeco.extract.document import document_from_text
+    >>> _acronyms(document_from_text("Fra NHO og UiB, om IPR.\\nSTATUS OG PLAN", "r"), [0, 24])
+    [(4, 'NHO'), (11, 'UiB')]
+    """
+    out = []
+    for n, line in enumerate(doc.lines):
+        letters = [c for c in line if c.isalpha()]
+        if letters and all(c.isupper() for c in letters):
+            continue
+        for m in _TOKEN.finditer(line):
+            word = m.group()
+            upper = sum(c.isupper() for c in word)
+            if upper >= 2 and upper >= len(word) - 1 and word.upper() not in _NOT_ORG_ACRONYMS:
+                out.append((line_starts[n] + m.start(), word))
+    return out
+
+
 def _trim(text: str, a: int, name: str) -> tuple[int, int, list[str]]:
     """Drop leading function words and legal forms, trailing connectors; the span left."""
     words = name.split()
@@ -596,6 +736,7 @@ def _new_actor_proposals(
     mentions: list[Mention],
     gaz: Gazetteer,
     source_id: str,
+    not_organisations: set[str],
 ) -> list[Proposal]:
     taken = sorted((m.start, m.end) for m in mentions)
 
@@ -603,31 +744,46 @@ def _new_actor_proposals(
         i = bisect.bisect_left(taken, (b, b))
         return any(taken[j][1] > a for j in range(max(0, i - 8), i))
 
-    names = gaz.all_names()
+    names = [(n, i) for n, i in gaz.all_names() if gaz.entities[i].kind == "actor"]
     choices = [n for n, _ in names]
     found: dict[str, Proposal] = {}
     for rule, pattern, conf in (
         ("legal-form", _LEGAL_NAME, 0.8),
+        ("list-item", None, 0.5),
         ("institution-word", _INST_WORD, 0.7),
         ("capitalised-run", _CAP_RUN, 0.4),
+        ("acronym", None, 0.3),
     ):
         spans = []
-        for m in pattern.finditer(text):
-            a, end, words = _trim(text, m.start(1), m.group(1))
+        if rule == "list-item":
+            found_here = [(a, n) for a, n in _list_items(doc, line_starts)]
+        elif rule == "acronym":
+            found_here = _acronyms(doc, line_starts)
+        else:
+            found_here = [(m.start(1), m.group(1)) for m in pattern.finditer(text)]
+        for start, raw in found_here:
+            a, end, words = _trim(text, start, raw)
             name = " ".join(words).strip(".,'-")
             if rule == "capitalised-run" and len(words) < 2:
                 continue
             if rule == "institution-word" and not (_candidate_type(name) and name[:1].isupper()):
                 continue
-            if len(name) < 3 or not any(c.isupper() for c in name) or overlaps(a, end):
+            short = len(name) < 3 and not (len(name) == 2 and name.isupper())
+            if short or not any(c.isupper() for c in name) or overlaps(a, end):
                 continue
+            if len(words) >= 3 and name.isupper():
+                continue  # a heading in capitals
+            if fold_name(name) in not_organisations:
+                continue  # a person named in data/
             key = fold_name(name)
             if key in gaz.patterns:
                 continue
             spans.append((a, end))
             p = found.get(key)
             if p is None:
-                near = process.extract(key, choices, scorer=fuzz.WRatio, limit=6, score_cutoff=85)
+                near = process.extract(
+                    key, choices, scorer=fuzz.token_set_ratio, limit=6, score_cutoff=85
+                )
                 seen: list[str] = []
                 for _choice, score, idx in near:
                     ident = names[idx][1]

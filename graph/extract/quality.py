@@ -9,7 +9,7 @@ out, as the extractor does not look for people). Two settings are measured:
   pass over a report, and on any report about organisations already in the graph);
 - ``held-out``: the gazetteer leaves out what only this source records, so an organisation
   counts as found when it is a mention of a name known from other sources or a new-actor
-  candidate whose name is close (rapidfuzz WRatio ≥ 90) to one of its names.
+  candidate whose name is close (rapidfuzz token_sort_ratio ≥ 90) to one of its names.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def measure(
                 continue
             key = fold_name(p.label)
             for ident in gold - found:
-                if any(fuzz.WRatio(key, n) >= 90 for n in names.get(ident, ())):
+                if any(fuzz.token_sort_ratio(key, n) >= 90 for n in names.get(ident, ())):
                     found.add(ident)
         # the publisher is found through generic references ("klyngen") as well
         if source.publisher in gold and any(
