@@ -536,6 +536,10 @@ def test_review_loop_extract_accept_reject_and_again(runner, tiny_dir, tmp_path)
     assert status[("membership", "alpha", "pilot-x")] == "recorded"
     assert status[("mention", "menon-economics-as", "")] == "recorded"
     assert not any("Kappa" in p.label for p in again)
+    # a rejected new-actor name is not proposed for another source either; the rest is
+    other = extract_report(report, "other-report", data_dir=tiny_dir).proposals
+    assert not any("Kappa" in p.label for p in other)
+    assert any(p.kind == "membership" and p.status == "proposed" for p in other)
 
 
 def test_accept_validates_like_hand_written_rows_and_writes_nothing(tiny_dir, tmp_path):
@@ -589,3 +593,19 @@ def test_accept_refuses_an_unknown_status(tiny_dir, tmp_path):
     props.write_text(props.read_text("utf-8").replace("recorded,", "ok,", 1), "utf-8")
     with pytest.raises(DataError, match=r"p.csv, row 2, field status: unknown status 'ok'"):
         accept_proposals(props, data_dir=tiny_dir)
+
+
+def test_extract_prints_csv_without_out_and_checks_the_publisher(runner, tiny_dir, tmp_path):
+    report = tmp_path / "r.txt"
+    report.write_text("Klyngen og Alpha Marin AS deltok i Pilot X.\n", "utf-8")
+    args = ["extract", str(report), "--source-id", "src-x", "--data", str(tiny_dir)]
+    result = runner.invoke(main, [*args, "--publisher", "north-cluster"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert {(r["kind"], r["member"], r["organization"]) for r in rows} >= {
+        ("membership", "alpha", "pilot-x"),
+        ("membership", "north-cluster", "pilot-x"),
+    }
+    result = runner.invoke(main, [*args, "--publisher", "nobody"])
+    assert result.exit_code == 2
+    assert result.output == "Error: unknown publisher 'nobody' (an actor or initiative id)\n"

@@ -36,7 +36,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bioeco.extract.document import Document
-from bioeco.extract.matching import Gazetteer, Mention, fold_name
+from bioeco.extract.matching import WE, Gazetteer, Mention, fold_name
 from bioeco.formats import neutralise
 from bioeco.load import Records
 from bioeco.vocab import slugify
@@ -556,7 +556,15 @@ def _membership_proposals(
         ids = {m.entity.id for m in inside}
         size_bonus = 0.15 if len(ids) <= 3 else (0.05 if len(ids) <= 6 else -0.1)
         organiser_cue = any(pat.search(folded) for pat, r in _CUES if r.endswith("organiser"))
-        in_sentence = [(m, 1.0, "co-mention") for m in inside if m.entity.kind == "initiative"]
+        # "klyngen"/"senteret" is the organisation only as the subject opening the sentence
+        # ("Klyngen bestod av …"); "vi" (we) is only ever a member
+        opening = len(text[a:b]) - len(text[a:b].lstrip()) + a
+        in_sentence = [
+            (m, 1.0, "co-mention")
+            for m in inside
+            if m.entity.kind == "initiative"
+            and (m.rule != "generic" or (m.start <= opening + 1 and m.name not in WE))
+        ]
         named = {m.entity.id for m, _f, _r in in_sentence}
         from_heading = [(m, 0.7, "section heading") for m in heading if m.entity.id not in named]
         for org, factor, rule in in_sentence + from_heading:
