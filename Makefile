@@ -37,6 +37,7 @@ demo: setup
 	$(BIN)/bioeco analyze all --out $(OUT) --top 10
 	$(BIN)/bioeco extract ../shared/seeds/biotech-north-annual-report-2021.txt \
 	  --source-id btn-ar-2021 -o $(OUT)/proposals-btn-ar-2021.csv
+	$(BIN)/bioeco report --graph $(OUT)/bioeco.trig -o $(OUT)/report.html
 
 test: setup
 	$(BIN)/ruff check .

@@ -374,5 +374,75 @@ def accept(
     click.echo(result.summary())
 
 
+# --------------------------------------------------------------------------- report
+
+
+@main.command("report")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the page (default: out/report.html).",
+)
+@DATA_OPTION
+@GRAPH_OPTION
+@click.option(
+    "--top", type=click.IntRange(min=1), default=10, show_default=True, help="Rows per ranking."
+)
+@click.option("--sector", default=None, help="Only rows about this sector code (e.g. marine).")
+@click.option("--region", default=None, help="Only actors in this region code (e.g. tromso).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.IntRange(1900, 2100),
+    default=None,
+    help="Only memberships valid in this year.",
+)
+@click.option(
+    "--basis",
+    type=click.Choice(["all", "stated", "inferred", "external"]),
+    default="all",
+    show_default=True,
+    help="Weakest basis of classifications to use (as in analyze).",
+)
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed for sampled metrics.")
+def report_command(
+    output: Path | None,
+    data_dir: Path | None,
+    graph_file: Path | None,
+    top: int,
+    sector: str | None,
+    region: str | None,
+    as_of: int | None,
+    basis: str,
+    seed: int,
+) -> None:
+    """Write the findings report: one self-contained HTML page to send to a colleague.
+
+    Counts per source, type and sector, the sector x stage coverage heatmap, survey figures
+    next to the graph, overlapping initiatives, bridge actors and suggested pairs with their
+    explanations and sources, and the parameters of the run. Works offline; links to
+    viewer.html next to it.
+    """
+    from bioeco.viz.report import report as write_page
+
+    try:
+        path = write_page(
+            output,
+            data_dir=data_dir,
+            graph_file=graph_file,
+            top=top,
+            sector=sector,
+            region=region,
+            as_of=as_of,
+            basis=basis,
+            seed=seed,
+        )
+    except BioecoError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Wrote {path}")
+
+
 if __name__ == "__main__":
     main()

@@ -6,7 +6,8 @@ recomputed. Figures are made without :mod:`matplotlib.pyplot`, so no global back
 switched: a notebook shows them inline, :func:`svg` renders them to a deterministic SVG string
 (same table → same bytes: fixed hash salt, no date, DejaVu Sans, text kept as text) and
 :func:`png` to PNG bytes through the Agg canvas. Labels are plain text (``$`` is not
-mathtext) and are XML-escaped in the SVG.
+mathtext) and are XML-escaped in the SVG. Each chart takes a ``title`` (``None`` for none, when
+the page around it has a heading).
 """
 
 from __future__ import annotations
@@ -94,11 +95,17 @@ def _freeze(fig: Figure) -> Figure:
     return fig
 
 
-def _empty_figure(message: str, title: str) -> Figure:
+def _title(fig: Figure, title: str | None, size: float = 12) -> None:
+    """A bold title at the top left of *fig* (none when *title* is empty or None)."""
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=size, fontweight="bold")
+
+
+def _empty_figure(message: str, title: str | None) -> Figure:
     fig = Figure(figsize=(7, 1.6), layout="constrained")
+    _title(fig, title)
     ax = fig.add_subplot()
     ax.set_axis_off()
-    ax.set_title(title)
     ax.text(0.0, 0.5, message, transform=ax.transAxes, va="center", color="#555555")
     return _freeze(fig)
 
@@ -141,7 +148,8 @@ def coverage_heatmap(
     *,
     entities: tuple[str, ...] = ("actors", "initiatives"),
     labels: Mapping[str, str] | None = None,
-    title: str = "Sector × value-chain stage coverage",
+    title: str | None = "Sector × value-chain stage coverage",
+    note: bool = True,
 ) -> Figure:
     """Heatmap of a ``gaps_coverage`` table: one panel per entity kind, a count in every cell.
 
@@ -150,6 +158,8 @@ def coverage_heatmap(
     and is coloured by it (empty cells grey). Each
     count is an SVG group with id ``count-<entity>-<sector>-<stage>`` so a page can find it.
     *labels* maps sector and stage codes to readable names (codes are shown otherwise).
+    *title* (``None``: none) and *note* (a line explaining the numbers) are for pages that
+    say both themselves.
 
     Examples
     --------
@@ -175,7 +185,7 @@ def coverage_heatmap(
         width = min(6.5 * len(mats), max(4.0, 1.1 * n_cols + 2.2) * len(mats))
         height = max(2.6, 0.48 * n_rows + 2.0)
         fig = Figure(figsize=(width, height), layout="constrained")
-        fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
+        _title(fig, title, 13)
         axes = fig.subplots(1, len(mats), squeeze=False, sharey=True)[0]
         for ax, entity, mat in zip(axes, present, mats, strict=True):
             values = mat.to_numpy(dtype=float)
@@ -215,16 +225,17 @@ def coverage_heatmap(
                         color="white" if dark else ("#1a1a1a" if value > 0 else "#8a8a8a"),
                     )
                     text.set_gid(f"count-{entity}-{sector}-{stage}")
-        fig.text(
-            0.01,
-            0.005,
-            "Each number counts the entities classified in both the sector and the stage;"
-            " grey cells are empty.",
-            fontsize=8.5,
-            color="#555555",
-            ha="left",
-            va="bottom",
-        )
+        if note:
+            fig.text(
+                0.01,
+                0.005,
+                "Each number counts the entities classified in both the sector and the stage;"
+                " grey cells are empty.",
+                fontsize=8.5,
+                color="#555555",
+                ha="left",
+                va="bottom",
+            )
         fig.get_layout_engine().set(h_pad=0.12)
         return _freeze(fig)
 
@@ -233,7 +244,7 @@ def _barh(
     labels: list[str],
     values: list[float],
     *,
-    title: str,
+    title: str | None,
     xlabel: str,
     notes: list[str] | None = None,
     fmt: str = "{:.2f}",
@@ -243,7 +254,7 @@ def _barh(
     labels on the right-hand axis (so the layout makes room for them)."""
     height = max(2.0, line_height * len(labels) + 1.4)
     fig = Figure(figsize=(8.5, height), layout="constrained")
-    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    _title(fig, title)
     ax = fig.add_subplot()
     pos = np.arange(len(labels))
     ax.barh(pos, values, color=_BAR, height=0.65)
@@ -252,7 +263,7 @@ def _barh(
     ax.set_xlabel(xlabel)
     ax.tick_params(axis="y", length=0)
     top = max(values) if values else 1.0
-    ax.set_xlim(0, top * 1.15 if top > 0 else 1.0)
+    ax.set_xlim(0, top * 1.2 if top > 0 else 1.0)
     for y, value in zip(pos, values, strict=True):
         ax.text(value + top * 0.01, y, fmt.format(value), va="center", fontsize=8.5)
     if notes:
@@ -269,6 +280,7 @@ def bridges_chart(
     n: int = 10,
     value: str = "score",
     labels: Mapping[str, str] | None = None,
+    title: str | None = "Top bridge actors",
 ) -> Figure:
     """Horizontal bars of the top *n* rows of a ``bridges_actors`` table by *value*.
 
@@ -289,7 +301,7 @@ def bridges_chart(
     rows = table.head(n)
     with _style():
         if rows.empty:
-            return _empty_figure("No bridge actors found.", "Top bridge actors")
+            return _empty_figure("No bridge actors found.", title)
         notes = None
         if "bridged_sectors" in rows.columns:
             notes = [
@@ -299,13 +311,19 @@ def bridges_chart(
         return _barh(
             [_short(v) for v in rows["label"]],
             [float(v) for v in rows[value]],
-            title="Top bridge actors",
+            title=title,
             xlabel="bridge score (1 = the strongest bridge)" if value == "score" else value,
             notes=notes,
         )
 
 
-def overlap_chart(table: pd.DataFrame, *, n: int = 10, value: str = "jaccard") -> Figure:
+def overlap_chart(
+    table: pd.DataFrame,
+    *,
+    n: int = 10,
+    value: str = "jaccard",
+    title: str | None = "Top overlapping initiative pairs",
+) -> Figure:
     """Horizontal bars of the top *n* initiative pairs of an ``overlap_pairs`` table.
 
     Each bar is a pair (label A over label B) sized by *value* (member Jaccard index by default) and
@@ -324,7 +342,7 @@ def overlap_chart(table: pd.DataFrame, *, n: int = 10, value: str = "jaccard") -
     rows = table.head(n)
     with _style():
         if rows.empty:
-            return _empty_figure("No overlapping initiative pairs found.", "Top overlapping pairs")
+            return _empty_figure("No overlapping initiative pairs found.", title)
         notes = None
         if "shared" in rows.columns:
             notes = [f"{int(s)} shared" for s in rows["shared"]]
@@ -334,14 +352,19 @@ def overlap_chart(table: pd.DataFrame, *, n: int = 10, value: str = "jaccard") -
                 for a, b in zip(rows["label_a"], rows["label_b"], strict=True)
             ],
             [float(v) for v in rows[value]],
-            title="Top overlapping initiative pairs",
+            title=title,
             xlabel="member Jaccard index" if value == "jaccard" else value,
             notes=notes,
             line_height=0.62,
         )
 
 
-def survey_chart(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None) -> Figure:
+def survey_chart(
+    table: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    title: str | None = "Survey figures next to the graph",
+) -> Figure:
     """Paired bars of a ``gaps_survey`` table: the survey share next to the graph's share.
 
     For each observation, ``share`` (respondents) and ``graph_share_actors`` (actors the
@@ -360,7 +383,6 @@ def survey_chart(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None
     """
     _need(table, ("share", "graph_share_actors"), "survey chart")
     names = dict(labels or {})
-    title = "Survey figures next to the graph"
     with _style():
         if table.empty:
             return _empty_figure("No survey figures with a sector or stage.", title)
@@ -394,7 +416,7 @@ def survey_chart(table: pd.DataFrame, *, labels: Mapping[str, str] | None = None
         ax.invert_yaxis()
         ax.set_xlim(0, 110)
         ax.set_xlabel("per cent")
-        fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+        _title(fig, title)
         ax.tick_params(axis="y", length=0)
         ax.legend(loc="lower right", fontsize=8, frameon=False)
         return _freeze(fig)

@@ -11,16 +11,15 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from bioeco.analyze._fixture import build_graph, example_graph
+from bioeco.analyze._fixture import example_graph
 from bioeco.analyze.bridges import actor_scores
 from bioeco.analyze.gaps import coverage, survey_comparison
 from bioeco.analyze.overlap import overlap_pairs
 from bioeco.errors import UsageError
 from bioeco.viz import plots
+from tests.viz.hostile import HOSTILE, MATH, hostile_graph
 
 SVG = "{http://www.w3.org/2000/svg}"
-HOSTILE = "<img src=x onerror=alert(1)>"
-MATH = "$\\frac{1}{0}$ & $x^"  # not valid mathtext: would raise if parsed
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +28,8 @@ def example():
 
 
 @pytest.fixture(scope="module")
-def hostile_graph():
-    """Actors and initiatives whose labels are markup, script and broken mathtext."""
-    actors = {
-        "x": {"label": HOSTILE, "sector": ["marine"], "stage": ["research"]},
-        "y": {"label": MATH, "sector": ["health"], "stage": ["research"]},
-        "z": {"label": "</script><script>alert(1)</script>", "sector": ["health"]},
-    }
-    initiatives = {
-        "a": {"label": "A & <b>bold</b>", "sector": ["marine"]},
-        "b": {"label": "B ' \" `", "sector": ["health"]},
-        "c": {"label": "C", "sector": ["marine"]},
-    }
-    member = [(m, o, "member") for m in ("x", "y", "z") for o in ("a", "b")]
-    return build_graph(actors, initiatives, [*member, ("x", "c", "member")], schemes=True)
+def hostile():
+    return hostile_graph()
 
 
 def _counts_in_svg(text: str) -> dict[str, int]:
@@ -112,14 +99,14 @@ def test_svg_is_the_same_in_another_process():
     assert runs[0].startswith("<svg")
 
 
-def test_hostile_labels_stay_text_in_every_chart(hostile_graph):
-    bridges = actor_scores(hostile_graph)
-    pairs = overlap_pairs(hostile_graph, min_shared=1)
+def test_hostile_labels_stay_text_in_every_chart(hostile):
+    bridges = actor_scores(hostile)
+    pairs = overlap_pairs(hostile, min_shared=1)
     assert HOSTILE in set(bridges["label"]) and not pairs.empty
     figs = [
         plots.bridges_chart(bridges),
         plots.overlap_chart(pairs),
-        plots.coverage_heatmap(coverage(hostile_graph), labels={"marine": HOSTILE}),
+        plots.coverage_heatmap(coverage(hostile), labels={"marine": HOSTILE}),
     ]
     for fig, marker in zip(figs, [HOSTILE, "A & <b>bold</b>", HOSTILE], strict=True):
         text = plots.svg(fig)

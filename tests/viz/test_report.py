@@ -1,0 +1,139 @@
+"""The findings report: the analyses' own tables, escaped labels, offline, atomic, deterministic."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from bioeco.analyze._fixture import example_graph
+from bioeco.analyze.run import run_analyses
+from bioeco.errors import UsageError
+from bioeco.export import serialize_turtle
+from bioeco.viz import report as rep
+from cli import main
+from tests.viz.hostile import HOSTILE, MATH, SCRIPT, hostile_graph
+
+EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+
+
+@pytest.fixture(scope="module")
+def example():
+    return example_graph()
+
+
+@pytest.fixture(scope="module")
+def example_data(example):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        return rep.collect(example, top=5, min_shared=1)
+
+
+@pytest.fixture(scope="module")
+def hostile_page():
+    return rep.render(rep.collect(hostile_graph(), top=5, min_shared=1))
+
+
+def _heatmap_counts(page: str) -> dict[str, int]:
+    """The number in each heatmap cell of the page, by its SVG group id."""
+    svg = re.search(r'<section id="coverage">.*?(<svg.*?</svg>)', page, re.S).group(1)
+    root = ET.fromstring(svg)
+    return {
+        g.get("id"): int("".join(g.itertext()).strip())
+        for g in root.iter("{http://www.w3.org/2000/svg}g")
+        if g.get("id", "").startswith("count-")
+    }
+
+
+def test_tables_are_the_analyses_own(example, example_data):
+    again = run_analyses(example, top=5, min_shared=1)
+    assert list(example_data.tables) == list(again)
+    for name, table in again.items():
+        assert example_data.tables[name].equals(table), name
+
+
+def test_heatmap_numbers_equal_gaps_coverage(example_data):
+    page = rep.render(example_data)
+    table = example_data.tables["gaps_coverage"]
+    assert _heatmap_counts(page) == {
+        f"count-{e}-{s}-{t}": int(c)
+        for e, s, t, c in table[["entity", "sector", "stage", "count"]].itertuples(index=False)
+    }
+
+
+def test_page_shows_counts_rankings_explanations_and_parameters(example_data):
+    page = rep.render(example_data)
+    for anchor in ("counts", "coverage", "survey", "overlap", "bridges", "pairs", "about"):
+        assert f'<section id="{anchor}">' in page
+    for name in ("overlap_pairs", "bridges_actors", "bridges_pairs", "gaps_survey"):
+        for text in example_data.tables[name]["explanation"]:
+            assert rep._e(text) in page, (name, text)
+    # the sources behind a ranked row: the fixture's only source document
+    assert '<span class="src" title="test">test</span>' in page
+    assert "2026-01-01T00:00:00+00:00" in page and "min_shared" in page
+    assert '<a href="viewer.html">' in page
+
+
+def test_no_python_reprs_reach_the_page(example_data):
+    text = re.sub(r"<[^>]+>", " ", rep.render(example_data))
+    for bad in ("None", "nan", "NaN", "('", "[]", "True", "False"):
+        assert not re.search(rf"(?<![\w-]){re.escape(bad)}(?![\w-])", text), bad
+
+
+def test_hostile_labels_are_escaped_text(hostile_page):
+    page = hostile_page
+    for label in (HOSTILE, SCRIPT, MATH, "A & <b>bold</b>", "W & <i>co</i>"):
+        assert rep._e(label) in page
+    assert "<img" not in page and "<b>bold" not in page and "<i>co" not in page
+    assert "<script" not in page.lower()
+    assert page.count("</script") == 0  # nothing can close a script that is not there
+
+
+def test_page_loads_nothing_from_outside(example_data):
+    page = rep.render(example_data)
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert not re.search(r"""(?:src|href|action)\s*=\s*["']?(?:https?:)?//""", page)
+    assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", page)
+    assert "@import" not in page
+
+
+def test_same_input_gives_the_same_bytes(example, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    first = rep.render(rep.collect(example, top=3))
+    assert rep.render(rep.collect(example, top=3)) == first
+
+
+def test_report_writes_atomically_and_keeps_the_old_page_on_error(tmp_path, example):
+    graph = tmp_path / "g.ttl"
+    graph.write_text(serialize_turtle(example), encoding="utf-8")
+    target = tmp_path / "out" / "report.html"
+    assert rep.report(target, graph_file=graph, top=3) == target
+    before = target.read_bytes()
+    assert before.startswith(b"<!DOCTYPE html>")
+    with pytest.raises(UsageError, match="unknown sector 'no-such-sector'"):
+        rep.report(target, graph_file=graph, sector="no-such-sector")
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.html"]
+
+
+def test_cli_report(tmp_path, example):
+    graph = tmp_path / "g.ttl"
+    graph.write_text(serialize_turtle(example), encoding="utf-8")
+    out = tmp_path / "r.html"
+    runner = CliRunner()
+    result = runner.invoke(main, ["report", "--graph", str(graph), "-o", str(out), "--top", "3"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {out}\n"
+    assert "<svg" in out.read_text(encoding="utf-8")
+    bad = runner.invoke(main, ["report", "--graph", str(graph), "-o", str(out), "--sector", "x"])
+    assert bad.exit_code == 2
+    assert bad.output.startswith("Error: unknown sector 'x': known sector codes are ")
+
+
+def test_cli_report_help():
+    result = CliRunner().invoke(main, ["report", "--help"])
+    assert result.exit_code == 0
+    assert "self-contained HTML page" in result.output
+    assert "-o, --output FILE" in result.output
