@@ -152,16 +152,34 @@ def stats(data_dir: Path | None, graph_files: tuple[Path, ...], fmt: str) -> Non
 @DATA_OPTION
 @GRAPHS_OPTION
 @FORMAT_OPTION
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Stop the query after this many seconds (0: no limit); exit code 4.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Table view: show at most this many rows (0: all). CSV and JSON are never cut.",
+)
 def query(
     sparql: str | None,
     query_file: Path | None,
     data_dir: Path | None,
     graph_files: tuple[Path, ...],
     fmt: str,
+    timeout: float,
+    max_rows: int,
 ) -> None:
     """Run a SPARQL query (argument or -f FILE); prefixes bioeco:, org:, skos: … are predeclared.
 
     Reads out/bioeco.trig when it exists, else builds the graph from the tables in memory.
+    The query runs on an engine thread that cannot open network connections; updates,
+    SERVICE and LOAD are refused. Ctrl-C stops it (exit code 130).
     """
     from bioeco.formats import format_frame
     from bioeco.pipeline import open_graph
@@ -172,18 +190,33 @@ def query(
     if sparql is not None:
         text = sparql
     else:
+        from bioeco.safeio import UnsafeFile, read_bounded
+
         try:
-            text = query_file.read_text(encoding="utf-8")
+            text = read_bounded(query_file, max_bytes=1 << 20).decode("utf-8")
+        except UnsafeFile as exc:
+            raise click.ClickException(f"{query_file}: {exc}") from None
         except UnicodeDecodeError as exc:
             raise click.ClickException(
                 f"{query_file}: not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
                 f"{exc.start}); save the query as UTF-8"
             ) from None
+    limit = max_rows or None if fmt == "table" else None
     try:
-        frame = select(open_graph(data_dir, list(graph_files) or None), text)
+        graph = open_graph(data_dir, list(graph_files) or None)
+        frame = select(graph, text, timeout=timeout or None, max_rows=limit)
     except BioecoError as exc:
         raise _fail(exc) from None
+    except KeyboardInterrupt:
+        err = click.ClickException("interrupted: the query was stopped")
+        err.exit_code = 130
+        raise err from None
     click.echo(format_frame(frame, fmt).rstrip("\n"))
+    if frame.attrs.get("truncated"):
+        click.echo(
+            f"(first {limit} rows shown; --max-rows 0 shows all, --format csv writes all)",
+            err=True,
+        )
 
 
 @main.command()

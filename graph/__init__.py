@@ -21,6 +21,7 @@ from bioeco.errors import (
     DataError,
     NetworkRefused,
     QueryError,
+    QueryTimeout,
     UsageError,
     ValidationFailed,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "DataError",
     "NetworkRefused",
     "QueryError",
+    "QueryTimeout",
     "UsageError",
     "ValidationFailed",
     *sorted(_LAZY),

@@ -7,6 +7,9 @@ __all__ = [
     "DataError",
     "NetworkRefused",
     "QueryError",
+    "QueryTimeout",
+    "SandboxUnavailable",
+    "UnsafeFile",
     "UsageError",
     "ValidationFailed",
 ]
@@ -71,8 +74,27 @@ class QueryError(BioecoError):
     exit_code = 1
 
 
+class QueryTimeout(QueryError):
+    """A SPARQL query ran past its time limit and was stopped."""
+
+    exit_code = 4
+
+
 class NetworkRefused(QueryError):
     """Something tried to reach the network at run time; bioeco refuses it."""
+
+
+class UnsafeFile(BioecoError, OSError):
+    """A user path that is not a regular file inside its folder, or too large to read (a link
+    out of the data folder, a FIFO, a device …). The message never quotes the file."""
+
+    exit_code = 1
+
+
+class SandboxUnavailable(BioecoError, OSError):
+    """The network filter cannot be installed here (not Linux, unknown machine, no seccomp)."""
+
+    exit_code = 1
 
 
 class ValidationFailed(BioecoError):

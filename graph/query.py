@@ -1,60 +1,74 @@
 """SPARQL over a bioeco graph, answered as pandas DataFrames; nothing ever reaches the network.
 
-Guards, all applied before a query runs (:func:`check_query`, :func:`select`):
+What keeps the network out is the engine itself, not a reading of the query text: every query
+is evaluated on a worker thread under a seccomp filter (:mod:`bioeco.sandbox`) that makes the
+kernel refuse any outbound connection, so ``SERVICE`` cannot federate whatever spelling, escape
+or parser difference carried it in. Before that, for a clear message:
 
-- ``SERVICE`` (federated query) is refused, found twice: in rdflib's parse tree and by a
-  lexical scan of the text (keywords outside strings, IRIs and comments, with ``\\uXXXX``
-  escapes expanded or not), so a parser difference between rdflib and Oxigraph (which does
-  run SERVICE over HTTP) cannot let one through. ``LOAD`` in updates is refused.
-- ``FROM`` / ``FROM NAMED`` may only name graphs of the dataset being queried (e.g.
-  ``FROM <https://w3id.org/bioeco/graph/source/dln-2017>``); any other IRI is refused instead
-  of being downloaded, and rdflib's ``SPARQL_LOAD_GRAPHS`` is switched off at import so its own
-  engine never fetches a graph either.
+- the query is parsed (rdflib); ``SERVICE`` in the parse tree is refused, updates are refused
+  ("bioeco query only reads"), ``LOAD`` is refused;
+- ``FROM`` / ``FROM NAMED`` may only name graphs of the dataset being queried; any other IRI is
+  refused instead of being downloaded, and rdflib's ``SPARQL_LOAD_GRAPHS`` and its ``SERVICE``
+  evaluator are switched off at import so its own engine never fetches anything either;
 - ``DESCRIBE <iri>`` describes the local resource; nothing is dereferenced.
+
+Queries have a time limit (:data:`DEFAULT_TIMEOUT`) and an optional row limit; errors carry
+the line and column in the caller's own text (the project's prefixes are passed to the
+engine, not pasted above the query). Where the filter is unavailable (not Linux), the query is
+evaluated by rdflib's engine on the very parse tree that was checked, with federation disabled.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 import pandas as pd
 import rdflib.plugins.sparql
+import rdflib.plugins.sparql.evaluate
 from pyparsing import ParseException, ParseResults
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.processor import SPARQLResult
 from rdflib.query import Result
 
-from bioeco.errors import NetworkRefused, QueryError
+from bioeco import sandbox
+from bioeco.errors import NetworkRefused, QueryError, QueryTimeout
 from bioeco.vocab import PREFIXES
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "PREFIX_HEADER",
     "check_query",
     "dataset_clauses",
-    "mentions_service",
     "select",
     "term_value",
 ]
 
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a query may run before it is stopped (``None`` or 0: no limit)."""
+
 PREFIX_HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+"""The predeclared prefixes as SPARQL text, for endpoint users and documentation."""
 
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <iri> must never download <iri>
 
-_SKIP = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'  # long strings
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'  # short strings
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'  # IRIs
-    r"|#[^\n\r]*",  # comments
-    re.DOTALL,
-)
-# not after a name character, ':', '?' or '$' (prefixed names, variables); '.' is allowed
-# before it on purpose ("?o .SERVICE <x> {}" is valid SPARQL)
-_SERVICE = re.compile(r"(?<![\w:?$\-])SERVICE(?![\w:\-])", re.IGNORECASE)
+_PREFIX_IRIS = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+
+_SERVICE_REFUSED = "SPARQL SERVICE is refused: bioeco never queries remote endpoints"
+
+
+def _no_federation(ctx: Any, part: Any) -> Any:
+    raise NetworkRefused(_SERVICE_REFUSED)
+
+
+# rdflib's own engine would send SERVICE over HTTP (it reads the module global at call time)
+rdflib.plugins.sparql.evaluate.evalServiceQuery = _no_federation
 
 
 def _walk(node: Any):
@@ -69,55 +83,150 @@ def _walk(node: Any):
             stack.extend(cur.values())
 
 
-_SERVICE_REFUSED = "SPARQL SERVICE is refused: bioeco never queries remote endpoints"
+def _clean(query: str) -> str:
+    """Drop a leading byte-order mark (editors on Windows save one)."""
+    return query[1:] if query.startswith("\ufeff") else query
 
 
-def mentions_service(query: str) -> bool:
-    """True if *query* uses the keyword ``SERVICE`` outside strings, IRIs and comments.
+_FIRST_WORDS = {
+    "Expected {SelectQuery | ConstructQuery | DescribeQuery | AskQuery}": (
+        "SELECT, CONSTRUCT, DESCRIBE or ASK (after any PREFIX/BASE lines)"
+    ),
+}
+_UPDATE_WORDS = re.compile(
+    r"^\s*(?:(?:PREFIX|BASE)\b[^\n]*\n\s*)*"
+    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
 
-    A lexical, parser-independent check (any case, with or without ``\\uXXXX`` escapes);
-    prefixed names and variables such as ``inittype:service`` or ``?service`` do not count.
 
-    Examples
-    --------
-    >>> mentions_service("SELECT * { service <http://x/> { ?s ?p ?o } }")
-    True
-    >>> mentions_service("SELECT ?service { ?service a bioeco:Service } # SERVICE")
-    False
-    >>> mentions_service("SELECT * { \\u0053ERVICE <http://x/> { ?s ?p ?o } }")
-    True
+def _syntax_error(query: str, exc: ParseException) -> QueryError:
+    """One line: where (in the caller's own text), what was found, what was expected.
+
+    The position and the expected words come from Oxigraph's parser when it reports them (it
+    points at the offending token; rdflib's parser often at the start of the clause), else
+    from rdflib's.
     """
-    texts = {query}
-    with contextlib.suppress(ValueError):
-        texts.add(expandUnicodeEscapes(query))
-    return any(_SERVICE.search(_SKIP.sub(" ", text)) for text in texts)
+    lineno, col, expected = exc.lineno, exc.col, _FIRST_WORDS.get(exc.msg)
+    engine = _engine_syntax_error(query) if expected is None else None
+    if engine is not None:
+        lineno, col, expected = engine
+    lines = query.splitlines() or [""]
+    line = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+    found = line[col - 1 :].strip()[:30] if col - 1 < len(line) else ""
+    if found:
+        what = f"found {found!r}"
+    else:
+        what = "the query ends too early" if lineno >= len(lines) else f"line {lineno} ends early"
+    if expected is None:
+        expected = _unclosed(query)
+    tail = f"; expected {expected}" if expected else ""
+    return QueryError(f"SPARQL syntax error at line {lineno}, column {col}: {what}{tail}")
 
 
-def _parse_checked(query: str, *, update: bool = False, offset: int = 0) -> Any:
-    if not update and mentions_service(query):
-        raise NetworkRefused(_SERVICE_REFUSED)
+_STRUCTURAL = {"BY", "WHERE", "AS", "'{'", "'}'", "'('", "')'", "'.'", "','", "';'", "'>'"}
+
+
+def _unclosed(query: str) -> str | None:
+    """The first bracket left open (outside strings, IRIs and comments), as an expectation."""
+    masked = re.sub(
+        r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+        r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*',
+        lambda m: " " * len(m.group(0)),
+        query,
+    )
+    stack: list[tuple[str, int]] = []
+    pairs = {"}": "{", ")": "(", "]": "["}
+    for i, ch in enumerate(masked):
+        if ch in "{([":
+            stack.append((ch, i))
+        elif ch in pairs and stack and stack[-1][0] == pairs[ch]:
+            stack.pop()
+    if not stack:
+        return None
+    ch, at = stack[-1]
+    line = query.count("\n", 0, at) + 1
+    col = at - (query.rfind("\n", 0, at) + 1) + 1
+    close = {"{": "}", "(": ")", "[": "]"}[ch]
+    return f"'{close}' to close the '{ch}' at line {line}, column {col}"
+
+
+def _engine_syntax_error(query: str) -> tuple[int, int, str | None] | None:
+    """Oxigraph's position of a syntax error and, when short enough to read, what it expected.
+
+    Parsing happens on the network-filtered worker, on an empty store.
+    """
+    import pyoxigraph
+
+    def parse() -> str:
+        try:
+            pyoxigraph.Store().query(query, prefixes=_PREFIX_IRIS)
+        except SyntaxError as exc:
+            return str(exc)
+        except Exception:
+            return ""
+        return ""
+
+    try:
+        message = _bounded(parse, 5.0)
+    except Exception:
+        return None
+    match = re.match(r"error at (\d+):(\d+): (.*)$", message, re.DOTALL)
+    if not match:
+        return None
+    # Oxigraph's column is one past the offending character
+    lineno, col, rest = int(match.group(1)), max(int(match.group(2)) - 1, 1), match.group(3)
+    expected = None
+    words = re.fullmatch(r"expected (?:one of )?(.*)", rest, re.DOTALL)
+    if words and "\n" not in words.group(1):
+        items = [i.strip() for i in words.group(1).split(",") if i.strip() != "[_]"]
+        # Oxigraph lists only some alternatives (keywords, never "a term"): show the list
+        # only when it is made of structural words, which it then lists in full
+        if items and all(i in _STRUCTURAL for i in items):
+            expected = " or ".join(", ".join(items).rsplit(", ", 1))
+    return lineno, col, expected
+
+
+def _parse_checked(query: str, *, update: bool = False) -> Any:
     try:
         tree = parseUpdate(query) if update else parseQuery(query)
     except ParseException as exc:
-        line = exc.lineno - offset
-        raise QueryError(f"SPARQL syntax error at line {line}, column {exc.col}") from None
+        if not update and _UPDATE_WORDS.match(query):
+            try:
+                utree = parseUpdate(query)
+            except (ParseException, ValueError, RecursionError):
+                utree = None
+            if utree is not None:
+                _refuse(utree)
+                raise QueryError(
+                    "SPARQL updates are refused: bioeco query only reads the graph"
+                ) from None
+        raise _syntax_error(query, exc) from None
     except ValueError as exc:  # e.g. an invalid \\u escape
         raise QueryError(f"SPARQL syntax error: {exc}") from None
+    except RecursionError:
+        raise QueryError(
+            "SPARQL query is nested too deeply (parentheses or { } groups); flatten it"
+        ) from None
+    _refuse(tree)
+    return tree
+
+
+def _refuse(tree: Any) -> None:
     for node in _walk(tree):
         name = getattr(node, "name", None)
         if name == "ServiceGraphPattern":
             raise NetworkRefused(_SERVICE_REFUSED)
         if name == "Load":
             raise NetworkRefused("SPARQL LOAD is refused: bioeco never fetches remote documents")
-    return tree
 
 
-def check_query(query: str, *, update: bool = False, offset: int = 0) -> None:
+def check_query(query: str, *, update: bool = False) -> None:
     """Parse *query* and refuse what bioeco never does at run time.
 
-    Raises :class:`~bioeco.errors.QueryError` for a syntax error and
-    :class:`~bioeco.errors.NetworkRefused` for ``SERVICE`` (federated queries reach the network)
-    and for ``LOAD`` in updates.
+    Raises :class:`~bioeco.errors.QueryError` for a syntax error (line and column in *query*)
+    and :class:`~bioeco.errors.NetworkRefused` for ``SERVICE`` and ``LOAD``. This is the
+    early, readable refusal; the guarantee is the engine's filter (:mod:`bioeco.sandbox`).
 
     Examples
     --------
@@ -126,8 +235,12 @@ def check_query(query: str, *, update: bool = False, offset: int = 0) -> None:
     Traceback (most recent call last):
     ...
     bioeco.errors.NetworkRefused: SPARQL SERVICE is refused: bioeco never queries remote endpoints
+    >>> check_query("SELECT ?x WHERE {\\n  ?x a ?y FILTER( }")
+    Traceback (most recent call last):
+    ...
+    bioeco.errors.QueryError: SPARQL syntax error at line 2, column 19: found '}'; expected ')' ...
     """
-    _parse_checked(query, update=update, offset=offset)
+    _parse_checked(_clean(query), update=update)
 
 
 def dataset_clauses(tree: Any) -> list[tuple[str, URIRef]]:
@@ -183,18 +296,138 @@ def term_value(term: Any) -> Any:
     return term
 
 
-def _to_frame(result: Result) -> pd.DataFrame:
+def _bounded(fn: Callable[[threading.Event], Any] | Callable[[], Any], timeout: float | None,
+             *, cancel: threading.Event | None = None) -> Any:  # fmt: skip
+    """Run *fn* on the network-filtered worker and wait at most *timeout* seconds.
+
+    Waits in short steps so that Ctrl-C reaches the caller at once; on a timeout or an
+    interrupt the worker is abandoned (the engine cannot be stopped inside one step; its
+    thread is a daemon) and *cancel* is set so that row-by-row work stops at the next row.
+    """
+    future: Future[Any] = sandbox.submit_offline(fn) if sandbox.available() else _plain(fn)
+    limit = timeout if timeout and timeout > 0 else None
+    waited = 0.0
+    try:
+        while True:
+            step = 0.2 if limit is None else min(0.2, max(limit - waited, 0.0))
+            try:
+                return future.result(timeout=step)
+            except FutureTimeout:
+                waited += step
+                if limit is not None and waited >= limit:
+                    raise QueryTimeout(
+                        f"SPARQL query stopped after the time limit of {limit:g} s "
+                        "(narrow it, add LIMIT, or raise --timeout)"
+                    ) from None
+    except BaseException:
+        if not future.done():
+            if cancel is not None:
+                cancel.set()
+            if sandbox.available():
+                sandbox.abandon_worker()
+        raise
+
+
+def _plain(fn: Callable[[], Any]) -> Future[Any]:
+    """Where the filter is unavailable: the same call on a plain daemon thread."""
+    future: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(fn())
+        except BaseException as exc:
+            future.set_exception(sandbox.detach(exc))
+
+    threading.Thread(target=run, name="bioeco-query", daemon=True).start()
+    return future
+
+
+def _to_frame(result: Result, max_rows: int | None, cancel: threading.Event) -> pd.DataFrame:
     if result.type == "ASK":
         return pd.DataFrame({"ask": [bool(result.askAnswer)]})
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         rows = sorted((str(s), str(p), str(o)) for s, p, o in result.graph)
-        return pd.DataFrame(rows, columns=["subject", "predicate", "object"])
-    columns = [str(v) for v in result.vars or []]
-    rows = [[term_value(row.get(v)) for v in result.vars] for row in result.bindings]
-    return pd.DataFrame(rows, columns=columns)
+        frame = pd.DataFrame(rows, columns=["subject", "predicate", "object"])
+        if max_rows is not None and len(frame) > max_rows:
+            frame = frame.head(max_rows)
+            frame.attrs["truncated"] = True
+        return frame
+    variables = list(result.vars or [])
+    rows = []
+    truncated = False
+    # iterate the result itself: its .bindings would read every row before the first
+    for row in result:
+        if cancel.is_set():
+            raise QueryTimeout("SPARQL query stopped")
+        if max_rows is not None and len(rows) >= max_rows:
+            truncated = True
+            break
+        rows.append([term_value(value) for value in row])
+    frame = pd.DataFrame(rows, columns=[str(v) for v in variables])
+    if truncated:
+        frame.attrs["truncated"] = True
+    return frame
 
 
-def select(graph: Graph | Dataset, query: str, *, prefixes: bool = True) -> pd.DataFrame:
+def _evaluate(
+    graph: Graph | Dataset, text: str, tree: Any, ns: Mapping[str, str], max_rows: int | None,
+    cancel: threading.Event,
+) -> pd.DataFrame:  # fmt: skip
+    """On the worker: evaluate and read the answer (results are lazy: reading is evaluating)."""
+    result = None
+    try:
+        if sandbox.available():
+            result = graph.query(text, initNs=dict(ns))
+        else:  # rdflib's engine on the tree that was checked, federation disabled above
+            result = SPARQLResult(
+                rdflib.plugins.sparql.evaluate.evalQuery(
+                    graph, translateQuery(tree, initNs=dict(ns)), {}
+                )
+            )
+        return _to_frame(result, max_rows, cancel)
+    except (QueryError, NetworkRefused):
+        raise
+    except PermissionError:
+        # the filter refused a connection: only federation makes the engine open one
+        raise NetworkRefused(_SERVICE_REFUSED) from None
+    except OSError as exc:
+        if "Permission denied" in str(exc) or "os error 13" in str(exc):
+            raise NetworkRefused(_SERVICE_REFUSED) from None
+        raise QueryError(f"SPARQL evaluation failed: {_reason(exc)}") from None
+    except MemoryError:
+        raise QueryError(
+            "SPARQL query needs more memory than this machine has: narrow it or add LIMIT"
+        ) from None
+    except RecursionError:
+        raise QueryError(
+            "SPARQL query is nested too deeply (parentheses or { } groups); flatten it"
+        ) from None
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {_reason(exc)}") from None
+    except Exception as exc:  # the engines raise many unrelated types
+        raise QueryError(f"SPARQL evaluation failed: {_reason(exc)}") from None
+    finally:
+        # free the engine's lazy result here, on the thread that made it (pyoxigraph objects
+        # may not be dropped on another thread, e.g. by a garbage collection there)
+        pending = getattr(result, "_genbindings", None)
+        if pending is not None and hasattr(pending, "close"):
+            pending.close()
+        del result
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:300] if text else type(exc).__name__
+
+
+def select(
+    graph: Graph | Dataset,
+    query: str,
+    *,
+    prefixes: bool = True,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_rows: int | None = None,
+) -> pd.DataFrame:
     """Run a SPARQL query on *graph* and return the answer as a DataFrame.
 
     On a :class:`rdflib.Dataset` the default graph is the union of all named graphs, so
@@ -202,6 +435,11 @@ def select(graph: Graph | Dataset, query: str, *, prefixes: bool = True) -> pd.D
     The project's prefixes (``bioeco:``, ``org:``, ``skos:`` …) are predeclared unless
     *prefixes* is False. SELECT gives one column per variable, ASK a single ``ask`` column,
     CONSTRUCT/DESCRIBE sorted ``subject, predicate, object`` rows.
+
+    The query runs on a worker thread that cannot open network connections
+    (:mod:`bioeco.sandbox`). It is stopped after *timeout* seconds
+    (:class:`~bioeco.errors.QueryTimeout`; ``None`` or 0 for no limit); with *max_rows* at
+    most that many rows are read and ``frame.attrs["truncated"]`` tells whether more existed.
 
     Examples
     --------
@@ -213,13 +451,11 @@ def select(graph: Graph | Dataset, query: str, *, prefixes: bool = True) -> pd.D
                            x label
     0  http://example.org/a     A
     """
-    text = (PREFIX_HEADER + query) if prefixes else query
-    tree = _parse_checked(text, offset=PREFIX_HEADER.count("\n") if prefixes else 0)
+    text = _clean(query)
+    tree = _parse_checked(text)
     _check_from(tree, graph)
-    try:
-        result = graph.query(text)
-        return _to_frame(result)
-    except (QueryError, NetworkRefused):
-        raise
-    except Exception as exc:  # the engines raise many unrelated types
-        raise QueryError(f"SPARQL evaluation failed: {exc}") from None
+    ns = _PREFIX_IRIS if prefixes else {}
+    cancel = threading.Event()
+    return _bounded(
+        lambda: _evaluate(graph, text, tree, ns, max_rows, cancel), timeout, cancel=cancel
+    )
