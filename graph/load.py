@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
@@ -40,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from bioeco.errors import DataError
+from bioeco.safeio import UnsafeFile, read_bounded
 from bioeco.vocab import is_slug
 
 __all__ = [
@@ -700,12 +702,11 @@ def _shown(text: str) -> str:
     return text if text.isprintable() else repr(text)
 
 
-def _decode(path: Path, display: str) -> str:
+def _decode(path: Path, display: str, within: Path | None = None) -> str:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DataError(f"file is {size} bytes (max {MAX_FILE_BYTES})", file=display)
-        raw = path.read_bytes()
+        raw = read_bounded(path, max_bytes=MAX_FILE_BYTES, within=within)
+    except UnsafeFile as exc:
+        raise DataError(str(exc), file=display) from None
     except OSError as exc:
         raise DataError(f"cannot read file ({exc.strerror})", file=display) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -730,11 +731,14 @@ def read_table(
     codes: dict[str, set[str]] | None = None,
     *,
     display: str | None = None,
+    within: Path | str | None = None,
 ) -> list[Any]:
     """Read one CSV file as a list of records of *table*, validating every cell.
 
     Raises :class:`~bioeco.errors.DataError` naming the file, the spreadsheet row (the
-    header is row 1) and the field for the first problem found.
+    header is row 1) and the field for the first problem found. Only a regular file is read
+    (inside the folder *within*, when given), and at most :data:`MAX_FILE_BYTES` of it
+    (:mod:`bioeco.safeio`).
 
     Examples
     --------
@@ -753,7 +757,7 @@ def read_table(
     codes = codes or {}
     path = Path(path)
     display = _shown(display or str(path))
-    text = _decode(path, display)
+    text = _decode(path, display, Path(within) if within is not None else None)
     if not text.strip():
         raise DataError("file is empty (expected a header row)", file=display)
     # newline="": only CR, LF and CRLF end a line (str.splitlines would also split a cell at
@@ -853,6 +857,18 @@ def _scheme_codes(ontology_dir: Path | None) -> dict[str, set[str]]:
     return scheme_codes(ontology_dir)
 
 
+def _table_files(base: Path, filename: str) -> list[Path]:
+    """Every entry called *filename* below *base*, whatever it is (file, link, FIFO, folder:
+    the reader refuses what is not a regular file inside *base*); hidden folders are skipped
+    and linked folders are not entered."""
+    found = []
+    for folder, dirs, files in os.walk(base, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if filename in files or filename in dirs:
+            found.append(Path(folder) / filename)
+    return sorted(found)
+
+
 def load_records(
     data_dir: Path | str | None = None,
     *,
@@ -880,15 +896,11 @@ def load_records(
 
     records = Records()
     for name, table in TABLES.items():
-        files = sorted(
-            p
-            for p in base.rglob(f"{name}.csv")
-            if not any(part.startswith(".") for part in p.parts)
-        )
+        files = _table_files(base, f"{name}.csv")
         rows: list[Any] = []
         for path in files:
             display = str(path.relative_to(base.parent)) if base.parent != path else str(path)
-            rows.extend(read_table(path, table, codes, display=display))
+            rows.extend(read_table(path, table, codes, display=display, within=base))
         getattr(records, name).extend(rows)
     _check_unique(records)
     _check_references(records, codes)

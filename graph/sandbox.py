@@ -46,15 +46,19 @@ import queue
 import struct
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any, TypeVar
+
+from bioeco.errors import SandboxUnavailable
 
 __all__ = [
     "SandboxUnavailable",
     "abandon_worker",
     "available",
     "deny_outbound_network",
+    "detach",
     "offline_command",
     "run_offline",
     "submit_offline",
@@ -101,10 +105,6 @@ _ARCHES: dict[str, dict[str, int]] = {
         "io_uring_setup": 425,
     },
 }
-
-
-class SandboxUnavailable(OSError):
-    """The kernel or platform cannot install the filter (not Linux, unknown machine, no seccomp)."""
 
 
 def _arg(i: int) -> int:
@@ -202,6 +202,25 @@ def deny_outbound_network() -> None:
         raise SandboxUnavailable(f"seccomp filter refused: {os.strerror(ctypes.get_errno())}")
 
 
+def detach(exc: BaseException) -> BaseException:
+    """Clear the local variables of every frame in *exc*'s tracebacks (and of the exceptions
+    it chains), on the thread that raised it.
+
+    Engine objects such as pyoxigraph's lazy results may only be freed on the thread that made
+    them; a traceback carried to another thread would free them there.
+    """
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        cur = stack.pop()
+        if cur is None or id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        traceback.clear_frames(cur.__traceback__)
+        stack += [cur.__cause__, cur.__context__]
+    return exc
+
+
 class _Worker:
     """One daemon thread carrying the filter; runs submitted calls one at a time.
 
@@ -234,7 +253,7 @@ class _Worker:
             try:
                 future.set_result(call())
             except BaseException as exc:
-                future.set_exception(exc)
+                future.set_exception(detach(exc))
 
 
 _lock = threading.Lock()

@@ -10,6 +10,7 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import XSD
 
 from bioeco.errors import UsageError
+from bioeco.safeio import UnsafeFile, check_regular
 from bioeco.vocab import bind_prefixes
 
 __all__ = [
@@ -106,8 +107,10 @@ def load_dataset(path: Path | str) -> Dataset:
         raise UsageError(
             f"{path}: unsupported RDF format {path.suffix!r} (use {', '.join(RDF_FORMATS)})"
         )
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
+    try:
+        check_regular(path)  # never a FIFO (blocks), a device (endless) or a directory
+    except UnsafeFile as exc:
+        raise UsageError(f"{path}: {exc}") from None
     dataset = new_dataset()
     native = getattr(dataset.store, "_inner", None)  # the pyoxigraph.Store behind oxrdflib
     try:
