@@ -205,8 +205,13 @@ def test_every_stated_figure_is_printed_in_the_cited_lines(records):
         lines = (SEEDS_DIR / source.file).read_text(encoding="utf-8").splitlines()
         cited = "\n".join("\n".join(lines[a - 1 : b]) for a, b in line_ranges(fig.locator))
         cited = re.sub(r"(?<=\d) (?=\d{3}\b)", "", cited)  # Norwegian thousands: "60 000"
+        words = {2: "to", 3: "tre", 4: "fire", 5: "fem", 12: "tolv"}
         if fig.unit == "nok" and fig.value >= 1e9:
             shown = rf"{fig.value / 1e9:g} mrd"
+        elif fig.unit == "nok" and fig.value >= 1e6:
+            shown = rf"{fig.value / 1e6:g} mill"
+        elif fig.value in words:
+            shown = rf"(?<!\d){fig.value:g}\b|\b{words[int(fig.value)]}\b"
         else:
             shown = rf"(?<!\d){fig.value:g}\.?( ?%)?"
         assert re.search(shown, cited), (fig, cited)
