@@ -68,7 +68,8 @@ class Quality:
 
 
 def gold_organisations(records: Records, source_id: str) -> set[str]:
-    """Actor ids that *source_id* defines or refers to."""
+    """Actor ids that *source_id* defines or refers to (facts from outside the text, with basis
+    ``external``, do not count: the text need not name their subjects)."""
     actors = {a.id for a in records.actors}
     ids = {a.id for a in records.actors if a.source == source_id}
     for m in records.memberships:
@@ -80,10 +81,14 @@ def gold_organisations(records: Records, source_id: str) -> set[str]:
         (records.figures, "subject"),
     ):
         ids.update(
-            getattr(r, attr) for r in rows if r.source == source_id and getattr(r, attr) in actors
+            getattr(r, attr)
+            for r in rows
+            if r.source == source_id
+            and getattr(r, attr) in actors
+            and getattr(r, "basis", "stated") != "external"
         )
     for c in records.changes:
-        if c.source == source_id:
+        if c.source == source_id and c.basis != "external":
             ids.update(x for x in (*c.original, *c.resulting) if x in actors)
     return ids
 
