@@ -50,18 +50,54 @@ def _out_option(help_text: str):
     )
 
 
-def _echo_tables(tables: dict, fmt: str) -> None:
-    """Print several named tables: one JSON object, or a '== name (N rows)' block per table."""
-    from bioeco.formats import format_frame
+def _table_view(func):
+    """The --wide / --max-width options of the table view."""
+    func = click.option(
+        "--max-width",
+        type=click.IntRange(min=20),
+        default=None,
+        help="Table view: cut text cells so lines fit N characters (default: terminal width).",
+    )(func)
+    return click.option(
+        "--wide", is_flag=True, help="Table view: never cut cells (lines may be long)."
+    )(func)
 
-    if fmt == "json":
-        body = ", ".join(f'"{k}": {format_frame(v, "json")}' for k, v in tables.items())
-        click.echo("{" + body + "}")
-        return
-    for name, frame in tables.items():
-        click.echo(f"== {name} ({len(frame)} rows)")
-        click.echo(format_frame(frame, fmt).rstrip("\n"))
-        click.echo("")
+
+def _width(wide: bool, max_width: int | None) -> int | None:
+    """Line width of the table view: None (never cut) with --wide, else --max-width, else the
+    terminal's width (COLUMNS, or 120 when the output is not a terminal)."""
+    import shutil
+
+    if wide:
+        return None
+    return max_width or shutil.get_terminal_size((120, 24)).columns
+
+
+def _usage(message: str) -> click.ClickException:
+    """A one-line usage error (exit code 2)."""
+    err = click.ClickException(message)
+    err.exit_code = 2
+    return err
+
+
+def _choose_table(fmt: str, available: tuple[str, ...], table: str | None, hint: str = "") -> None:
+    """Check --table against the tables a command gives; CSV holds one table only."""
+    if table is not None and table not in available:
+        raise _usage(f"no table {table!r} here: choose one of {', '.join(available)}")
+    if fmt == "csv" and table is None and len(available) > 1:
+        raise _usage(
+            f"--format csv prints one table: choose it with --table ({', '.join(available)}) "
+            f"or use --format json for all{hint}"
+        )
+
+
+def _echo_tables(tables: dict, fmt: str, table: str | None, width: int | None) -> None:
+    """Print named tables as one document: a JSON object of tables, one CSV table, or a
+    '== name (N rows)' block per table."""
+    from bioeco.formats import format_tables
+
+    names = [table] if table is not None else None
+    click.echo(format_tables(tables, fmt, names=names, max_width=width), nl=False)
 
 
 def _fail(exc: BioecoError) -> click.ClickException:
@@ -128,16 +164,26 @@ def validate(data_dir: Path | None, graph_file: Path | None, limit: int) -> None
 @DATA_OPTION
 @GRAPHS_OPTION
 @FORMAT_OPTION
-def stats(data_dir: Path | None, graph_files: tuple[Path, ...], fmt: str) -> None:
+@click.option("--table", default=None, help="Print only this table: graphs, classes or sources.")
+@_table_view
+def stats(
+    data_dir: Path | None,
+    graph_files: tuple[Path, ...],
+    fmt: str,
+    table: str | None,
+    wide: bool,
+    max_width: int | None,
+) -> None:
     """Counts per named graph, per class and per source document."""
     from bioeco.pipeline import open_graph
-    from bioeco.stats import summary
+    from bioeco.stats import TABLES, summary
 
+    _choose_table(fmt, TABLES, table)
     try:
         tables = summary(open_graph(data_dir, list(graph_files) or None))
     except BioecoError as exc:
         raise _fail(exc) from None
-    _echo_tables(tables, fmt)
+    _echo_tables(tables, fmt, table, _width(wide, max_width))
 
 
 @main.command()
@@ -166,6 +212,7 @@ def stats(data_dir: Path | None, graph_files: tuple[Path, ...], fmt: str) -> Non
     show_default=True,
     help="Table view: show at most this many rows (0: all). CSV and JSON are never cut.",
 )
+@_table_view
 def query(
     sparql: str | None,
     query_file: Path | None,
@@ -174,6 +221,8 @@ def query(
     fmt: str,
     timeout: float,
     max_rows: int,
+    wide: bool,
+    max_width: int | None,
 ) -> None:
     """Run a SPARQL query (argument or -f FILE); prefixes bioeco:, org:, skos: … are predeclared.
 
@@ -211,7 +260,7 @@ def query(
         err = click.ClickException("interrupted: the query was stopped")
         err.exit_code = 130
         raise err from None
-    click.echo(format_frame(frame, fmt).rstrip("\n"))
+    click.echo(format_frame(frame, fmt, max_width=_width(wide, max_width)).rstrip("\n"))
     if frame.attrs.get("truncated"):
         click.echo(
             f"(first {limit} rows shown; --max-rows 0 shows all, --format csv writes all)",
@@ -273,6 +322,10 @@ def query(
 )
 @_out_option("Write <out>/analysis/*.csv and <out>/analysis.trig (default: out/).")
 @click.option("--no-write", is_flag=True, help="Only print; write no files.")
+@click.option(
+    "--table", default=None, help="Print only this table (e.g. bridges_pairs); CSV needs one."
+)
+@_table_view
 def analyze(
     kind: str,
     data_dir: Path | None,
@@ -291,11 +344,22 @@ def analyze(
     basis: str,
     out_dir: Path | None,
     no_write: bool,
+    table: str | None,
+    wide: bool,
+    max_width: int | None,
 ) -> None:
-    """Find value-chain gaps, overlapping initiatives and cross-sector bridge candidates."""
+    """Find value-chain gaps, overlapping initiatives and cross-sector bridge candidates.
+
+    Prints the tables (--top N: the N best rows of each ranked table) and writes the full
+    tables to <out>/analysis/<table>.csv and <out>/analysis.trig.
+    """
+    from bioeco.analyze.run import TABLES, table_csv
     from bioeco.pipeline import analyze as run_analyze
 
     kinds = ("gaps", "overlap", "bridges") if kind == "all" else (kind,)
+    available = tuple(name for k in kinds for name in TABLES[k])
+    hint = "" if no_write else " (every table is also written to <out>/analysis/<table>.csv)"
+    _choose_table(fmt, available, table, hint)
     optional = {"min_jaccard": min_jaccard, "min_overlap": min_overlap, "thin": thin}
     thresholds = {k: v for k, v in optional.items() if v is not None}
     if type_code is not None:
@@ -318,9 +382,17 @@ def analyze(
         )
     except BioecoError as exc:
         raise _fail(exc) from None
-    _echo_tables(output.tables, fmt)
+    if fmt == "csv":  # the same bytes as the file <out>/analysis/<table>.csv
+        name = table or available[0]
+        click.echo(table_csv(output.tables[name]), nl=False)
+    else:
+        _echo_tables(output.tables, fmt, table, _width(wide, max_width))
     for path in output.files:
-        click.echo(f"Wrote {path}", err=True)
+        name = Path(path).stem
+        shown = len(output.tables.get(name, ()))
+        full = output.rows.get(name)
+        note = f" ({full} rows; {shown} shown)" if full is not None and shown < full else ""
+        click.echo(f"Wrote {path}{note}", err=True)
 
 
 # --------------------------------------------------------------------------- extract / accept

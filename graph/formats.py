@@ -6,16 +6,34 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from bioeco.vocab import compact
 
-__all__ = ["FORMATS", "format_frame", "neutralise"]
+__all__ = [
+    "FORMATS",
+    "LIST_SEPARATOR",
+    "csv_value",
+    "format_frame",
+    "format_tables",
+    "json_value",
+    "neutralise",
+]
 
 FORMATS = ("table", "csv", "json")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+LIST_SEPARATOR = "|"
+"""How a list cell (e.g. the sectors of an actor) is written in CSV: its items joined by ``|``
+with no spaces, in every CSV bioeco writes (``--format csv`` and ``out/analysis/*.csv``).
+Items are ids and codes (ASCII slugs), which never contain ``|``. JSON gives lists as arrays;
+the table view joins them with ``, ``."""
+
+_LISTS = (list, tuple, set, frozenset, np.ndarray)
 
 
 def neutralise(value: Any) -> Any:
@@ -31,6 +49,67 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def _missing(value: Any) -> bool:
+    """True for None, NaN, NaT, pandas NA and infinite floats (no value a reader can use)."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    if isinstance(value, float | np.floating):
+        return not math.isfinite(value)
+    return False
+
+
+def _items(value: Any) -> list[Any]:
+    """The items of a list-like cell; sets sorted so the output is deterministic."""
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    return list(value)
+
+
+def json_value(value: Any) -> Any:
+    """A cell as a JSON value: lists become arrays, missing values ``null``, numpy scalars
+    plain numbers; anything else that is not a JSON scalar becomes its text.
+
+    Examples
+    --------
+    >>> json_value(("actor/uit", "actor/nibio")), json_value(float("nan")), json_value(())
+    (['actor/uit', 'actor/nibio'], None, [])
+    >>> json_value(np.int64(3)), json_value(frozenset({"b", "a"})), json_value(True)
+    (3, ['a', 'b'], True)
+    """
+    if isinstance(value, _LISTS):
+        return [json_value(v) for v in _items(value)]
+    if _missing(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def csv_value(value: Any) -> Any:
+    """A cell for CSV: lists joined by :data:`LIST_SEPARATOR`, missing values empty, text
+    that a spreadsheet would run as a formula neutralised (:func:`neutralise`).
+
+    Examples
+    --------
+    >>> csv_value(("marine", "health")), csv_value(()), csv_value(None), csv_value(float("nan"))
+    ('marine|health', '', '', '')
+    >>> csv_value("=1+1"), csv_value(np.float64(0.5)), csv_value(["-x", "y"])
+    ("'=1+1", 0.5, "'-x|y")
+    """
+    if isinstance(value, _LISTS):
+        parts = ["" if _missing(v) else str(json_value(v)) for v in _items(value)]
+        return neutralise(LIST_SEPARATOR.join(parts))
+    if _missing(value):
+        return ""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool | int | float):
+        return value
+    return neutralise(str(value))
 
 
 def _printable(value: Any) -> Any:
@@ -54,44 +133,65 @@ def _csv_line(values: list[Any]) -> str:
 
     Examples
     --------
-    >>> _csv_line(["a", "b\\rc", None, 1.5])
+    >>> _csv_line(["a", "b\\rc", "", 1.5])
     'a,"b\\rc",,1.5'
     """
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow(["" if v is None else v for v in values])
+    csv.writer(buf, lineterminator="\r\n").writerow(values)
     return buf.getvalue()[:-2]
 
 
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if isinstance(value, int | float | str | bool):
-        return value
-    return str(value)
-
-
-_MAX_WIDTH = 80
-
-
 def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A cell for the table view: lists joined with commas, IRIs compacted, floats short."""
+    if isinstance(value, _LISTS):
+        items = _items(value)
+        return ", ".join(_cell(compact(str(v))) for v in items) if items else ""
+    if _missing(value):
         return ""
-    if isinstance(value, float):
+    if isinstance(value, float | np.floating):
         return f"{value:.6g}"
-    if isinstance(value, list | tuple | set | frozenset):
-        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
-        return _cell(", ".join(compact(str(v)) for v in items)) if items else ""
     text = str(value)
     if text.startswith(("http://", "https://")):
         text = compact(text)  # actor:uit rather than the full IRI
-    return text if len(text) <= _MAX_WIDTH else text[: _MAX_WIDTH - 1] + "…"
+    return text
 
 
-def _table(frame: pd.DataFrame) -> str:
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+_MIN_TEXT = 6
+_READABLE = 30  # text columns narrower than this are hard to read: leave columns out instead
+_KEEP = ("rank", "label", "label_a", "label_b", "score", "explanation")
+
+
+def _fit(widths: list[int], numeric: list[bool], max_width: int) -> tuple[list[int], int] | None:
+    """Column widths whose lines fit *max_width* and the cap of the text columns, or None if
+    they cannot fit: text columns are narrowed to a common cap (never below 6 characters, or
+    their natural width if that is less); numbers keep theirs."""
+    gaps = 2 * (len(widths) - 1)
+
+    def sizes(cap: int) -> list[int]:
+        return [
+            w if num else min(w, max(cap, min(w, _MIN_TEXT)))
+            for w, num in zip(widths, numeric, strict=True)
+        ]
+
+    if gaps + sum(sizes(0)) > max_width:
+        return None
+    low, high = 0, max(widths)
+    while low < high:  # the widest cap that fits
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if gaps + sum(sizes(mid)) <= max_width else (low, mid - 1)
+    return sizes(low), low
+
+
+def _table(frame: pd.DataFrame, max_width: int | None) -> str:
     """Aligned text table: text left-aligned, numbers right-aligned, IRIs shortened with the
-    project prefixes, long cells cut at 80 characters."""
+    project prefixes. With *max_width*, text cells are cut (``…``) so lines fit; when that
+    would leave text columns narrower than 30 characters, columns are left out from the
+    right (never the first one, the rank, labels, score or explanation) and a last line
+    names them."""
     columns = [str(c) for c in frame.columns]
     cells = [[_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
     numeric = [
@@ -99,51 +199,118 @@ def _table(frame: pd.DataFrame) -> str:
         for c in frame.columns
     ]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(columns)]
+    shown = list(range(len(columns)))
+    if max_width is not None:
+        droppable = [i for i in shown[1:] if columns[i] not in _KEEP]
+        longest = max((w for w, num in zip(widths, numeric, strict=True) if not num), default=0)
+        fitted = _fit(widths, numeric, max_width)
+        while droppable and (fitted is None or fitted[1] < min(_READABLE, longest)):
+            shown.remove(droppable.pop())  # too many columns to read any: leave some out
+            fitted = _fit([widths[i] for i in shown], [numeric[i] for i in shown], max_width)
+        if fitted is not None:
+            for i, w in zip(shown, fitted[0], strict=True):
+                widths[i] = w
 
     def line(values: list[str]) -> str:
         parts = [
-            v.rjust(w) if num else v.ljust(w)
-            for v, w, num in zip(values, widths, numeric, strict=True)
+            _cut(values[i], widths[i]).rjust(widths[i])
+            if numeric[i]
+            else _cut(values[i], widths[i]).ljust(widths[i])
+            for i in shown
         ]
         return "  ".join(parts).rstrip()
 
-    return "\n".join([line(columns), *(line(r) for r in cells)])
+    lines = [line(columns), *(line(r) for r in cells)]
+    hidden = [c for i, c in enumerate(columns) if i not in shown]
+    if hidden:
+        note = f"({len(hidden)} more columns: {', '.join(hidden)}; see --wide or --format csv)"
+        lines.append(note if max_width is None else _cut(note, max_width))
+    return "\n".join(lines)
 
 
-def format_frame(frame: pd.DataFrame, fmt: str = "table") -> str:
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {str(k): json_value(v) for k, v in zip(frame.columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def format_frame(frame: pd.DataFrame, fmt: str = "table", *, max_width: int | None = None) -> str:
     """Render *frame* as ``table`` (aligned text), ``csv`` (neutralised) or ``json`` (records).
 
-    ``csv`` prefixes every text cell starting with ``= + - @``, tab or CR with an apostrophe
-    (:func:`neutralise`) so a spreadsheet shows it as text instead of running it; ``table``
-    shows text with control characters escaped; ``json`` keeps values exactly (JSON strings
-    are escaped by the encoder).
+    ``csv`` writes list cells joined by :data:`LIST_SEPARATOR` and prefixes every text cell
+    starting with ``= + - @``, tab or CR with an apostrophe (:func:`neutralise`) so a
+    spreadsheet shows it as text instead of running it; ``json`` is one array of objects with
+    lists as arrays and missing values as ``null`` (:func:`json_value`); ``table`` shows text
+    with control characters escaped and, with *max_width*, cuts text cells so every line
+    fits that many characters (``None``: cells are never cut). Missing values are empty
+    cells (CSV, table) or ``null`` (JSON) — never ``nan`` or ``None``.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"name": ["=cmd", "UiT"], "n": [1, 2]})
+    >>> df = pd.DataFrame({"name": ["=cmd", "UiT"], "n": [1, 2], "tags": [("a", "b"), ()]})
     >>> print(format_frame(df, "csv"), end="")
-    name,n
-    '=cmd,1
-    UiT,2
+    name,n,tags
+    '=cmd,1,a|b
+    UiT,2,
     >>> format_frame(df, "json")
-    '[{"name": "=cmd", "n": 1}, {"name": "UiT", "n": 2}]'
+    '[{"name": "=cmd", "n": 1, "tags": ["a", "b"]}, {"name": "UiT", "n": 2, "tags": []}]'
     >>> uit = "https://w3id.org/bioeco/id/actor/uit"
     >>> print(format_frame(pd.DataFrame({"x": [uit], "n": [12]})))
     x              n
     actor:uit     12
+    >>> wide = pd.DataFrame({"rank": [1], "note": ["x" * 50], "explanation": ["y" * 60]})
+    >>> print(format_frame(wide, max_width=60))
+    rank  explanation
+       1  yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy…
+    (1 more columns: note; see --wide or --format csv)
     """
     if fmt == "csv":
         if not len(frame.columns):
             return frame.to_csv(index=False, lineterminator="\n")
         lines = [_csv_line([str(c) for c in frame.columns])]
         for row in frame.itertuples(index=False, name=None):
-            lines.append(_csv_line([_plain(neutralise(v)) for v in row]))
+            lines.append(_csv_line([csv_value(v) for v in row]))
         return "\n".join(lines) + "\n"
     if fmt == "json":
-        rows = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
-        return json.dumps(rows, ensure_ascii=False)
+        return json.dumps(_records(frame), ensure_ascii=False, allow_nan=False)
     if fmt == "table":
         if frame.empty:
             return "(no rows)" if len(frame.columns) else "(empty)"
-        return _table(frame.map(_printable))
+        return _table(frame.map(_printable), max_width)
     raise ValueError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
+
+
+def format_tables(
+    tables: dict[str, pd.DataFrame],
+    fmt: str = "table",
+    *,
+    names: Iterable[str] | None = None,
+    max_width: int | None = None,
+) -> str:
+    """Render several named tables as ONE document: a JSON object ``{name: [records]}``, or
+    for ``table`` a ``== name (N rows)`` block per table. CSV holds one table only, so
+    several tables in ``csv`` raise :class:`ValueError` (choose one with *names*).
+
+    Examples
+    --------
+    >>> t = {"a": pd.DataFrame({"x": [1]}), "b": pd.DataFrame({"y": [("p", "q")]})}
+    >>> format_tables(t, "json")
+    '{"a": [{"x": 1}], "b": [{"y": ["p", "q"]}]}'
+    >>> print(format_tables(t, "csv", names=["b"]), end="")
+    y
+    p|q
+    """
+    chosen = {k: tables[k] for k in names} if names is not None else dict(tables)
+    if fmt == "json":
+        body = {name: _records(frame) for name, frame in chosen.items()}
+        return json.dumps(body, ensure_ascii=False, allow_nan=False)
+    if fmt == "csv":
+        if len(chosen) != 1:
+            raise ValueError(f"CSV holds one table; choose one of {', '.join(chosen)}")
+        return format_frame(next(iter(chosen.values())), "csv")
+    blocks = [
+        f"== {name} ({len(frame)} rows)\n" + format_frame(frame, fmt, max_width=max_width)
+        for name, frame in chosen.items()
+    ]
+    return "\n\n".join(blocks) + "\n"

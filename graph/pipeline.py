@@ -141,10 +141,12 @@ def run_clock() -> datetime:
 
 @dataclass
 class AnalysisOutput:
-    """What :func:`analyze` did: the result tables and the files written."""
+    """What :func:`analyze` did: the result tables (cut to *top*), the files written (always
+    the full tables) and the number of rows of each full table."""
 
     tables: dict[str, pd.DataFrame]
     files: list[Path] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
 
 
 def analyze(
@@ -163,22 +165,33 @@ def analyze(
 ) -> AnalysisOutput:
     """Run the analyses on the graph (see :func:`open_graph`) and, with *write*, save them.
 
-    Writes ``<out>/analysis/<table>.csv`` (formula-safe, deterministic) and
+    *top* cuts the returned tables to their N best rows; the files always hold the full
+    tables (``rows`` of the result says how many). Writes ``<out>/analysis/<table>.csv``
+    (formula-safe, deterministic) and
     ``<out>/analysis.trig``: the ``analysis`` named graph with a ``prov:Activity`` recording
     the parameters, the graphs used and the time (``SOURCE_DATE_EPOCH`` makes it fixed).
     *thresholds* are passed on to :func:`graph.analyze.run.run_analyses` (e.g. ``min_shared``).
     Raises :class:`~bioeco.errors.UsageError` for unknown sector/region codes.
     """
     from bioeco.analyze.record import results_to_rdf
-    from bioeco.analyze.run import csv_files, run_analyses
+    from bioeco.analyze.run import csv_files, cut_top, run_analyses
 
     dataset = open_graph(data_dir, graph_file, out_dir=out_dir, with_analysis=False)
     started = run_clock()
     tables = run_analyses(
-        dataset, kinds, top=top, sector=sector, region=region, as_of=as_of, seed=seed, **thresholds
+        dataset,
+        kinds,
+        top=None if write else top,  # the files always hold the full tables
+        sector=sector,
+        region=region,
+        as_of=as_of,
+        seed=seed,
+        **thresholds,
     )
     ended = max(run_clock(), started)
-    output = AnalysisOutput(tables=tables)
+    output = AnalysisOutput(
+        tables=cut_top(tables, top), rows={name: len(df) for name, df in tables.items()}
+    )
     if write:
         out = Path(out_dir) if out_dir else OUT_DIR
         used = sorted(
@@ -188,7 +201,6 @@ def analyze(
         )
         params = {
             "kinds": list(kinds),
-            "top": top,
             "sector": sector,
             "region": region,
             "as_of": as_of,

@@ -8,7 +8,10 @@ from rdflib import Dataset
 from bioeco.query import select
 from bioeco.vocab import compact
 
-__all__ = ["class_counts", "graph_counts", "source_counts", "summary"]
+__all__ = ["TABLES", "class_counts", "graph_counts", "source_counts", "summary"]
+
+#: Names of the tables of :func:`summary`, in order.
+TABLES = ("graphs", "classes", "sources")
 
 _PER_GRAPH = """
 SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } }

@@ -157,9 +157,9 @@ def test_paths_are_not_network(runner):
 def test_analyze_writes_csvs_and_analysis_graph(runner, tiny_dir, tmp_path):
     out = tmp_path / "out"
     assert runner.invoke(main, ["build", "--data", str(tiny_dir), "--out", str(out)]).exit_code == 0
-    result = runner.invoke(main, ["analyze", "all", "--out", str(out), "--format", "csv"])
+    result = runner.invoke(main, ["analyze", "all", "--out", str(out), "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert "== overlap_pairs" in result.output
+    assert "overlap_pairs" in json.loads(result.stdout)
     names = sorted(p.name for p in (out / "analysis").iterdir())
     assert names == [
         "bridges_actors.csv",

@@ -98,7 +98,6 @@ PAIR_COLUMNS = [
     "community_a",
     "community_b",
     "score",
-    "reason",
     "explanation",
 ]
 
@@ -424,7 +423,7 @@ def actor_scores(
     >>> print(df.loc[0, "explanation"])
     Nofima connects agri-food and health through Green Cluster (agri-food) and
     Biotech North (health); 6 of its 6 open two-paths join actors of different sectors;
-    betweenness 0.60, participation 0.67, constraint 0.58
+    betweenness 0.60, participation coefficient 0.67, Burt constraint 0.58
     """
     if exact_max_nodes < 0 or k < 1:
         raise UsageError("exact_max_nodes must be >= 0 and k >= 1")
@@ -475,9 +474,9 @@ def actor_scores(
             text = f"{label} shares no initiative with another member"
         text += f"; betweenness {btw[v]:.2f}"
         if not np.isnan(part):
-            text += f", participation {part:.2f}"
+            text += f", participation coefficient {part:.2f}"
         if v in constraint and not np.isnan(constraint[v]):
-            text += f", constraint {constraint[v]:.2f}"
+            text += f", Burt constraint {constraint[v]:.2f}"
         rows.append(
             {
                 "actor": entity_id(v),
@@ -582,7 +581,7 @@ def brokerage(
                     break
         examples.append(example)
         texts.append(
-            f"{net.label(v)} ({row.group or 'no sector'}) is {row.explanation}"
+            f"{net.label(v)} ({groups[v] or 'no sector'}) is {row.explanation}"
             + (f"; e.g. {example}" if example else "")
         )
     df = gf.assign(
@@ -604,6 +603,9 @@ def brokerage(
     ).reset_index(drop=True)
     df.insert(0, "rank", np.arange(1, len(df) + 1))
     return df[BROKERAGE_COLUMNS]
+
+
+_COMMUNITY_NAME = {"louvain": "Louvain", "sector": "sector"}
 
 
 def _communities(g: nx.Graph, net: Network, community: str, seed: int) -> dict[str, str]:
@@ -647,7 +649,7 @@ def pair_suggestions(
     resource_allocation, adamic_adar, soundarajan_hopcroft : link-prediction scores
     community_a, community_b : community labels used by Soundarajan–Hopcroft
     score : resource allocation index
-    reason, explanation : why the pair is suggested, in plain English (same text)
+    explanation : why the pair is suggested, in plain English
 
     Examples
     --------
@@ -657,7 +659,7 @@ def pair_suggestions(
           actor_a   actor_b  common_neighbours  score
     0  actor/biotec  actor/farm                  1    0.2
     1  actor/biotec  actor/mill                  1    0.2
-    >>> print(df.loc[0, "reason"])
+    >>> print(df.loc[0, "explanation"])
     Biotec AS (health) and Farm Coop (agri-food) share no initiative but both work with
     Nofima (through Biotech North and Green Cluster); resource allocation 0.20
     """
@@ -715,7 +717,7 @@ def pair_suggestions(
             f"({', '.join(net.attr(b, 'sectors'))}) share no initiative but both work with "
             f"{_labels(net, common, 3)} (through {_labels(net, via, 3)}); "
             f"resource allocation {ra[(a, b)]:.2f}"
-            + (f", same {community} community" if same else "")
+            + (f", same {_COMMUNITY_NAME[community]} community" if same else "")
         )
         rows.append(
             {
@@ -734,7 +736,6 @@ def pair_suggestions(
                 "community_a": comm[a],
                 "community_b": comm[b],
                 "score": float(ra[(a, b)]),
-                "reason": text,
                 "explanation": text,
             }
         )

@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 COVERAGE_COLUMNS = [
+    "rank",
     "entity",
     "sector",
     "stage",
@@ -163,6 +164,8 @@ def coverage(
 
     Columns
     -------
+    rank : 1 = the most under-represented cell (lowest adjusted residual, then fewest
+        entities; undefined residuals last); rows stay in matrix order
     entity : ``actors`` or ``initiatives``
     sector, stage : concept codes; stage_order : position in the value chain (NaN if unknown)
     count : entities in the cell
@@ -293,6 +296,10 @@ def coverage(
     sector_pos = {s: i for i, s in enumerate(sectors)}
     df = df.assign(_s=df["sector"].map(sector_pos), _t=df["stage"].map(stages.index))
     df = df.sort_values(["entity", "_s", "_t", "sector", "stage"], kind="mergesort")
+    gaps_first = df.sort_values(
+        ["residual", "count", "entity", "_s", "_t"], na_position="last", kind="mergesort"
+    ).index
+    df["rank"] = pd.Series(np.arange(1, len(df) + 1), index=gaps_first)
     return df[COVERAGE_COLUMNS].reset_index(drop=True)
 
 

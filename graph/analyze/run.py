@@ -19,15 +19,18 @@ from bioeco.analyze.overlap import overlap_pairs
 from bioeco.analyze.project import Network, load_network
 from bioeco.errors import UsageError
 from bioeco.export import atomic_write_many
-from bioeco.formats import format_frame, neutralise
+from bioeco.formats import csv_value, format_frame
 
 __all__ = [
+    "CANDIDATE_TABLES",
     "KINDS",
     "TABLES",
     "THRESHOLDS",
     "csv_files",
+    "cut_top",
     "format_cell",
     "run_analyses",
+    "table_csv",
     "write_csvs",
 ]
 
@@ -38,6 +41,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "bridges": ("bridges_actors", "bridges_brokerage", "bridges_pairs"),
 }
 KINDS = tuple(TABLES)
+
+#: Ranked tables of candidates: a row whose score is 0 (no betweenness and no cross-sector
+#: path, no cross-group brokerage, no overlap) is not a candidate and is left out.
+CANDIDATE_TABLES = ("overlap_pairs", "bridges_actors", "bridges_brokerage", "bridges_pairs")
 
 #: Keyword thresholds accepted by :func:`run_analyses` and the tables they affect.
 THRESHOLDS: dict[str, tuple[str, ...]] = {
@@ -97,8 +104,11 @@ def run_analyses(
     ``basis`` threshold). *region* restricts the network to members located there (or below)
     for overlap, structural gaps and bridges, and filters the counted entities of the coverage.
     *sector* keeps the rows about that sector (or below); metrics are computed on the whole
-    network first so they are not distorted. *top* keeps the first N rows of every ranked
-    table (those with a ``rank`` column); coverage and survey tables are kept whole.
+    network first so they are not distorted. The candidate tables (:data:`CANDIDATE_TABLES`)
+    leave out rows whose score is 0, so a filter never ranks a node that bridges nothing.
+    *top* keeps the rows ranked 1 to N of every ranked table (:func:`cut_top`; the coverage
+    ranks its cells from the most under-represented and keeps its matrix order); the survey
+    comparison is kept whole.
     *thresholds* are passed to the functions that take them (see :data:`THRESHOLDS`).
     Unknown kinds, thresholds, sector or region codes raise :class:`~bioeco.errors.UsageError`.
 
@@ -159,16 +169,39 @@ def run_analyses(
             out["bridges_pairs"] = pair_suggestions(
                 local, sector=sector, seed=seed, top=top, **_pick(thresholds, "bridges_pairs")
             )
-    if top is not None:
-        out = {
-            name: (df.head(top).reset_index(drop=True) if "rank" in df.columns else df)
-            for name, df in out.items()
-        }
-    return out
+    out = {name: _candidates(df) if name in CANDIDATE_TABLES else df for name, df in out.items()}
+    return cut_top(out, top)
+
+
+def _candidates(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a positive score, ranked 1.. again (a score of 0 is no candidate)."""
+    if df.empty or "score" not in df.columns:
+        return df
+    kept = df[df["score"].astype(float) > 0].reset_index(drop=True)
+    return kept.assign(rank=np.arange(1, len(kept) + 1))
+
+
+def cut_top(tables: Mapping[str, pd.DataFrame], top: int | None) -> dict[str, pd.DataFrame]:
+    """Keep the rows ranked 1 to *top* of every table with a ``rank`` column (all when *top*
+    is None); tables without a rank (the survey comparison) are kept whole.
+
+    Examples
+    --------
+    >>> t = {"a": pd.DataFrame({"rank": [2, 1, 3]}), "b": pd.DataFrame({"x": [1, 2]})}
+    >>> {k: len(v) for k, v in cut_top(t, 1).items()}, cut_top(t, 1)["a"]["rank"].tolist()
+    ({'a': 1, 'b': 2}, [1])
+    """
+    if top is None:
+        return dict(tables)
+    return {
+        name: (df[df["rank"] <= top].reset_index(drop=True) if "rank" in df.columns else df)
+        for name, df in tables.items()
+    }
 
 
 def format_cell(value: Any) -> Any:
-    """One CSV cell: lists joined by ``|``, floats rounded to 6 decimals, formulas neutralised.
+    """One CSV cell: floats rounded to 6 decimals, then :func:`bioeco.formats.csv_value` (lists
+    joined by ``|``, missing values empty, formulas neutralised).
 
     Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
     apostrophe so spreadsheets show it instead of evaluating it; numbers are left alone.
@@ -177,44 +210,42 @@ def format_cell(value: Any) -> Any:
     --------
     >>> format_cell("=HYPERLINK(1)"), format_cell(-0.1234567), format_cell(("a", "b"))
     ("'=HYPERLINK(1)", -0.123457, 'a|b')
-    >>> format_cell(float("nan")), format_cell(None), format_cell(True)
-    ('', '', True)
+    >>> format_cell(float("nan")), format_cell(None), format_cell(True), format_cell(())
+    ('', '', True, '')
     """
-    if value is None:
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        if math.isnan(value):
-            return ""
+    if isinstance(value, float | np.floating) and math.isfinite(value):
         return round(float(value), 6) + 0.0
-    if isinstance(value, list | tuple | set | frozenset):
-        items = sorted(value) if isinstance(value, set | frozenset) else value
-        value = "|".join(str(v) for v in items)
-    return neutralise(str(value))
+    return csv_value(value)
+
+
+def table_csv(frame: pd.DataFrame) -> str:
+    """The CSV text of one analysis table, exactly as :func:`write_csvs` writes it (and as
+    ``bioeco analyze --format csv`` prints it): cells through :func:`format_cell`.
+
+    Examples
+    --------
+    >>> print(table_csv(pd.DataFrame({"id": ["a"], "sectors": [("marine", "health")]})), end="")
+    id,sectors
+    a,marine|health
+    """
+    cells = pd.DataFrame(
+        {col: [format_cell(v) for v in frame[col].tolist()] for col in frame.columns},
+        columns=list(frame.columns),
+    )
+    return format_frame(cells, "csv")
 
 
 def csv_files(results: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike) -> dict[Path, str]:
     """The CSV text of each table, keyed by its path ``out_dir/<name>.csv`` (nothing written).
 
-    Cells go through :func:`format_cell` and :func:`bioeco.formats.format_frame` (formula-safe,
-    CR/LF quoted); names must be lowercase letters, digits and ``_``.
+    Each table is rendered by :func:`table_csv` (formula-safe, CR/LF quoted, lists joined by
+    ``|``); names must be lowercase letters, digits and ``_``.
     """
     out = Path(out_dir)
     for name in results:
         if not _NAME.match(name):
             raise UsageError(f"invalid table name {name!r}: use lowercase letters, digits and _")
-    files = {}
-    for name in sorted(results):
-        df = results[name]
-        frame = pd.DataFrame(
-            {col: [format_cell(v) for v in df[col].tolist()] for col in df.columns},
-            columns=list(df.columns),
-        )
-        files[out / f"{name}.csv"] = format_frame(frame, "csv")
-    return files
+    return {out / f"{name}.csv": table_csv(results[name]) for name in sorted(results)}
 
 
 def write_csvs(results: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike) -> list[Path]:

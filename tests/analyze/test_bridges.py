@@ -169,8 +169,10 @@ def test_pair_suggestions(make_graph):
     row = df.set_index(["actor_a", "actor_b"]).loc[("actor/h", "actor/m")]
     assert row["common"] == ("actor/x",) and row["common_neighbours"] == 1
     assert row["resource_allocation"] == pytest.approx(1 / 2)  # x has degree 2
-    assert row["reason"].startswith("H (health) and M (marine) share no initiative but both work")
-    assert "through I and J" in row["reason"]
+    assert row["explanation"].startswith(
+        "H (health) and M (marine) share no initiative but both work"
+    )
+    assert "through I and J" in row["explanation"]
 
 
 def test_bridges_deterministic(example):
