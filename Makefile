@@ -39,6 +39,7 @@ demo: setup
 	$(BIN)/bioeco extract ../shared/seeds/biotech-north-annual-report-2021.txt \
 	  --source-id btn-ar-2021 -o $(OUT)/proposals-btn-ar-2021.csv
 	$(BIN)/bioeco report --graph $(OUT)/bioeco.trig -o $(OUT)/report.html
+	$(BIN)/bioeco viz --graph $(OUT)/bioeco.trig -o $(OUT)/viewer.html --highlight bridges --highlight overlap --highlight gaps
 
 test: setup
 	$(BIN)/ruff check .

@@ -549,5 +549,117 @@ def report_command(
     click.echo(f"Wrote {path}")
 
 
+# --- viz: the interactive viewer (graph/viz/viewer.py) ---------------------------------------
+@main.command()
+@DATA_OPTION
+@GRAPH_OPTION
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="HTML file to write (default: out/viewer.html).",
+)
+@click.option(
+    "--view",
+    type=click.Choice(["bipartite", "actors"]),
+    default="bipartite",
+    show_default=True,
+    help="Actors and initiatives, or the actor projection (actors linked by shared initiatives).",
+)
+@click.option(
+    "--size-by",
+    type=click.Choice(
+        ["bridge", "betweenness", "participation", "effective-size", "brokerage", "degree", "none"]
+    ),
+    default="bridge",
+    show_default=True,
+    help="Node size: a bridges_actors measure, the degree in the view, or none.",
+)
+@click.option(
+    "--focus", default=None, help="Only this node and its neighbours (id, e.g. actor/uit)."
+)
+@click.option(
+    "--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Links from --focus."
+)
+@click.option("--sector", default=None, help="Only nodes in this sector (or below), e.g. marine.")
+@click.option("--region", default=None, help="Only members in this region (or below), e.g. tromso.")
+@click.option("--type", "type_code", default=None, help="Only nodes of this type, e.g. cluster.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.IntRange(1900, 2100),
+    default=None,
+    help="Only memberships valid in this year (as in analyze).",
+)
+@click.option(
+    "--basis",
+    type=click.Choice(["all", "stated"]),
+    default="all",
+    show_default=True,
+    help="'stated' ignores classifications the sources only imply.",
+)
+@click.option(
+    "--highlight",
+    type=click.Choice(["bridges", "overlap", "gaps"]),
+    multiple=True,
+    help="Overlay from the analyses (repeatable): bridges, overlap, gaps.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many bridge candidates, suggested pairs and overlapping pairs to mark.",
+)
+@click.option(
+    "--seed", type=int, default=42, show_default=True, help="Seed for layout and metrics."
+)
+def viz(
+    data_dir: Path | None,
+    graph_file: Path | None,
+    output: Path | None,
+    view: str,
+    size_by: str,
+    focus: str | None,
+    depth: int,
+    sector: str | None,
+    region: str | None,
+    type_code: str | None,
+    as_of: int | None,
+    basis: str,
+    highlight: tuple[str, ...],
+    top: int,
+    seed: int,
+) -> None:
+    """Write the interactive viewer: one self-contained HTML file that works offline."""
+    from bioeco.paths import OUT_DIR
+    from bioeco.pipeline import open_graph
+    from bioeco.viz.viewer import write_viewer
+
+    target = output if output is not None else OUT_DIR / "viewer.html"
+    try:
+        path = write_viewer(
+            open_graph(data_dir, graph_file),
+            target,
+            view=view,
+            size_by=size_by,
+            focus=focus,
+            depth=depth,
+            sector=sector,
+            region=region,
+            type=type_code,
+            as_of=as_of,
+            basis=basis,
+            highlight=highlight,
+            top=top,
+            seed=seed,
+        )
+    except BioecoError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Wrote {path}")
+
+
 if __name__ == "__main__":
     main()

@@ -60,6 +60,9 @@ _LAZY = {
     "Ecosystem": "bioeco.ecosystem",
     "extract_report": "bioeco.extract",
     "accept_proposals": "bioeco.extract.accept",
+    "viewer_html": "bioeco.viz.viewer",
+    "write_viewer": "bioeco.viz.viewer",
+    "show_viewer": "bioeco.viz.viewer",
 }
 
 __all__ = [

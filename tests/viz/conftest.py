@@ -11,11 +11,14 @@ test artifact. Playwright never downloads a browser here: Chromium comes from De
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from bioeco.build import build_dataset
 
 CHROMIUM = os.environ.get("BIOECO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,6 +33,10 @@ CHROMIUM_ARGS = [
 #: Schemes a page may load from without leaving the machine.
 LOCAL_SCHEMES = ("file://", "data:", "blob:", "about:")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
+#: Names that would run script if a page put them into HTML unescaped.
+HOSTILE_IMG = "<img src=x onerror=alert(1)>"
+HOSTILE_SCRIPT = "</script><script>alert(1)</script>"
 
 
 @dataclass
@@ -120,3 +127,30 @@ def save_screenshot() -> Callable[..., Path]:
         return target
 
     return _save
+
+
+@pytest.fixture(scope="session")
+def hostile_dir(tmp_path_factory) -> Path:
+    """A copy of tests/fixtures/tiny where actor ``alpha`` is named :data:`HOSTILE_IMG` and
+    ``beta-institute`` :data:`HOSTILE_SCRIPT` (both its labels)."""
+    target = tmp_path_factory.mktemp("hostile") / "data"
+    shutil.copytree(TINY, target)
+    actors = target / "src-a" / "actors.csv"
+    text = actors.read_text(encoding="utf-8")
+    text = text.replace("Alpha Marin AS,,", f"{HOSTILE_IMG},,")
+    text = text.replace("Beta Forskning,Beta Research,", f"{HOSTILE_SCRIPT},{HOSTILE_SCRIPT},")
+    assert HOSTILE_IMG in text and HOSTILE_SCRIPT in text
+    actors.write_text(text, encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="session")
+def hostile_dataset(hostile_dir):
+    """The graph built from :func:`hostile_dir`."""
+    return build_dataset(hostile_dir)
+
+
+@pytest.fixture(scope="session")
+def real_dataset():
+    """The graph built from data/ (integration tests)."""
+    return build_dataset()

@@ -1,0 +1,293 @@
+"""The viewer page without a browser: what it holds, its options, escaping and determinism."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bioeco.analyze._fixture import example_graph
+from bioeco.analyze.project import actor_projection, bipartite_graph, entity_id, load_network
+from bioeco.analyze.run import run_analyses
+from bioeco.errors import UsageError
+from bioeco.viz.viewer import ViewerPage, show_viewer, viewer_data, viewer_html, write_viewer
+from cli import main
+from tests.viz.conftest import HOSTILE_IMG, HOSTILE_SCRIPT
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def example():
+    return example_graph()
+
+
+def _ids(data) -> set[str]:
+    return {n["id"] for n in data["nodes"]}
+
+
+def _embedded(page: str) -> dict:
+    start = page.index('<script type="application/json" id="bioeco-data">') + 49
+    return json.loads(page[start : page.index("</script>", start)])
+
+
+class _Resources(HTMLParser):
+    """Collects every attribute that could make a browser fetch something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fetches: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "action", "data", "poster") and value:
+                self.fetches.append(f"{tag} {name}={value}")
+
+
+def test_bipartite_and_actor_views_draw_every_node_of_their_graph(example):
+    bip = viewer_data(example)
+    assert _ids(bip) == {entity_id(n) for n in bipartite_graph(example)}
+    assert bip["stats"] == {"nodes": 10, "edges": 12}
+    actors = viewer_data(example, view="actors")
+    assert _ids(actors) == {entity_id(n) for n in actor_projection(example)}
+    assert all(e.get("from") and e.get("to") for e in actors["edges"])
+
+
+def test_page_is_self_contained_and_fetches_nothing(example):
+    page = viewer_html(example)
+    parser = _Resources()
+    parser.feed(page)
+    assert parser.fetches == []
+    assert "vis.Network" in page and "vis-network" in page  # vis-network inlined
+    assert "default-src 'none'" in page  # and the browser is told to load nothing else
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", page)
+
+
+def test_same_input_gives_the_same_bytes(example):
+    assert viewer_html(example, highlight=["bridges"]) == viewer_html(
+        example, highlight=["bridges"]
+    )
+
+
+def test_same_bytes_across_processes_and_hash_seeds(tmp_path):
+    outputs = []
+    for seed in ("1", "2"):
+        target = tmp_path / f"viewer-{seed}.html"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        cmd = [sys.executable, "-m", "cli", "viz", "--data", str(ROOT / "tests/fixtures/tiny")]
+        done = subprocess.run(
+            [*cmd, "-o", str(target), "--highlight", "bridges"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_hostile_names_are_escaped_in_the_page(hostile_dataset):
+    page = viewer_html(hostile_dataset)
+    assert HOSTILE_IMG not in page
+    assert HOSTILE_SCRIPT not in page
+    assert page.count("</script>") == 3  # data, vis-network, viewer script: nothing else closes
+    parser = _Resources()
+    parser.feed(page)
+    assert "img" not in parser.tags
+    labels = {n["label"] for n in _embedded(page)["nodes"]}
+    assert {HOSTILE_IMG, HOSTILE_SCRIPT} <= labels  # the names themselves are kept as text
+
+
+def test_tooltips_name_type_classification_and_the_source_of_each_fact(tiny_dataset):
+    nodes = {n["id"]: n for n in viewer_data(tiny_dataset)["nodes"]}
+    alpha = nodes["actor/alpha"]["title"].splitlines()
+    assert alpha[0] == "Alpha Marin AS"
+    assert alpha[1] == "Company (actor)"
+    assert "Sectors: Marine industries" in alpha
+    assert "  named in src-a, Medlemmer; l. 15" in alpha
+    assert "  sector Marine industries (inferred): src-a, Medlemmer; l. 15" in alpha
+    assert "Also called: Alpha; Alpha Marine" in alpha
+    edges = viewer_data(tiny_dataset)["edges"]
+    alpha_edge = next(
+        e for e in edges if {e["from"], e["to"]} == {"actor/alpha", "initiative/north-cluster"}
+    )
+    assert alpha_edge["title"].splitlines() == [
+        "Alpha Marin AS — Member — North Cluster",
+        "Sources:",
+        "  Member: src-a, Medlemmer; l. 15",
+    ]
+
+
+def test_no_python_reprs_reach_the_page(real_dataset):
+    data = viewer_data(real_dataset, highlight=["bridges", "overlap", "gaps"])
+    text = json.dumps(data, ensure_ascii=False)
+    for repr_ in ("nan", "None", "NaN", "('", "',)"):
+        assert not re.search(rf"(?<![A-Za-z]){re.escape(repr_)}(?![A-Za-z])", text), repr_
+
+
+def test_focus_keeps_the_ego_network(example):
+    data = viewer_data(example, focus="initiative/north", depth=1)
+    g = bipartite_graph(example)
+    north = "https://w3id.org/bioeco/id/initiative/north"
+    assert _ids(data) == {entity_id(n) for n in [north, *g.neighbors(north)]}
+    assert viewer_data(example, focus="north", depth=0)["stats"]["nodes"] == 1
+    with pytest.raises(UsageError, match="unknown focus 'nowhere'"):
+        viewer_data(example, focus="nowhere")
+
+
+def test_sector_keeps_its_nodes_and_their_partners(example):
+    g = bipartite_graph(example)
+    inside = {n for n, d in g.nodes(data=True) if "agri-food" in d["sectors"]}
+    expected = inside | {m for n in inside for m in g.neighbors(n)}
+    assert _ids(viewer_data(example, sector="agri-food")) == {entity_id(n) for n in expected}
+    # in the actor view only the sector's own nodes
+    actors = viewer_data(example, view="actors", sector="agri-food")
+    assert _ids(actors) == {entity_id(n) for n in inside if n in actor_projection(example)}
+
+
+def test_health_includes_narrower_sectors(real_dataset):
+    data = viewer_data(real_dataset, view="actors", sector="health")
+    assert any(
+        "pharma" in n["title"].lower() or "Pharmaceuticals" in n["title"] for n in data["nodes"]
+    )
+    assert all("health" in n["tops"] for n in data["nodes"])
+
+
+def test_type_and_region_use_the_network_filters(example):
+    clusters = viewer_data(example, type="cluster")
+    assert {n["typeCode"] for n in clusters["nodes"] if n["kind"] == "initiative"} == {"cluster"}
+    net = load_network(example).restrict_region("as")
+    region = viewer_data(example, region="as")
+    assert _ids(region) == {entity_id(n) for n in bipartite_graph(net)}
+    assert _ids(region) < _ids(viewer_data(example))
+
+
+def test_as_of_uses_load_network_validity(real_dataset):
+    for year in (2017, 2021):
+        data = viewer_data(real_dataset, as_of=year, size_by="none")
+        expected = {entity_id(n) for n in bipartite_graph(real_dataset, as_of=year)}
+        assert _ids(data) == expected
+    assert _ids(viewer_data(real_dataset, as_of=2017, size_by="none")) != _ids(
+        viewer_data(real_dataset, as_of=2021, size_by="none")
+    )
+
+
+def test_size_follows_the_bridge_score(example):
+    tables = run_analyses(example, ["bridges"])
+    best = tables["bridges_actors"]["actor"].iloc[0]
+    sizes = {n["id"]: n["size"] for n in viewer_data(example)["nodes"]}
+    assert sizes[best] == max(sizes.values())
+    flat = {n["size"] for n in viewer_data(example, size_by="none")["nodes"]}
+    assert len(flat) == 1
+
+
+def test_highlight_bridges_rings_the_top_candidates_and_adds_pairs(example):
+    tables = run_analyses(example, ["bridges"])
+    data = viewer_data(example, highlight=["bridges"], top=2)
+    ringed = [n["id"] for n in data["nodes"] if n["borderWidth"] > 1]
+    assert sorted(ringed) == sorted(tables["bridges_actors"]["actor"].head(2))
+    pairs = [e for e in data["edges"] if e.get("overlay")]
+    expected = tables["bridges_pairs"].head(2)
+    assert {(e["from"], e["to"]) for e in pairs} == set(
+        zip(expected["actor_a"], expected["actor_b"], strict=True)
+    )
+    assert all(e["dashes"] for e in pairs)
+
+
+def test_highlight_overlap_links_initiative_pairs_by_jaccard(example):
+    tables = run_analyses(example, ["overlap"])
+    data = viewer_data(example, highlight=["overlap"])
+    links = [e for e in data["edges"] if e.get("overlay")]
+    assert len(links) == min(10, len(tables["overlap_pairs"])) > 0
+    first = tables["overlap_pairs"].iloc[0]
+    assert links[0]["width"] == round(1 + 7 * first["jaccard"], 2)
+    with pytest.raises(UsageError, match="bipartite view"):
+        viewer_data(example, view="actors", highlight=["overlap"])
+
+
+def test_highlight_gaps_marks_thin_and_empty_cells_in_the_legend(example):
+    coverage = run_analyses(example, ["gaps"])["gaps_coverage"]
+    data = viewer_data(example, highlight=["gaps"])
+    marked = {s["key"]: s["gaps"] for s in data["legend"]["sectors"] if s.get("gaps")}
+    flagged = coverage[coverage["empty"] | coverage["thin"]]
+    assert set(marked) == set(flagged["sector"])
+    row = flagged.iloc[0]
+    word = "none" if row["empty"] else "few"
+    assert any(
+        line.startswith(f"{row['entity']} — ") and f"{word}: " in line and row["stage"] in line
+        for line in marked[row["sector"]]
+    )
+
+
+def test_big_views_switch_physics_off(example):
+    assert viewer_data(example)["options"]["physics"]["enabled"] is True
+    off = viewer_data(example, physics_max_nodes=5)
+    assert off["options"]["physics"]["enabled"] is False
+    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in off["nodes"])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"view": "tree"}, "unknown view 'tree': use bipartite or actors"),
+        ({"size_by": "fame"}, "unknown size measure 'fame'"),
+        ({"highlight": ["stars"]}, "unknown highlight 'stars'"),
+        ({"sector": "space"}, "unknown sector 'space'"),
+        ({"region": "mars"}, "unknown region 'mars'"),
+        ({"type": "castle"}, "unknown type 'castle'"),
+        ({"colour": "red"}, "unknown viewer option colour"),
+        ({"depth": -1}, "depth must be a whole number"),
+    ],
+)
+def test_bad_options_are_refused(example, options, message):
+    with pytest.raises(UsageError, match=re.escape(message)):
+        viewer_data(example, **options)
+
+
+def test_write_viewer_is_atomic_and_creates_the_folder(example, tmp_path):
+    target = tmp_path / "sub" / "viewer.html"
+    assert write_viewer(example, target) == target
+    assert target.read_text(encoding="utf-8") == viewer_html(example)
+    assert [p.name for p in target.parent.iterdir()] == ["viewer.html"]
+
+
+def test_notebook_object_shows_the_page_in_a_sandboxed_iframe(hostile_dataset):
+    page = show_viewer(hostile_dataset, height=480)
+    assert isinstance(page, ViewerPage)
+    shown = page._repr_html_()
+    assert shown.startswith('<iframe srcdoc="') and 'sandbox="allow-scripts"' in shown
+    assert "height:480px" in shown
+    body = shown[len('<iframe srcdoc="') : shown.index('" sandbox=')]
+    assert '"' not in body and "<" not in body  # one attribute value, nothing escapes it
+
+
+def test_cli_writes_the_viewer(tmp_path):
+    runner = CliRunner()
+    target = tmp_path / "v.html"
+    data = str(ROOT / "tests/fixtures/tiny")
+    result = runner.invoke(main, ["viz", "--data", data, "-o", str(target), "--view", "actors"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {target}\n"
+    assert _embedded(target.read_text(encoding="utf-8"))["view"] == "actors"
+
+
+def test_cli_refuses_bad_options_with_one_line(tmp_path):
+    runner = CliRunner()
+    target = tmp_path / "v.html"
+    data = str(ROOT / "tests/fixtures/tiny")
+    result = runner.invoke(main, ["viz", "--data", data, "-o", str(target), "--sector", "space"])
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: unknown sector 'space': known sector codes are ")
+    assert len(result.output.splitlines()) == 1
+    assert not target.exists()
