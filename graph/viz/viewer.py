@@ -422,7 +422,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     >>> data["stats"]["nodes"], data["stats"]["edges"]
     (10, 12)
     >>> viewer_data(example_graph(), view="actors", focus="actor/uit")["stats"]["nodes"]
-    5
+    4
     >>> viewer_data(example_graph(), view="graph")
     Traceback (most recent call last):
     ...
