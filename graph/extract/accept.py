@@ -155,6 +155,20 @@ def accept_proposals(
 
     Raises :class:`~bioeco.errors.DataError` naming the proposals file, row and field when a
     row would not load; nothing is written then.
+
+    Examples
+    --------
+    >>> import shutil, tempfile, pathlib
+    >>> from bioeco.paths import PROJECT_ROOT
+    >>> from bioeco.extract import extract_report
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> data = pathlib.Path(shutil.copytree(PROJECT_ROOT / "tests/fixtures/tiny", tmp / "data"))
+    >>> _ = (tmp / "r.txt").write_text("Alpha Marin AS deltok i Pilot X.\\n", encoding="utf-8")
+    >>> x = extract_report(tmp / "r.txt", "src-a", data_dir=data, out=tmp / "p.csv")
+    >>> text = (tmp / "p.csv").read_text(encoding="utf-8")
+    >>> _ = (tmp / "p.csv").write_text(text.replace("proposed,", "accepted,"), encoding="utf-8")
+    >>> accept_proposals(tmp / "p.csv", data_dir=data).summary()
+    'Accepted 1 memberships into data/src-a/; remembered 0 rejected proposals.'
     """
     from bioeco.export import atomic_write_many
     from bioeco.paths import DATA_DIR

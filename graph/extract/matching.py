@@ -63,7 +63,13 @@ _SPECIAL = {
     "―": "-",
 }
 _CACHE: dict[str, str] = {}
-_SOFT_BREAK = re.compile(r"(?<=\w)-[ \t]*\n\s*(?=[a-zæøå])")
+_CHUNKS = re.compile(
+    r"(?P<soft>(?<=\w)-[ \t]*\n\s*(?=[a-zæøå]))"
+    r"|(?P<ascii>[\x21-\x2c\x2e-\x7e]+|-)"
+    r"|(?P<space>\s+)"
+    r"|(?P<other>.)",
+    re.DOTALL,
+)
 
 LEGAL_FORMS = ("AS", "ASA", "SA", "BA", "AB", "Ltd", "Inc", "inc", "GmbH", "SE", "HF", "KF")
 """Legal-form words that end a company name (``Pubgene AS``); a name is also known without."""
@@ -109,25 +115,27 @@ def fold(text: str) -> tuple[str, list[int]]:
     >>> folded, where
     ('e o', [0, 1, 2])
     """
-    skip: set[int] = set()
-    for m in _SOFT_BREAK.finditer(text):
-        skip.update(range(m.start(), m.end()))
     out: list[str] = []
     where: list[int] = []
     space = False
-    for i, ch in enumerate(text):
-        if i in skip:
+    for m in _CHUNKS.finditer(text):
+        kind = m.lastgroup
+        if kind == "soft":  # a word broken with a hyphen at the end of a line
             continue
-        if ch.isspace():
+        if kind == "space":
             if not space and out:
                 out.append(" ")
-                where.append(i)
+                where.append(m.start())
             space = True
             continue
         space = False
-        f = _fold_char(ch)
+        if kind == "ascii":  # one-to-one: lower() keeps offsets
+            out.append(m.group().lower())
+            where.extend(range(m.start(), m.end()))
+            continue
+        f = _fold_char(m.group())
         out.append(f)
-        where.extend([i] * len(f))
+        where.extend([m.start()] * len(f))
     folded = "".join(out)
     if folded.endswith(" "):
         folded = folded[:-1]

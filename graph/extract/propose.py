@@ -43,6 +43,7 @@ from bioeco.vocab import slugify
 
 __all__ = [
     "COLUMNS",
+    "MAX_NAME",
     "ROLE_CUES",
     "Proposal",
     "proposal_key",
@@ -157,6 +158,8 @@ _INST_WORD = re.compile(
     rf"(?<![\w-])((?:{_CAP}[ \t]+){{0,3}}[\wæøåÆØÅ-]*(?:{_INST_STEMS})[\wæøå]*"
     rf"(?:[ \t]+(?:i|for|på)[ \t]+{_CAP}(?:[ \t]+{_CAP})?)?)"
 )
+MAX_NAME = 120
+"""Longest text (characters) considered as a new organisation's name."""
 _LEGAL_WORDS = {"AS", "ASA", "SA", "BA", "AB", "Ltd", "Inc", "GmbH", "SE", "HF", "KF"}
 _TRAILING = {"i", "og", "for", "på", "of", "and", "the", "&", "de", "du", "von", "van"}
 _STOP_FIRST = {
@@ -770,6 +773,8 @@ def _new_actor_proposals(
         else:
             found_here = [(m.start(1), m.group(1)) for m in pattern.finditer(text)]
         for start, raw in found_here:
+            if len(raw) > MAX_NAME:
+                continue  # not a name (a run of capitals, a hostile line)
             a, end, words = _trim(text, start, raw)
             name = " ".join(words).strip(".,'-")
             if rule == "capitalised-run" and len(words) < 2:

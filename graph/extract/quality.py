@@ -69,7 +69,15 @@ class Quality:
 
 def gold_organisations(records: Records, source_id: str) -> set[str]:
     """Actor ids that *source_id* defines or refers to (facts from outside the text, with basis
-    ``external``, do not count: the text need not name their subjects)."""
+    ``external``, do not count: the text need not name their subjects).
+
+    Examples
+    --------
+    >>> from bioeco.paths import PROJECT_ROOT
+    >>> records = load_records(PROJECT_ROOT / "tests/fixtures/tiny")
+    >>> sorted(gold_organisations(records, "src-b"))
+    ['beta-institute']
+    """
     actors = {a.id for a in records.actors}
     ids = {a.id for a in records.actors if a.source == source_id}
     for m in records.memberships:
@@ -94,7 +102,15 @@ def gold_organisations(records: Records, source_id: str) -> set[str]:
 
 
 def gold_memberships(records: Records, source_id: str) -> dict[tuple[str, str], set[str]]:
-    """(member, organization) pairs between actors/initiatives of *source_id*, with roles."""
+    """(member, organization) pairs between actors/initiatives of *source_id*, with roles.
+
+    Examples
+    --------
+    >>> from bioeco.paths import PROJECT_ROOT
+    >>> records = load_records(PROJECT_ROOT / "tests/fixtures/tiny")
+    >>> gold_memberships(records, "src-b")
+    {('beta-institute', 'north-cluster'): {'member'}}
+    """
     agents = {a.id for a in records.actors} | {i.id for i in records.initiatives}
     pairs: dict[tuple[str, str], set[str]] = {}
     for m in records.memberships:
