@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: setup sysdeps demo test lint format clean bench extract-quality
+.PHONY: setup sysdeps demo test lint format clean bench screenshots extract-quality
 
 # Debian packages the tests and the demo use (real browser, real SPARQL stores). Installed only
 # when missing; CI starts on a fresh machine. Add a package name here, never install by hand.
@@ -40,6 +40,10 @@ demo: setup
 	  --source-id btn-ar-2021 -o $(OUT)/proposals-btn-ar-2021.csv
 	$(BIN)/bioeco report --graph $(OUT)/bioeco.trig -o $(OUT)/report.html
 	$(BIN)/bioeco viz --graph $(OUT)/bioeco.trig -o $(OUT)/viewer.html --highlight bridges --highlight overlap --highlight gaps
+
+# README images: screenshots of the demo's pages in headless Chromium (committed under docs/img/)
+screenshots: demo
+	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer.png --wait-for 'body[data-ready=true]'
 
 test: setup
 	$(BIN)/ruff check .

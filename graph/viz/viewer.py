@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
 
@@ -64,6 +65,14 @@ FORCEATLAS_MAX_NODES = 1000
 #: Up to this many nodes vis-network's physics settles the Python layout (then stops); above it
 #: physics is off and the Python layout is final (big graphs draw at once and stay readable).
 PHYSICS_MAX_NODES = 80
+
+#: Least distance between two nodes of a laid-out component, in edge lengths (75 px).
+MIN_DISTANCE = 0.75
+
+#: How many nodes (the largest by the size measure, then by degree) are labelled at first sight;
+#: the other labels appear when zooming in.
+LABELLED_NODES = 30
+SMALL_FONT = 8.0
 
 # Okabe–Ito based palette, assigned to top sectors in code order.
 _PALETTE = ("#009E73", "#D55E00", "#E69F00", "#CC79A7", "#0072B2", "#56B4E9", "#882255", "#999933")
@@ -272,13 +281,51 @@ def _component_layout(graph: nx.Graph, seed: int) -> dict[str, tuple[float, floa
     ordered.add_nodes_from(nodes)
     ordered.add_edges_from(sorted(tuple(sorted(e)) for e in graph.edges))
     if n <= FORCEATLAS_MAX_NODES:  # spreads hub-and-spoke graphs; quadratic memory
-        pos = nx.forceatlas2_layout(ordered, seed=seed, max_iter=150, distributed_action=True)
-        pos = nx.rescale_layout_dict(pos)
+        pos = nx.forceatlas2_layout(
+            ordered, seed=seed, max_iter=200, distributed_action=True, scaling_ratio=6.0
+        )
     else:
         pos = nx.spring_layout(ordered, seed=seed, iterations=60 if n <= 2000 else 25)
-    # both layouts fit the component into [-1, 1]; give it room for its nodes
-    scale = 0.9 * math.sqrt(n)
-    return {node: (float(x) * scale, float(y) * scale) for node, (x, y) in pos.items()}
+    coords = np.array([pos[node] for node in nodes], dtype=float)
+    coords -= coords.mean(axis=0)
+    # turn the widest direction horizontal: screens are wider than tall
+    _, vectors = np.linalg.eigh(np.cov(coords.T))
+    coords = coords @ vectors[:, ::-1]
+    coords[:, 0] *= np.sign(coords[np.argmax(np.abs(coords[:, 0])), 0]) or 1.0
+    coords[:, 1] *= np.sign(coords[np.argmax(np.abs(coords[:, 1])), 1]) or 1.0
+    # fit into [-1, 1] (the longer side), then give the component room for its nodes
+    coords /= np.abs(coords).max() or 1.0
+    coords *= 0.9 * math.sqrt(n)
+    if n <= FORCEATLAS_MAX_NODES:
+        coords = _spread(coords, MIN_DISTANCE)
+    return {node: (float(x), float(y)) for node, (x, y) in zip(nodes, coords, strict=True)}
+
+
+def _spread(coords: np.ndarray, min_distance: float, rounds: int = 60) -> np.ndarray:
+    """Push apart nodes closer than *min_distance* (deterministic; hubs' spokes stop piling up).
+
+    Examples
+    --------
+    >>> out = _spread(np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 0.0]]), 1.0)
+    >>> bool(np.linalg.norm(out[0] - out[1]) > 0.95), out[2].tolist()
+    (True, [5.0, 0.0])
+    """
+    coords = coords.copy()
+    n = len(coords)
+    # points on top of each other get a fixed, tiny, index-based offset to tell them apart
+    jitter = np.stack([np.cos(np.arange(n)), np.sin(np.arange(n))], axis=1) * 1e-3
+    for _ in range(rounds):
+        diff = coords[:, None, :] - coords[None, :, :]
+        dist = np.sqrt((diff**2).sum(axis=2))
+        np.fill_diagonal(dist, np.inf)
+        close = dist < min_distance
+        if not close.any():
+            break
+        safe = np.where(dist == 0, 1.0, dist)
+        direction = np.where((dist == 0)[..., None], jitter[:, None, :], diff / safe[..., None])
+        push = np.where(close, (min_distance - dist) / 2, 0.0)
+        coords += (direction * push[..., None]).sum(axis=1) * 0.5
+    return coords
 
 
 def _layout(graph: nx.Graph, seed: int) -> dict[str, tuple[int, int]]:
@@ -502,6 +549,11 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
                 )
 
     # --- nodes ---------------------------------------------------------------------------
+    # the most important nodes get readable labels at once; the others a small font that
+    # vis-network only draws once the reader zooms in (no wall of overlapping names)
+    degree = dict(shown.degree())
+    importance = sorted(shown.nodes, key=lambda n: (-measure.get(n, -1.0), -degree[n], n))
+    labelled = set(importance[: max(LABELLED_NODES, 0)])
     positions = _layout(shown, opts.seed)
     order = sorted(shown.nodes)
     vis_id = {iri: entity_id(iri) for iri in order}
@@ -563,7 +615,9 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
                 "hover": {"background": key_colour[key], "border": "#111111"},
             },
             "borderWidth": 4 if iri in ring else 1,
-            "font": {"size": round(11 + 19 * (size - 9.0) / 27.0, 1)},
+            "font": {
+                "size": round(13 + 11 * (size - 9.0) / 27.0, 1) if iri in labelled else SMALL_FONT
+            },
             "title": "\n".join(lines),
             "kind": kind,
             "typeCode": type_code or "",
@@ -702,7 +756,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         },
         "nodes": {
             "font": {"face": "sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
-            "scaling": {"label": {"enabled": False, "drawThreshold": 8}},
+            "scaling": {"label": {"enabled": False, "drawThreshold": 9}},
         },
         "edges": {"smooth": False, "selectionWidth": 1.5},
         "layout": {"randomSeed": opts.seed, "improvedLayout": False},
