@@ -646,3 +646,29 @@ def test_extract_prints_csv_without_out_and_checks_the_publisher(runner, tiny_di
     result = runner.invoke(main, [*args, "--publisher", "nobody"])
     assert result.exit_code == 2
     assert result.output == "Error: unknown publisher 'nobody' (an actor or initiative id)\n"
+
+
+def test_accept_reads_a_spreadsheet_saved_file_with_bom_and_crlf(tiny_dir, tmp_path):
+    report = tmp_path / "r.txt"
+    report.write_text("Alpha Marin AS deltok i Pilot X.\n", "utf-8")
+    props = tmp_path / "p.csv"
+    extract_report(report, "src-a", data_dir=tiny_dir, out=props)
+    text = props.read_text("utf-8").replace("proposed,", "accepted,")
+    props.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    assert accept_proposals(props, data_dir=tiny_dir).written == {"memberships": 1}
+    semicolons = tmp_path / "s.csv"
+    semicolons.write_text(text.replace(",", ";"), "utf-8")
+    with pytest.raises(DataError, match=r"s.csv, row 1, field status: not a proposals file"):
+        accept_proposals(semicolons, data_dir=tiny_dir)
+
+
+def test_huge_pdf_is_refused_before_reading(runner, tiny_dir, tmp_path):
+    from bioeco.extract.document import MAX_PDF_BYTES
+
+    report = tmp_path / "huge.pdf"
+    with report.open("wb") as fh:
+        fh.write(b"%PDF-1.4\n")
+        fh.truncate(MAX_PDF_BYTES + 1)
+    _one_line_error(
+        runner, tiny_dir, report, f"PDF is {MAX_PDF_BYTES + 1} bytes (max {MAX_PDF_BYTES})"
+    )

@@ -3,19 +3,22 @@
 Three kinds of proposal, one CSV row each (columns :data:`COLUMNS`):
 
 - ``mention``: a known actor or initiative named in the report, one row per entity and
-  spelling, with every place it stands. Accepting it records the spelling in ``aliases.csv``
-  of the report's folder (the usual way to note that a source names an organisation defined
-  elsewhere). Mentions already recorded for this source have status ``recorded``.
+  spelling (as written, without the inflection ending), with every place it stands.
+  Accepting it records the spelling in ``aliases.csv`` of the report's folder (the usual way
+  to note that a source names an organisation). Spellings this source already records (a
+  label or alias of an entity it defines, or one of its alias rows) have status ``recorded``.
 - ``membership``: an actor and an initiative (or a cluster/centre and a project, event, …)
-  named in one sentence, or a list of names under a heading such as "Partnere:" next to a
-  sentence about the publisher ("Klyngen bestod av 37 medlemmer"). The role comes from cue
-  words near the member (:data:`ROLE_CUES`); the confidence grows with a cue and with fewer
-  names in the passage.
+  named in one sentence; an actor in a section whose heading names an initiative; or a list
+  of names under a heading such as "Partnere:" next to a sentence about the publisher
+  ("Klyngen bestod av 37 medlemmer"). The role comes from the cue word nearest the member
+  (:data:`ROLE_CUES`), else from the two types; the confidence grows with a cue and with
+  fewer names in the passage, and is lower for a heading than for one sentence.
 - ``new-actor``: an organisation-like name that matches nothing known: a name with a legal
-  form (``AS``, ``ASA``, ``SA`` …), a name with an institution word (universitet, institutt,
-  høgskole, kommune …) or a run of two or more capitalised words. Near matches to known names
-  (rapidfuzz) are listed in ``suggestions``: put one of those ids into ``subject`` to record the
-  name as an alias instead of a new actor.
+  form (``AS``, ``ASA``, ``SA`` …), a line of a list of names, a name with an institution
+  word (universitet, institutt, høgskole, kommune …), a run of two or more capitalised words,
+  or an acronym. People named in ``data/`` and headings in capitals are left out. Near
+  matches to known actors (rapidfuzz) are listed in ``suggestions``: put one of those ids
+  into ``subject`` to record the name as an alias instead of a new actor.
 
 Rows an analyst rejected before (``rejected.csv``, see :mod:`bioeco.extract.accept`) are not
 proposed again. Output is sorted and deterministic.
@@ -463,12 +466,6 @@ def _mention_proposals(
     doc: Document, text: str, mentions: list[Mention], records: Records, source_id: str
 ) -> list[Proposal]:
     recorded = _recorded_spellings(records, source_id)
-    defined_here = {
-        r.id
-        for rows in (records.actors, records.initiatives)
-        for r in rows
-        if r.source == source_id
-    }
     groups: dict[tuple[str, str], Proposal] = {}
     for m in mentions:
         if m.rule == "generic":
@@ -476,7 +473,7 @@ def _mention_proposals(
         key = (m.entity.id, m.surface)
         p = groups.get(key)
         if p is None:
-            status = "recorded" if key in recorded or m.entity.id in defined_here else "proposed"
+            status = "recorded" if key in recorded else "proposed"
             p = Proposal(
                 "mention",
                 source_id,
