@@ -47,10 +47,12 @@ from typing import Any
 
 __all__ = [
     "BASELINE_STEP",
+    "CHANGES_HEADING",
     "STEPS",
     "SUPERLINEAR",
     "Measurement",
     "format_report",
+    "keep_changes",
     "loglog_exponent",
     "main",
     "ratios",
@@ -73,6 +75,24 @@ SUPERLINEAR = 1.2
 """Flag a step when time ~ memberships^k with k above this (log-log least squares)."""
 
 RESULTS_FILE = Path(__file__).resolve().parent / "RESULTS.md"
+
+CHANGES_HEADING = "## What each change bought"
+"""Hand-written section of the report (before/after measurements of each optimisation): a new
+run rewrites the tables above it and keeps this section and everything after it."""
+
+
+def keep_changes(old_report: str) -> str:
+    r"""The hand-written :data:`CHANGES_HEADING` section of *old_report* (``""`` if none).
+
+    Examples
+    --------
+    >>> keep_changes("# Benchmark\n\n| a |\n\n## What each change bought\n\n- x: 2x\n")
+    '## What each change bought\n\n- x: 2x\n'
+    >>> keep_changes("# Benchmark\n")
+    ''
+    """
+    at = old_report.find("\n" + CHANGES_HEADING)
+    return old_report[at + 1 :] if at >= 0 else ""
 
 QUERY = """# typical SELECT: how many distinct actors take part per sector and value-chain stage
 SELECT ?sector ?stage (COUNT(DISTINCT ?actor) AS ?actors) WHERE {
@@ -619,7 +639,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "total wall time": f"{elapsed / 60:.1f} min",
     }
     report = format_report(results, scales_info, meta)
-    args.out.write_text(report + "\n", encoding="utf-8")
+    kept = keep_changes(args.out.read_text(encoding="utf-8")) if args.out.is_file() else ""
+    args.out.write_text(report + "\n" + ("\n" + kept if kept else ""), encoding="utf-8")
     print(report)
     print(f"\nWrote {args.out}", file=sys.stderr)
     return 0

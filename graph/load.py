@@ -944,6 +944,7 @@ def _check_references(records: Records, codes: dict[str, set[str]]) -> None:
     sources = {s.id for s in records.sources}
     datasets = {d.id for d in records.datasets}
     agents = actors | initiatives
+    members = agents | people  # built once: a union per membership made the check quadratic
 
     def need(rec: Any, fld: str, value: str, pool: Iterable[str], what: str) -> None:
         if value and value not in pool:
@@ -956,7 +957,7 @@ def _check_references(records: Records, codes: dict[str, set[str]]) -> None:
             for rec in getattr(records, table):
                 need(rec, "source", rec.source, sources, "source id (see sources.csv)")
     for m in records.memberships:
-        need(m, "member", m.member, agents | people, "actor, person or initiative id")
+        need(m, "member", m.member, members, "actor, person or initiative id")
         need(m, "organization", m.organization, agents, "initiative or actor id")
         if m.member == m.organization:
             raise m.origin.error("an organisation cannot be a member of itself", "member")

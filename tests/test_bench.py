@@ -14,9 +14,11 @@ from bench.generate import SOURCE_ID, TABLE_COLUMNS, generate, sizes
 from bench.generate import main as generate_main
 from bench.run import (
     BASELINE_STEP,
+    CHANGES_HEADING,
     SUPERLINEAR,
     Measurement,
     format_report,
+    keep_changes,
     loglog_exponent,
     ratios,
     step_summary,
@@ -184,3 +186,9 @@ def test_bench_docstring_examples() -> None:
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, module.__name__
         assert result.attempted > 0
+
+
+def test_rerun_keeps_the_hand_written_changes_section() -> None:
+    old = f"# Benchmark results\n\n| t |\n\n{CHANGES_HEADING}\n\n- query: 9x\n"
+    assert keep_changes(old) == f"{CHANGES_HEADING}\n\n- query: 9x\n"
+    assert keep_changes("# Benchmark results\n\n| t |\n") == ""

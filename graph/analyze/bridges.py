@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import random
 from collections import Counter
 from collections.abc import Hashable, Iterator, Mapping
 
+import igraph
 import networkx as nx
 import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
 from scipy import sparse
 
-from bioeco.analyze.project import Network, actor_projection, as_network, entity_id
+from bioeco.analyze.project import Network, as_network, entity_id
 from bioeco.errors import UsageError
 
 __all__ = [
@@ -351,14 +353,33 @@ def _bridge_profile(
 
 
 def _betweenness(g: nx.Graph, exact_max_nodes: int, k: int, seed: int) -> tuple[dict, str]:
+    """Normalised betweenness of the unweighted *g*, computed by igraph (compiled Brandes).
+
+    Exact up to *exact_max_nodes* nodes; above, from the *k* source nodes networkx would pick
+    (``random.Random(seed).sample(list(g), k)``) with networkx's rescaling, so the values
+    equal ``nx.betweenness_centrality(g, k=k, seed=seed, normalized=True)`` up to rounding.
+    """
     n = g.number_of_nodes()
-    if n <= exact_max_nodes:
-        return nx.betweenness_centrality(g, normalized=True), "exact"
+    nodes = list(g.nodes)
+    index = {v: i for i, v in enumerate(nodes)}
+    h = igraph.Graph(n=n, edges=[(index[u], index[v]) for u, v in g.edges if u != v])
+    if n <= exact_max_nodes or min(k, n) == n:
+        if n <= 2:
+            return dict.fromkeys(nodes, 0.0), "exact"
+        raw = np.asarray(h.betweenness(directed=False), dtype=float)
+        values = np.round(raw * 2 / ((n - 1) * (n - 2)), 12)  # same digits as networkx
+        return {v: float(values[i]) for i, v in enumerate(nodes)}, "exact"
     kk = min(k, n)
-    return (
-        nx.betweenness_centrality(g, k=kk, normalized=True, seed=seed),
-        f"sampled (k={kk}, seed={seed})",
-    )
+    sources = random.Random(seed).sample(nodes, kk)
+    # igraph counts each undirected source-target path once; networkx sums both directions
+    raw = 2 * np.asarray(h.betweenness(directed=False, sources=[index[s] for s in sources]))
+    scale = np.full(n, 1 / (kk * (n - 2)))
+    if kk > 1:
+        scale[[index[s] for s in sources]] = 1 / ((kk - 1) * (n - 2))
+    else:
+        scale[[index[s] for s in sources]] = np.nan
+    values = np.round(raw * scale, 12)
+    return {v: float(values[i]) for i, v in enumerate(nodes)}, f"sampled (k={kk}, seed={seed})"
 
 
 def _sector_filter(net: Network, sector: str | None) -> set[str] | None:
@@ -429,7 +450,7 @@ def actor_scores(
         raise UsageError("exact_max_nodes must be >= 0 and k >= 1")
     net = as_network(source, as_of=as_of, basis=basis)
     wanted = _sector_filter(net, sector)
-    g = actor_projection(net)
+    g = net._actor_graph  # built once per network; not modified here
     if g.number_of_nodes() == 0:
         return pd.DataFrame(columns=ACTOR_COLUMNS)
     btw, method = _betweenness(g, exact_max_nodes, k, seed)
@@ -563,7 +584,7 @@ def brokerage(
     """
     net = as_network(source, as_of=as_of, basis=basis)
     wanted = _sector_filter(net, sector)
-    g = actor_projection(net)
+    g = net._actor_graph  # built once per network; not modified here
     groups = {v: sector_group(net.attr(v, "sectors")) for v in g.nodes}
     gf = gould_fernandez(g, groups)
     if gf.empty:
@@ -618,6 +639,85 @@ def _communities(g: nx.Graph, net: Network, community: str, seed: int) -> dict[s
     raise UsageError(f"community must be 'sector' or 'louvain', not {community!r}")
 
 
+def _pair_candidates(
+    g: nx.Graph,
+    net: Network,
+    nodes: list[str],
+    min_common: int,
+    wanted: set[str] | None,
+    top: int | None,
+    block: int = 512,
+) -> tuple[list[tuple[str, str]], dict, dict]:
+    """Candidate pairs of :func:`pair_suggestions` (best first) with their
+    resource-allocation and Adamic–Adar indices, from sparse products of the adjacency matrix.
+
+    Rows of A are taken *block* at a time, so memory stays at one block of A·A. With *top*,
+    only pairs whose resource allocation can still reach the first *top* are kept (a running
+    threshold), so the work after the products is proportional to *top*, not to all pairs.
+    Scores are rounded to 12 decimals (the order in which networkx sums them is not fixed, so
+    the last digits are noise); the result is sorted by the ranking key.
+    """
+    adj = nx.to_scipy_sparse_array(g, nodelist=nodes, weight=None, format="csr")
+    adj = sparse.csr_matrix((adj > 0).astype(np.int64))
+    deg = np.asarray(adj.sum(axis=1)).ravel().astype(float)
+    with np.errstate(divide="ignore"):
+        inv = np.where(deg > 0, 1 / deg, 0.0)
+        inv_log = np.where(deg > 1, 1 / np.log(np.maximum(deg, 2)), 0.0)
+    ra_mat = sparse.csr_matrix(adj.multiply(inv[None, :]))  # A·D⁻¹ (columns scaled)
+    aa_mat = sparse.csr_matrix(adj.multiply(inv_log[None, :]))
+    codes = sorted({c for n in nodes for c in net.attr(n, "sectors")})
+    column = {c: k for k, c in enumerate(codes)}
+    sec = np.zeros((len(nodes), max(len(codes), 1)), dtype=bool)
+    for k, n in enumerate(nodes):
+        for c in net.attr(n, "sectors"):
+            sec[k, column[c]] = True
+    classified = sec.any(axis=1)
+    is_actor = np.array([net.attr(n, "kind") == "actor" for n in nodes])
+    eligible = classified & is_actor
+    want = np.zeros(sec.shape[1], dtype=bool)
+    if wanted is not None:
+        for c in wanted & set(codes):
+            want[column[c]] = True
+    found: list[tuple[np.ndarray, ...]] = []
+    threshold = -np.inf
+    adj_t = adj.T.tocsr()
+    for r0 in range(0, len(nodes), block):
+        r1 = min(r0 + block, len(nodes))
+        common = (adj[r0:r1] @ adj_t).tocoo()
+        i, j, c = common.row + r0, common.col, common.data
+        keep = (j > i) & (c >= min_common) & eligible[i] & eligible[j]
+        i, j, c = i[keep], j[keep], c[keep]
+        linked = np.asarray(adj[i, j]).ravel() > 0 if len(i) else np.zeros(0, dtype=bool)
+        keep = ~linked & ~(sec[i] & sec[j]).any(axis=1)
+        if wanted is not None:
+            keep &= ((sec[i] | sec[j]) & want).any(axis=1)
+        i, j, c = i[keep], j[keep], c[keep]
+        if not len(i):
+            continue
+        ra = np.round(np.asarray((ra_mat[i].multiply(adj[j])).sum(axis=1)).ravel(), 12)
+        if top is not None:
+            keep = ra >= threshold
+            i, j, c, ra = i[keep], j[keep], c[keep], ra[keep]
+        aa = np.round(np.asarray((aa_mat[i].multiply(adj[j])).sum(axis=1)).ravel(), 12)
+        found.append((i, j, c, ra, aa))
+        if top is not None:
+            scores = np.concatenate([f[3] for f in found])
+            if len(scores) >= top:
+                threshold = np.partition(scores, len(scores) - top)[len(scores) - top]
+                found = [tuple(x[f[3] >= threshold] for x in f) for f in found]
+    if not found:
+        return [], {}, {}
+    i, j, c, ra, aa = (np.concatenate([f[k] for f in found]) for k in range(5))
+    ids = [entity_id(n) for n in nodes]
+    order = sorted(range(len(i)), key=lambda p: (-ra[p], -aa[p], -c[p], ids[i[p]], ids[j[p]]))
+    if top is not None:
+        order = order[:top]
+    bunch = [(nodes[i[p]], nodes[j[p]]) for p in order]
+    ra_of = {pair: float(ra[p]) for pair, p in zip(bunch, order, strict=True)}
+    aa_of = {pair: float(aa[p]) for pair, p in zip(bunch, order, strict=True)}
+    return bunch, ra_of, aa_of
+
+
 def pair_suggestions(
     source: Graph | Dataset | Network,
     *,
@@ -667,43 +767,19 @@ def pair_suggestions(
         raise UsageError(f"min_common must be at least 1, not {min_common!r}")
     net = as_network(source, as_of=as_of, basis=basis)
     wanted = _sector_filter(net, sector)
-    g = actor_projection(net)
+    g = net._actor_graph  # built once per network; not modified here
     nodes = sorted(g.nodes)
     if len(nodes) < 3:
         return pd.DataFrame(columns=PAIR_COLUMNS)
     comm = _communities(g, net, community, seed)
-    nx.set_node_attributes(g, comm, "community")
-    adj = nx.to_scipy_sparse_array(g, nodelist=nodes, weight=None, format="csr")
-    adj = sparse.csr_matrix((adj > 0).astype(np.int64))
-    two = sparse.triu(adj @ adj, k=1).tocoo()
-    linked = set(zip(*adj.nonzero(), strict=True))
-    sectors = {n: frozenset(net.attr(n, "sectors")) for n in nodes}
-    is_actor = {n: net.attr(n, "kind") == "actor" for n in nodes}
-    bunch = []
-    n_common: dict[tuple[str, str], int] = {}
-    for i, j, c in sorted(zip(two.row, two.col, two.data, strict=True)):
-        a, b = nodes[i], nodes[j]
-        if c < min_common or (i, j) in linked:
-            continue
-        if not (is_actor[a] and is_actor[b]):
-            continue
-        sa, sb = sectors[a], sectors[b]
-        if not sa or not sb or sa & sb:
-            continue
-        if wanted is not None and not ((sa | sb) & wanted):
-            continue
-        bunch.append((a, b))
-        n_common[(a, b)] = int(c)
+    bunch, ra, aa = _pair_candidates(g, net, nodes, min_common, wanted, top)
     if not bunch:
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    ra = {(u, v): s for u, v, s in nx.resource_allocation_index(g, bunch)}
-    aa = {(u, v): s for u, v, s in nx.adamic_adar_index(g, bunch)}
-    if top is not None:  # rank first, explain only the pairs that are kept
-        bunch = sorted(
-            bunch,
-            key=lambda p: (-ra[p], -aa[p], -n_common[p], entity_id(p[0]), entity_id(p[1])),
-        )[:top]
-    sh = {(u, v): s for u, v, s in nx.cn_soundarajan_hopcroft(g, bunch, community="community")}
+    sh = {}
+    for a, b in bunch:  # Soundarajan–Hopcroft: common neighbours + those in the pair's community
+        shared = nx.common_neighbors(g, a, b)
+        bonus = sum(comm[w] == comm[a] for w in shared) if comm[a] == comm[b] else 0
+        sh[(a, b)] = len(shared) + bonus
     rows = []
     for a, b in bunch:
         common = sorted(nx.common_neighbors(g, a, b))

@@ -170,12 +170,10 @@ SELECT ?ms ?member ?org ?role (STR(?b) AS ?begin) (STR(?e) AS ?end) (STR(?o) AS 
   OPTIONAL { ?ms org:role ?role }
   OPTIONAL { ?ms bioeco:observedIn ?o }
   OPTIONAL { ?ms org:memberDuring ?iv .
-    OPTIONAL { ?iv time:hasBeginning ?bi . ?bi ?bp ?b .
-               VALUES ?bp { time:inXSDDate time:inXSDgYearMonth time:inXSDgYear
-                            time:inXSDDateTime time:inXSDDateTimeStamp } }
-    OPTIONAL { ?iv time:hasEnd ?ei . ?ei ?ep ?e .
-               VALUES ?ep { time:inXSDDate time:inXSDgYearMonth time:inXSDgYear
-                            time:inXSDDateTime time:inXSDDateTimeStamp } } }
+    OPTIONAL { ?iv time:hasBeginning/(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear
+                                      |time:inXSDDateTime|time:inXSDDateTimeStamp) ?b }
+    OPTIONAL { ?iv time:hasEnd/(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear
+                                |time:inXSDDateTime|time:inXSDDateTimeStamp) ?e } }
 }"""
 
 _Q_CONCEPTS = """
@@ -265,6 +263,12 @@ class Network:
             value = row[column]
             return None if column in ("start", "end", "type") and pd.isna(value) else value
         return () if column in ("sectors", "stages", "regions", "part_of") else None
+
+    @cached_property
+    def _actor_graph(self) -> nx.Graph:
+        """The member–member projection, built once per network and shared by the analyses
+        (read-only: :func:`actor_projection` gives callers their own copy)."""
+        return _projection(self, self.incidence, self.members, self.initiatives)
 
     @cached_property
     def _members_of(self) -> dict[str, list[str]]:
@@ -562,23 +566,58 @@ def bipartite_graph(source: Graph | Dataset | Network, **kwargs: Any) -> nx.Grap
     return g
 
 
+def _shared_columns(
+    matrix: sparse.csr_matrix,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Row pairs i < j of a 0/1 *matrix* that share columns, with the shared columns.
+
+    Returns ``rows, cols, weights, starts, shared``: the pairs sorted by (i, j), their number
+    of shared columns, and ``shared[starts[p]:starts[p + 1]]`` the sorted shared columns of
+    pair p (``starts`` has one entry more than there are pairs). One pass over the columns:
+    every column with members r₁ < … < r_m adds the pairs (r_a, r_b), a < b (work Σ m²/2).
+    """
+    csc = sparse.csc_matrix(matrix)
+    csc.sort_indices()
+    lengths = np.diff(csc.indptr)
+    parts_i, parts_j, parts_c = [], [], []
+    for c in np.flatnonzero(lengths > 1):
+        members = csc.indices[csc.indptr[c] : csc.indptr[c + 1]]
+        a, b = np.triu_indices(len(members), k=1)
+        parts_i.append(members[a])
+        parts_j.append(members[b])
+        parts_c.append(np.full(len(a), c, dtype=np.int64))
+    if not parts_i:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, np.zeros(1, dtype=np.int64), empty
+    i = np.concatenate(parts_i).astype(np.int64)
+    j = np.concatenate(parts_j).astype(np.int64)
+    c = np.concatenate(parts_c)
+    order = np.lexsort((c, j, i))
+    i, j, c = i[order], j[order], c[order]
+    new = np.ones(len(i), dtype=bool)
+    new[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
+    first = np.flatnonzero(new)
+    starts = np.append(first, len(i))
+    return i[first], j[first], np.diff(starts), starts, c
+
+
 def _projection(net: Network, matrix: sparse.csr_matrix, keys: list[str], via: list[str]):
     """Weighted projection of the rows of *matrix* (shared columns), via a sparse product."""
-    co = (matrix @ matrix.T).tocoo()
     g = nx.Graph()
-    for k in keys:
-        g.add_node(k, **_node_attrs(net, k))
-    csr = matrix.tocsr()
-    pairs = sorted(
-        (int(i), int(j), int(w)) for i, j, w in zip(co.row, co.col, co.data, strict=True)
+    g.add_nodes_from((k, _node_attrs(net, k)) for k in keys)
+    rows, cols, weights, starts, shared = _shared_columns(matrix)
+    names = np.asarray(via, dtype=object)
+    g.add_edges_from(
+        (keys[i], keys[j], {"weight": int(w), "via": tuple(names[shared[a:b]])})
+        for i, j, w, a, b in zip(
+            rows.tolist(),
+            cols.tolist(),
+            weights.tolist(),
+            starts[:-1].tolist(),
+            starts[1:].tolist(),
+            strict=True,
+        )
     )
-    for i, j, w in pairs:
-        if i < j:
-            shared = np.intersect1d(
-                csr.indices[csr.indptr[i] : csr.indptr[i + 1]],
-                csr.indices[csr.indptr[j] : csr.indptr[j + 1]],
-            )
-            g.add_edge(keys[i], keys[j], weight=w, via=tuple(via[s] for s in shared))
     return g
 
 

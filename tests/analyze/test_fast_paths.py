@@ -1,0 +1,182 @@
+"""The fast analysis paths give the same answers as the straightforward ones they replace."""
+
+from __future__ import annotations
+
+import random
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from bioeco.analyze import project
+from bioeco.analyze.bridges import _betweenness, _pair_candidates, pair_suggestions
+from bioeco.analyze.project import entity_id, load_network
+from bioeco.build import build_dataset
+from bioeco.query import select
+
+#: The membership query before the interval dates became a property path (one join per
+#: ``time:`` predicate through VALUES): kept here as the reference the new query must match.
+_OLD_MEMBERSHIPS = """
+SELECT ?ms ?member ?org ?role (STR(?b) AS ?begin) (STR(?e) AS ?end) (STR(?o) AS ?observed) WHERE {
+  ?ms a org:Membership ; org:member ?member ; org:organization ?org .
+  ?org a org:OrganizationalCollaboration .
+  { ?member a org:Organization } UNION { ?member a org:OrganizationalCollaboration }
+  OPTIONAL { ?ms org:role ?role }
+  OPTIONAL { ?ms bioeco:observedIn ?o }
+  OPTIONAL { ?ms org:memberDuring ?iv .
+    OPTIONAL { ?iv time:hasBeginning ?bi . ?bi ?bp ?b .
+               VALUES ?bp { time:inXSDDate time:inXSDgYearMonth time:inXSDgYear
+                            time:inXSDDateTime time:inXSDDateTimeStamp } }
+    OPTIONAL { ?iv time:hasEnd ?ei . ?ei ?ep ?e .
+               VALUES ?ep { time:inXSDDate time:inXSDgYearMonth time:inXSDgYear
+                            time:inXSDDateTime time:inXSDDateTimeStamp } } }
+}"""
+
+
+def _rows(frame):
+    return sorted(tuple("" if v is None or v != v else str(v) for v in row) for row in frame.values)
+
+
+@pytest.fixture(scope="module")
+def data_graph():
+    return build_dataset()  # the real data/ folder
+
+
+@pytest.mark.parametrize("source", ["example", "data"])
+def test_membership_path_query_matches_the_values_query(source, example, request):
+    graph = example if source == "example" else request.getfixturevalue("data_graph")
+    new = select(graph, project._Q_MEMBERSHIPS)
+    old = select(graph, _OLD_MEMBERSHIPS)
+    assert len(new) > 0
+    assert _rows(new) == _rows(old)
+
+
+def test_membership_path_query_reads_every_date_kind(make_graph):
+    # gYear, gYearMonth and date instants, open and closed intervals
+    actors = {x: {"sector": ["marine"]} for x in "abcd"}
+    ms = [
+        {"member": "a", "organization": "i", "role": "member", "begin": "2019"},
+        {"member": "b", "organization": "i", "role": "member", "end": "2021-06"},
+        {
+            "member": "c",
+            "organization": "i",
+            "role": "member",
+            "begin": "2018-02-03",
+            "end": "2020",
+        },
+        {"member": "d", "organization": "i", "role": "member", "observed": "2022"},
+    ]
+    g = make_graph(actors, {"i": {}}, ms)
+    new = select(g, project._Q_MEMBERSHIPS)
+    assert _rows(new) == _rows(select(g, _OLD_MEMBERSHIPS))
+    dates = {entity_id(m): (b, e) for m, b, e in new[["member", "begin", "end"]].values}
+    assert dates["actor/a"][0] == "2019"
+    assert dates["actor/b"][1] == "2021-06"
+    assert dates["actor/c"] == ("2018-02-03", "2020")
+
+
+def _random_graph(seed: int, n: int = 60, p: float = 0.08) -> nx.Graph:
+    g = nx.gnp_random_graph(n, p, seed=seed)
+    return nx.relabel_nodes(g, {i: f"n{(i * 37) % n:03d}" for i in g})
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_betweenness_exact_equals_networkx(seed):
+    g = _random_graph(seed)
+    ours, method = _betweenness(g, exact_max_nodes=1000, k=10, seed=0)
+    ref = nx.betweenness_centrality(g, normalized=True)
+    assert method == "exact"
+    assert ours == pytest.approx(ref, abs=1e-11)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_betweenness_sampled_equals_networkx_with_the_same_seed(seed):
+    g = _random_graph(seed, n=80)
+    ours, method = _betweenness(g, exact_max_nodes=10, k=15, seed=seed)
+    ref = nx.betweenness_centrality(g, k=15, normalized=True, seed=seed)
+    assert method == f"sampled (k=15, seed={seed})"
+    assert ours == pytest.approx(ref, abs=1e-11)
+
+
+def test_betweenness_of_tiny_graphs_is_zero():
+    g = nx.path_graph(["a", "b"])
+    assert _betweenness(g, 1000, 10, 0) == ({"a": 0.0, "b": 0.0}, "exact")
+
+
+def _reference_candidates(g, net, nodes, min_common):
+    """Today's candidate rule and networkx's link-prediction indices, pair by pair."""
+    out = {}
+    for a_pos, a in enumerate(nodes):
+        for b in nodes[a_pos + 1 :]:
+            common = list(nx.common_neighbors(g, a, b))
+            if len(common) < min_common or g.has_edge(a, b):
+                continue
+            if net.attr(a, "kind") != "actor" or net.attr(b, "kind") != "actor":
+                continue
+            sa, sb = set(net.attr(a, "sectors")), set(net.attr(b, "sectors"))
+            if not sa or not sb or sa & sb:
+                continue
+            out[(a, b)] = (
+                next(nx.resource_allocation_index(g, [(a, b)]))[2],
+                next(nx.adamic_adar_index(g, [(a, b)]))[2],
+                len(common),
+            )
+    return out
+
+
+def _synthetic_network(make_graph, seed: int):
+    rng = random.Random(seed)
+    sectors = ["marine", "health", "agri-food", "forestry"]
+    actors = {f"a{k}": {"sector": rng.sample(sectors, rng.choice([0, 1, 1, 2]))} for k in range(40)}
+    inits = {f"i{k}": {} for k in range(12)}
+    ms = sorted(
+        {(a, i, "member") for i in inits for a in rng.sample(sorted(actors), rng.randint(2, 7))}
+    )
+    return load_network(make_graph(actors, inits, ms))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_pair_candidates_match_the_pairwise_reference(make_graph, seed):
+    net = _synthetic_network(make_graph, seed)
+    g = net._actor_graph
+    nodes = sorted(g.nodes)
+    bunch, ra, aa = _pair_candidates(g, net, nodes, 1, None, None, block=7)
+    ref = _reference_candidates(g, net, nodes, 1)
+    assert len(ref) > 20
+    assert set(bunch) == set(ref)
+    for pair in bunch:
+        assert ra[pair] == pytest.approx(ref[pair][0], abs=1e-11)
+        assert aa[pair] == pytest.approx(ref[pair][1], abs=1e-11)
+    # best first: resource allocation, Adamic–Adar, common neighbours, ids
+    keys = [(-ra[p], -aa[p], -ref[p][2], entity_id(p[0]), entity_id(p[1])) for p in bunch]
+    assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize("top", [1, 5, 17])
+def test_top_pairs_are_the_head_of_all_pairs(make_graph, top):
+    net = _synthetic_network(make_graph, 3)
+    everything = pair_suggestions(net)
+    head = pair_suggestions(net, top=top)
+    assert len(everything) > top
+    assert head.equals(everything.head(top))
+
+
+def test_projection_via_equals_the_row_intersections(make_graph):
+    net = _synthetic_network(make_graph, 4)
+    g = project.actor_projection(net)
+    csr = net.incidence.tocsr()
+    members = net.members
+    expected = 0
+    for i in range(len(members)):
+        for j in range(i + 1, len(members)):
+            shared = np.intersect1d(
+                csr.indices[csr.indptr[i] : csr.indptr[i + 1]],
+                csr.indices[csr.indptr[j] : csr.indptr[j + 1]],
+            )
+            if len(shared):
+                expected += 1
+                data = g[members[i]][members[j]]
+                assert data["weight"] == len(shared)
+                assert data["via"] == tuple(net.initiatives[s] for s in shared)
+    assert g.number_of_edges() == expected
+    assert project.actor_projection(net) is not net._actor_graph  # callers get their own
