@@ -94,6 +94,7 @@ def keep_changes(old_report: str) -> str:
     at = old_report.find("\n" + CHANGES_HEADING)
     return old_report[at + 1 :] if at >= 0 else ""
 
+
 QUERY = """# typical SELECT: how many distinct actors take part per sector and value-chain stage
 SELECT ?sector ?stage (COUNT(DISTINCT ?actor) AS ?actors) WHERE {
   ?m a org:Membership ; org:member ?actor ; org:organization ?initiative .
