@@ -10,7 +10,7 @@ OUT ?= out
 
 # Debian packages the tests and the demo use (real browser, real SPARQL stores). Installed only
 # when missing; CI starts on a fresh machine. Add a package name here, never install by hand.
-DEB_PACKAGES ?= chromium poppler-utils
+DEB_PACKAGES ?= chromium poppler-utils virtuoso-opensource-7
 APT_GET := env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -qq
 
 sysdeps:

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "BioecoError",
     "DataError",
+    "EndpointError",
     "NetworkRefused",
     "QueryError",
     "QueryTimeout",
@@ -105,3 +106,9 @@ class ValidationFailed(BioecoError):
     def __init__(self, message: str, report: str = "") -> None:
         self.report = report
         super().__init__(message)
+
+
+class EndpointError(BioecoError):
+    """A SPARQL endpoint could not be started or reached, or refused what was asked of it."""
+
+    exit_code = 1
