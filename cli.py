@@ -186,6 +186,49 @@ def stats(
     _echo_tables(tables, fmt, table, _width(wide, max_width))
 
 
+# --------------------------------------------------------------------------- external SPARQL stores
+
+
+def _endpoint_options(func):
+    """--endpoint URL, --user U, --password-env VAR (for query, analyze, push)."""
+    func = click.option(
+        "--password-env",
+        metavar="VAR",
+        default=None,
+        help="Name of the environment variable holding the password (never on the command line).",
+    )(func)
+    func = click.option("--user", default=None, help="User name for the store.")(func)
+    return click.option(
+        "--endpoint",
+        metavar="URL",
+        default=None,
+        help="Query this SPARQL 1.1 endpoint instead of the local graph (see bioeco push).",
+    )(func)
+
+
+def _password(user: str | None, password_env: str | None) -> str | None:
+    import os
+
+    if password_env is None:
+        return None
+    if user is None:
+        raise click.UsageError("--password-env needs --user")
+    if password_env not in os.environ:
+        raise click.UsageError(f"environment variable {password_env} is not set")
+    return os.environ[password_env]
+
+
+def _remote(endpoint: str, user: str | None, password_env: str | None, local: bool):
+    from bioeco.remote import Remote
+
+    if local:
+        raise click.UsageError("--endpoint reads the store: do not give --data or --graph too")
+    try:
+        return Remote(endpoint, user=user, password=_password(user, password_env))
+    except BioecoError as exc:
+        raise _fail(exc) from None
+
+
 @main.command()
 @click.argument("sparql", required=False)
 @click.option(
@@ -195,6 +238,7 @@ def stats(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Read the query from a file.",
 )
+@click.option("--name", "example", default=None, help="Run an example query (bioeco queries).")
 @DATA_OPTION
 @GRAPHS_OPTION
 @FORMAT_OPTION
@@ -213,9 +257,11 @@ def stats(
     help="Table view: show at most this many rows (0: all). CSV and JSON are never cut.",
 )
 @_table_view
+@_endpoint_options
 def query(
     sparql: str | None,
     query_file: Path | None,
+    example: str | None,
     data_dir: Path | None,
     graph_files: tuple[Path, ...],
     fmt: str,
@@ -223,10 +269,15 @@ def query(
     max_rows: int,
     wide: bool,
     max_width: int | None,
+    endpoint: str | None,
+    user: str | None,
+    password_env: str | None,
 ) -> None:
-    """Run a SPARQL query (argument or -f FILE); prefixes bioeco:, org:, skos: … are predeclared.
+    """Run a SPARQL query (argument, -f FILE or --name NAME); prefixes bioeco:, org:, skos: …
+    are predeclared.
 
-    Reads out/bioeco.trig when it exists, else builds the graph from the tables in memory.
+    Reads out/bioeco.trig when it exists, else builds the graph from the tables in memory;
+    --endpoint URL asks an external SPARQL store instead.
     The query runs on an engine thread that cannot open network connections; updates,
     SERVICE and LOAD are refused. Ctrl-C stops it (exit code 130).
     """
@@ -234,9 +285,16 @@ def query(
     from bioeco.pipeline import open_graph
     from bioeco.query import select
 
-    if (sparql is None) == (query_file is None):
-        raise click.UsageError("give a query either as an argument or with -f FILE (not both)")
-    if sparql is not None:
+    if sum(x is not None for x in (sparql, query_file, example)) != 1:
+        raise click.UsageError("give one query: an argument, -f FILE or --name NAME")
+    if example is not None:
+        from bioeco.catalog import example_query
+
+        try:
+            text = example_query(example).text
+        except BioecoError as exc:
+            raise _fail(exc) from None
+    elif sparql is not None:
         text = sparql
     else:
         from bioeco.safeio import UnsafeFile, read_bounded
@@ -252,8 +310,12 @@ def query(
             ) from None
     limit = max_rows or None if fmt == "table" else None
     try:
-        graph = open_graph(data_dir, list(graph_files) or None)
-        frame = select(graph, text, timeout=timeout or None, max_rows=limit)
+        if endpoint is not None:
+            remote = _remote(endpoint, user, password_env, bool(data_dir or graph_files))
+            frame = remote.select(text)
+        else:
+            graph = open_graph(data_dir, list(graph_files) or None)
+            frame = select(graph, text, timeout=timeout or None, max_rows=limit)
     except BioecoError as exc:
         raise _fail(exc) from None
     except KeyboardInterrupt:
@@ -326,6 +388,7 @@ def query(
     "--table", default=None, help="Print only this table (e.g. bridges_pairs); CSV needs one."
 )
 @_table_view
+@_endpoint_options
 def analyze(
     kind: str,
     data_dir: Path | None,
@@ -347,11 +410,15 @@ def analyze(
     table: str | None,
     wide: bool,
     max_width: int | None,
+    endpoint: str | None,
+    user: str | None,
+    password_env: str | None,
 ) -> None:
     """Find value-chain gaps, overlapping initiatives and cross-sector bridge candidates.
 
     Prints the tables (--top N: the N best rows of each ranked table) and writes the full
-    tables to <out>/analysis/<table>.csv and <out>/analysis.trig.
+    tables to <out>/analysis/<table>.csv and <out>/analysis.trig. --endpoint URL reads an
+    external SPARQL store (in bounded pages) instead of the local graph.
     """
     from bioeco.analyze.run import TABLES, table_csv
     from bioeco.pipeline import analyze as run_analyze
@@ -364,9 +431,13 @@ def analyze(
     thresholds = {k: v for k, v in optional.items() if v is not None}
     if type_code is not None:
         thresholds["type"] = type_code
+    remote = None
+    if endpoint is not None:
+        remote = _remote(endpoint, user, password_env, bool(data_dir or graph_file))
     try:
         output = run_analyze(
             kinds,
+            endpoint=remote,
             data_dir=data_dir,
             graph_file=graph_file,
             out_dir=out_dir,
@@ -659,6 +730,127 @@ def viz(
     except BioecoError as exc:
         raise _fail(exc) from None
     click.echo(f"Wrote {path}")
+
+
+# --------------------------------------------------------------------------- SPARQL endpoint
+
+
+@main.command()
+@GRAPHS_OPTION
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (warns if not loopback).",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Time limit of one answer in seconds.",
+)
+@click.option(
+    "--memory-limit",
+    "memory_mb",
+    type=click.IntRange(min=256),
+    default=4096,
+    show_default=True,
+    help="Memory (address space) limit of the engine in MB.",
+)
+def serve(
+    graph_files: tuple[Path, ...], host: str, port: int, timeout: float, memory_mb: int
+) -> None:
+    """Serve the built graph (plus out/analysis.trig) as a read-only SPARQL endpoint.
+
+    SPARQL 1.1 Protocol at http://HOST:PORT/query (the Oxigraph server): updates, Graph Store
+    writes and SERVICE are refused; results by content negotiation. Ctrl-C stops it.
+    """
+    from bioeco.serve import serve as run_serve
+
+    try:
+        run_serve(
+            list(graph_files) or None,
+            host=host,
+            port=port,
+            timeout=timeout,
+            memory_mb=memory_mb,
+            announce=lambda line: click.echo(line, err=True),
+        )
+    except BioecoError as exc:
+        raise _fail(exc) from None
+
+
+@main.command()
+def queries() -> None:
+    """List the example queries (graph/queries/*.rq) with the question each answers."""
+    from bioeco.catalog import example_queries
+    from bioeco.query import PREFIX_HEADER
+
+    for example in example_queries():
+        click.echo(f"{example.name}\n    {example.question}")
+    click.echo("")
+    click.echo("Run one with: bioeco query --name NAME [--endpoint URL]")
+    click.echo("Predeclared prefixes (write them in queries sent to other endpoints):")
+    click.echo(PREFIX_HEADER.rstrip("\n"))
+
+
+@main.command()
+@GRAPHS_OPTION
+@click.option("--endpoint", metavar="URL", required=True, help="The store's SPARQL endpoint.")
+@click.option(
+    "--graph-store",
+    metavar="URL",
+    default=None,
+    help="The store's Graph Store Protocol endpoint (PUT per graph); else SPARQL Update.",
+)
+@click.option(
+    "--update-endpoint",
+    metavar="URL",
+    default=None,
+    help="Where SPARQL Update goes when it differs from --endpoint (e.g. Oxigraph /update).",
+)
+@click.option("--user", default=None, help="User name for the store.")
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    default=None,
+    help="Name of the environment variable holding the password (never on the command line).",
+)
+def push(
+    graph_files: tuple[Path, ...],
+    endpoint: str,
+    graph_store: str | None,
+    update_endpoint: str | None,
+    user: str | None,
+    password_env: str | None,
+) -> None:
+    """Load the built named graphs (out/bioeco.trig, out/analysis.trig) into a SPARQL store.
+
+    Each named graph is replaced as a whole (idempotent): one Graph Store PUT per graph, or
+    DROP + INSERT DATA through SPARQL Update where the store has no Graph Store endpoint.
+    """
+    from bioeco.remote import push as run_push
+    from bioeco.serve import default_graph_files
+
+    try:
+        files = list(graph_files) or default_graph_files()
+        pushed = run_push(
+            files,
+            endpoint,
+            graph_store=graph_store,
+            update_endpoint=update_endpoint,
+            user=user,
+            password=_password(user, password_env),
+        )
+    except BioecoError as exc:
+        raise _fail(exc) from None
+    for item in pushed:
+        click.echo(f"{item.graph}: {item.triples} triples ({item.method})")
+    click.echo(f"Pushed {len(pushed)} named graphs to {graph_store or update_endpoint or endpoint}")
 
 
 if __name__ == "__main__":

@@ -161,6 +161,7 @@ def analyze(
     region: str | None = None,
     as_of: int | None = None,
     seed: int = 42,
+    endpoint: Any = None,
     **thresholds: Any,
 ) -> AnalysisOutput:
     """Run the analyses on the graph (see :func:`open_graph`) and, with *write*, save them.
@@ -171,12 +172,21 @@ def analyze(
     ``<out>/analysis.trig``: the ``analysis`` named graph with a ``prov:Activity`` recording
     the parameters, the graphs used and the time (``SOURCE_DATE_EPOCH`` makes it fixed).
     *thresholds* are passed on to :func:`graph.analyze.run.run_analyses` (e.g. ``min_shared``).
+    *endpoint* (a :class:`bioeco.remote.Remote`) reads an external SPARQL store instead of a
+    local graph, in bounded pages.
     Raises :class:`~bioeco.errors.UsageError` for unknown sector/region codes.
     """
     from bioeco.analyze.record import results_to_rdf
     from bioeco.analyze.run import csv_files, cut_top, run_analyses
 
-    dataset = open_graph(data_dir, graph_file, out_dir=out_dir, with_analysis=False)
+    if endpoint is not None:  # like the local run: without earlier analysis results
+        from bioeco.vocab import analysis_graph
+
+        dataset = endpoint.without(str(analysis_graph()))
+        names = list(dataset.graphs())
+    else:
+        dataset = open_graph(data_dir, graph_file, out_dir=out_dir, with_analysis=False)
+        names = [str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)]
     started = run_clock()
     tables = run_analyses(
         dataset,
@@ -194,11 +204,7 @@ def analyze(
     )
     if write:
         out = Path(out_dir) if out_dir else OUT_DIR
-        used = sorted(
-            str(g.identifier)
-            for g in dataset.graphs()
-            if isinstance(g.identifier, URIRef) and "/graph/source/" in str(g.identifier)
-        )
+        used = sorted(name for name in names if "/graph/source/" in name)
         params = {
             "kinds": list(kinds),
             "sector": sector,

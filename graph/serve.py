@@ -278,7 +278,9 @@ class Endpoint:
                     f"port {self.port} on {self.host} is already in use; stop the other server "
                     "or choose another with --port"
                 ) from None
-            raise EndpointError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
+            raise EndpointError(
+                f"cannot listen on {self.host}:{self.port}: {exc.strerror}"
+            ) from None
         self.port = self._httpd.server_address[1]
 
     def start(self) -> None:
@@ -343,7 +345,7 @@ class Endpoint:
         last = ""
         for _attempt in range(3):  # another program may take the private port meanwhile
             port = _free_port()
-            log = tempfile.TemporaryFile()
+            log = tempfile.TemporaryFile()  # noqa: SIM115 - outlives this block, read on failure
             process = subprocess.Popen(
                 self._command(port),
                 stdin=subprocess.DEVNULL,
@@ -417,6 +419,9 @@ class Endpoint:
             )
             raise _Stopped(503, "Engine restarted", detail) from None
         if status != 200:
+            refused = _stream_error(raw)
+            if refused.status == 403:  # the engine met the network filter before answering
+                raise refused
             raise _Stopped(status, http.client.responses.get(status, "Error"), _message(raw))
         return self._convert(media, raw, accept)
 
@@ -463,7 +468,7 @@ class Endpoint:
             try:
                 triples = list(ox.parse(raw, format=ox.RdfFormat.N_TRIPLES))
             except SyntaxError:
-                raise _Stopped(500, "Query failed", _stream_error(raw)) from None
+                raise _stream_error(raw) from None
             target = negotiate(accept, list(GRAPH_TYPES))
             if target is None:
                 raise _Stopped(406, "Not Acceptable", _not_acceptable(GRAPH_TYPES))
@@ -474,15 +479,10 @@ class Endpoint:
             json.loads(raw)  # complete? an error met while streaming leaves invalid JSON
             results = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
         except (ValueError, SyntaxError):
-            raise _Stopped(500, "Query failed", _stream_error(raw)) from None
+            raise _stream_error(raw) from None
         target = negotiate(accept, list(RESULT_TYPES))
         if target is None:
             raise _Stopped(406, "Not Acceptable", _not_acceptable(RESULT_TYPES))
-        if isinstance(results, ox.QueryBoolean) and RESULT_TYPES[target] in (
-            ox.QueryResultsFormat.CSV,
-            ox.QueryResultsFormat.TSV,
-        ):
-            raise _Stopped(406, "Not Acceptable", "an ASK answer has no CSV or TSV form")
         return target, results.serialize(format=RESULT_TYPES[target]) or b""
 
 
@@ -509,18 +509,24 @@ def _message(raw: bytes) -> str:
     return re.sub(r"error at (\d+):(\d+)", shift, text)[:2000]
 
 
-def _stream_error(raw: bytes) -> str:
+def _stream_error(raw: bytes) -> _Stopped:
     """Explain an error the engine appended to a partly streamed answer."""
     text = raw.decode("utf-8", "replace")
     tail = re.split(r"[\[\]{}]", text)[-1].strip().lstrip(",").strip() or "unknown error"
     if "cancelled" in tail:
-        return "the query ran longer than the engine's time limit and was stopped"
-    if "ermission denied" in tail or "os error 13" in tail or "EACCES" in tail:
-        return (
-            "SERVICE is refused: this endpoint never reaches the network "
-            f"(the engine cannot open connections: {tail[:300]})"
+        return _Stopped(
+            503,
+            "Query time limit exceeded",
+            "the query ran longer than the engine's time limit and was stopped",
         )
-    return f"the query failed while its answer was produced: {tail[:500]}"
+    if "ermission denied" in tail or "os error 13" in tail:
+        return _Stopped(
+            403,
+            "SERVICE refused",
+            "SERVICE is refused: this endpoint never reaches the network "
+            f"(the engine cannot open connections: {tail[:300]})",
+        )
+    return _Stopped(500, "Query failed", f"the query failed while answering: {tail[:500]}")
 
 
 def _stop(process: subprocess.Popen) -> None:

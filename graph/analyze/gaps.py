@@ -10,9 +10,8 @@ from rdflib import Dataset, Graph
 from scipy import sparse
 from scipy.special import gammaln
 
-from bioeco.analyze.project import Network, as_network, concept_code, entity_id
+from bioeco.analyze.project import Network, as_network, concept_code, entity_id, selector
 from bioeco.errors import UsageError
-from bioeco.query import select
 
 __all__ = [
     "COVERAGE_COLUMNS",
@@ -374,10 +373,11 @@ def survey_comparison(
     """
     net = network if network is not None else as_network(graph, as_of=as_of, basis=basis)
     _check_code(net, "sector", sector)
-    obs = select(graph, _Q_OBS)
+    run = selector(graph)
+    obs = run(_Q_OBS)
     if obs.empty:
         return pd.DataFrame(columns=SURVEY_COLUMNS)
-    srcs = select(graph, _Q_ASSERT_SRC)
+    srcs = run(_Q_ASSERT_SRC)
     src_of: dict[tuple[str, str], set[str]] = {}
     for s, c, src in srcs.itertuples(index=False):
         src_of.setdefault((s, c), set()).add(entity_id(src))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import networkx as nx
@@ -30,6 +31,7 @@ __all__ = [
     "entity_iri",
     "initiative_projection",
     "load_network",
+    "selector",
 ]
 
 #: Role codes that record contact, not collaboration: being interviewed for a study does not
@@ -184,6 +186,28 @@ SELECT ?c ?scheme ?order ?broader WHERE {
 }"""
 
 
+def selector(
+    source: Graph | Dataset | Callable[[str], pd.DataFrame],
+) -> Callable[[str], pd.DataFrame]:
+    """What the analyses run their SELECTs with: ``select(query) -> DataFrame``.
+
+    *source* is a local rdflib Graph/Dataset (queried with :func:`bioeco.query.select`) or
+    already such a callable, e.g. a :class:`bioeco.remote.Remote` (an external store, read in
+    bounded pages).
+
+    Examples
+    --------
+    >>> from bioeco.analyze._fixture import example_graph
+    >>> len(selector(example_graph())("SELECT ?s WHERE { ?s a org:Organization }")) > 0
+    True
+    """
+    if isinstance(source, Graph):
+        return partial(select, source)
+    if callable(source):
+        return source
+    raise UsageError(f"cannot run SPARQL on a {type(source).__name__}")
+
+
 def _membership_valid(
     begin: int | None,
     end: int | None,
@@ -336,7 +360,7 @@ class Network:
 
 
 def load_network(
-    graph: Graph | Dataset,
+    graph: Graph | Dataset | Callable[[str], pd.DataFrame],
     *,
     as_of: int | None = None,
     basis: str = "all",
@@ -358,6 +382,9 @@ def load_network(
     last as long as the initiative; no dates at all → kept). A membership observed in another
     year with no interval is dropped. The ``rule`` column of ``edges`` says which rule applied.
 
+    *graph* may also be a ``select(query) -> DataFrame`` callable (see :func:`selector`),
+    e.g. a :class:`bioeco.remote.Remote` for an external SPARQL store.
+
     Examples
     --------
     >>> from bioeco.analyze._fixture import example_graph
@@ -368,20 +395,21 @@ def load_network(
     >>> net.incidence.shape
     (6, 3)
     """
+    run = selector(graph)
     if basis not in BASIS_LEVELS:
         raise UsageError(f"basis must be one of {', '.join(BASIS_LEVELS)}, not {basis!r}")
     if as_of is not None and not isinstance(as_of, int | np.integer):
         raise UsageError(f"as_of must be a year (integer), not {as_of!r}")
 
-    nodes = select(graph, _Q_NODES)
+    nodes = run(_Q_NODES)
     if nodes.empty:
         nodes = pd.DataFrame(columns=["s", "kind", "type"])
     nodes = nodes.sort_values(["s", "kind", "type"], na_position="last")
     nodes = nodes.drop_duplicates("s").set_index("s")
-    labels_df = select(graph, _Q_LABELS)
+    labels_df = run(_Q_LABELS)
     labels = _best_label(labels_df) if not labels_df.empty else {}
 
-    concepts = select(graph, _Q_CONCEPTS)
+    concepts = run(_Q_CONCEPTS)
     crow: dict[str, dict[str, Any]] = {}
     for c, scheme, order, broader in concepts.itertuples(index=False):
         sc = entity_id(scheme).removeprefix("scheme/")
@@ -405,9 +433,9 @@ def load_network(
         columns=["concept", "scheme", "code", "label", "order", "broader"],
     )
 
-    cls = select(graph, _Q_CLASS)
+    cls = run(_Q_CLASS)
     if BASIS_LEVELS[basis] and not cls.empty:
-        asserts = select(graph, _Q_ASSERT)
+        asserts = run(_Q_ASSERT)
         if not asserts.empty:
             weaker = {f"#{b}" for b in BASIS_LEVELS[basis]}
             asserts["inferred"] = [str(b)[str(b).rfind("#") :] in weaker for b in asserts["basis"]]
@@ -420,7 +448,7 @@ def load_network(
         scheme = _SCHEMES[entity_id(p).rsplit("#", 1)[-1]]
         attrs.setdefault(s, {}).setdefault(scheme, set()).add(concept_code(c, scheme))
 
-    dates = select(graph, _Q_DATES)
+    dates = run(_Q_DATES)
     starts: dict[str, int] = {}
     ends: dict[str, int] = {}
     parents: dict[str, set[str]] = {}
@@ -467,7 +495,7 @@ def load_network(
         ],
     ).set_index("iri")
 
-    ms = select(graph, _Q_MEMBERSHIPS)
+    ms = run(_Q_MEMBERSHIPS)
     links: dict[tuple[str, str], dict[str, Any]] = {}
     for _ms, member, org, role, begin, end, observed in ms.sort_values("ms").itertuples(False):
         if member == org:
