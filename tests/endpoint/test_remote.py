@@ -103,10 +103,10 @@ def test_cli_query_and_analyze_with_endpoint_match_local(store, graph_files, bui
         assert remote.exit_code == 0, remote.output
         assert remote.output == local.output
     local = runner.invoke(
-        main, ["analyze", "all", "--graph", str(graph_files[0]), "--no-write", "--format", "csv"]
+        main, ["analyze", "all", "--graph", str(graph_files[0]), "--no-write", "--format", "json"]
     )
     remote = runner.invoke(
-        main, ["analyze", "all", "--endpoint", store.query, "--no-write", "--format", "csv"]
+        main, ["analyze", "all", "--endpoint", store.query, "--no-write", "--format", "json"]
     )
     assert remote.exit_code == 0, remote.output
     assert remote.output == local.output
