@@ -16,12 +16,22 @@ DATA_OPTION = click.option(
     default=None,
     help="Folder with sources.csv and the tables (default: data/).",
 )
+
+
+def _one_or_several(
+    ctx: click.Context, param: click.Parameter, value: tuple[Path, ...]
+) -> Path | tuple[Path, ...] | None:
+    """``--graph`` given once: that file; several times: all of them (never only the last)."""
+    return None if not value else value[0] if len(value) == 1 else value
+
+
 GRAPH_OPTION = click.option(
     "--graph",
     "graph_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Read a built graph (.trig/.ttl/.nq/.nt) instead of building from tables.",
+    multiple=True,
+    callback=_one_or_several,
+    help="Read built graphs (.trig/.ttl/.nq/.nt; repeatable) instead of building from tables.",
 )
 GRAPHS_OPTION = click.option(
     "--graph",
@@ -101,8 +111,11 @@ def _echo_tables(tables: dict, fmt: str, table: str | None, width: int | None) -
 
 
 def _fail(exc: BioecoError) -> click.ClickException:
-    """Map a library error to a one-line click error with the error class's exit code."""
-    err = click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    """Map a library error to a one-line click error with the error class's exit code;
+    control characters from the input are shown escaped (no forged lines, no terminal codes)."""
+    from bioeco.formats import escape_controls
+
+    err = click.ClickException(escape_controls(str(exc)) if str(exc) else type(exc).__name__)
     err.exit_code = exc.exit_code
     return err
 

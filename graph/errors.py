@@ -7,6 +7,7 @@ __all__ = [
     "DataError",
     "EndpointError",
     "NetworkRefused",
+    "OutputError",
     "QueryError",
     "QueryTimeout",
     "SandboxUnavailable",
@@ -90,6 +91,13 @@ class UnsafeFile(BioecoError, OSError):
     out of the data folder, a FIFO, a device …). The message never quotes the file."""
 
     exit_code = 1
+
+
+class OutputError(BioecoError):
+    """An output could not be written (no such folder, a file where a folder should be, a
+    read-only or full file system). Earlier outputs are left as they were."""
+
+    exit_code = 5
 
 
 class SandboxUnavailable(BioecoError, OSError):

@@ -10,25 +10,33 @@ removed by the next build once they are :data:`STALE_TEMP_SECONDS` old.
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
+import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
+from bioeco.errors import OutputError
 from bioeco.store import normalise_triple
 from bioeco.vocab import PREFIXES, RDF, XSD
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 __all__ = [
     "STALE_TEMP_SECONDS",
     "atomic_write",
     "atomic_write_many",
+    "atomic_write_set",
     "remove_stale_temps",
     "serialize_trig",
     "serialize_turtle",
@@ -44,6 +52,22 @@ _TEMP_SUFFIX = ".tmp"
 
 def _temp_prefix(path: Path) -> str:
     return f".{path.name}."
+
+
+def _output_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn a failing write (``NotADirectoryError``, a read-only or full file system …) into
+    one :class:`~bioeco.errors.OutputError` line; the writers leave earlier outputs intact."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            raise OutputError(f"cannot write{where}: {reason}") from None
+
+    return wrapper
 
 
 def _write_temp(path: Path, raw: bytes) -> Path:
@@ -73,6 +97,7 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+@_output_errors
 def atomic_write_many(files: Mapping[Path | str, str | bytes]) -> list[Path]:
     """Write several files atomically: all temporary files first, then the renames.
 
@@ -107,6 +132,69 @@ def atomic_write_many(files: Mapping[Path | str, str | bytes]) -> list[Path]:
     return targets
 
 
+@_output_errors
+def atomic_write_set(
+    folder: Path | str,
+    files: Mapping[str, str | bytes],
+    *,
+    links: Mapping[Path | str, str] | None = None,
+) -> list[Path]:
+    """Replace the whole set of files in *folder* at once: readers see the old set or the new
+    one, never a mix (an interrupt between two renames cannot leave files of two runs).
+
+    The files (names relative to *folder*) are written into a new hidden sibling folder
+    ``.<name>.<random>``; then *folder*, a symbolic link to the current set, is switched to it
+    with one ``rename``, and earlier sets are removed. A real folder left by an older version
+    is moved aside first. *links* maps extra stable paths to link targets (relative to the
+    link's folder), e.g. ``out/analysis.trig -> analysis/analysis.trig``; each is created once
+    and never changes, so it always shows the current set. Returns the paths under *folder*.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = atomic_write_set(d / "set", {"a.csv": "1", "b.csv": "2"})
+    >>> _ = atomic_write_set(d / "set", {"a.csv": "3"})
+    >>> sorted(p.name for p in (d / "set").iterdir()), (d / "set" / "a.csv").read_text()
+    (['a.csv'], '3')
+    >>> len([p for p in d.iterdir() if p.name.startswith(".set.")])  # only the current set
+    1
+    """
+    folder = Path(folder)
+    parent = folder.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+    try:
+        os.chmod(fresh, 0o755)
+        for name, data in files.items():
+            target = fresh / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            os.replace(_write_temp(target, raw), target)
+        _fsync_dir(fresh)
+        if folder.is_dir() and not folder.is_symlink():  # a real folder of an older version
+            os.replace(folder, Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent)))
+        link = parent / f".{folder.name}.link{_TEMP_SUFFIX}"
+        link.unlink(missing_ok=True)
+        os.symlink(fresh.name, link)
+        os.replace(link, folder)  # the switch: one rename
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    for path, target in (links or {}).items():
+        path = Path(path)
+        if not (path.is_symlink() and os.readlink(path) == target):
+            tmp = path.parent / f".{path.name}.link{_TEMP_SUFFIX}"
+            tmp.unlink(missing_ok=True)
+            os.symlink(target, tmp)
+            os.replace(tmp, path)
+    _fsync_dir(parent)
+    for old in parent.glob(f".{folder.name}.*"):
+        if old != fresh and old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+    return [folder / name for name in files]
+
+
 def atomic_write(path: Path | str, data: str | bytes) -> Path:
     """Write *data* to *path* through a temporary file in the same folder and a rename.
 
@@ -123,6 +211,7 @@ def atomic_write(path: Path | str, data: str | bytes) -> Path:
     return atomic_write_many({Path(path): data})[0]
 
 
+@_output_errors
 def remove_stale_temps(
     folder: Path | str, names: Iterable[str], *, max_age: float = STALE_TEMP_SECONDS
 ) -> list[Path]:

@@ -18,6 +18,7 @@ __all__ = [
     "FORMATS",
     "LIST_SEPARATOR",
     "csv_value",
+    "escape_controls",
     "format_frame",
     "format_tables",
     "json_value",
@@ -110,6 +111,40 @@ def csv_value(value: Any) -> Any:
     if isinstance(value, bool | int | float):
         return value
     return neutralise(str(value))
+
+
+def escape_controls(text: str) -> str:
+    """*text* with every non-printable character (control characters, escape sequences, line
+    breaks, bidi and other format characters) written as a visible ``\\xNN``/``\\uNNNN``
+    escape, so a value shown in a terminal can neither drive it nor start a new line.
+
+    Examples
+    --------
+    >>> escape_controls("Nofima")
+    'Nofima'
+    >>> print(escape_controls("x\\x1b]0;title\\x07\\nConforms: yes\\u202e"))
+    x\\x1b]0;title\\x07\\nConforms: yes\\u202e
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if ch == "\n":
+        return "\\n"
+    if ch == "\t":
+        return "\\t"
+    if ch == "\r":
+        return "\\r"
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def _printable(value: Any) -> Any:

@@ -13,7 +13,7 @@ from rdflib import Dataset, URIRef
 
 from bioeco.build import build_dataset
 from bioeco.errors import UsageError, ValidationFailed
-from bioeco.export import atomic_write_many, serialize_trig, write_outputs
+from bioeco.export import atomic_write_set, serialize_trig, write_outputs
 from bioeco.load import Records, load_records
 from bioeco.paths import OUT_DIR
 from bioeco.store import load_dataset
@@ -76,8 +76,7 @@ def _load_files(paths: list[Path | str] | tuple[Path | str, ...]) -> Dataset:
         raise UsageError("no graph file given")
     dataset = load_dataset(paths[0])
     for path in paths[1:]:
-        for quad in load_dataset(path).quads((None, None, None, None)):
-            dataset.add(quad)
+        load_dataset(path, into=dataset)
     return dataset
 
 
@@ -107,7 +106,7 @@ def open_graph(
     if data_dir is None and (out / "bioeco.trig").is_file():
         dataset = load_dataset(out / "bioeco.trig")
         if with_analysis and (out / "analysis.trig").is_file():
-            dataset.parse(out / "analysis.trig", format="trig")
+            load_dataset(out / "analysis.trig", into=dataset)  # the safe loader: one-line errors
         return dataset
     onto = Path(ontology_dir) if ontology_dir else None
     return build_dataset(data_dir, ontology_dir=onto)
@@ -115,7 +114,7 @@ def open_graph(
 
 def validate(
     data_dir: Path | str | None = None,
-    graph_file: Path | str | None = None,
+    graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None = None,
     *,
     ontology_dir: Path | str | None = None,
 ) -> ValidationReport:
@@ -124,7 +123,9 @@ def validate(
     if graph_file is not None and data_dir is not None:
         raise UsageError("give either a data directory or a graph file, not both")
     onto = Path(ontology_dir) if ontology_dir else None
-    if graph_file is not None:
+    if isinstance(graph_file, list | tuple):
+        dataset = _load_files(graph_file)
+    elif graph_file is not None:
         dataset = load_dataset(graph_file)
     else:
         dataset = build_dataset(data_dir, ontology_dir=onto)
@@ -153,7 +154,7 @@ def analyze(
     kinds: tuple[str, ...] = ("gaps", "overlap", "bridges"),
     *,
     data_dir: Path | str | None = None,
-    graph_file: Path | str | None = None,
+    graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None = None,
     out_dir: Path | str | None = None,
     write: bool = True,
     top: int | None = None,
@@ -214,7 +215,11 @@ def analyze(
             **thresholds,
         }
         rdf = results_to_rdf(tables, params, started=started, ended=ended, used=used)
-        files = csv_files(tables, out / "analysis")
-        files[out / "analysis.trig"] = serialize_trig({rdf.identifier: rdf})
-        output.files = atomic_write_many(files)  # every temp file is written before any rename
+        files = {p.name: data for p, data in csv_files(tables, out / "analysis").items()}
+        files["analysis.trig"] = serialize_trig({rdf.identifier: rdf})
+        # the tables and the graph of one run switch together (one rename); out/analysis.trig
+        # is a fixed link into the current set
+        output.files = atomic_write_set(
+            out / "analysis", files, links={out / "analysis.trig": "analysis/analysis.trig"}
+        )
     return output

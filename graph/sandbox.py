@@ -77,6 +77,7 @@ _ALLOW = 0x7FFF0000  # SECCOMP_RET_ALLOW
 _DENY = 0x00050000 | errno.EACCES  # SECCOMP_RET_ERRNO | EACCES
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
+_PR_SET_NAME = 15
 _SECCOMP_MODE_FILTER = 2
 
 _AF_UNIX, _AF_INET, _AF_INET6, _AF_NETLINK = 1, 2, 10, 16
@@ -221,6 +222,12 @@ def detach(exc: BaseException) -> BaseException:
     return exc
 
 
+def _name_os_thread(name: bytes) -> None:
+    """Name the calling thread for the OS (``/proc/<pid>/task/<tid>/comm``, ``top -H``)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    libc.prctl(_PR_SET_NAME, ctypes.c_char_p(name[:15]), 0, 0, 0)
+
+
 class _Worker:
     """One daemon thread carrying the filter; runs submitted calls one at a time.
 
@@ -242,6 +249,7 @@ class _Worker:
     def _run(self, ready: Future[None]) -> None:
         try:
             deny_outbound_network()
+            _name_os_thread(b"bioeco-sparql")
         except BaseException as exc:
             ready.set_exception(exc)
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,6 +26,18 @@ __all__ = [
 # rdflib's own SPARQL engine would download the IRI of every FROM / FROM NAMED clause;
 # bioeco never fetches anything at run time (also set in graph.query).
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+
+
+class _IllTypedLiterals(logging.Filter):
+    """rdflib logs a traceback for every ill-typed literal it meets (``"x"^^xsd:integer``);
+    such a literal is kept and shown as its text (SHACL reports it where a shape asks for the
+    datatype), so the traceback is noise that must not reach a user."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+logging.getLogger("rdflib.term").addFilter(_IllTypedLiterals())
 
 RDF_FORMATS = {
     ".trig": "trig",
@@ -78,8 +91,9 @@ def new_dataset(path: Path | str | None = None) -> Dataset:
     return dataset
 
 
-def load_dataset(path: Path | str) -> Dataset:
-    """Read a TriG / Turtle / N-Quads / N-Triples file into a new in-memory Oxigraph dataset.
+def load_dataset(path: Path | str, *, into: Dataset | None = None) -> Dataset:
+    """Read a TriG / Turtle / N-Quads / N-Triples file into a new in-memory Oxigraph dataset
+    (or into the dataset *into*).
 
     Turtle and N-Triples go into a named graph named after the file's URI. Raises
     :class:`~bioeco.errors.UsageError` for a missing file, an unsupported format (the format
@@ -111,7 +125,7 @@ def load_dataset(path: Path | str) -> Dataset:
         check_regular(path)  # never a FIFO (blocks), a device (endless) or a directory
     except UnsafeFile as exc:
         raise UsageError(f"{path}: {exc}") from None
-    dataset = new_dataset()
+    dataset = into if into is not None else new_dataset()
     native = getattr(dataset.store, "_inner", None)  # the pyoxigraph.Store behind oxrdflib
     try:
         if isinstance(native, ox.Store):

@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from bioeco.errors import DataError
+from bioeco.formats import escape_controls
 from bioeco.paths import ONTOLOGY_DIR
 from bioeco.schemes import load_ontology
-from bioeco.store import union_graph
-from bioeco.vocab import BIOECO, RDF, SH, SKOS, bind_prefixes
+from bioeco.store import normalise_triple, union_graph
+from bioeco.vocab import BID, BIOECO, RDF, SH, SKOS, bind_prefixes
 
 __all__ = ["ValidationReport", "Violation", "load_shapes", "validate_graph"]
 
@@ -47,16 +48,29 @@ class ValidationReport:
     conforms: bool
     violations: list[Violation] = field(default_factory=list)
     triples: int = 0
+    ignored: int = 0
+    """Triples of the input that (re)define the project's vocabulary and were left out."""
 
     def text(self, limit: int | None = 50) -> str:
-        """Readable multi-line report (first *limit* violations)."""
+        """Readable multi-line report (first *limit* violations); every value from the data
+        is shown with control characters escaped, so no label can forge a line."""
+        note = (
+            f"Note: {self.ignored} input triple(s) that define the project's ontology, schemes "
+            "or concepts were ignored: the graph is validated against the project's own "
+            "ontology/."
+            if self.ignored
+            else ""
+        )
         if self.conforms:
-            return f"Conforms: {self.triples} triples checked against the SHACL shapes."
+            head = f"Conforms: {self.triples} triples checked against the SHACL shapes."
+            return "\n".join(x for x in (head, note) if x)
         shown = self.violations if limit is None else self.violations[:limit]
         lines = [f"Does not conform: {len(self.violations)} violation(s)."]
-        lines += [v.line() for v in shown]
+        lines += [escape_controls(v.line()) for v in shown]
         if len(shown) < len(self.violations):
             lines.append(f"... and {len(self.violations) - len(shown)} more")
+        if note:
+            lines.append(note)
         return "\n".join(lines)
 
 
@@ -96,9 +110,10 @@ def validate_graph(
     class hierarchy are visible to the shapes); no inference is run and ``owl:imports`` are
     never followed (nothing is fetched).
     """
-    graph = union_graph(data)
+    project = Graph()
     for triple in load_ontology(ontology_dir):
-        graph.add(triple)
+        project.add(normalise_triple(triple))
+    graph, ignored = _data_without_vocabulary(data, project)
     shapes = shapes if shapes is not None else load_shapes(ontology_dir)
     conforms, results, _text = shacl_validate(
         graph,
@@ -128,4 +143,30 @@ def validate_graph(
                 locator=str(locator) if locator is not None else "",
             )
         )
-    return ValidationReport(bool(conforms), sorted(violations), len(graph))
+    return ValidationReport(bool(conforms), sorted(violations), len(graph), ignored)
+
+
+_VOCABULARY = (str(BIOECO), str(BID) + "concept/", str(BID) + "scheme/")
+
+
+def _data_without_vocabulary(data: Dataset | Graph, project: Graph) -> tuple[Graph, int]:
+    """The union of *data* plus the project's ontology, without the triples of *data* that
+    say something about an ontology, scheme or concept IRI which the project's own ontology
+    does not say: an input may use the vocabulary, never extend or redefine it (else a file
+    could add a sector code that the loader refuses and pass validation). Returns the graph
+    and the number of triples left out."""
+    graph = union_graph(data)
+    ignored = 0
+    for s, p, o in list(graph):
+        if not (isinstance(s, URIRef) and str(s).startswith(_VOCABULARY)):
+            continue
+        if isinstance(o, BNode):  # e.g. an owl:oneOf list: blank node ids differ per parse
+            known = any(isinstance(x, BNode) for x in project.objects(s, p))
+        else:
+            known = (s, p, o) in project
+        if not known:
+            graph.remove((s, p, o))
+            ignored += 1
+    for triple in project:
+        graph.add(triple)
+    return graph, ignored

@@ -162,6 +162,7 @@ def test_analyze_writes_csvs_and_analysis_graph(runner, tiny_dir, tmp_path):
     assert "overlap_pairs" in json.loads(result.stdout)
     names = sorted(p.name for p in (out / "analysis").iterdir())
     assert names == [
+        "analysis.trig",
         "bridges_actors.csv",
         "bridges_brokerage.csv",
         "bridges_pairs.csv",
