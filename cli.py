@@ -154,6 +154,36 @@ def build(data_dir: Path | None, out_dir: Path | None, no_validate: bool) -> Non
         click.echo(result.report.text())
     for _kind, path in sorted(result.files.items()):
         click.echo(f"Wrote {path}")
+    _warn(result.warnings)
+
+
+def _warn(findings: list) -> None:
+    """Near-duplicate names, one escaped line each on stderr."""
+    from bioeco.formats import escape_controls
+
+    for finding in findings:
+        click.echo(f"warning: {escape_controls(str(finding))}", err=True)
+
+
+@main.command()
+@DATA_OPTION
+def check(data_dir: Path | None) -> None:
+    """Report near-duplicate actors and initiatives: the same name twice, or names that differ
+    only by look-alike letters of another script or invisible characters (file and row of both).
+
+    Exit code 0 when none are found, 1 when some are (the build still accepts them).
+    """
+    from bioeco.check import near_duplicates
+    from bioeco.load import load_records
+
+    try:
+        findings = near_duplicates(load_records(data_dir))
+    except BioecoError as exc:
+        raise _fail(exc) from None
+    _warn(findings)
+    if findings:
+        raise click.exceptions.Exit(1)
+    click.echo("No near-duplicate names found.")
 
 
 @main.command()

@@ -93,7 +93,7 @@ class UnsafeFile(BioecoError, OSError):
     exit_code = 1
 
 
-class OutputError(BioecoError):
+class OutputError(BioecoError, OSError):
     """An output could not be written (no such folder, a file where a folder should be, a
     read-only or full file system). Earlier outputs are left as they were."""
 

@@ -62,6 +62,8 @@ def _output_errors(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
+        except OutputError:
+            raise
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             reason = exc.strerror or str(exc) or type(exc).__name__

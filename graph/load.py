@@ -79,6 +79,12 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 _LOCATOR = re.compile(r"\bl\. ?([0-9]+)(?:[-–]([0-9]+))?")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# invisible characters that only disguise text: zero-width space, word joiner, a BOM inside a
+# cell, the Mongolian vowel separator, bidi embeddings/overrides/isolates (they reorder what a
+# reader sees) and tag characters. ZWJ/ZWNJ (U+200C/U+200D) stay: scripts need them.
+_DISGUISE = re.compile("[\u200b\u2060\ufeff\u180e\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
+# characters that draw nothing: a cell made only of these (and spaces) is empty in disguise
+_BLANK = re.compile("[\\s\u115f\u1160\u3164\uffa0\u2800\u200c\u200d\u034f\u17b4\u17b5]+")
 _FORMULA_START = ("=", "+", "@")
 _NUMBER = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
 SCHEMES_OF_CLASSIFICATION = ("sector", "stage", "region", "competence")
@@ -827,6 +833,15 @@ def read_table(
                     f"contains a control character (U+{ord(bad.group()):04X}); remove it",
                     col.name,
                 )
+            disguise = _DISGUISE.search(raw)
+            if disguise:
+                raise origin.error(
+                    f"contains an invisible or text-reordering character "
+                    f"(U+{ord(disguise.group()):04X}); remove it",
+                    col.name,
+                )
+            if _BLANK.fullmatch(raw):
+                raise origin.error("contains only invisible characters", col.name)
             if raw.startswith(_FORMULA_START):
                 raise origin.error(
                     "starts with a spreadsheet formula character (= + @); remove it", col.name
@@ -924,6 +939,17 @@ def _check_unique(records: Records) -> None:
                     "id",
                 )
             seen_ids[key] = rec.origin
+    orgnrs: dict[str, Any] = {}
+    for rec in records.actors:
+        if rec.orgnr:
+            if rec.orgnr in orgnrs:
+                first = orgnrs[rec.orgnr]
+                raise rec.origin.error(
+                    f"organisation number {rec.orgnr} is also given to {first.id!r} "
+                    f"({first.origin.file}, row {first.origin.row}); one organisation, one id",
+                    "orgnr",
+                )
+            orgnrs[rec.orgnr] = rec
     for name in ("memberships", "classifications", "aliases", "observations", "centres", "figures"):
         key_fields = TABLES[name].key
         seen: dict[tuple, Origin] = {}

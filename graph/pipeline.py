@@ -12,6 +12,7 @@ import pandas as pd
 from rdflib import Dataset, URIRef
 
 from bioeco.build import build_dataset
+from bioeco.check import Finding, near_duplicates
 from bioeco.errors import UsageError, ValidationFailed
 from bioeco.export import atomic_write_set, serialize_trig, write_outputs
 from bioeco.load import Records, load_records
@@ -38,6 +39,8 @@ class BuildResult:
     records: Records
     files: dict[str, Path] = field(default_factory=dict)
     report: ValidationReport | None = None
+    warnings: list[Finding] = field(default_factory=list)
+    """Near-duplicate names (:func:`bioeco.check.near_duplicates`): reported, not refused."""
 
 
 def build(
@@ -57,7 +60,7 @@ def build(
     onto = Path(ontology_dir) if ontology_dir else None
     records = load_records(data_dir, ontology_dir=onto)
     dataset = build_dataset(records=records, ontology_dir=onto)
-    result = BuildResult(dataset=dataset, records=records)
+    result = BuildResult(dataset=dataset, records=records, warnings=near_duplicates(records))
     if check:
         result.report = validate_graph(dataset, ontology_dir=onto)
         if not result.report.conforms:
