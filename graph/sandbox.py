@@ -268,6 +268,16 @@ _lock = threading.Lock()
 _worker: _Worker | None = None
 
 
+def _forget_worker_in_child() -> None:
+    """A forked child has no copy of the worker thread: start its own on first use."""
+    global _worker, _lock
+    _worker = None
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_worker_in_child)
+
+
 def submit_offline(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
     """Schedule ``fn(*args, **kwargs)`` on the filtered worker thread; return its future.
 

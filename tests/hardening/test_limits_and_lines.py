@@ -244,3 +244,15 @@ def test_query_errors_are_never_query_tracebacks(tiny_dataset):
         select(tiny_dataset, "SELECT * WHERE { ?s ?p ?o } ORDER BY")
     with pytest.raises(OutputError):
         atomic_write_set(Path("/proc/version/x"), {"a": "b"})
+
+
+def test_running_out_of_memory_is_one_clear_line(tiny_dataset, monkeypatch):
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(type(tiny_dataset), "query", exhausted)
+    with pytest.raises(QueryError) as caught:
+        select(tiny_dataset, "SELECT * WHERE { ?s ?p ?o }")
+    assert str(caught.value) == (
+        "SPARQL query needs more memory than this machine has: narrow it or add LIMIT"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -147,3 +148,20 @@ def test_every_jump_of_the_filter_lands_inside_the_program():
                 assert 0 <= i + 1 + jt < len(program)
                 assert 0 <= i + 1 + jf < len(program)
         assert program[-1][0] == 0x06 and program[-2][0] == 0x06  # ends in returns
+
+
+def test_a_forked_child_gets_its_own_filtered_worker():
+    sandbox.run_offline(lambda: None)  # the parent's worker exists
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's worker thread does not exist here
+        try:
+            ok = sandbox.run_offline(lambda: 6 * 7) == 42
+        except BaseException:
+            ok = False
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(write)
+    answer = os.read(read, 1)
+    os.waitpid(pid, 0)
+    assert answer == b"1"
