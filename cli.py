@@ -374,7 +374,7 @@ def query(
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(["gaps", "overlap", "bridges", "all"]))
+@click.argument("kind", type=click.Choice(["gaps", "overlap", "bridges", "change", "all"]))
 @DATA_OPTION
 @GRAPH_OPTION
 @FORMAT_OPTION
@@ -425,6 +425,26 @@ def query(
     help="Weakest basis of classifications to use: 'stated' (what the sources say), "
     "'inferred' (also what they imply), 'external' = 'all' (also outside knowledge).",
 )
+@click.option(
+    "--from",
+    "year_from",
+    type=click.IntRange(1, 9999),
+    default=None,
+    help="Change: the earlier year (default: the first year a source describes).",
+)
+@click.option(
+    "--to",
+    "year_to",
+    type=click.IntRange(1, 9999),
+    default=None,
+    help="Change: the later year (default: the last year a source describes).",
+)
+@click.option(
+    "--scope",
+    default=None,
+    help="Change: all, region:CODE, sector:CODE or cluster:ID (default: the narrower of the "
+    "two sources' areas).",
+)
 @_out_option("Write <out>/analysis/*.csv and <out>/analysis.trig (default: out/).")
 @click.option("--no-write", is_flag=True, help="Only print; write no files.")
 @click.option(
@@ -448,6 +468,9 @@ def analyze(
     thin: int | None,
     type_code: str | None,
     basis: str,
+    year_from: int | None,
+    year_to: int | None,
+    scope: str | None,
     out_dir: Path | None,
     no_write: bool,
     table: str | None,
@@ -457,7 +480,8 @@ def analyze(
     user: str | None,
     password_env: str | None,
 ) -> None:
-    """Find value-chain gaps, overlapping initiatives and cross-sector bridge candidates.
+    """Find value-chain gaps, overlapping initiatives, cross-sector bridge candidates and what
+    changed between the years the sources describe (change: --from, --to, --scope).
 
     Prints the tables (--top N: the N best rows of each ranked table) and writes the full
     tables to <out>/analysis/<table>.csv and <out>/analysis.trig. --endpoint URL reads an
@@ -466,8 +490,8 @@ def analyze(
     from bioeco.analyze.run import TABLES, table_csv
     from bioeco.pipeline import analyze as run_analyze
 
-    kinds = ("gaps", "overlap", "bridges") if kind == "all" else (kind,)
-    available = tuple(name for k in kinds for name in TABLES[k])
+    kinds = ("all",) if kind == "all" else (kind,)
+    available = tuple(name for k in (TABLES if kind == "all" else kinds) for name in TABLES[k])
     hint = "" if no_write else " (every table is also written to <out>/analysis/<table>.csv)"
     _choose_table(fmt, available, table, hint)
     optional = {"min_jaccard": min_jaccard, "min_overlap": min_overlap, "thin": thin}
@@ -477,6 +501,8 @@ def analyze(
     remote = None
     if endpoint is not None:
         remote = _remote(endpoint, user, password_env, bool(data_dir or graph_file))
+    changes = {"year_from": year_from, "year_to": year_to, "scope": scope}
+    thresholds.update({k: v for k, v in changes.items() if v is not None})
     try:
         output = run_analyze(
             kinds,
@@ -496,6 +522,8 @@ def analyze(
         )
     except BioecoError as exc:
         raise _fail(exc) from None
+    if table is not None and table not in output.tables:
+        raise _usage(f"table {table!r} was not made: the sources describe only one year")
     if fmt == "csv":  # the same bytes as the file <out>/analysis/<table>.csv
         name = table or available[0]
         click.echo(table_csv(output.tables[name]), nl=False)

@@ -28,7 +28,7 @@ default the comparison is restricted to the narrower of the two areas (:func:`re
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -96,10 +96,10 @@ CONTINUITY_COLUMNS = [
     "rank",
     "subject",
     "label",
-    "kind",
-    "type",
     "status",
     "difference",
+    "kind",
+    "type",
     "events",
     "predecessors",
     "successors",
@@ -129,12 +129,12 @@ COVERAGE_SHIFT_COLUMNS = [
 ]
 OVERLAP_COLUMNS = [
     "rank",
-    "initiative_a",
-    "initiative_b",
     "label_a",
     "label_b",
     "status",
     "difference",
+    "initiative_a",
+    "initiative_b",
     "shared_members",
     "score",
     "scope",
@@ -151,7 +151,7 @@ BRIDGE_COLUMNS = [
     "scope",
     "explanation",
 ]
-SUMMARY_COLUMNS = ["rank", "table", "status", "difference", "count", "scope", "explanation"]
+SUMMARY_COLUMNS = ["table", "status", "difference", "count", "scope", "explanation"]
 
 _STATUS_ORDER = {"both": 0, "only-earlier": 1, "only-later": 2}
 _DIFF_ORDER = {"stated": 0, "external": 1, "not-observed": 2, "none": 3}
@@ -304,6 +304,10 @@ def year_graph(graph: Graph | Dataset, year: int) -> Graph:
     >>> sorted(net.nodes["id"])
     ['actor/alpha', 'actor/beta', 'actor/epsilon', 'initiative/early-project', 'initiative/old-net']
     """
+    return _year_graph(graph, year, None)
+
+
+def _year_graph(graph: Graph | Dataset, year: int, mentions: dict[str, set[str]] | None) -> Graph:
     chosen = _sources_of(graph, year)
     if not isinstance(graph, Dataset):
         raise UsageError("a comparison of years needs a dataset with one named graph per source")
@@ -313,7 +317,7 @@ def year_graph(graph: Graph | Dataset, year: int) -> Graph:
     for name in [ontology_graph(), *names]:
         for triple in graph.graph(name):
             out.add(triple)
-    mentions = _mentions(graph)
+    mentions = _mentions(graph) if mentions is None else mentions
     named = set().union(*(mentions.get(str(n), set()) for n in names))
     keep = {RDF.type, BIOECO.actorType, BIOECO.initiativeType, SKOS.prefLabel, RDFS.label}
     for iri in sorted(named):
@@ -408,6 +412,8 @@ class _Context:
     scope: Scope
     basis: str
     cluster_members: dict[str, list[dict[str, Any]]]
+    mentions: dict[str, set[str]]
+    cache: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def coverage_from(self) -> str:
@@ -487,6 +493,7 @@ def _context(
         resolved,
         basis,
         members,
+        mentions,
     )
 
 
@@ -556,7 +563,10 @@ def _year_label(ctx: _Context, which: str) -> str:
 
 
 def _dates(ctx: _Context) -> dict[str, tuple[int | None, int | None, str]]:
+    if "dates" in ctx.cache:
+        return ctx.cache["dates"]
     out: dict[str, tuple[int | None, int | None, str]] = {}
+    ctx.cache["dates"] = out
     for x, start, end, g, loc in select(ctx.graph, _Q_DATES).itertuples(index=False):
         where = f"{_source_id(str(g).replace('/graph/source/', '/id/source/'))}, {loc}"
         out[str(x)] = (_year_of(start), _year_of(end), where)
@@ -740,7 +750,11 @@ def continuity(ctx: _Context) -> pd.DataFrame:
 
 
 def _year_network(ctx: _Context, year: int) -> Network:
-    return load_network(year_graph(ctx.graph, year), basis=ctx.basis)
+    key = ("network", year)
+    if key not in ctx.cache:
+        graph = _year_graph(ctx.graph, year, ctx.mentions)
+        ctx.cache[key] = load_network(graph, basis=ctx.basis)
+    return ctx.cache[key]
 
 
 def _scope_kwargs(ctx: _Context) -> dict[str, Any]:
@@ -997,7 +1011,7 @@ def change_summary(ctx: _Context, tables: Mapping[str, pd.DataFrame]) -> pd.Data
 
     Columns
     -------
-    rank; table; status; difference; count; scope; explanation
+    table; status; difference; count; scope; explanation (kept whole by ``--top``: no rank)
     """
     rows = []
     words = {
@@ -1054,14 +1068,13 @@ def change_summary(ctx: _Context, tables: Mapping[str, pd.DataFrame]) -> pd.Data
                     ),
                 }
             )
-    frame = pd.DataFrame(rows, columns=[c for c in SUMMARY_COLUMNS if c != "rank"])
+    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     frame = frame.assign(
         _t=frame["table"].map({t: i for i, t in enumerate(CHANGE_TABLES)}),
         _s=frame["status"].map(lambda s: _STATUS_ORDER.get(s, 3)),
         _d=frame["difference"].map(_DIFF_ORDER),
     ).sort_values(["_t", "_s", "_d", "status"], kind="mergesort")
     frame = frame.drop(columns=["_t", "_s", "_d"]).reset_index(drop=True)
-    frame.insert(0, "rank", range(1, len(frame) + 1))
     return frame[SUMMARY_COLUMNS]
 
 

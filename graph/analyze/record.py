@@ -43,10 +43,15 @@ CLASSES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "bridges_actors": ("BridgeCandidate", "bridge", ("actor",)),
     "bridges_brokerage": ("BrokerageProfile", "brokerage", ("actor",)),
     "bridges_pairs": ("PairSuggestion", "pair-suggestion", ("actor_a", "actor_b")),
+    "change_summary": ("ChangeCount", "change-count", ("table", "status", "difference")),
+    "change_continuity": ("ContinuityRecord", "continuity", ("subject",)),
+    "change_coverage": ("CoverageShift", "coverage-shift", ("entity", "sector", "stage")),
+    "change_overlap": ("OverlapChange", "overlap-change", ("initiative_a", "initiative_b")),
+    "change_bridges": ("BridgeChange", "bridge-change", ("actor",)),
 }
 
 # columns holding ids of resources (→ bioeco:about) and lists of ids (→ bioeco:<camelCase>)
-_ABOUT = {"actor", "actor_a", "actor_b", "initiative_a", "initiative_b", "observation"}
+_ABOUT = {"actor", "actor_a", "actor_b", "initiative_a", "initiative_b", "observation", "subject"}
 _ID_LISTS = {
     "shared_members",
     "shared_organisers",
@@ -57,6 +62,8 @@ _ID_LISTS = {
     "graph_examples",
     "survey_source",
     "graph_sources",
+    "predecessors",
+    "successors",
 }
 # concept columns: column → (scheme, property)
 _CONCEPTS = {

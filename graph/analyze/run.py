@@ -14,6 +14,7 @@ import pandas as pd
 from rdflib import Dataset, Graph
 
 from bioeco.analyze.bridges import actor_scores, brokerage, pair_suggestions
+from bioeco.analyze.change import CHANGE_TABLES, compare_years, spanned_years
 from bioeco.analyze.gaps import coverage, structural_gaps, survey_comparison
 from bioeco.analyze.overlap import overlap_pairs
 from bioeco.analyze.project import Network, load_network
@@ -39,6 +40,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "gaps": ("gaps_coverage", "gaps_survey", "gaps_structural"),
     "overlap": ("overlap_pairs",),
     "bridges": ("bridges_actors", "bridges_brokerage", "bridges_pairs"),
+    "change": CHANGE_TABLES,
 }
 KINDS = tuple(TABLES)
 
@@ -63,6 +65,9 @@ THRESHOLDS: dict[str, tuple[str, ...]] = {
     "weight": ("bridges_actors",),
     "community": ("bridges_pairs",),
     "min_common": ("bridges_pairs",),
+    "year_from": CHANGE_TABLES,
+    "year_to": CHANGE_TABLES,
+    "scope": CHANGE_TABLES,
 }
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -76,6 +81,39 @@ def _check_code(net: Network, scheme: str, code: str | None) -> None:
     if code is not None and code not in net.codes(scheme):
         known = ", ".join(net.codes(scheme)) or "none"
         raise UsageError(f"unknown {scheme} {code!r}: known {scheme} codes are {known}")
+
+
+def _change(
+    graph: Graph | Dataset,
+    thresholds: Mapping[str, Any],
+    *,
+    sector: str | None,
+    region: str | None,
+    seed: int,
+) -> dict[str, pd.DataFrame]:
+    """The change tables: years default to the first and last the sources describe; the scope
+    to ``--scope``, else the region or sector given, else the comparison's own default."""
+    years = spanned_years(graph) if isinstance(graph, Dataset) else []
+    if len(years) < 2 and ("year_from" not in thresholds or "year_to" not in thresholds):
+        raise UsageError(
+            "the change analysis needs sources describing two years (found: "
+            f"{', '.join(map(str, years)) or 'none'})"
+        )
+    scope = thresholds.get("scope")
+    if scope is None and region is not None:
+        scope = f"region:{region}"
+    elif scope is None and sector is not None:
+        scope = f"sector:{sector}"
+    options = {k: thresholds[k] for k in ("min_shared", "z", "thin") if k in thresholds}
+    return compare_years(
+        graph,
+        thresholds.get("year_from", years[0] if years else None),
+        thresholds.get("year_to", years[-1] if years else None),
+        scope=scope,
+        basis=thresholds.get("basis", "all"),
+        seed=seed,
+        **options,
+    )
 
 
 def run_analyses(
@@ -109,6 +147,10 @@ def run_analyses(
     *top* keeps the rows ranked 1 to N of every ranked table (:func:`cut_top`; the coverage
     ranks its cells from the most under-represented and keeps its matrix order); the survey
     comparison is kept whole.
+    ``change`` adds the tables of :func:`~bioeco.analyze.change.compare_years` (thresholds
+    ``year_from``, ``year_to`` (default: the first and last year the sources describe) and
+    ``scope`` (default ``region:``/``sector:`` of *region*/*sector*, else the narrower of the two
+    sources' areas)); ``all`` includes it when the sources describe more than one year.
     *thresholds* are passed to the functions that take them (see :data:`THRESHOLDS`).
     Unknown kinds, thresholds, sector or region codes raise :class:`~bioeco.errors.UsageError`.
 
@@ -124,12 +166,14 @@ def run_analyses(
     bioeco.errors.UsageError: unknown sector 'space': known sector codes are ...
     """
     kinds = [kinds] if isinstance(kinds, str) else list(kinds)
-    if "all" in kinds:
-        kinds = list(KINDS)
+    if "all" in kinds:  # change only when the sources describe more than one year
+        years = spanned_years(graph) if isinstance(graph, Dataset) else []
+        kinds = [k for k in KINDS if k != "change" or len(years) > 1]
     unknown = [k for k in kinds if k not in TABLES]
     if unknown or not kinds:
         raise UsageError(
-            f"unknown analysis {', '.join(unknown) or '(none)'}: use gaps, overlap, bridges or all"
+            f"unknown analysis {', '.join(unknown) or '(none)'}: "
+            "use gaps, overlap, bridges, change or all"
         )
     bad = sorted(set(thresholds) - set(THRESHOLDS))
     if bad:
@@ -161,6 +205,8 @@ def run_analyses(
             out["overlap_pairs"] = overlap_pairs(
                 local, sector=sector, **_pick(thresholds, "overlap_pairs")
             )
+        elif kind == "change":
+            out.update(_change(graph, thresholds, sector=sector, region=region, seed=seed))
         else:
             out["bridges_actors"] = actor_scores(
                 local, sector=sector, seed=seed, **_pick(thresholds, "bridges_actors")
