@@ -166,6 +166,12 @@ def test_analyze_writes_csvs_and_analysis_graph(runner, tiny_dir, tmp_path):
         "bridges_actors.csv",
         "bridges_brokerage.csv",
         "bridges_pairs.csv",
+        # the two tiny sources describe 2017 and 2021, so 'all' compares them too
+        "change_bridges.csv",
+        "change_continuity.csv",
+        "change_coverage.csv",
+        "change_overlap.csv",
+        "change_summary.csv",
         "gaps_coverage.csv",
         "gaps_structural.csv",
         "gaps_survey.csv",
