@@ -57,6 +57,8 @@ _LAZY = {
     "pair_suggestions": "bioeco.analyze.bridges",
     "sector_counts": "bioeco.analyze.sectors",
     "sectors_by_year": "bioeco.analyze.sectors",
+    "compare_years": "bioeco.analyze.change",
+    "year_graph": "bioeco.analyze.change",
     "Ecosystem": "bioeco.ecosystem",
     "extract_report": "bioeco.extract",
     "accept_proposals": "bioeco.extract.accept",
