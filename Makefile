@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: setup sysdeps demo test lint format clean bench screenshots extract-quality
+.PHONY: setup sysdeps demo test lint format clean bench screenshots extract-quality lab notebooks notebooks-check
 
 # Debian packages the tests and the demo use (real browser, real SPARQL stores). Installed only
 # when missing; CI starts on a fresh machine. Add a package name here, never install by hand.
@@ -61,6 +61,24 @@ bench: setup
 # recall/precision of `bioeco extract` on the two source documents against data/
 extract-quality: setup
 	$(BIN)/python -m bench.extract_quality
+
+# JupyterLab in the venv (the `lab` extra), opened on notebooks/ (local only: 127.0.0.1)
+LAB_STAMP := $(VENV)/.lab-stamp
+$(LAB_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test,lab]'
+	@touch $(LAB_STAMP)
+
+lab: setup $(LAB_STAMP)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --notebook-dir=notebooks \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
+
+# run every notebook on a fresh kernel and write it back with its outputs (commit the result);
+# notebooks-check only compares (the tests do the same)
+notebooks: setup
+	$(PY) -m bioeco.notebooks
+
+notebooks-check: setup
+	$(PY) -m bioeco.notebooks --check
 
 clean:
 	rm -rf $(OUT) .pytest_cache

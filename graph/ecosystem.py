@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
 
@@ -15,7 +17,7 @@ from bioeco.analyze.sectors import NO_SECTOR, sector_counts, sectors_by_year
 from bioeco.errors import UsageError
 from bioeco.query import select
 
-__all__ = ["Ecosystem"]
+__all__ = ["Ecosystem", "readable"]
 
 _TOTALS = """
 SELECT
@@ -80,6 +82,64 @@ def _table(frame: pd.DataFrame, caption: str, headers: dict[str, str]) -> str:
     )
 
 
+def _readable_cell(value: Any, names: Mapping[str, str], digits: int) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else ""
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return "" if math.isnan(value) else round(float(value), digits) + 0.0
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        return ", ".join(str(_readable_cell(v, names, digits)) for v in items)
+    if isinstance(value, str):
+        return names.get(value, value)
+    return str(value)
+
+
+def readable(
+    frame: pd.DataFrame,
+    columns: Sequence[str] | Mapping[str, str] | None = None,
+    *,
+    labels: Mapping[str, str] | None = None,
+    digits: int = 2,
+) -> pd.DataFrame:
+    """A copy of *frame* to show to people: lists joined with commas, codes and ids replaced
+    by their names (*labels*), missing values and ``False`` blank, ``True`` as "yes", numbers
+    rounded to *digits*, and ``_`` in column names replaced by spaces.
+
+    *columns* picks and orders columns (default: all); a mapping also renames them
+    (column → header). The result is for reading only: its
+    cells are text or numbers, not the lists and codes the analyses work with.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"label": ["UiT"], "sectors": [("marine", "health")],
+    ...                       "score": [0.12345], "note": [None], "thin": [True]})
+    >>> row = readable(frame, labels={"marine": "Marine industries"}).iloc[0]
+    >>> row["sectors"], float(row["score"]), row["note"], row["thin"]
+    ('Marine industries, health', 0.12, '', 'yes')
+    >>> readable(frame, {"label": "actor", "score": "bridge score"}).columns.tolist()
+    ['actor', 'bridge score']
+    """
+    names = dict(labels or {})
+    if columns is None:
+        headers = {c: str(c).replace("_", " ") for c in frame.columns}
+    elif isinstance(columns, Mapping):
+        headers = dict(columns)
+    else:
+        headers = {c: str(c).replace("_", " ") for c in columns}
+    missing = [c for c in headers if c not in frame.columns]
+    if missing:
+        raise UsageError(f"the table has no column {', '.join(missing)}")
+    return pd.DataFrame(
+        {h: [_readable_cell(v, names, digits) for v in frame[c]] for c, h in headers.items()},
+        index=frame.index,
+    )
+
+
 class Ecosystem:
     """A bioeco graph (an rdflib ``Dataset`` following the vocabulary contract) with its
     common questions as methods; in Jupyter it shows as a summary of what it holds.
@@ -106,6 +166,7 @@ class Ecosystem:
         if not isinstance(dataset, Graph):
             raise UsageError(f"an Ecosystem wraps an rdflib Graph or Dataset, not {type(dataset)}")
         self._dataset = dataset
+        self._labels: tuple[int, dict[str, str]] | None = None
 
     @classmethod
     def build(
@@ -196,6 +257,30 @@ class Ecosystem:
         """Actors, initiatives and memberships per sector in each year
         (:func:`bioeco.sectors_by_year`)."""
         return sectors_by_year(self._dataset, years)
+
+    def labels(self) -> dict[str, str]:
+        """Readable names of the codes and ids the analyses use: sector, stage and other
+        concept codes (``marine`` → "Marine industries") and actor and initiative ids
+        (``actor/uit`` → its label)."""
+        from bioeco.viz.plots import concept_labels
+
+        size = len(self._dataset)
+        if self._labels is None or self._labels[0] != size:  # recomputed when the graph changed
+            net = self.network()
+            names = concept_labels(net)
+            names.update(zip(net.nodes["id"], net.nodes["label"], strict=True))
+            self._labels = (size, names)
+        return dict(self._labels[1])
+
+    def readable(
+        self,
+        frame: pd.DataFrame,
+        columns: Sequence[str] | Mapping[str, str] | None = None,
+        *,
+        digits: int = 2,
+    ) -> pd.DataFrame:
+        """:func:`readable` with this ecosystem's :meth:`labels`: a table to show to people."""
+        return readable(frame, columns, labels=self.labels(), digits=digits)
 
     def analyses(self, kinds: Iterable[str] = ("all",), **options: Any) -> dict[str, pd.DataFrame]:
         """Run the gap, overlap and bridge analyses (:func:`bioeco.run_analyses`; *options*

@@ -155,3 +155,17 @@ def test_empty_cell_is_refused(shell, tiny_dataset):
     shell.user_ns["ds"] = tiny_dataset
     result = shell.run_cell("%%sparql ds\n\n")
     assert "the query is empty" in str(result.error_in_exec)
+
+
+def test_figures_display_as_deterministic_svg_with_their_title(shell):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3, 2))
+    fig.suptitle("Top <bridge> actors")
+    fig.add_subplot().bar(["a", "b"], [1, 2])
+    data, _ = shell.display_formatter.format(fig)
+    assert data["text/plain"] == "Figure: Top <bridge> actors"
+    assert data["image/svg+xml"].startswith("<svg")
+    assert "Top &lt;bridge&gt; actors" in data["image/svg+xml"]
+    assert shell.display_formatter.format(fig)[0]["image/svg+xml"] == data["image/svg+xml"]
+    assert data["image/png"].startswith(b"\x89PNG")
