@@ -51,6 +51,7 @@ from rdflib import Graph
 from bioeco.errors import BioecoError
 
 __all__ = [
+    "VIEWER_TEXT",
     "SparqlMagics",
     "figure_png",
     "figure_svg",
@@ -58,6 +59,10 @@ __all__ = [
     "load_ipython_extension",
     "parse_options",
 ]
+
+
+#: Plain-text form of an inline network viewer (where HTML and scripts are not shown).
+VIEWER_TEXT = "Interactive network viewer: run the cell in JupyterLab or VS Code to see it."
 
 
 class _Parser(argparse.ArgumentParser):
@@ -287,4 +292,8 @@ def load_ipython_extension(ipython: Any) -> None:
     formatters["image/png"].for_type_by_name("matplotlib.figure", "Figure", figure_png)
     formatters["text/plain"].for_type_by_name(
         "matplotlib.figure", "Figure", lambda fig, p, cycle: p.text(figure_title(fig))
+    )
+    # the viewer's page is shown as HTML; its plain form must not be the whole page's repr
+    formatters["text/plain"].for_type_by_name(
+        "bioeco.viz.viewer", "ViewerPage", lambda page, p, cycle: p.text(VIEWER_TEXT)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 import bioeco
 from bioeco.export import write_outputs
+from bioeco.jupyter import VIEWER_TEXT
 
 CLUSTERS = "SELECT ?label WHERE { ?x a bioeco:Cluster ; skos:prefLabel ?label } ORDER BY ?label"
 
@@ -128,9 +130,11 @@ def test_service_is_refused_in_one_line(shell, tiny_dataset, capsys):
 
 def test_syntax_error_names_the_line_of_the_users_query(shell, tiny_dataset):
     shell.user_ns["ds"] = tiny_dataset
-    result = shell.run_cell("%%sparql ds\nSELECT ?x\nWHERE { ?x a }\n")
+    result = shell.run_cell("%%sparql ds\nSELECT ?x\nWHERE { ?x ?y }\nLIMIT 1")
     assert isinstance(result.error_in_exec, IPythonUsageError)
-    assert "line 2" in str(result.error_in_exec)
+    # a line of the cell's query (it has 3), not of the query with the prefixes put in front
+    line = re.search(r"line (\d+)", str(result.error_in_exec))
+    assert line and 1 <= int(line.group(1)) <= 3, str(result.error_in_exec)
 
 
 @pytest.mark.parametrize(
@@ -169,3 +173,11 @@ def test_figures_display_as_deterministic_svg_with_their_title(shell):
     assert "Top &lt;bridge&gt; actors" in data["image/svg+xml"]
     assert shell.display_formatter.format(fig)[0]["image/svg+xml"] == data["image/svg+xml"]
     assert data["image/png"].startswith(b"\x89PNG")
+
+
+def test_the_viewer_shows_inline_with_a_short_plain_form(shell, tiny_dataset):
+    shell.user_ns["ds"] = tiny_dataset
+    page = run(shell, "import bioeco\nbioeco.show_viewer(ds, height=400)")
+    data, _ = shell.display_formatter.format(page)
+    assert data["text/html"].startswith('<iframe srcdoc="')
+    assert data["text/plain"] == VIEWER_TEXT
