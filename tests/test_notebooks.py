@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -20,6 +21,38 @@ _FRESH: dict[Path, nbformat.NotebookNode] = {}
 REPRS = re.compile(
     r"\bnan\b|\bNaN\b|\bNone\b|<NA>|\bNaT\b|\('|object at 0x|Traceback|Warning:|\[IPKernelApp\]"
 )
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees in an HTML output: no scripts, styles or attributes (the
+    viewer's page sits in an iframe's srcdoc attribute; its own text is checked in
+    tests/viz)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in ("script", "style") and self.hidden > 0
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible(output) -> str:
+    """What a reader sees of *output* as text (HTML reduced to its visible text)."""
+    text = output_text(output)
+    if "text/html" in output.get("data", {}):
+        parser = _VisibleText()
+        parser.feed(text)
+        parser.close()
+        text = " ".join(parser.parts)
+    return text
 
 
 def fresh(path: Path) -> nbformat.NotebookNode:
@@ -69,7 +102,7 @@ def test_outputs_have_no_python_reprs(path: Path):
     nb = nbformat.read(path, as_version=4)
     for n, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
-            text = output_text(output)
+            text = visible(output)
             found = REPRS.search(text)
             assert not found, f"cell {n}: {text[max(0, found.start() - 60) : found.end() + 20]}"
 
