@@ -41,10 +41,13 @@ demo: setup
 	  --source-id btn-ar-2021 -o $(OUT)/proposals-btn-ar-2021.csv
 	$(BIN)/bioeco report --graph $(OUT)/bioeco.trig -o $(OUT)/report.html
 	$(BIN)/bioeco viz --graph $(OUT)/bioeco.trig -o $(OUT)/viewer.html --highlight bridges --highlight overlap --highlight gaps
+	for f in graphml gexf xlsx jsonld; do $(BIN)/bioeco export --to $$f --graph $(OUT)/bioeco.trig \
+	  -o $(OUT)/export/bioeco.$$f || exit 1; done
 
 # README images: screenshots of the demo's pages in headless Chromium (committed under docs/img/)
 screenshots: demo
 	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer.png --wait-for 'body[data-ready=true]'
+	$(PY) scripts/screenshot.py $(OUT)/report.html docs/img/report.png --width 1280 --height 1850
 
 test: setup
 	$(BIN)/ruff check .

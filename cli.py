@@ -924,5 +924,86 @@ def push(
     click.echo(f"Pushed {len(pushed)} named graphs to {graph_store or update_endpoint or endpoint}")
 
 
+# --------------------------------------------------------------------------- export
+
+
+@main.command("export")
+@click.option(
+    "--to",
+    "fmt",
+    type=click.Choice(["graphml", "gexf", "xlsx", "jsonld"]),
+    required=True,
+    help="graphml/gexf: the network for Gephi or Cytoscape; xlsx: every analysis table; "
+    "jsonld: the whole graph.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: out/bioeco-<view>.graphml|.gexf, out/bioeco-analysis.xlsx, "
+    "out/bioeco.jsonld).",
+)
+@DATA_OPTION
+@GRAPH_OPTION
+@click.option(
+    "--view",
+    type=click.Choice(["bipartite", "actors"]),
+    default=None,
+    help="graphml/gexf: actors and initiatives (bipartite, default) or the actor projection.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.IntRange(1900, 2100),
+    default=None,
+    help="Only memberships valid in this year (graphml, gexf, xlsx).",
+)
+@click.option(
+    "--basis",
+    type=click.Choice(["all", "stated", "inferred", "external"]),
+    default="all",
+    show_default=True,
+    help="Weakest basis of classifications to use (graphml, gexf, xlsx).",
+)
+@click.option("--top", type=click.IntRange(min=1), default=None, help="xlsx: keep the N best rows.")
+@click.option("--sector", default=None, help="xlsx: only rows about this sector code.")
+@click.option("--region", default=None, help="xlsx: only actors in this region code.")
+def export_command(
+    fmt: str,
+    output: Path | None,
+    data_dir: Path | None,
+    graph_file: Path | None,
+    view: str | None,
+    as_of: int | None,
+    basis: str,
+    top: int | None,
+    sector: str | None,
+    region: str | None,
+) -> None:
+    """Export for other tools: GraphML or GEXF (Gephi, Cytoscape), Excel, JSON-LD.
+
+    Written atomically; lists are joined with | as in the analysis CSVs.
+    """
+    from bioeco.viz.exports import export
+
+    try:
+        path = export(
+            fmt,
+            output,
+            data_dir=data_dir,
+            graph_file=graph_file,
+            view=view,
+            as_of=as_of,
+            basis=basis,
+            top=top,
+            sector=sector,
+            region=region,
+        )
+    except BioecoError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Wrote {path}")
+
+
 if __name__ == "__main__":
     main()

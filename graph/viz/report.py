@@ -35,6 +35,7 @@ __all__ = [
     "collect",
     "render",
     "report",
+    "source_table",
     "write_report",
 ]
 
@@ -88,8 +89,9 @@ def _source_id(iri: str) -> str:
     return entity_id(iri).removeprefix("source/")
 
 
-def _source_table(graph: Graph | Dataset) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Source documents with their counts (from :func:`bioeco.stats.source_counts`)."""
+def source_table(graph: Graph | Dataset) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Source documents (``source``, ``title``, ``issued`` and counts from
+    :func:`bioeco.stats.source_counts`) and the title of each, English first."""
     from bioeco.stats import source_counts
 
     docs = select(graph, _Q_SOURCES)
@@ -208,7 +210,7 @@ def collect(
     )
     ended = max(run_clock(), started)
     net = load_network(graph, as_of=as_of, basis=basis)
-    sources, titles = _source_table(graph)
+    sources, titles = source_table(graph)
     params = {
         "top": top,
         "sector": sector,
