@@ -24,7 +24,7 @@ import pandas as pd
 from rdflib import Dataset, Graph
 
 from bioeco.analyze.project import Network, entity_id, load_network
-from bioeco.analyze.run import run_analyses
+from bioeco.analyze.run import cut_top, run_analyses
 from bioeco.export import atomic_write
 from bioeco.paths import OUT_DIR
 from bioeco.query import select
@@ -180,27 +180,27 @@ def collect(
     """Run every analysis on *graph* once and gather what the report shows.
 
     The tables are those of :func:`bioeco.analyze.run.run_analyses` with the same options
-    (*top* best rows of each ranked table, *sector*, *region*, *as_of*, *seed*, *basis*,
-    *thresholds*); nothing is recomputed from them. *inputs* names the files the graph came
+    (*sector*, *region*, *as_of*, *seed*, *basis*, *thresholds*), each ranking cut to its
+    *top* rows (:func:`bioeco.analyze.run.cut_top`) and the coverage kept whole for the
+    heatmap; nothing is recomputed from them. *inputs* names the files the graph came
     from (shown with the parameters). The run time comes from
     :func:`bioeco.pipeline.run_clock` (fixed by ``SOURCE_DATE_EPOCH``).
 
     Examples
     --------
     >>> from bioeco.analyze._fixture import example_graph
-    >>> data = collect(example_graph(), top=3)
-    >>> sorted(data.tables)[:3], len(data.tables["bridges_actors"])
-    (['bridges_actors', 'bridges_brokerage', 'bridges_pairs'], 3)
+    >>> data = collect(example_graph(), top=1, min_shared=1)
+    >>> sorted(data.tables)[:3], len(data.tables["overlap_pairs"])
+    (['bridges_actors', 'bridges_brokerage', 'bridges_pairs'], 1)
     >>> data.params["top"], data.labels["research"]
-    (3, 'research')
+    (1, 'research')
     """
     from bioeco.pipeline import run_clock
 
     started = run_clock()
-    tables = run_analyses(
+    full = run_analyses(
         graph,
         ("gaps", "overlap", "bridges"),
-        top=top,
         sector=sector,
         region=region,
         as_of=as_of,
@@ -208,6 +208,8 @@ def collect(
         basis=basis,
         **thresholds,
     )
+    # the rankings are cut to *top*; the heatmap needs every cell of the coverage
+    tables = {**cut_top(full, top), "gaps_coverage": full["gaps_coverage"]}
     ended = max(run_clock(), started)
     net = load_network(graph, as_of=as_of, basis=basis)
     sources, titles = source_table(graph)

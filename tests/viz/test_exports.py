@@ -124,8 +124,11 @@ def ex_sources(graph):
 
 def test_workbook_cells_are_formula_safe():
     graph = build_graph(
-        {"f": {"label": FORMULA, "sector": ["marine"]}, "g": {"label": "+1", "sector": ["health"]}},
-        {"i": {"label": "@SUM(A1)"}, "j": {"label": "J"}},
+        {
+            "f": {"label": "+1", "sector": ["marine"]},
+            "g": {"label": "-2 Bio", "sector": ["health"]},
+        },
+        {"i": {"label": FORMULA}, "j": {"label": "@SUM(A1)"}},
         [("f", "i", "member"), ("g", "i", "member"), ("f", "j", "member"), ("g", "j", "member")],
     )
     raw = ex.workbook_bytes(run_analyses(graph, min_shared=1))
@@ -133,7 +136,7 @@ def test_workbook_cells_are_formula_safe():
     cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
     assert all(c.data_type != "f" for c in cells)
     texts = {c.value for c in cells if isinstance(c.value, str)}
-    assert "'" + FORMULA in texts and "'@SUM(A1)" in texts
+    assert "'" + FORMULA in texts and "'@SUM(A1)" in texts  # overlap_pairs label_a/label_b
     assert not any(t.startswith(("=", "+", "@", "-")) for t in texts)
 
 
