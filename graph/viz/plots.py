@@ -158,6 +158,8 @@ def coverage_heatmap(
     and is coloured by it (empty cells grey). Each
     count is an SVG group with id ``count-<entity>-<sector>-<stage>`` so a page can find it.
     *labels* maps sector and stage codes to readable names (codes are shown otherwise).
+    The table must be whole (every sector × stage cell); a table cut to its top rows is
+    refused with :class:`~bioeco.errors.UsageError`.
     *title* (``None``: none) and *note* (a line explaining the numbers) are for pages that
     say both themselves.
 
@@ -179,6 +181,13 @@ def coverage_heatmap(
         present = [e for e in entities if (table["entity"] == e).any()]
         if not present:
             return _empty_figure("No sector and stage classifications to show.", title)
+        for e in present:
+            rows = table[table["entity"] == e]
+            if len(rows) != rows["sector"].nunique() * rows["stage"].nunique():
+                raise UsageError(
+                    "coverage heatmap: the table lacks cells (cut with top?); pass the whole "
+                    "gaps_coverage table"
+                )
         mats = [coverage_matrix(table, entity=e) for e in present]
         n_rows = max(m.shape[0] for m in mats)
         n_cols = max(m.shape[1] for m in mats)

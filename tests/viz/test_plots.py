@@ -15,6 +15,7 @@ from bioeco.analyze._fixture import example_graph
 from bioeco.analyze.bridges import actor_scores
 from bioeco.analyze.gaps import coverage, survey_comparison
 from bioeco.analyze.overlap import overlap_pairs
+from bioeco.analyze.run import run_analyses
 from bioeco.errors import UsageError
 from bioeco.viz import plots
 from tests.viz.hostile import HOSTILE, MATH, hostile_graph
@@ -52,6 +53,12 @@ def test_heatmap_numbers_equal_the_coverage_table(example):
     }
     assert shown == expected
     assert any(v > 0 for v in shown.values()) and any(v == 0 for v in shown.values())
+
+
+def test_heatmap_refuses_a_table_cut_to_its_top_rows(example):
+    cut = run_analyses(example, ["gaps"], top=3)["gaps_coverage"]
+    with pytest.raises(UsageError, match="the table lacks cells"):
+        plots.coverage_heatmap(cut)
 
 
 def test_heatmap_uses_labels_and_keeps_chain_order(example):
