@@ -342,7 +342,7 @@ def export(
     out: str | os.PathLike | None = None,
     *,
     data_dir: str | os.PathLike | None = None,
-    graph_file: str | os.PathLike | None = None,
+    graph_file: str | os.PathLike | list | tuple | None = None,
     view: str | None = None,
     as_of: int | None = None,
     basis: str = "all",

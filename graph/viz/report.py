@@ -747,7 +747,7 @@ def report(
     out: str | os.PathLike | None = None,
     *,
     data_dir: str | os.PathLike | None = None,
-    graph_file: str | os.PathLike | None = None,
+    graph_file: str | os.PathLike | list | tuple | None = None,
     viewer_href: str | None = "viewer.html",
     **options: Any,
 ) -> Path:
@@ -761,7 +761,9 @@ def report(
 
     target = Path(out) if out is not None else OUT_DIR / "report.html"
     graph = open_graph(data_dir, graph_file, with_analysis=False)
-    if graph_file is not None:
+    if isinstance(graph_file, list | tuple):
+        inputs = [str(f) for f in graph_file]
+    elif graph_file is not None:
         inputs = [str(graph_file)]
     elif data_dir is not None:
         inputs = [str(data_dir)]

@@ -130,6 +130,13 @@ def test_cli_report(tmp_path, example):
     assert result.exit_code == 0, result.output
     assert result.output == f"Wrote {out}\n"
     assert "<svg" in out.read_text(encoding="utf-8")
+    extra = tmp_path / "more.ttl"
+    extra.write_text(serialize_turtle(example), encoding="utf-8")
+    two = runner.invoke(
+        main, ["report", "--graph", str(graph), "--graph", str(extra), "-o", str(out)]
+    )
+    assert two.exit_code == 0, two.output
+    assert f"{graph}, {extra}" in out.read_text(encoding="utf-8")  # both inputs, no tuple repr
     bad = runner.invoke(main, ["report", "--graph", str(graph), "-o", str(out), "--sector", "x"])
     assert bad.exit_code == 2
     assert bad.output.startswith("Error: unknown sector 'x': known sector codes are ")
