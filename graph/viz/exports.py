@@ -34,7 +34,7 @@ import pandas as pd
 from rdflib import Dataset, Graph, URIRef
 
 from bioeco.analyze.project import actor_projection, bipartite_graph, entity_id, load_network
-from bioeco.analyze.run import TABLES, format_cell
+from bioeco.analyze.run import format_cell
 from bioeco.errors import UsageError
 from bioeco.export import _canonical, atomic_write
 from bioeco.formats import neutralise
@@ -386,7 +386,7 @@ def export(
         started = run_clock()
         tables = run_analyses(
             graph,
-            tuple(TABLES),
+            "all",  # change tables too when the sources describe two years
             top=top,
             sector=sector,
             region=region,
