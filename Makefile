@@ -37,6 +37,9 @@ demo: setup
 	$(BIN)/bioeco analyze all --out $(OUT) --top 10
 	@echo "Above: the 10 best rows of each ranked table. Full tables: $(OUT)/analysis/*.csv"
 	$(BIN)/bioeco analyze change --from 2017 --to 2021 --scope all --no-write --table change_summary
+	$(BIN)/bioeco queries
+	$(BIN)/bioeco query --name cross-sector-initiatives --graph $(OUT)/bioeco.trig
+	$(BIN)/python -m bench.endpoint_load --clients 2 --queries 5 --graph $(OUT)/bioeco.trig --graph $(OUT)/analysis.trig
 	$(BIN)/bioeco extract ../shared/seeds/biotech-north-annual-report-2021.txt \
 	  --source-id btn-ar-2021 -o $(OUT)/proposals-btn-ar-2021.csv
 	$(BIN)/bioeco report --graph $(OUT)/bioeco.trig -o $(OUT)/report.html

@@ -261,13 +261,16 @@ def _password(user: str | None, password_env: str | None) -> str | None:
     return os.environ[password_env]
 
 
-def _remote(endpoint: str, user: str | None, password_env: str | None, local: bool):
+def _remote(
+    endpoint: str, user: str | None, password_env: str | None, local: bool, timeout: float = 0
+):
     from bioeco.remote import Remote
 
     if local:
         raise click.UsageError("--endpoint reads the store: do not give --data or --graph too")
     try:
-        return Remote(endpoint, user=user, password=_password(user, password_env))
+        password = _password(user, password_env)
+        return Remote(endpoint, user=user, password=password, timeout=timeout or 120.0)
     except BioecoError as exc:
         raise _fail(exc) from None
 
@@ -354,7 +357,8 @@ def query(
     limit = max_rows or None if fmt == "table" else None
     try:
         if endpoint is not None:
-            remote = _remote(endpoint, user, password_env, bool(data_dir or graph_files))
+            local = bool(data_dir or graph_files)
+            remote = _remote(endpoint, user, password_env, local, timeout)
             frame = remote.select(text)
         else:
             graph = open_graph(data_dir, list(graph_files) or None)

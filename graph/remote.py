@@ -339,6 +339,10 @@ class Remote:
             raise QueryError(f"{self.endpoint}: HTTP {exc.code} {exc.reason}") from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
+            if isinstance(reason, TimeoutError) or isinstance(exc, TimeoutError):
+                raise QueryError(
+                    f"{self.endpoint}: no answer within the time limit of {self.timeout:g} s"
+                ) from None
             raise EndpointError(f"{self.endpoint}: cannot reach the store ({reason})") from None
 
     def graphs(self) -> list[str]:

@@ -409,11 +409,15 @@ class Endpoint:
         except _Stopped:
             raise
         except (OSError, http.client.HTTPException):
-            died = engine.process.poll() is not None
+            try:  # a dying engine closes its sockets a moment before it is gone
+                engine.process.wait(timeout=3)
+                died = True
+            except subprocess.TimeoutExpired:
+                died = False
             self._restart(engine.generation)
             detail = (
-                f"the engine stopped (memory limit {self.memory_mb} MB reached?) and was "
-                "restarted; narrow the query"
+                f"the engine stopped (its memory limit of {self.memory_mb} MB reached?) and "
+                "was restarted; narrow the query"
                 if died
                 else "the engine was restarted while answering; try again"
             )

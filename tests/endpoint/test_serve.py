@@ -185,6 +185,22 @@ def test_cartesian_product_is_stopped_by_the_time_limit(graph_files, tmp_path):
         assert ok["boolean"] is True
 
 
+def test_a_query_past_the_memory_limit_stops_only_itself(graph_files, tmp_path):
+    load_store(graph_files, tmp_path / "store")
+    sorted_product = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT 1"
+    with Endpoint(tmp_path / "store", port=0, timeout=300, memory_mb=1024) as server:
+        server.serve_in_thread()
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            client(server, sorted_product, JSON).query()
+        assert caught.value.code == 503
+        assert caught.value.read().decode() == (
+            "the engine stopped (its memory limit of 1024 MB reached?) and was restarted; "
+            "narrow the query\n"
+        )
+        ok = client(server, "ASK { ?s a org:Membership }", JSON).query().convert()
+        assert ok["boolean"] is True and server.restarts == 1
+
+
 def test_port_in_use_is_one_line_and_exit_1(graph_files):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
