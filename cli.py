@@ -505,6 +505,8 @@ def analyze(
     remote = None
     if endpoint is not None:
         remote = _remote(endpoint, user, password_env, bool(data_dir or graph_file))
+        if kind == "all":
+            click.echo("(with --endpoint, all is gaps, overlap and bridges)", err=True)
     changes = {"year_from": year_from, "year_to": year_to, "scope": scope}
     thresholds.update({k: v for k, v in changes.items() if v is not None})
     try:

@@ -183,6 +183,11 @@ def analyze(
     from bioeco.analyze.record import results_to_rdf
     from bioeco.analyze.run import csv_files, cut_top, run_analyses
 
+    if endpoint is not None and "change" in kinds:
+        raise UsageError(
+            "the change analysis needs the local graph (it splits it by source year); "
+            "run it without --endpoint"
+        )
     if endpoint is not None:  # like the local run: without earlier analysis results
         from bioeco.vocab import analysis_graph
 
