@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: setup sysdeps demo test lint format clean bench screenshots extract-quality lab notebooks notebooks-check
+.PHONY: setup sysdeps demo test lint format clean bench bench-viewer screenshots extract-quality lab notebooks notebooks-check
 
 # Debian packages the tests and the demo use (real browser, real SPARQL stores). Installed only
 # when missing; CI starts on a fresh machine. Add a package name here, never install by hand.
@@ -63,6 +63,10 @@ lint: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+
+# the viewer at growing scales (up to about 5000 nodes) in headless Chromium -> bench/VIEWER.md
+bench-viewer: setup
+	$(BIN)/python -m bench.viewer
 
 # recall/precision of `bioeco extract` on the two source documents against data/
 extract-quality: setup

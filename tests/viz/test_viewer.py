@@ -230,6 +230,17 @@ def test_highlight_gaps_marks_thin_and_empty_cells_in_the_legend(example):
     )
 
 
+def test_big_components_get_the_igraph_layout_deterministically(example, monkeypatch):
+    from bioeco.viz import viewer
+
+    small = {n["id"]: (n["x"], n["y"]) for n in viewer_data(example)["nodes"]}
+    monkeypatch.setattr(viewer, "FORCEATLAS_MAX_NODES", 3)
+    first = {n["id"]: (n["x"], n["y"]) for n in viewer_data(example)["nodes"]}
+    assert first == {n["id"]: (n["x"], n["y"]) for n in viewer_data(example)["nodes"]}
+    assert first != small
+    assert len(set(first.values())) == len(first)  # no two nodes on the same spot
+
+
 def test_big_views_switch_physics_off(example):
     assert viewer_data(example)["options"]["physics"]["enabled"] is True
     off = viewer_data(example, physics_max_nodes=5)
@@ -291,3 +302,15 @@ def test_cli_refuses_bad_options_with_one_line(tmp_path):
     assert result.output.startswith("Error: unknown sector 'space': known sector codes are ")
     assert len(result.output.splitlines()) == 1
     assert not target.exists()
+
+
+def test_viewer_bench_report_gives_ratios_and_the_target():
+    from bench.viewer import ViewerRun, format_viewer_report
+
+    runs = [
+        ViewerRun(5, 600, 2000, 1.0, 1.0, 0.5, 0.2),
+        ViewerRun(42, 5040, 20000, 8.0, 6.0, 2.5, 1.0),
+    ]
+    text = format_viewer_report(runs)
+    assert "| 42 | 5040 | 20000 | 8.0 | 6.00 (6.0×) | 2.50 (5.0×) | 1.00 (5.0×) | 3.50 |" in text
+    assert "draw + click at 5040 nodes: 3.50 s (target 3 s: NOT met)" in text
