@@ -415,14 +415,17 @@ def _fact(source: Any, locator: Any) -> str:
 
 
 def _provenance(graph: Graph | Dataset) -> dict[str, Any]:
-    """Source and locator of each node, classification and membership fact, and aliases."""
+    """Source and locator of each node, classification and membership fact, and aliases.
+
+    These are the project's own queries, so they run without the time limit meant for
+    queries typed by users (a big graph on a busy machine may need longer)."""
     names: dict[str, list[str]] = {}
     plain = not isinstance(graph, Dataset)
-    frame = select(graph, _Q_NODE_SOURCES_PLAIN if plain else _Q_NODE_SOURCES)
+    frame = select(graph, _Q_NODE_SOURCES_PLAIN if plain else _Q_NODE_SOURCES, timeout=None)
     for s, src, loc in frame.itertuples(index=False):
         names.setdefault(s, []).append(_fact(src, loc))
     classes: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
-    frame = select(graph, _Q_ASSERTIONS)
+    frame = select(graph, _Q_ASSERTIONS, timeout=None)
     for s, p, c, basis, src, loc in frame.itertuples(index=False):
         scheme = _PROPERTY_SCHEME.get(entity_id(_text(p)).rsplit("#", 1)[-1])
         if scheme is None:
@@ -431,12 +434,12 @@ def _provenance(graph: Graph | Dataset) -> dict[str, Any]:
         how = _text(basis).rsplit("#", 1)[-1] or "stated"
         classes.setdefault((s, scheme, code), []).append((how, _fact(src, loc)))
     links: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    frame = select(graph, _Q_MEMBERSHIPS)
+    frame = select(graph, _Q_MEMBERSHIPS, timeout=None)
     for member, org, role, src, loc in frame.itertuples(index=False):
         code = _text(role).rsplit("/", 1)[-1]
         links.setdefault((member, org), []).append((code, _fact(src, loc)))
     aliases: dict[str, list[str]] = {}
-    frame = select(graph, _Q_ALIASES)
+    frame = select(graph, _Q_ALIASES, timeout=None)
     for s, alt in frame.itertuples(index=False):
         aliases.setdefault(s, []).append(_text(alt))
     return {
