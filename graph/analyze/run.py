@@ -93,7 +93,12 @@ def _change(
 ) -> dict[str, pd.DataFrame]:
     """The change tables: years default to the first and last the sources describe; the scope
     to ``--scope``, else the region or sector given, else the comparison's own default."""
-    years = spanned_years(graph) if isinstance(graph, Dataset) else []
+    if not isinstance(graph, Dataset):
+        raise UsageError(
+            "the change analysis reads each source's named graph and needs a local graph "
+            "(--data or --graph), not an endpoint"
+        )
+    years = spanned_years(graph)
     if len(years) < 2 and ("year_from" not in thresholds or "year_to" not in thresholds):
         raise UsageError(
             "the change analysis needs sources describing two years (found: "
@@ -166,7 +171,7 @@ def run_analyses(
     bioeco.errors.UsageError: unknown sector 'space': known sector codes are ...
     """
     kinds = [kinds] if isinstance(kinds, str) else list(kinds)
-    if "all" in kinds:  # change only when the sources describe more than one year
+    if "all" in kinds:  # change only for a local dataset whose sources describe two years
         years = spanned_years(graph) if isinstance(graph, Dataset) else []
         kinds = [k for k in KINDS if k != "change" or len(years) > 1]
     unknown = [k for k in kinds if k not in TABLES]
