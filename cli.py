@@ -806,6 +806,8 @@ def viz(
         )
     except BioecoError as exc:
         raise _fail(exc) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {path}")
 
 

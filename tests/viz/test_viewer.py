@@ -304,6 +304,17 @@ def test_cli_refuses_bad_options_with_one_line(tmp_path):
     assert not target.exists()
 
 
+def test_cli_reports_an_unwritable_output_in_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    target = blocker / "viewer.html"
+    data = str(ROOT / "tests/fixtures/tiny")
+    result = CliRunner().invoke(main, ["viz", "--data", data, "-o", str(target)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: cannot write {target}: ")
+    assert len(result.output.splitlines()) == 1
+
+
 def test_viewer_bench_report_gives_ratios_and_the_target():
     from bench.viewer import ViewerRun, format_viewer_report
 
