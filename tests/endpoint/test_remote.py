@@ -38,6 +38,23 @@ def local(graph_files):
     return open_graph(graph_file=graph_files)
 
 
+KINDS = ["gaps", "overlap", "bridges"]  # all, without change (it needs the local graph)
+
+
+@pytest.fixture(scope="module")
+def local_analyses(graph_files):
+    return run_analyses(load_dataset(graph_files[0]), KINDS)
+
+
+@pytest.fixture(scope="module")
+def local_analyze_json(graph_files):
+    result = CliRunner().invoke(
+        main, ["analyze", "all", "--graph", str(graph_files[0]), "--no-write", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
 def test_push_wrote_every_named_graph(store, remote, graph_files):
     payloads = graph_payloads(graph_files)
     assert remote.graphs() == sorted(payloads)
@@ -58,9 +75,8 @@ def test_every_example_query_answers_as_locally(store, remote, local, example):
     assert len(expected) > 0
 
 
-def test_analyze_all_answers_as_locally(store, remote, graph_files):
-    kinds = ["gaps", "overlap", "bridges"]  # all, without change (it needs the local graph)
-    expected = run_analyses(load_dataset(graph_files[0]), kinds)
+def test_analyze_all_answers_as_locally(store, remote, local_analyses):
+    expected = local_analyses
     got = run_analyses(remote.without(str(analysis_graph())), ["all"])
     assert list(got) == list(expected)
     for name, table in expected.items():
@@ -94,7 +110,7 @@ def test_push_again_is_idempotent_and_update_fallback_gives_the_same(store, remo
     assert count() == before
 
 
-def test_cli_query_and_analyze_with_endpoint_match_local(store, graph_files, built, tmp_path):
+def test_cli_query_and_analyze_with_endpoint_match_local(store, graph_files, local_analyze_json):
     runner = CliRunner()
     graphs = [arg for f in graph_files for arg in ("--graph", str(f))]
     for name in ("mergers-and-changes", "survey-by-stage"):  # ordered answers
@@ -104,14 +120,11 @@ def test_cli_query_and_analyze_with_endpoint_match_local(store, graph_files, bui
         )
         assert remote.exit_code == 0, remote.output
         assert remote.output == local.output
-    local = runner.invoke(
-        main, ["analyze", "all", "--graph", str(graph_files[0]), "--no-write", "--format", "json"]
-    )
     remote = runner.invoke(
         main, ["analyze", "all", "--endpoint", store.query, "--no-write", "--format", "json"]
     )
     assert remote.exit_code == 0, remote.output
-    got, expected = json.loads(remote.stdout), json.loads(local.stdout)
+    got, expected = json.loads(remote.stdout), local_analyze_json
     assert any(name.startswith("change") for name in expected)
     assert got == {k: v for k, v in expected.items() if not k.startswith("change")}
     refused = runner.invoke(main, ["analyze", "change", "--endpoint", store.query])
