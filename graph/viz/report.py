@@ -579,6 +579,8 @@ def _pairs_section(data: ReportData) -> str:
 
 def _structural_section(data: ReportData) -> str:
     table = data.tables["gaps_structural"]
+    if "gap" in table.columns:
+        table = table[table["gap"].astype(bool)]
     rows = [
         [
             _num(r["rank"]),
@@ -592,6 +594,8 @@ def _structural_section(data: ReportData) -> str:
     ]
     return (
         '<section id="structural"><h2>Sector pairs that meet less than expected</h2>'
+        '<p class="note">Pairs of sectors that share fewer initiatives than random mixing of '
+        "the members would give (<code>gaps_structural</code> rows marked as a gap).</p>"
         + _table(
             ["rank", "sectors", "shared", "expected", "p", "explanation"],
             rows,

@@ -77,6 +77,10 @@ def test_page_shows_counts_rankings_explanations_and_parameters(example_data):
     assert '<span class="src" title="test">test</span>' in page
     assert "2026-01-01T00:00:00+00:00" in page and "min_shared" in page
     assert '<a href="viewer.html">' in page
+    structural = page[page.index('<section id="structural">') :]
+    structural = structural[: structural.index("</section>")]
+    for row in example_data.tables["gaps_structural"].to_dict("records"):
+        assert (rep._e(row["explanation"]) in structural) == bool(row["gap"])
 
 
 def test_no_python_reprs_reach_the_page(example_data):
