@@ -35,7 +35,7 @@ demo: setup
 	$(BIN)/bioeco build --out $(OUT)
 	$(BIN)/bioeco stats --graph $(OUT)/bioeco.trig
 	$(BIN)/bioeco analyze all --out $(OUT) --top 10
-	@echo "Above: the 10 best rows of each ranked table. Full tables: $(OUT)/analysis/*.csv"
+	@echo "Above: the 10 best rows of each ranked table. Full tables: $(OUT)/analysis/*.csv; terms: docs/glossary.md"
 	$(BIN)/bioeco analyze change --from 2017 --to 2021 --scope all --no-write --table change_summary
 	$(BIN)/bioeco queries
 	$(BIN)/bioeco query --name cross-sector-initiatives --graph $(OUT)/bioeco.trig

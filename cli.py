@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -101,13 +103,15 @@ def _choose_table(fmt: str, available: tuple[str, ...], table: str | None, hint:
         )
 
 
-def _echo_tables(tables: dict, fmt: str, table: str | None, width: int | None) -> None:
+def _echo_tables(
+    tables: dict, fmt: str, table: str | None, width: int | None, notes: dict | None = None
+) -> None:
     """Print named tables as one document: a JSON object of tables, one CSV table, or a
-    '== name (N rows)' block per table."""
+    '== name (N rows)' block per table (with its note line)."""
     from bioeco.formats import format_tables
 
     names = [table] if table is not None else None
-    click.echo(format_tables(tables, fmt, names=names, max_width=width), nl=False)
+    click.echo(format_tables(tables, fmt, names=names, max_width=width, notes=notes), nl=False)
 
 
 def _fail(exc: BioecoError) -> click.ClickException:
@@ -127,6 +131,27 @@ def main() -> None:
 
     Exit codes: 0 ok, 1 data error, 2 usage error, 3 the graph does not conform to the shapes.
     """
+    click.get_current_context().with_resource(_warnings_as_lines())
+
+
+@contextlib.contextmanager
+def _warnings_as_lines():
+    """While a command runs, each warning of the library (e.g. a stale out/bioeco.trig) is
+    one line on stderr, ``Warning: …``, every time; other warnings keep their usual form."""
+    from bioeco.freshness import StaleGraphWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", StaleGraphWarning)
+        usual = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, StaleGraphWarning):
+                click.echo(f"Warning: {message}", err=True)
+            else:
+                usual(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
 
 
 @main.command()
@@ -491,7 +516,7 @@ def analyze(
     tables to <out>/analysis/<table>.csv and <out>/analysis.trig. --endpoint URL reads an
     external SPARQL store (in bounded pages) instead of the local graph.
     """
-    from bioeco.analyze.run import TABLES, table_csv
+    from bioeco.analyze.run import GLOSSARY, TABLES, TERMS, table_csv
     from bioeco.pipeline import analyze as run_analyze
 
     kinds = ("all",) if kind == "all" else (kind,)
@@ -534,7 +559,8 @@ def analyze(
         name = table or available[0]
         click.echo(table_csv(output.tables[name]), nl=False)
     else:
-        _echo_tables(output.tables, fmt, table, _width(wide, max_width))
+        notes = {name: f"Terms: {', '.join(TERMS[name])} (see {GLOSSARY})" for name in TERMS}
+        _echo_tables(output.tables, fmt, table, _width(wide, max_width), notes)
     for path in output.files:
         name = Path(path).stem
         shown = len(output.tables.get(name, ()))

@@ -197,6 +197,7 @@ def _cut(text: str, width: int) -> str:
 
 _MIN_TEXT = 6
 _READABLE = 30  # text columns narrower than this are hard to read: leave columns out instead
+_OTHER = 24  # when an explanation is cut, other text columns give it their width beyond this
 _KEEP = ("rank", "label", "label_a", "label_b", "score", "explanation")
 
 
@@ -221,6 +222,21 @@ def _fit(widths: list[int], numeric: list[bool], max_width: int) -> tuple[list[i
     return sizes(low), low
 
 
+def _favour(
+    widths: list[int], natural: list[int], numeric: list[bool], shown: list[int], keep: int
+) -> None:
+    """Give column *keep* (the explanation) the width other text columns have beyond
+    :data:`_OTHER` characters, as far as its text needs it; the line width stays the same."""
+    for i in shown:
+        want = natural[keep] - widths[keep]
+        if want <= 0:
+            return
+        if i != keep and not numeric[i] and widths[i] > _OTHER:
+            give = min(widths[i] - _OTHER, want)
+            widths[i] -= give
+            widths[keep] += give
+
+
 def _table(frame: pd.DataFrame, max_width: int | None) -> str:
     """Aligned text table: text left-aligned, numbers right-aligned, IRIs shortened with the
     project prefixes. With *max_width*, text cells are cut (``…``) so lines fit; when that
@@ -243,8 +259,11 @@ def _table(frame: pd.DataFrame, max_width: int | None) -> str:
             shown.remove(droppable.pop())  # too many columns to read any: leave some out
             fitted = _fit([widths[i] for i in shown], [numeric[i] for i in shown], max_width)
         if fitted is not None:
+            natural = list(widths)
             for i, w in zip(shown, fitted[0], strict=True):
                 widths[i] = w
+            if "explanation" in columns and columns.index("explanation") in shown:
+                _favour(widths, natural, numeric, shown, columns.index("explanation"))
 
     def line(values: list[str]) -> str:
         parts = [
@@ -322,10 +341,12 @@ def format_tables(
     *,
     names: Iterable[str] | None = None,
     max_width: int | None = None,
+    notes: dict[str, str] | None = None,
 ) -> str:
     """Render several named tables as ONE document: a JSON object ``{name: [records]}``, or
     for ``table`` a ``== name (N rows)`` block per table. CSV holds one table only, so
-    several tables in ``csv`` raise :class:`ValueError` (choose one with *names*).
+    several tables in ``csv`` raise :class:`ValueError` (choose one with *names*). *notes*
+    adds a line under a table of the table view (e.g. the terms it uses).
 
     Examples
     --------
@@ -345,7 +366,9 @@ def format_tables(
             raise ValueError(f"CSV holds one table; choose one of {', '.join(chosen)}")
         return format_frame(next(iter(chosen.values())), "csv")
     blocks = [
-        f"== {name} ({len(frame)} rows)\n" + format_frame(frame, fmt, max_width=max_width)
+        f"== {name} ({len(frame)} rows)\n"
+        + format_frame(frame, fmt, max_width=max_width)
+        + (f"\n{notes[name]}" if notes and name in notes else "")
         for name, frame in chosen.items()
     ]
     return "\n\n".join(blocks) + "\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +15,16 @@ from rdflib import Dataset, URIRef
 from bioeco.build import build_dataset
 from bioeco.check import Finding, near_duplicates
 from bioeco.errors import UsageError, ValidationFailed
-from bioeco.export import atomic_write_set, serialize_trig, write_outputs
+from bioeco.export import (
+    atomic_write,
+    atomic_write_set,
+    remove_stale_temps,
+    serialize_trig,
+    write_outputs,
+)
+from bioeco.freshness import MANIFEST, StaleGraphWarning, build_state, manifest_text, table_digests
 from bioeco.load import Records, load_records
-from bioeco.paths import OUT_DIR
+from bioeco.paths import DATA_DIR, OUT_DIR
 from bioeco.store import load_dataset
 from bioeco.validate import ValidationReport, validate_graph
 
@@ -58,6 +66,7 @@ def build(
     (:class:`~bioeco.errors.ValidationFailed`, carrying the report).
     """
     onto = Path(ontology_dir) if ontology_dir else None
+    tables = table_digests(data_dir if data_dir is not None else DATA_DIR) if write else None
     records = load_records(data_dir, ontology_dir=onto)
     dataset = build_dataset(records=records, ontology_dir=onto)
     result = BuildResult(dataset=dataset, records=records, warnings=near_duplicates(records))
@@ -69,7 +78,14 @@ def build(
                 result.report.text(),
             )
     if write:
-        result.files = write_outputs(dataset, Path(out_dir) if out_dir else OUT_DIR)
+        out = Path(out_dir) if out_dir else OUT_DIR
+        result.files = write_outputs(dataset, out)
+        # after the graph: a build killed in between leaves a manifest that does not
+        # describe the new file, which open_graph reports instead of trusting it
+        remove_stale_temps(out, (MANIFEST,))
+        graph = result.files["trig"].read_bytes()
+        text = manifest_text(data_dir, graph, tables=tables, ontology_dir=onto)
+        result.files["manifest"] = atomic_write(out / MANIFEST, text)
     return result
 
 
@@ -95,6 +111,12 @@ def open_graph(
     *data_dir* if given,
     else ``out/bioeco.trig`` if it exists, else built from ``data/`` in memory.
 
+    ``out/bioeco.trig`` is used only while it is current (:func:`bioeco.freshness.build_state`:
+    the content hashes of the tables in its build manifest still match). When the tables (or
+    the ontology) changed since, the graph is built from them in memory instead and a
+    :class:`~bioeco.freshness.StaleGraphWarning` says so in one line; when the match cannot
+    be told (no manifest) the file is used and the warning says that.
+
     When the graph comes from ``out/`` and *with_analysis* is true, the ``analysis`` named
     graph in ``out/analysis.trig`` (written by :func:`analyze`) is loaded too, so SPARQL can
     ask about analysis results.
@@ -106,12 +128,17 @@ def open_graph(
     if graph_file is not None:
         return load_dataset(graph_file)
     out = Path(out_dir) if out_dir else OUT_DIR
+    onto = Path(ontology_dir) if ontology_dir else None
     if data_dir is None and (out / "bioeco.trig").is_file():
+        state = build_state(out, ontology_dir=onto)
+        if state.message:
+            warnings.warn(state.message, StaleGraphWarning, stacklevel=2)
+        if state.state == "stale" and state.data_dir is not None:
+            return build_dataset(state.data_dir, ontology_dir=onto)
         dataset = load_dataset(out / "bioeco.trig")
         if with_analysis and (out / "analysis.trig").is_file():
             load_dataset(out / "analysis.trig", into=dataset)  # the safe loader: one-line errors
         return dataset
-    onto = Path(ontology_dir) if ontology_dir else None
     return build_dataset(data_dir, ontology_dir=onto)
 
 

@@ -239,3 +239,64 @@ def test_list_separator_is_documented():
     assert LIST_SEPARATOR == "|"
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert "joined by `|`" in readme
+
+
+# --- words: every term a table uses is explained in the glossary -------------------------
+
+
+def _glossary_headings() -> set[str]:
+    text = (Path(__file__).parent.parent / "docs" / "glossary.md").read_text(encoding="utf-8")
+    return {line[4:].strip().lower() for line in text.splitlines() if line.startswith("### ")}
+
+
+# how an explanation names a term when it does not use the heading word for word
+NAMED_AS = {
+    "empty and thin cells": "thin",
+    "expected count": "expected",
+    "hypergeometric p-value": "p-value",
+    "jaccard index": "jaccard",
+    "consolidation candidate": "consolidation candidate",
+    "survey comparison": "respondents",
+    "sector group": "(",
+    "gould–fernandez roles": "open two-paths",
+}
+
+
+def test_every_term_of_every_table_is_in_the_glossary_and_named(real_dataset):
+    from bioeco.analyze.run import GLOSSARY, TERMS
+
+    assert GLOSSARY == "docs/glossary.md"
+    headings = _glossary_headings()
+    for required in (
+        "adjusted residual",
+        "burt constraint",
+        "effective size",
+        "open two-path",
+        "participation coefficient",
+        "louvain community",
+        "gould–fernandez roles",
+        "resource allocation",
+        "adamic–adar",
+        "jaccard index",
+        "overlap coefficient",
+        "hypergeometric p-value",
+    ):
+        assert required in headings, required
+    tables = run_analyses(real_dataset, ["all"], min_shared=1)
+    assert set(TERMS) == set(tables)
+    for name, terms in TERMS.items():
+        text = " ".join(tables[name]["explanation"]).lower()
+        columns = set(tables[name].columns)
+        for term in terms:
+            key = term.lower()
+            assert key in headings, f"{term} is not explained in the glossary"
+            column = re.sub(r"[–\- ]", "_", key)
+            assert NAMED_AS.get(key, key) in text or column in columns, (name, term)
+
+
+def test_table_view_names_the_terms_and_the_glossary(out_dir):
+    text = _run("analyze", "bridges", "--out", str(out_dir), "--no-write", "--top", "2")
+    assert (
+        "Terms: resource allocation, Louvain community, Adamic–Adar, Soundarajan–Hopcroft" in text
+    )
+    assert text.count("(see docs/glossary.md)") == 3

@@ -617,7 +617,7 @@ def structural_gaps(
                     f"{a} and {c} share {observed} initiative{'s' if observed != 1 else ''}"
                     + (f" ({_names(net, shared)})" if shared else "")
                     + f"; random mixing of the {total} members would give {expected:.2f}"
-                    + (f" (z {zval:+.2f}, p {pval:.3f})" if not np.isnan(zval) else "")
+                    + (f" (z-score {zval:+.2f}, p-value {pval:.3f})" if not np.isnan(zval) else "")
                     + (
                         ": fewer than expected, a structural gap"
                         + (" (significant)" if gap and pval <= alpha else "")

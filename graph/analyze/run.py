@@ -24,8 +24,10 @@ from bioeco.formats import csv_value, format_frame
 
 __all__ = [
     "CANDIDATE_TABLES",
+    "GLOSSARY",
     "KINDS",
     "TABLES",
+    "TERMS",
     "THRESHOLDS",
     "csv_files",
     "cut_top",
@@ -43,6 +45,36 @@ TABLES: dict[str, tuple[str, ...]] = {
     "change": CHANGE_TABLES,
 }
 KINDS = tuple(TABLES)
+
+#: Terms each table's explanations and columns use, as headed in docs/glossary.md.
+TERMS: dict[str, tuple[str, ...]] = {
+    "gaps_coverage": ("empty and thin cells", "expected count", "adjusted residual"),
+    "gaps_survey": ("survey comparison",),
+    "gaps_structural": ("random mixing", "z-score", "hypergeometric p-value"),
+    "overlap_pairs": (
+        "Jaccard index",
+        "overlap coefficient",
+        "organiser-role holders",
+        "consolidation candidate",
+    ),
+    "bridges_actors": (
+        "open two-path",
+        "betweenness",
+        "participation coefficient",
+        "Burt constraint",
+        "effective size",
+    ),
+    "bridges_brokerage": ("sector group", "open two-path", "Gould–Fernandez roles"),
+    "bridges_pairs": (
+        "resource allocation",
+        "Louvain community",
+        "Adamic–Adar",
+        "Soundarajan–Hopcroft",
+    ),
+}
+
+#: Where the terms are explained.
+GLOSSARY = "docs/glossary.md"
 
 #: Ranked tables of candidates: a row whose score is 0 (no betweenness and no cross-sector
 #: path, no cross-group brokerage, no overlap) is not a candidate and is left out.

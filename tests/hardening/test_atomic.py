@@ -18,7 +18,7 @@ from bioeco.export import STALE_TEMP_SECONDS
 from cli import main
 from hardening_support import BIOECO, ROOT, TINY, snapshot
 
-OUTPUTS = ("bioeco.trig", "bioeco.ttl")
+OUTPUTS = ("bioeco.manifest.json", "bioeco.trig", "bioeco.ttl")
 
 
 def _changed_data(tmp_path: Path) -> Path:
@@ -42,86 +42,122 @@ def _visible(out: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def new_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+def changed_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The changed tables, in one place for the module (the manifest names their folder)."""
+    return _changed_data(tmp_path_factory.mktemp("changed"))
+
+
+@pytest.fixture(scope="module")
+def new_build(tmp_path_factory: pytest.TempPathFactory, changed_data: Path) -> dict[str, bytes]:
     """The bytes a complete build of the changed data produces."""
-    base = tmp_path_factory.mktemp("new")
-    out = base / "out"
-    args = ["build", "--data", str(_changed_data(base)), "--out", str(out), "--no-validate"]
+    out = tmp_path_factory.mktemp("new") / "out"
+    args = ["build", "--data", str(changed_data), "--out", str(out), "--no-validate"]
     assert CliRunner().invoke(main, args).exit_code == 0
     return snapshot(out)
 
 
-def test_build_killed_at_any_moment_leaves_old_or_new_files(
-    tmp_path: Path, out_dir: Path, new_build: dict[str, bytes]
-):
-    old = snapshot(out_dir)
-    assert old != new_build
-    data = _changed_data(tmp_path)
-    outcomes = set()
-    for delay in (0.05, 0.9, 1.2, 1.5, 2.2):
-        proc = subprocess.Popen(
-            [str(BIOECO), "build", "--data", str(data), "--out", str(out_dir), "--no-validate"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        now = {k: v for k, v in snapshot(out_dir).items() if not k.startswith(".")}
-        for name in OUTPUTS:
-            assert now[name] in (old[name], new_build[name]), f"{name} torn after {delay}s"
-            outcomes.add((name, now[name] == new_build[name]))
-        assert _visible(out_dir) == list(OUTPUTS)
-        _parses(out_dir)
-    # the loop ran builds both before and after they finished writing
-    assert ("bioeco.trig", False) in outcomes
-    assert ("bioeco.trig", True) in outcomes
-
-
-KILL_DURING_WRITE = """
-import os, sys, time
+# A build that stops (blocks) at one moment of its run and says so by creating a marker file,
+# so the test kills it at that moment whatever the machine's speed: before loading, after the
+# first temporary file is on disk, between the renames of the two graph files, before the
+# manifest, or not at all (the build completes).
+STOP_AT = """
+import os, sys, threading
 import bioeco.export as export
-marker = sys.argv[1]
-real_fsync = os.fsync
-def slow_fsync(fd):
-    real_fsync(fd)
+import bioeco.pipeline as pipeline
+moment, marker = sys.argv[1], sys.argv[2]
+
+def stop():
     with open(marker, "w") as fh:
-        fh.write("writing")
-    time.sleep(60)
-export.os.fsync = slow_fsync
+        fh.write(moment)
+    threading.Event().wait()  # blocked until killed
+
+def at_call(module, name):
+    real = getattr(module, name)
+    def wrapper(*args, **kwargs):
+        stop()
+    setattr(module, name, wrapper)
+
+def after_first_call(module, name):
+    real = getattr(module, name)
+    calls = []
+    def wrapper(*args, **kwargs):
+        result = real(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == 1:
+            stop()
+        return result
+    setattr(module, name, wrapper)
+
+if moment == "start":
+    at_call(pipeline, "load_records")
+elif moment == "temp-file":
+    after_first_call(export.os, "fsync")
+elif moment == "between-renames":
+    after_first_call(export.os, "replace")
+elif moment == "before-manifest":
+    at_call(pipeline, "atomic_write")
 from cli import main
-sys.argv = ["bioeco", *sys.argv[2:]]
+sys.argv = ["bioeco", *sys.argv[3:]]
 main()
 """
+MOMENTS = ("start", "temp-file", "between-renames", "before-manifest", "end")
+
+
+def _build_until(moment: str, data: Path, out: Path, marker: Path) -> None:
+    """Run a build that stops at *moment* and kill it there (or let it finish at "end")."""
+    args = ["build", "--data", str(data), "--out", str(out), "--no-validate"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STOP_AT, moment, str(marker), *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    if moment == "end":
+        assert proc.wait() == 0
+        return
+    while not marker.exists():  # an event, not a time: the build says it got there
+        assert proc.poll() is None, f"the build ended before reaching {moment}"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    marker.unlink()
+
+
+def test_build_killed_at_any_moment_leaves_old_or_new_files(
+    tmp_path: Path, out_dir: Path, new_build: dict[str, bytes], changed_data: Path
+):
+    from bioeco.freshness import build_state
+
+    old = snapshot(out_dir)
+    assert old != new_build
+    data = changed_data
+    outcomes = {}
+    for moment in MOMENTS:
+        _build_until(moment, data, out_dir, tmp_path / "marker")
+        now = {k: v for k, v in snapshot(out_dir).items() if not k.startswith(".")}
+        for name in OUTPUTS:
+            assert now[name] in (old[name], new_build[name]), f"{name} torn at {moment}"
+        outcomes[moment] = tuple(now[name] == new_build[name] for name in OUTPUTS)
+        assert _visible(out_dir) == list(OUTPUTS)
+        _parses(out_dir)
+        # the manifest never vouches for a graph that is not the build of its tables
+        state = build_state(out_dir)
+        if state.state == "fresh":
+            built = {TINY.resolve(): old, data.resolve(): new_build}[state.data_dir]
+            assert now["bioeco.trig"] == built["bioeco.trig"], moment
+    # (manifest, trig, ttl) new?
+    assert outcomes["start"] == outcomes["temp-file"] == (False, False, False)
+    assert outcomes["between-renames"] == (False, True, False)  # trig renamed, ttl not yet
+    assert outcomes["before-manifest"] == (False, True, True)
+    assert outcomes["end"] == (True, True, True)
 
 
 def test_kill_while_temp_file_is_on_disk_then_next_build_cleans_up(
-    tmp_path: Path, out_dir: Path, new_build: dict[str, bytes]
+    tmp_path: Path, out_dir: Path, new_build: dict[str, bytes], changed_data: Path
 ):
     old = snapshot(out_dir)
-    data = _changed_data(tmp_path)
-    marker = tmp_path / "marker"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            KILL_DURING_WRITE,
-            str(marker),
-            "build",
-            "--data",
-            str(data),
-            "--out",
-            str(out_dir),
-            "--no-validate",
-        ],
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 30
-    while not marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert marker.exists(), "the build never reached the write"
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
+    data = changed_data
+    _build_until("temp-file", data, out_dir, tmp_path / "marker")
     left = snapshot(out_dir)
     stale = sorted(k for k in left if k.startswith("."))
     assert stale and all(k.startswith(".bioeco.trig.") and k.endswith(".tmp") for k in stale)
