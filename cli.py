@@ -559,7 +559,11 @@ def analyze(
         name = table or available[0]
         click.echo(table_csv(output.tables[name]), nl=False)
     else:
-        notes = {name: f"Terms: {', '.join(TERMS[name])} (see {GLOSSARY})" for name in TERMS}
+        notes = {
+            name: f"Terms: {', '.join(terms)} (see {GLOSSARY})"
+            for name, terms in TERMS.items()
+            if terms
+        }
         _echo_tables(output.tables, fmt, table, _width(wide, max_width), notes)
     for path in output.files:
         name = Path(path).stem

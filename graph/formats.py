@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import textwrap
 from collections.abc import Iterable
 from typing import Any
 
@@ -335,6 +336,10 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table", *, max_width: int | No
     raise ValueError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
 
 
+def _wrap(text: str, width: int | None) -> str:
+    return text if width is None else textwrap.fill(text, width, break_on_hyphens=False)
+
+
 def format_tables(
     tables: dict[str, pd.DataFrame],
     fmt: str = "table",
@@ -368,7 +373,7 @@ def format_tables(
     blocks = [
         f"== {name} ({len(frame)} rows)\n"
         + format_frame(frame, fmt, max_width=max_width)
-        + (f"\n{notes[name]}" if notes and name in notes else "")
+        + (f"\n{_wrap(notes[name], max_width)}" if notes and name in notes else "")
         for name, frame in chosen.items()
     ]
     return "\n\n".join(blocks) + "\n"

@@ -71,6 +71,11 @@ TERMS: dict[str, tuple[str, ...]] = {
         "Adamic–Adar",
         "Soundarajan–Hopcroft",
     ),
+    "change_summary": (),
+    "change_continuity": (),
+    "change_coverage": ("adjusted residual", "empty and thin cells"),
+    "change_overlap": (),
+    "change_bridges": (),
 }
 
 #: Where the terms are explained.
