@@ -325,6 +325,109 @@ def serialize_trig(graphs: Mapping[URIRef, Graph | Iterable] | Dataset) -> str:
     return _with_sorted_prefixes(text)
 
 
+_RDF_TYPE = str(RDF.type)
+_XSD_STRING = str(XSD.string)
+
+
+class _OxKeys:
+    """Sort keys and output terms for Oxigraph terms, equal to what :func:`_canonical` and
+    :func:`_ox_term` give for the same terms read through rdflib (``n3()`` of the rdflib term,
+    rdflib's normalised lexical form), computed without making rdflib triples. Literals go
+    through rdflib once per distinct literal (cached), so its lexical normalisation
+    (``"01"^^xsd:integer`` → ``"1"``) and ``n3()`` quoting apply exactly as before."""
+
+    def __init__(self) -> None:
+        self.literals: dict[ox.Literal, tuple[str, ox.Literal]] = {}
+
+    def key(self, term: ox.NamedNode | ox.Literal) -> tuple[str, ox.NamedNode | ox.Literal]:
+        if isinstance(term, ox.NamedNode):
+            return f"<{term.value}>", term
+        done = self.literals.get(term)
+        if done is None:
+            if term.language:
+                lit = Literal(term.value, lang=term.language)
+            elif term.datatype.value == _XSD_STRING:
+                lit = Literal(term.value)
+            else:
+                lit = Literal(term.value, datatype=URIRef(term.datatype.value))
+            done = self.literals[term] = (lit.n3(), _ox_term(lit))
+        return done
+
+
+def _native_store(dataset: Dataset) -> ox.Store | None:
+    return getattr(dataset.store, "_inner", None)  # the pyoxigraph.Store behind oxrdflib
+
+
+def _rd_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """The rdflib term oxrdflib would give for an Oxigraph term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _has_blank(q: ox.Quad | ox.Triple) -> bool:
+    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+
+
+def _native_rows(triples: Iterable[ox.Quad | ox.Triple], keys: _OxKeys, scope: str) -> dict:
+    """{sort key: (s, p, o) Oxigraph terms} of *triples*, as :func:`_canonical` orders and
+    labels them: triples without blank nodes keyed directly; those with blank nodes go through
+    :func:`_canonical` (rdflib's canonical labels, computed from the blank-node triples only:
+    the other triples do not change them)."""
+    rows: dict[tuple, tuple] = {}
+    blank = []
+    for q in triples:
+        s, p, o = q.subject, q.predicate, q.object
+        if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
+            raise TypeError("quoted triples are not part of the vocabulary")
+        if _has_blank(q):
+            blank.append((_rd_term(s), _rd_term(p), _rd_term(o)))
+            continue
+        ok, oterm = keys.key(o)
+        rows[(f"<{s.value}>", p.value != _RDF_TYPE, f"<{p.value}>", ok)] = (s, p, oterm)
+    for t in _canonical(blank, scope=scope) if blank else ():
+        rows[_sort_key(t)] = tuple(_ox_term(x) for x in t)
+    return rows
+
+
+def _write_native(dataset: Dataset) -> tuple[str, str] | None:
+    """TriG and Turtle text of an Oxigraph-backed *dataset* straight from its quads, equal to
+    the rdflib path byte for byte; ``None`` when the dataset is not Oxigraph-backed or has
+    triples in its default graph (then the rdflib path runs)."""
+    store = _native_store(dataset)
+    if store is None or any(
+        True for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    ):
+        return None
+    keys = _OxKeys()
+    names = sorted(
+        (g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value
+    )
+    trig_quads: list[ox.Quad] = []
+    union: list[ox.Triple] = []
+    index = 0
+    for name in names:
+        quads = list(store.quads_for_pattern(None, None, None, name))
+        if not quads:
+            continue  # empty graphs are not written (and take no scope index)
+        rows = _native_rows(quads, keys, scope=f"g{index}")
+        index += 1
+        trig_quads.extend(ox.Quad(*rows[k], name) for k in sorted(rows))
+        union.extend(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    union_rows = _native_rows(union, keys, scope="")
+    trig = ox.serialize(trig_quads, format=ox.RdfFormat.TRIG, prefixes=_OX_PREFIXES).decode()
+    ttl = ox.serialize(
+        [ox.Triple(*union_rows[k]) for k in sorted(union_rows)],
+        format=ox.RdfFormat.TURTLE,
+        prefixes=_OX_PREFIXES,
+    ).decode()
+    return _with_sorted_prefixes(trig), _with_sorted_prefixes(ttl)
+
+
 def write_outputs(dataset: Dataset, out_dir: Path | str) -> dict[str, Path]:
     """Write ``bioeco.trig`` (all named graphs) and ``bioeco.ttl`` (their union) into *out_dir*.
 
@@ -334,6 +437,11 @@ def write_outputs(dataset: Dataset, out_dir: Path | str) -> dict[str, Path]:
     """
     out = Path(out_dir)
     remove_stale_temps(out, ("bioeco.trig", "bioeco.ttl"))
+    native = _write_native(dataset)
+    if native is not None:
+        trig, ttl = native
+        written = atomic_write_many({out / "bioeco.trig": trig, out / "bioeco.ttl": ttl})
+        return {"trig": written[0], "ttl": written[1]}
     per_graph = {
         URIRef(str(c.identifier)): list(c)  # read each graph from the store once
         for c in dataset.graphs()

@@ -132,31 +132,55 @@ def _open_two_paths(g: nx.Graph, v: Hashable) -> Iterator[tuple[Hashable, Hashab
                 yield a, b
 
 
+#: Largest projection for which :class:`_Neighbourhoods` keeps a dense adjacency (n² bytes).
+DENSE_MAX_NODES = 16_000
+
+
 class _Neighbourhoods:
     """Adjacency of an undirected graph as a sparse matrix, to look at the open two-paths
     a–v–b (a, b neighbours of v, not adjacent) of every node with numpy instead of a Python
     loop over neighbour pairs. Neighbours are in the same order as ``sorted(..., key=str)``."""
 
-    def __init__(self, g: nx.Graph) -> None:
+    def __init__(self, g: nx.Graph, adjacency: sparse.csr_matrix | None = None) -> None:
         self.nodes = sorted(g.nodes, key=str)
         self.index = {n: i for i, n in enumerate(self.nodes)}
+        self.dense = None
         if not self.nodes:
             self.adj = sparse.csr_matrix((0, 0), dtype=np.int8)
             return
-        adj = nx.to_scipy_sparse_array(g, nodelist=self.nodes, weight=None, format="csr")
-        adj = sparse.csr_matrix((adj > 0).astype(np.int8))
-        adj.setdiag(0)
-        adj.eliminate_zeros()
+        if adjacency is not None:  # already 0/1, no diagonal, rows in self.nodes order
+            adj = adjacency
+        else:
+            adj = nx.to_scipy_sparse_array(g, nodelist=self.nodes, weight=None, format="csr")
+            adj = sparse.csr_matrix((adj > 0).astype(np.int8))
+            adj.setdiag(0)
+            adj.eliminate_zeros()
+            adj.sort_indices()  # neighbour order = node order = sorted by str
         self.adj = adj
+        # a dense 0/1 copy makes the neighbour × neighbour blocks plain numpy indexing (much
+        # faster than sparse fancy indexing); n² bytes, so only up to DENSE_MAX_NODES nodes
+        self.dense = adj.toarray().astype(bool) if len(self.nodes) <= DENSE_MAX_NODES else None
 
     def open_pairs(self, v: Hashable) -> tuple[np.ndarray, np.ndarray]:
         """Neighbour indices of v and the boolean upper-triangular matrix of its open pairs."""
         i = self.index[v]
         nbrs = self.adj.indices[self.adj.indptr[i] : self.adj.indptr[i + 1]]
-        nbrs = np.sort(nbrs)  # node order = sorted by str
-        sub = self.adj[nbrs][:, nbrs].toarray().astype(bool)
+        if self.dense is not None:
+            sub = self.dense[np.ix_(nbrs, nbrs)]
+        else:
+            sub = self.adj[nbrs][:, nbrs].toarray().astype(bool)
         mask = np.triu(~sub, k=1)
         return nbrs, mask
+
+
+def _hood_of(net: Network) -> _Neighbourhoods:
+    """The neighbourhoods of ``net._actor_graph``, built once per network (like the graph)."""
+    cache = net.__dict__
+    if "_neighbourhoods" not in cache:
+        g = net._actor_graph
+        same_order = sorted(g.nodes, key=str) == net.members
+        cache["_neighbourhoods"] = _Neighbourhoods(g, net._actor_adjacency if same_order else None)
+    return cache["_neighbourhoods"]
 
 
 def _classify(ga: str, gv: str, gb: str, directed: bool) -> tuple[str, ...]:
@@ -201,8 +225,14 @@ def gould_fernandez(g: nx.Graph, groups: Mapping[Hashable, str | None]) -> pd.Da
        liaison  total dominant_role
     2        1      1       liaison
     """
+    return _gould_fernandez(g, groups, None if g.is_directed() else _Neighbourhoods(g))
+
+
+def _gould_fernandez(
+    g: nx.Graph, groups: Mapping[Hashable, str | None], hood: _Neighbourhoods | None
+) -> pd.DataFrame:
+    """:func:`gould_fernandez` with the neighbourhoods of an undirected *g* given."""
     directed = g.is_directed()
-    hood = None if directed else _Neighbourhoods(g)
     rows = []
     for v in sorted(g.nodes, key=str):
         if hood is not None:
@@ -322,14 +352,14 @@ def _bridge_profile(
     total = int(mask.sum())
     if not total:
         return 0, 0, None, [], []
-    sec = membership[nbrs]  # neighbours × sectors
+    sec = membership[nbrs].astype(float)  # neighbours × sectors; float for BLAS (exact counts)
     has = sec.any(axis=1)
     disjoint = (sec @ sec.T) == 0
     cross_mask = mask & has[:, None] & has[None, :] & disjoint
     cross = int(cross_mask.sum())
     if not cross:
         return total, 0, None, [], []
-    per_pair = sec.T @ cross_mask.astype(np.int64) @ sec  # a-sector × b-sector path counts
+    per_pair = sec.T @ cross_mask.astype(float) @ sec  # a-sector × b-sector path counts
     both_ways = per_pair + per_pair.T
     best_count, best = 0, None
     for x, y in itertools.combinations(range(len(sector_names)), 2):
@@ -338,7 +368,7 @@ def _bridge_profile(
     if best is None:
         return total, cross, None, [], []
     x, y = best
-    sym = (cross_mask | cross_mask.T).astype(np.int64)
+    sym = (cross_mask | cross_mask.T).astype(float)
     towards = sym @ sec  # end × sector: cross paths from this end to ends in that sector
 
     def ranked(side: int, other: int) -> list[str]:
@@ -462,7 +492,7 @@ def actor_scores(
     n_inits = Counter(net.edges["member"])
     rows = []
     sectors = {n: frozenset(net.attr(n, "sectors")) for n in g.nodes}
-    hood = _Neighbourhoods(g)
+    hood = _hood_of(net)
     sector_names = sorted({x for secs in sectors.values() for x in secs})
     column = {x: k for k, x in enumerate(sector_names)}
     membership = np.zeros((len(hood.nodes), len(sector_names)), dtype=np.int64)
@@ -586,7 +616,7 @@ def brokerage(
     wanted = _sector_filter(net, sector)
     g = net._actor_graph  # built once per network; not modified here
     groups = {v: sector_group(net.attr(v, "sectors")) for v in g.nodes}
-    gf = gould_fernandez(g, groups)
+    gf = _gould_fernandez(g, groups, _hood_of(net))
     if gf.empty:
         return pd.DataFrame(columns=BROKERAGE_COLUMNS)
     examples, texts = [], []
@@ -657,8 +687,11 @@ def _pair_candidates(
     Scores are rounded to 12 decimals (the order in which networkx sums them is not fixed, so
     the last digits are noise); the result is sorted by the ranking key.
     """
-    adj = nx.to_scipy_sparse_array(g, nodelist=nodes, weight=None, format="csr")
-    adj = sparse.csr_matrix((adj > 0).astype(np.int64))
+    if nodes == net.members:  # the cached adjacency has the same rows
+        adj = sparse.csr_matrix(net._actor_adjacency, dtype=np.int64)
+    else:
+        adj = nx.to_scipy_sparse_array(g, nodelist=nodes, weight=None, format="csr")
+        adj = sparse.csr_matrix((adj > 0).astype(np.int64))
     deg = np.asarray(adj.sum(axis=1)).ravel().astype(float)
     with np.errstate(divide="ignore"):
         inv = np.where(deg > 0, 1 / deg, 0.0)

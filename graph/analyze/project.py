@@ -289,6 +289,18 @@ class Network:
         return () if column in ("sectors", "stages", "regions", "part_of") else None
 
     @cached_property
+    def _actor_adjacency(self) -> sparse.csr_matrix:
+        """0/1 adjacency (int8) of the member–member projection, rows and columns in
+        :attr:`members` order (sorted IRIs): B·Bᵀ without its diagonal, indices sorted."""
+        b = self.incidence
+        adj = (b @ b.T).tocsr()
+        adj.setdiag(0)
+        adj.eliminate_zeros()
+        adj = sparse.csr_matrix((adj > 0).astype(np.int8))
+        adj.sort_indices()
+        return adj
+
+    @cached_property
     def _actor_graph(self) -> nx.Graph:
         """The member–member projection, built once per network and shared by the analyses
         (read-only: :func:`actor_projection` gives callers their own copy)."""
