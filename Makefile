@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: setup sysdeps demo test lint format clean bench bench-viewer screenshots extract-quality lab notebooks notebooks-check
+.PHONY: setup sysdeps demo test lint format clean bench bench-quick bench-viewer screenshots extract-quality lab notebooks notebooks-check
 
 # Debian packages the tests and the demo use (real browser, real SPARQL stores). Installed only
 # when missing; CI starts on a fresh machine. Add a package name here, never install by hand.
@@ -61,8 +61,14 @@ lint: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# full benchmark: scales 1 -> 100 (steps over --timeout are cut off and marked incomplete);
+# bench-quick stops at scale 8 (CI)
+BENCH_SCALES ?= 1,2,4,8,16,32,64,100
 bench: setup
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --scales $(BENCH_SCALES) --repeat 1
+
+bench-quick: setup
+	$(BIN)/python -m bench.run --scales 1,2,4,8 --repeat 1
 
 # the viewer at growing scales (up to about 5000 nodes) in headless Chromium -> bench/VIEWER.md
 bench-viewer: setup

@@ -15,6 +15,9 @@ then every step runs in a **fresh subprocess per measurement**, so the peak resi
 ``query_cli``      a whole ``bioeco query --graph out/bioeco.trig -f q.rq`` process (typical
                    SELECT: members per sector and stage), timed from outside
 ``oxigraph_parse`` fixed baseline: pyoxigraph parsing the same TriG file directly
+``naive_networkx`` baseline for ``run_analyses``: networkx's bipartite
+                   ``weighted_projected_graph`` of the members + exact betweenness (what a plain
+                   script would do; cut off by ``--timeout`` like every step)
 =================  ===========================================================================
 
 Setup work of a step (loading, building) happens in its child before the clock starts; its
@@ -67,6 +70,7 @@ STEPS: tuple[str, ...] = (
     "run_analyses",
     "query_cli",
     "oxigraph_parse",
+    "naive_networkx",
 )
 BASELINE_STEP = "oxigraph_parse"
 """The fixed reference step: parsing the same TriG with pyoxigraph, no bioeco code."""
@@ -416,6 +420,20 @@ def _child(step: str, data: Path, work: Path) -> dict[str, Any]:
         tables = run_analyses(dataset, ["all"])
         seconds = time.perf_counter() - start
         info["result_rows"] = sum(len(df) for df in tables.values())
+    elif step == "naive_networkx":
+        # baseline for run_analyses: what a plain networkx script does with the same network
+        import networkx as nx
+
+        from bioeco.analyze.project import bipartite_graph, load_network
+
+        bip = bipartite_graph(load_network(dataset))
+        members = [n for n, d in bip.nodes(data=True) if d["bipartite"] == 0]
+        setup = _rss_mb()
+        start = time.perf_counter()
+        projection = nx.bipartite.weighted_projected_graph(bip, members)
+        nx.betweenness_centrality(projection, normalized=True)
+        seconds = time.perf_counter() - start
+        info["projection_edges"] = projection.number_of_edges()
     else:
         raise SystemExit(f"unknown step {step!r}")
     return {"seconds": seconds, "setup_mb": setup, "info": info}

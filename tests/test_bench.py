@@ -192,3 +192,11 @@ def test_rerun_keeps_the_hand_written_changes_section() -> None:
     old = f"# Benchmark results\n\n| t |\n\n{CHANGES_HEADING}\n\n- query: 9x\n"
     assert keep_changes(old) == f"{CHANGES_HEADING}\n\n- query: 9x\n"
     assert keep_changes("# Benchmark results\n\n| t |\n") == ""
+
+
+def test_naive_networkx_baseline_step_runs(scale1: Path, tmp_path: Path) -> None:
+    from bench.run import _child
+
+    result = _child("naive_networkx", scale1, tmp_path)
+    assert result["seconds"] > 0
+    assert result["info"]["projection_edges"] > 100  # the members' projection was built
