@@ -15,7 +15,7 @@ from rdflib import Dataset, Graph
 from bioeco.analyze.project import Network, load_network
 from bioeco.analyze.sectors import NO_SECTOR, sector_counts, sectors_by_year
 from bioeco.errors import UsageError
-from bioeco.query import select
+from bioeco.query import DEFAULT_TIMEOUT, select
 
 __all__ = ["Ecosystem", "readable"]
 
@@ -203,7 +203,7 @@ class Ecosystem:
     def select(self, query: str, *, prefixes: bool = True) -> pd.DataFrame:
         """Run a SPARQL query, answered as a DataFrame (:func:`bioeco.select`: project prefixes
         predeclared, ``SERVICE``/``LOAD`` and foreign ``FROM`` refused)."""
-        return select(self._dataset, query, prefixes=prefixes)
+        return select(self._dataset, query, prefixes=prefixes, timeout=DEFAULT_TIMEOUT)
 
     def network(self, *, as_of: int | None = None, basis: str = "all") -> Network:
         """The member-initiative network the analyses use (see :func:`bioeco.load_network`)."""

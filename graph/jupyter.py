@@ -189,12 +189,12 @@ class SparqlMagics(Magics):
         return self._cached(("default", out), watched, lambda: open_graph(out_dir=out))
 
     def _run(self, opts: argparse.Namespace, query: str) -> pd.DataFrame:
-        from bioeco.query import select
+        from bioeco.query import DEFAULT_TIMEOUT, select
 
         if not query.strip():
             raise IPythonUsageError("%%sparql: the query is empty")
         try:
-            frame = select(self._graph(opts), query)
+            frame = select(self._graph(opts), query, timeout=DEFAULT_TIMEOUT)
         except BioecoError as exc:
             raise IPythonUsageError(str(exc)) from None
         if opts.out:

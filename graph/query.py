@@ -12,9 +12,9 @@ or parser difference carried it in. Before that, for a clear message:
   evaluator are switched off at import so its own engine never fetches anything either;
 - ``DESCRIBE <iri>`` describes the local resource; nothing is dereferenced.
 
-Queries have a time limit (:data:`DEFAULT_TIMEOUT`) and an optional row limit; errors carry
-the line and column in the caller's own text (the project's prefixes are passed to the
-engine, not pasted above the query). Where the filter is unavailable (not Linux), the query is
+Queries can have a time limit (the interactive surfaces use :data:`DEFAULT_TIMEOUT`) and a
+row limit; errors carry the line and column in the caller's own text (the project's prefixes
+are passed to the engine, not pasted above the query). Where the filter is unavailable (not Linux), the query is
 evaluated by rdflib's engine on the very parse tree that was checked, with federation disabled.
 """
 
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 30.0
-"""Seconds a query may run before it is stopped (``None`` or 0: no limit)."""
+"""Seconds an interactive query may run before it is stopped (the CLI's ``--timeout``)."""
 
 PREFIX_HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 """The predeclared prefixes as SPARQL text, for endpoint users and documentation."""
@@ -425,7 +425,7 @@ def select(
     query: str,
     *,
     prefixes: bool = True,
-    timeout: float | None = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     max_rows: int | None = None,
 ) -> pd.DataFrame:
     """Run a SPARQL query on *graph* and return the answer as a DataFrame.
@@ -437,9 +437,12 @@ def select(
     CONSTRUCT/DESCRIBE sorted ``subject, predicate, object`` rows.
 
     The query runs on a worker thread that cannot open network connections
-    (:mod:`bioeco.sandbox`). It is stopped after *timeout* seconds
-    (:class:`~bioeco.errors.QueryTimeout`; ``None`` or 0 for no limit); with *max_rows* at
-    most that many rows are read and ``frame.attrs["truncated"]`` tells whether more existed.
+    (:mod:`bioeco.sandbox`). With *timeout* it is stopped after that many seconds
+    (:class:`~bioeco.errors.QueryTimeout`). The library sets no limit by default, so an
+    analysis is never cut short by a slow machine; the interactive surfaces (``bioeco query``,
+    the ``%%sparql`` magic, :meth:`bioeco.Ecosystem.select`, the endpoint) apply
+    :data:`DEFAULT_TIMEOUT`. With *max_rows* at most that many rows are read and
+    ``frame.attrs["truncated"]`` tells whether more existed.
 
     Examples
     --------
