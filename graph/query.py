@@ -14,8 +14,9 @@ or parser difference carried it in. Before that, for a clear message:
 
 Queries can have a time limit (the interactive surfaces use :data:`DEFAULT_TIMEOUT`) and a
 row limit; errors carry the line and column in the caller's own text (the project's prefixes
-are passed to the engine, not pasted above the query). Where the filter is unavailable (not Linux), the query is
-evaluated by rdflib's engine on the very parse tree that was checked, with federation disabled.
+are passed to the engine, not pasted above the query). Where the filter is unavailable (not
+Linux), the query is evaluated by rdflib's engine on the very parse tree that was checked, with
+federation disabled.
 """
 
 from __future__ import annotations
