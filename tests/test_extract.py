@@ -672,3 +672,15 @@ def test_huge_pdf_is_refused_before_reading(runner, tiny_dir, tmp_path):
     _one_line_error(
         runner, tiny_dir, report, f"PDF is {MAX_PDF_BYTES + 1} bytes (max {MAX_PDF_BYTES})"
     )
+
+
+def test_accept_with_nothing_decided_writes_nothing(runner, tiny_dir, tmp_path):
+    report = tmp_path / "r.txt"
+    report.write_text("Alpha Marin AS deltok i Pilot X.\n", "utf-8")
+    props = tmp_path / "p.csv"
+    extract_report(report, "src-a", data_dir=tiny_dir, out=props)
+    before = _data_state(tiny_dir)
+    result = runner.invoke(main, ["accept", str(props), "--data", str(tiny_dir)])
+    assert result.exit_code == 0
+    assert result.output == "Nothing to accept: no row has status accepted or rejected.\n"
+    assert _data_state(tiny_dir) == before

@@ -65,6 +65,8 @@ class AcceptResult:
 
     def summary(self) -> str:
         """One line for the command line."""
+        if not self.source:
+            return "Nothing to accept: no row has status accepted or rejected."
         parts = [f"{n} {table}" for table, n in sorted(self.written.items()) if n]
         rows = ", ".join(parts) if parts else "no rows"
         made = " (new source row in sources.csv)" if self.created_source else ""
@@ -197,7 +199,7 @@ def accept_proposals(
             file=display,
         )
     if not sources:  # nothing decided yet: nothing to do
-        return AcceptResult(rows[0]["source"] if rows else "")
+        return AcceptResult("")
     source_id = sources.pop()
     if not (is_slug(source_id) and source_id.isascii()):
         raise DataError(f"{source_id!r} is not a valid source id", file=display, field="source")
