@@ -115,6 +115,12 @@ def _syntax_error(query: str, exc: ParseException) -> QueryError:
     lines = query.splitlines() or [""]
     line = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
     found = line[col - 1 :].strip()[:30] if col - 1 < len(line) else ""
+    if not found and not "\n".join(lines[lineno:]).strip():
+        # the query ends early: point just after its last character, not at trailing blanks
+        end = query.rstrip()
+        lineno = end.count("\n") + 1
+        col = len(end) - (end.rfind("\n") + 1) + 1
+        lines = end.splitlines() or [""]
     if found:
         what = f"found {found!r}"
     else:

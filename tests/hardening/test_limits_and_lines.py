@@ -62,6 +62,8 @@ def test_ctrl_c_stops_a_running_query(good_build: Path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a test runner started in the background may ignore SIGINT, and children inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         # the event: the engine thread exists, i.e. the query is being evaluated
