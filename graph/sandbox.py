@@ -43,7 +43,6 @@ import errno
 import os
 import platform
 import queue
-import signal
 import struct
 import sys
 import threading
@@ -79,7 +78,6 @@ _DENY = 0x00050000 | errno.EACCES  # SECCOMP_RET_ERRNO | EACCES
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
 _PR_SET_NAME = 15
-_PR_SET_PDEATHSIG = 1
 _SECCOMP_MODE_FILTER = 2
 
 _AF_UNIX, _AF_INET, _AF_INET6, _AF_NETLINK = 1, 2, 10, 16
@@ -315,9 +313,8 @@ def run_offline(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
 def offline_command(argv: Sequence[str]) -> list[str]:
     """A command line that runs *argv* with the filter installed (for ``subprocess``).
 
-    The wrapper is this module run as a script: it installs the filter on itself, asks the
-    kernel to stop the program when its parent dies (no orphaned servers), and then replaces
-    itself with *argv* (``execvp``), so the program starts filtered.
+    The wrapper is this module run as a script: it installs the filter on itself and then
+    replaces itself with *argv* (``execvp``), so the program starts filtered.
 
     Examples
     --------
@@ -335,11 +332,6 @@ def _main(argv: Sequence[str]) -> int:
         deny_outbound_network()
     except SandboxUnavailable as exc:
         print(f"bioeco.sandbox: {exc}", file=sys.stderr)
-        return 1
-    # the program dies with the process that started it (no orphaned servers after a kill)
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() == 1:  # the parent died before the line above
         return 1
     os.execvp(argv[1], list(argv[1:]))
     return 127  # pragma: no cover (execvp does not return)
