@@ -147,18 +147,31 @@ def validate_graph(
 
 
 _VOCABULARY = (str(BIOECO), str(BID) + "concept/", str(BID) + "scheme/")
+# predicates that define a term (its class, scheme, place in a hierarchy, code, label …);
+# statements about a term in the project's own properties (e.g. a source saying a sector is
+# centred in a region, bioeco:centredIn) are data and stay
+_DEFINING = (
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "http://www.w3.org/2000/01/rdf-schema#",
+    "http://www.w3.org/2002/07/owl#",
+    "http://www.w3.org/2004/02/skos/core#",
+    "http://www.w3.org/ns/shacl#",
+)
 
 
 def _data_without_vocabulary(data: Dataset | Graph, project: Graph) -> tuple[Graph, int]:
     """The union of *data* plus the project's ontology, without the triples of *data* that
-    say something about an ontology, scheme or concept IRI which the project's own ontology
-    does not say: an input may use the vocabulary, never extend or redefine it (else a file
+    define an ontology, scheme or concept IRI (RDF, RDFS, OWL, SKOS or SHACL predicates) in a
+    way the project's own ontology does not: an input may use the vocabulary, never extend or
+    redefine it (else a file
     could add a sector code that the loader refuses and pass validation). Returns the graph
     and the number of triples left out."""
     graph = union_graph(data)
     ignored = 0
     for s, p, o in list(graph):
         if not (isinstance(s, URIRef) and str(s).startswith(_VOCABULARY)):
+            continue
+        if not str(p).startswith(_DEFINING):
             continue
         if isinstance(o, BNode):  # e.g. an owl:oneOf list: blank node ids differ per parse
             known = any(isinstance(x, BNode) for x in project.objects(s, p))
