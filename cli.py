@@ -126,12 +126,57 @@ def _fail(exc: BioecoError) -> click.ClickException:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="bioeco")
-def main() -> None:
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress line on the terminal (errors still show)."
+)
+def main(quiet: bool) -> None:
     """bioeco: a knowledge graph of the bioeconomy ecosystem.
 
-    Exit codes: 0 ok, 1 data error, 2 usage error, 3 the graph does not conform to the shapes.
+    Exit codes: 0 ok, 1 data error, 2 usage error, 3 the graph does not conform to the shapes,
+    4 a query ran past its time limit, 5 an output could not be written, 130 interrupted.
     """
-    click.get_current_context().with_resource(_warnings_as_lines())
+    ctx = click.get_current_context()
+    ctx.with_resource(_warnings_as_lines())
+    if not quiet and sys.stderr.isatty():
+        ctx.with_resource(_progress_line())
+
+
+@contextlib.contextmanager
+def _progress_line():
+    """On a terminal: one status line on stderr naming the step the library is in, shown once a
+    job has run for about a second (``BIOECO_PROGRESS_DELAY``), and cleared at the end."""
+    import os
+    import time
+
+    from bioeco.formats import escape_controls
+    from bioeco.progress import listening
+
+    delay = float(os.environ.get("BIOECO_PROGRESS_DELAY", "1"))
+    start = time.monotonic()
+    shown = False
+
+    def show(name: str) -> None:
+        nonlocal shown
+        if not name:  # a job is over: clear the line before its results are printed
+            if shown:
+                sys.stderr.write("\r\x1b[K")
+                sys.stderr.flush()
+                shown = False
+            return
+        elapsed = time.monotonic() - start
+        if elapsed < delay:
+            return
+        sys.stderr.write(f"\r\x1b[Kbioeco: {escape_controls(name)} … [{elapsed:.0f} s]")
+        sys.stderr.flush()
+        shown = True
+
+    try:
+        with listening(show):
+            yield
+    finally:
+        if shown:  # clear the status line before anything else is printed
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 @contextlib.contextmanager

@@ -25,6 +25,7 @@ from bioeco.export import (
 from bioeco.freshness import MANIFEST, StaleGraphWarning, build_state, manifest_text, table_digests
 from bioeco.load import Records, load_records
 from bioeco.paths import DATA_DIR, OUT_DIR
+from bioeco.progress import job, step
 from bioeco.store import load_dataset
 from bioeco.validate import ValidationReport, validate_graph
 
@@ -51,6 +52,7 @@ class BuildResult:
     """Near-duplicate names (:func:`bioeco.check.near_duplicates`): reported, not refused."""
 
 
+@job
 def build(
     data_dir: Path | str | None = None,
     out_dir: Path | str | None = None,
@@ -67,10 +69,13 @@ def build(
     """
     onto = Path(ontology_dir) if ontology_dir else None
     tables = table_digests(data_dir if data_dir is not None else DATA_DIR) if write else None
+    step("loading tables")
     records = load_records(data_dir, ontology_dir=onto)
+    step("building the graph")
     dataset = build_dataset(records=records, ontology_dir=onto)
     result = BuildResult(dataset=dataset, records=records, warnings=near_duplicates(records))
     if check:
+        step("validating (SHACL)")
         result.report = validate_graph(dataset, ontology_dir=onto)
         if not result.report.conforms:
             raise ValidationFailed(
@@ -79,6 +84,7 @@ def build(
             )
     if write:
         out = Path(out_dir) if out_dir else OUT_DIR
+        step("writing bioeco.trig and bioeco.ttl")
         result.files = write_outputs(dataset, out)
         # after the graph: a build killed in between leaves a manifest that does not
         # describe the new file, which open_graph reports instead of trusting it
@@ -142,6 +148,7 @@ def open_graph(
     return build_dataset(data_dir, ontology_dir=onto)
 
 
+@job
 def validate(
     data_dir: Path | str | None = None,
     graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None = None,
@@ -158,7 +165,9 @@ def validate(
     elif graph_file is not None:
         dataset = load_dataset(graph_file)
     else:
+        step("building the graph")
         dataset = build_dataset(data_dir, ontology_dir=onto)
+    step("validating (SHACL)")
     return validate_graph(dataset, ontology_dir=onto)
 
 
@@ -180,6 +189,7 @@ class AnalysisOutput:
     rows: dict[str, int] = field(default_factory=dict)
 
 
+@job
 def analyze(
     kinds: tuple[str, ...] = ("gaps", "overlap", "bridges"),
     *,
@@ -221,6 +231,7 @@ def analyze(
         dataset = endpoint.without(str(analysis_graph()))
         names = list(dataset.graphs())
     else:
+        step("opening the graph")
         dataset = open_graph(data_dir, graph_file, out_dir=out_dir, with_analysis=False)
         names = [str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)]
     started = run_clock()

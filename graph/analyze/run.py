@@ -21,6 +21,7 @@ from bioeco.analyze.project import Network, load_network
 from bioeco.errors import UsageError
 from bioeco.export import atomic_write_many
 from bioeco.formats import csv_value, format_frame
+from bioeco.progress import step
 
 __all__ = [
     "CANDIDATE_TABLES",
@@ -227,6 +228,7 @@ def run_analyses(
     if as_of is not None and (not isinstance(as_of, int | np.integer) or not 1 <= as_of <= 9999):
         raise UsageError(f"as_of must be a year between 1 and 9999, not {as_of!r}")
     basis = thresholds.get("basis", "all")
+    step("reading the network")
     net = load_network(graph, as_of=as_of, basis=basis)
     _check_code(net, "sector", sector)
     _check_code(net, "region", region)
@@ -235,6 +237,7 @@ def run_analyses(
     ordered = [k for k in KINDS if k in kinds]
     out: dict[str, pd.DataFrame] = {}
     for kind in ordered:
+        step(f"analysing {kind}")
         if kind == "gaps":
             out["gaps_coverage"] = coverage(
                 net, region=region, sector=sector, **_pick(thresholds, "gaps_coverage")

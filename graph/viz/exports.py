@@ -39,6 +39,7 @@ from bioeco.errors import UsageError
 from bioeco.export import _canonical, atomic_write
 from bioeco.formats import neutralise
 from bioeco.paths import OUT_DIR
+from bioeco.progress import job, step
 from bioeco.vocab import PREFIXES
 
 __all__ = [
@@ -337,6 +338,7 @@ def jsonld_text(dataset: Dataset | Graph) -> str:
 # --------------------------------------------------------------------------- the job
 
 
+@job
 def export(
     fmt: str,
     out: str | os.PathLike | None = None,
@@ -375,7 +377,9 @@ def export(
         name = f"bioeco-{view}" if fmt in ("graphml", "gexf") else "bioeco-analysis"
         name = "bioeco" if fmt == "jsonld" else name
         out = OUT_DIR / f"{name}.{_SUFFIX[fmt]}"
+    step("opening the graph")
     graph = open_graph(data_dir, graph_file, with_analysis=False)
+    step(f"writing {fmt}")
     if fmt == "graphml":
         data = graphml_bytes(export_graph(graph, view, as_of=as_of, basis=basis))
     elif fmt == "gexf":
