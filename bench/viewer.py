@@ -25,19 +25,11 @@ from pathlib import Path
 
 from bench.generate import generate
 from bioeco.build import build_dataset
+from bioeco.viz.browser import CHROMIUM
+from bioeco.viz.browser import CHROMIUM_ARGS as ARGS
 from bioeco.viz.viewer import viewer_html
 
 RESULTS = Path(__file__).resolve().parent / "VIEWER.md"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TARGET_NODES = 5000
 TARGET_SECONDS = 3.0
 

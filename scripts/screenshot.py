@@ -8,21 +8,12 @@ Usage: ``python scripts/screenshot.py PAGE.html OUT.png [--width W] [--height H]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
-CHROMIUM = os.environ.get("BIOECO_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-LOCAL = ("file://", "data:", "blob:", "about:")
+from bioeco.viz.browser import CHROMIUM
+from bioeco.viz.browser import CHROMIUM_ARGS as ARGS
+from bioeco.viz.browser import LOCAL_SCHEMES as LOCAL
 
 
 def screenshot(

@@ -19,19 +19,8 @@ from pathlib import Path
 import pytest
 
 from bioeco.build import build_dataset
+from bioeco.viz.browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_SCHEMES
 
-CHROMIUM = os.environ.get("BIOECO_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-#: Schemes a page may load from without leaving the machine.
-LOCAL_SCHEMES = ("file://", "data:", "blob:", "about:")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
 #: Names that would run script if a page put them into HTML unescaped.
