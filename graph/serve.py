@@ -26,7 +26,6 @@ import ipaddress
 import json
 import os
 import re
-import resource
 import shutil
 import signal
 import socket
@@ -43,6 +42,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bioeco.errors import EndpointError, UsageError
+from bioeco.lifeline import Lifeline
 from bioeco.paths import OUT_DIR
 from bioeco.query import PREFIX_HEADER
 from bioeco.store import RDF_FORMATS, REFUSED_FORMATS
@@ -257,6 +257,7 @@ class Endpoint:
         self._lock = threading.Lock()
         self._engine: _Engine | None = None
         self._generation = 0
+        self._lines: dict[int, Lifeline] = {}  # engine pid -> its lifeline
         self._httpd: http.server.ThreadingHTTPServer | None = None
         self.restarts = 0
 
@@ -311,7 +312,7 @@ class Endpoint:
             self._httpd = None
         with self._lock:
             if self._engine is not None:
-                _stop(self._engine.process)
+                self._stop_engine(self._engine.process)
                 self._engine = None
 
     def __enter__(self) -> Endpoint:
@@ -346,16 +347,19 @@ class Endpoint:
         for _attempt in range(3):  # another program may take the private port meanwhile
             port = _free_port()
             log = tempfile.TemporaryFile()  # noqa: SIM115 - outlives this block, read on failure
+            # the engine runs on a lifeline: it stops when this process ends, however it ends
+            # (killed guards left engines running); the lifeline also sets its memory limit
+            line = Lifeline()
             process = subprocess.Popen(
-                self._command(port),
+                line.command(self._command(port), memory_bytes=self.memory_mb * 1024 * 1024),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                pass_fds=line.pass_fds,
                 start_new_session=True,  # Ctrl-C reaches the guard, which stops the engine
             )
-            limit = self.memory_mb * 1024 * 1024
-            with contextlib.suppress(OSError, ValueError):
-                resource.prlimit(process.pid, resource.RLIMIT_AS, (limit, limit))
+            line.started()
+            self._lines[process.pid] = line
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and process.poll() is None:
                 with contextlib.suppress(OSError):
@@ -363,18 +367,24 @@ class Endpoint:
                     self._generation += 1
                     return _Engine(process, port, self._generation)
                 time.sleep(0.05)
-            _stop(process)
+            self._stop_engine(process)
             log.seek(0)
             lines = log.read().decode("utf-8", "replace").strip().splitlines()
             last = lines[-1] if lines else f"exit code {process.returncode}"
         raise EndpointError(f"the Oxigraph server did not start: {last}")
+
+    def _stop_engine(self, process: subprocess.Popen) -> None:
+        _stop(process)
+        line = self._lines.pop(process.pid, None)
+        if line is not None:
+            line.close()
 
     def _restart(self, generation: int) -> None:
         """Replace the engine unless another request already did since *generation*."""
         with self._lock:
             if self._engine is None or self._engine.generation != generation:
                 return
-            _stop(self._engine.process)
+            self._stop_engine(self._engine.process)
             self.restarts += 1
             self._engine = self._spawn()
 

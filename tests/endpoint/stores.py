@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bioeco.lifeline import Lifeline
+
 VIRTUOSO = shutil.which("virtuoso-t")
 VIRTUOSO_VAD = Path("/usr/share/virtuoso-opensource-7/vad")
 VIRTUOSO_ROOT = Path("/var/lib/virtuoso-opensource-7/vsp")
@@ -54,6 +56,16 @@ class Store:
     password: str | None = None
 
 
+def tied_popen(argv: list[str], **kwargs) -> subprocess.Popen:
+    """``subprocess.Popen`` of a server that stops when this test process ends, however it
+    ends (a test run killed hard would otherwise leave the server running)."""
+    line = Lifeline()
+    process = subprocess.Popen(line.command(argv), pass_fds=line.pass_fds, **kwargs)
+    line.started()
+    process.lifeline = line  # kept open as long as the process object lives
+    return process
+
+
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.terminate()
@@ -71,7 +83,7 @@ def oxigraph_server(folder: Path) -> Iterator[Store]:
     port = free_port()
     log = folder / "oxigraph.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(
+        process = tied_popen(
             [str(binary), "serve", "--location", str(folder / "store"), "--bind",
              f"127.0.0.1:{port}"],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -154,7 +166,7 @@ def virtuoso_server(folder: Path) -> Iterator[Store]:
     )  # fmt: skip
     log = folder / "virtuoso.log"
     with (folder / "stdout.log").open("wb") as out:
-        process = subprocess.Popen(
+        process = tied_popen(
             [VIRTUOSO, "-f", "-c", str(ini)], cwd=folder,
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )  # fmt: skip

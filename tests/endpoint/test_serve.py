@@ -3,9 +3,11 @@ read-only, the time limit, content negotiation; the CLI process: Ctrl-C, a port 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
+import os
 import signal
 import socket
 import subprocess
@@ -237,9 +239,8 @@ def _children_serving(folder: Path) -> list[int]:
     return found
 
 
-def test_ctrl_c_stops_the_engine_and_removes_the_private_store(graph_files, tmp_path):
-    graph = tmp_path / "bioeco.trig"
-    graph.write_bytes(graph_files[0].read_bytes())
+def _start_serving(graph: Path) -> tuple[subprocess.Popen, Path]:
+    """``bioeco serve`` of *graph* in a child process, once it answers; and its store copy."""
     port = socket.socket()
     port.bind(("127.0.0.1", 0))
     number = port.getsockname()[1]
@@ -253,20 +254,29 @@ def test_ctrl_c_stops_the_engine_and_removes_the_private_store(graph_files, tmp_
         # a test runner started in the background may ignore SIGINT, and children inherit that
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+    url = f"http://127.0.0.1:{number}/query?query=ASK%7B%3Fs+%3Fp+%3Fo%7D"
+    deadline = time.monotonic() + 600  # a guard against a hang, not a speed requirement
+    answered = None
+    while time.monotonic() < deadline and process.poll() is None and answered is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                answered = response.read()
+        except OSError:
+            time.sleep(0.2)
+    if answered is None:
+        process.kill()
+        raise AssertionError(process.communicate(timeout=30))
+    assert b"true" in answered
+    stores = [p for p in graph.parent.iterdir() if p.name.startswith(".bioeco-serve-")]
+    assert len(stores) == 1 and _children_serving(stores[0])
+    return process, stores[0]
+
+
+def test_ctrl_c_stops_the_engine_and_removes_the_private_store(graph_files, tmp_path):
+    graph = tmp_path / "bioeco.trig"
+    graph.write_bytes(graph_files[0].read_bytes())
+    process, store = _start_serving(graph)
     try:
-        url = f"http://127.0.0.1:{number}/query?query=ASK%7B%3Fs+%3Fp+%3Fo%7D"
-        deadline = time.monotonic() + 600  # a guard against a hang, not a speed requirement
-        answered = None
-        while time.monotonic() < deadline and process.poll() is None and answered is None:
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    answered = response.read()
-            except OSError:
-                time.sleep(0.2)
-        assert answered is not None, process.communicate(timeout=30)
-        assert b"true" in answered
-        stores = [p for p in tmp_path.iterdir() if p.name.startswith(".bioeco-serve-")]
-        assert len(stores) == 1 and _children_serving(stores[0])
         process.send_signal(signal.SIGINT)
         _out, err = process.communicate(timeout=60)
     finally:
@@ -276,7 +286,25 @@ def test_ctrl_c_stops_the_engine_and_removes_the_private_store(graph_files, tmp_
     assert err.splitlines()[-1] == "Stopping"
     assert "Traceback" not in err
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".bioeco-serve-")]
-    assert not _children_serving(stores[0])
+    assert not _children_serving(store)
+
+
+def test_the_engine_dies_with_a_killed_guard(graph_files, tmp_path):
+    """SIGKILL leaves the guard no chance to clean up; the engine's lifeline still stops it."""
+    graph = tmp_path / "bioeco.trig"
+    graph.write_bytes(graph_files[0].read_bytes())
+    process, store = _start_serving(graph)
+    engines = _children_serving(store)
+    process.kill()
+    process.communicate(timeout=60)
+    deadline = time.monotonic() + 120  # a guard against a hang, not a speed requirement
+    while _children_serving(store) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _children_serving(store)
+    for pid in left:  # never leave a server behind, even when the test fails
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert engines and not left
 
 
 def test_serve_help_and_environment():
