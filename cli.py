@@ -52,6 +52,42 @@ FORMAT_OPTION = click.option(
 )
 
 
+BASIS_CHOICES = ("all", "stated", "inferred", "external")
+"""The ``--basis`` values (the keys of :data:`bioeco.analyze.project.BASIS_LEVELS`; a test
+checks they agree)."""
+
+
+def _top_option(default: int | None = None, help_text: str = "Keep the N best rows."):
+    shown = {"show_default": True} if default is not None else {}
+    return click.option(
+        "--top", type=click.IntRange(min=1), default=default, help=help_text, **shown
+    )
+
+
+def _sector_option(help_text: str = "Only rows about this sector code (e.g. marine)."):
+    return click.option("--sector", default=None, help=help_text)
+
+
+def _region_option(help_text: str = "Only actors in this region code (e.g. tromso)."):
+    return click.option("--region", default=None, help=help_text)
+
+
+def _as_of_option(help_text: str = "Only memberships valid in this year."):
+    return click.option(
+        "--as-of", "as_of", type=click.IntRange(1900, 2100), default=None, help=help_text
+    )
+
+
+def _seed_option(help_text: str = "Seed for sampled metrics."):
+    return click.option("--seed", type=int, default=42, show_default=True, help=help_text)
+
+
+def _basis_option(help_text: str, choices: tuple[str, ...] = BASIS_CHOICES):
+    return click.option(
+        "--basis", type=click.Choice(choices), default="all", show_default=True, help=help_text
+    )
+
+
 def _out_option(help_text: str):
     return click.option(
         "--out",
@@ -452,17 +488,11 @@ def query(
 @DATA_OPTION
 @GRAPH_OPTION
 @FORMAT_OPTION
-@click.option("--top", type=click.IntRange(min=1), default=None, help="Keep the N best rows.")
-@click.option("--sector", default=None, help="Only rows about this sector code (e.g. marine).")
-@click.option("--region", default=None, help="Only actors in this region code (e.g. tromso).")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.IntRange(1900, 2100),
-    default=None,
-    help="Only memberships valid in this year.",
-)
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed for sampled metrics.")
+@_top_option()
+@_sector_option()
+@_region_option()
+@_as_of_option()
+@_seed_option()
 @click.option(
     "--min-shared",
     type=click.IntRange(min=1),
@@ -491,13 +521,9 @@ def query(
 @click.option(
     "--type", "type_code", default=None, help="Gaps: count only this actor/initiative type."
 )
-@click.option(
-    "--basis",
-    type=click.Choice(["all", "stated", "inferred", "external"]),
-    default="all",
-    show_default=True,
-    help="Weakest basis of classifications to use: 'stated' (what the sources say), "
-    "'inferred' (also what they imply), 'external' = 'all' (also outside knowledge).",
+@_basis_option(
+    "Weakest basis of classifications to use: 'stated' (what the sources say), "
+    "'inferred' (also what they imply), 'external' = 'all' (also outside knowledge)."
 )
 @click.option(
     "--from",
@@ -715,26 +741,12 @@ def accept(
 )
 @DATA_OPTION
 @GRAPH_OPTION
-@click.option(
-    "--top", type=click.IntRange(min=1), default=10, show_default=True, help="Rows per ranking."
-)
-@click.option("--sector", default=None, help="Only rows about this sector code (e.g. marine).")
-@click.option("--region", default=None, help="Only actors in this region code (e.g. tromso).")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.IntRange(1900, 2100),
-    default=None,
-    help="Only memberships valid in this year.",
-)
-@click.option(
-    "--basis",
-    type=click.Choice(["all", "stated", "inferred", "external"]),
-    default="all",
-    show_default=True,
-    help="Weakest basis of classifications to use (as in analyze).",
-)
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed for sampled metrics.")
+@_top_option(10, "Rows per ranking.")
+@_sector_option()
+@_region_option()
+@_as_of_option()
+@_basis_option("Weakest basis of classifications to use (as in analyze).")
+@_seed_option()
 def report_command(
     output: Path | None,
     data_dir: Path | None,
@@ -806,39 +818,19 @@ def report_command(
 @click.option(
     "--depth", type=click.IntRange(min=0), default=1, show_default=True, help="Links from --focus."
 )
-@click.option("--sector", default=None, help="Only nodes in this sector (or below), e.g. marine.")
-@click.option("--region", default=None, help="Only members in this region (or below), e.g. tromso.")
+@_sector_option("Only nodes in this sector (or below), e.g. marine.")
+@_region_option("Only members in this region (or below), e.g. tromso.")
 @click.option("--type", "type_code", default=None, help="Only nodes of this type, e.g. cluster.")
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.IntRange(1900, 2100),
-    default=None,
-    help="Only memberships valid in this year (as in analyze).",
-)
-@click.option(
-    "--basis",
-    type=click.Choice(["all", "stated"]),
-    default="all",
-    show_default=True,
-    help="'stated' ignores classifications the sources only imply.",
-)
+@_as_of_option("Only memberships valid in this year (as in analyze).")
+@_basis_option("'stated' ignores classifications the sources only imply.", ("all", "stated"))
 @click.option(
     "--highlight",
     type=click.Choice(["bridges", "overlap", "gaps"]),
     multiple=True,
     help="Overlay from the analyses (repeatable): bridges, overlap, gaps.",
 )
-@click.option(
-    "--top",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="How many bridge candidates, suggested pairs and overlapping pairs to mark.",
-)
-@click.option(
-    "--seed", type=int, default=42, show_default=True, help="Seed for layout and metrics."
-)
+@_top_option(10, "How many bridge candidates, suggested pairs and overlapping pairs to mark.")
+@_seed_option("Seed for layout and metrics.")
 def viz(
     data_dir: Path | None,
     graph_file: Path | None,
@@ -1035,23 +1027,11 @@ def push(
     default=None,
     help="graphml/gexf: actors and initiatives (bipartite, default) or the actor projection.",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    type=click.IntRange(1900, 2100),
-    default=None,
-    help="Only memberships valid in this year (graphml, gexf, xlsx).",
-)
-@click.option(
-    "--basis",
-    type=click.Choice(["all", "stated", "inferred", "external"]),
-    default="all",
-    show_default=True,
-    help="Weakest basis of classifications to use (graphml, gexf, xlsx).",
-)
-@click.option("--top", type=click.IntRange(min=1), default=None, help="xlsx: keep the N best rows.")
-@click.option("--sector", default=None, help="xlsx: only rows about this sector code.")
-@click.option("--region", default=None, help="xlsx: only actors in this region code.")
+@_as_of_option("Only memberships valid in this year (graphml, gexf, xlsx).")
+@_basis_option("Weakest basis of classifications to use (graphml, gexf, xlsx).")
+@_top_option(None, "xlsx: keep the N best rows.")
+@_sector_option("xlsx: only rows about this sector code.")
+@_region_option("xlsx: only actors in this region code.")
 def export_command(
     fmt: str,
     output: Path | None,

@@ -269,3 +269,13 @@ def test_analyze_threshold_and_basis_options(runner, tiny_dir):
     )
     assert overlap.exit_code == 0, overlap.output
     assert all(r["jaccard"] >= 0.99 for r in json.loads(overlap.output)["overlap_pairs"])
+
+
+def test_basis_choices_are_the_librarys_levels():
+    import cli
+    from bioeco.analyze.project import BASIS_LEVELS
+
+    assert set(cli.BASIS_CHOICES) == set(BASIS_LEVELS)
+    for command in ("analyze", "report", "export"):
+        params = {p.name: p for p in cli.main.commands[command].params}
+        assert tuple(params["basis"].type.choices) == cli.BASIS_CHOICES
