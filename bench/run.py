@@ -51,9 +51,12 @@ from typing import Any
 __all__ = [
     "BASELINE_STEP",
     "CHANGES_HEADING",
+    "MAX_PEAK_MB",
     "STEPS",
+    "STEP_BASELINES",
     "SUPERLINEAR",
     "Measurement",
+    "baseline_speed",
     "format_report",
     "keep_changes",
     "loglog_exponent",
@@ -77,6 +80,19 @@ BASELINE_STEP = "oxigraph_parse"
 
 SUPERLINEAR = 1.2
 """Flag a step when time ~ memberships^k with k above this (log-log least squares)."""
+
+STEP_BASELINES: dict[str, str] = {
+    "load_records": BASELINE_STEP,
+    "build_dataset": BASELINE_STEP,
+    "write_outputs": BASELINE_STEP,
+    "validate_graph": BASELINE_STEP,
+    "run_analyses": "naive_networkx",
+    "query_cli": BASELINE_STEP,
+}
+"""The in-run baseline of each step: what the same data costs without bioeco's own code."""
+
+MAX_PEAK_MB = 2048.0
+"""Memory target of every step at the largest scale (issue 13: ≤ 2 GB)."""
 
 RESULTS_FILE = Path(__file__).resolve().parent / "RESULTS.md"
 
@@ -125,6 +141,9 @@ class Measurement:
     setup_mb: list[float] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    at_least: float = math.nan
+    """When the step was cut off (or not run after a cut at a smaller scale): a lower bound
+    of its time in seconds (the time limit); nan otherwise."""
 
     @property
     def time(self) -> float:
@@ -213,6 +232,33 @@ def step_summary(rows: Sequence[Measurement]) -> dict[str, Any]:
     }
 
 
+def baseline_speed(step: Measurement, baseline: Measurement | None) -> tuple[float, bool]:
+    """Baseline seconds ÷ step seconds at one scale, and whether it is a lower bound.
+
+    Above 1 the step is faster than its baseline (×20 = twenty times faster); below 1 it is
+    slower (0.5 = half the baseline's rate, i.e. twice its time). A baseline cut off at its
+    time limit makes the value a lower bound.
+
+    Examples
+    --------
+    >>> ours = Measurement("run_analyses", 100, 60000, seconds=[25.0])
+    >>> cut = Measurement("naive_networkx", 100, 60000, at_least=600.0)
+    >>> baseline_speed(ours, cut)
+    (24.0, True)
+    >>> baseline_speed(ours, Measurement("naive_networkx", 100, 60000, seconds=[50.0]))
+    (2.0, False)
+    >>> baseline_speed(ours, None)
+    (nan, False)
+    """
+    if baseline is None or not step.seconds or not step.time:
+        return math.nan, False
+    if baseline.seconds:
+        return baseline.time / step.time, False
+    if not math.isnan(baseline.at_least):
+        return baseline.at_least / step.time, True
+    return math.nan, False
+
+
 def _num(value: float, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -274,10 +320,18 @@ def format_report(
         f"Time exponent k: time ~ memberships^k (log-log fit over all scales; `last` between "
         f"the two largest). Flagged when k > {SUPERLINEAR}.",
         "",
-        "| step | largest scale | seconds | time ratio | data ratio | k (fit) | k (last) "
-        "| peak MB | mem ratio | mem k | flag |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "`vs baseline` is the in-run baseline's time over the step's at the largest scale "
+        "(`>` when the baseline was cut off at the time limit, so the value is a lower "
+        "bound): above 1 the step is that many times faster than its baseline, below 1 it "
+        "runs at that fraction of the baseline's rate. Baselines: "
+        + ", ".join(f"{k} → {v}" for k, v in STEP_BASELINES.items() if k in by_step)
+        + ".",
+        "",
+        "| step | largest scale | seconds | peak MB | baseline | vs baseline | time ratio "
+        "| data ratio | k (fit) | k (last) | mem ratio | mem k | flag |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    by_scale = {(m.step, m.scale): m for m in results}
     flagged = []
     for step, rows in by_step.items():
         s = step_summary(rows)
@@ -286,15 +340,22 @@ def format_report(
         t_ratio = ratios([m.time for m in rows])[rows.index(last)]
         d_ratio = last.memberships / rows[0].memberships if rows[0].memberships else math.nan
         m_ratio = ratios([m.peak for m in rows])[rows.index(last)]
-        flag = "**super-linear**" if s["superlinear"] else ""
+        flags = ["**super-linear**"] if s["superlinear"] else []
         if s["superlinear"]:
             flagged.append(f"{step} (k ≈ {s['time_exp']:.2f})")
+        if last.peak > MAX_PEAK_MB:
+            flags.append(f"**over {MAX_PEAK_MB / 1024:g} GB**")
         if any(m.error for m in rows):
-            flag = (flag + " " if flag else "") + "incomplete"
+            flags.append("incomplete")
+        base_step = STEP_BASELINES.get(step, "")
+        speed, bound = baseline_speed(last, by_scale.get((base_step, last.scale)))
+        vs = ("> " if bound else "") + _num(speed) if not math.isnan(speed) else "–"
+        seconds = _num(last.time) if last.seconds else _bound(last)
         out.append(
-            f"| {step} | {last.scale} | {_num(last.time)} | {_num(t_ratio)} | {_num(d_ratio)} "
-            f"| {_num(s['time_exp'])} | {_num(s['last_exp'])} | {_num(last.peak, 0)} "
-            f"| {_num(m_ratio)} | {_num(s['mem_exp'])} | {flag} |"
+            f"| {step} | {last.scale} | {seconds} | {_num(last.peak, 0)} | {base_step or '–'} "
+            f"| {vs} | {_num(t_ratio)} | {_num(d_ratio)} | {_num(s['time_exp'])} "
+            f"| {_num(s['last_exp'])} | {_num(m_ratio)} | {_num(s['mem_exp'])} "
+            f"| {' '.join(flags)} |"
         )
     out.append("")
     if flagged:
@@ -318,13 +379,18 @@ def format_report(
             vs_parse = m.time / base if base and not math.isnan(base) else math.nan
             note = m.error or ", ".join(f"{k} {_fmt_cell(v)}" for k, v in sorted(m.info.items()))
             runs = f" (median of {len(m.seconds)})" if len(m.seconds) > 1 else ""
+            took = _num(m.time) if m.seconds else _bound(m)
             out.append(
-                f"| {m.scale} | {m.memberships:,} | {_num(m.time)}{runs} | {_num(tr)} "
+                f"| {m.scale} | {m.memberships:,} | {took}{runs} | {_num(tr)} "
                 f"| {_num(per_k, 3)} | {_num(vs_parse, 1)} | {_num(m.peak, 0)} | {_num(mr)} "
                 f"| {_num(m.setup, 0)} | {note} |"
             )
         out.append("")
     return "\n".join(out)
+
+
+def _bound(m: Measurement) -> str:
+    return f"> {_num(m.at_least)}" if not math.isnan(m.at_least) else "–"
 
 
 def _fmt_cell(value: Any) -> str:
@@ -568,6 +634,8 @@ def run(
                 results.append(m)
                 if step in given_up:
                     m.error = f"skipped ({given_up[step]} at a smaller scale)"
+                    if given_up[step] == "timeout":  # more data takes at least as long
+                        m.at_least = timeout
                     continue
                 for i in range(repeat):
                     try:
@@ -575,6 +643,8 @@ def run(
                     except (TimeoutError, RuntimeError) as exc:
                         m.error = str(exc).replace("|", "/")
                         given_up[step] = "timeout" if isinstance(exc, TimeoutError) else "error"
+                        if isinstance(exc, TimeoutError):
+                            m.at_least = timeout
                         break
                     m.seconds.append(seconds)
                     m.peak_mb.append(peak)

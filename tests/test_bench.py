@@ -200,3 +200,25 @@ def test_naive_networkx_baseline_step_runs(scale1: Path, tmp_path: Path) -> None
     result = _child("naive_networkx", scale1, tmp_path)
     assert result["seconds"] > 0
     assert result["info"]["projection_edges"] > 100  # the members' projection was built
+
+
+def test_summary_compares_each_step_with_its_in_run_baseline() -> None:
+    ours = _series("run_analyses", [1.0, 2.0, 4.0], [100.0, 200.0, 3000.0])
+    naive = _series("naive_networkx", [2.0, 30.0, 0.0], [100.0, 100.0, 100.0])
+    naive[2].seconds, naive[2].peak_mb = [], []
+    naive[2].at_least, naive[2].error = 600.0, "timed out after 600 s"
+    parse = _series(BASELINE_STEP, [0.5, 1.0, 2.0], [30.0, 35.0, 40.0])
+    build = _series("write_outputs", [1.0, 2.0, 4.0], [100.0, 100.0, 100.0])
+    text = format_report([*ours, *naive, *parse, *build])
+    rows = {line.split(" | ")[0][2:]: line for line in text.splitlines() if line.startswith("| ")}
+    # the naive baseline was cut off at 600 s at scale 4: ours (4 s) is at least 150x faster
+    assert rows["run_analyses"].startswith(
+        "| run_analyses | 4 | 4.00 | 3,000 | naive_networkx | > 150 |"
+    )
+    assert "**over 2 GB**" in rows["run_analyses"]
+    # 2 s parse / 4 s build: the build runs at half the parse rate
+    assert rows["write_outputs"].startswith(
+        f"| write_outputs | 4 | 4.00 | 100 | {BASELINE_STEP} | 0.50 |"
+    )
+    assert "over 2 GB" not in rows["write_outputs"]
+    assert "| 4 | 2,400 | > 600 |" in text  # the cut-off run shows its lower bound
