@@ -68,6 +68,11 @@ BIG_LAYOUT_ITERATIONS = 100
 #: physics is off and the Python layout is final (big graphs draw at once and stay readable).
 PHYSICS_MAX_NODES = 80
 
+#: Up to this many nodes a node under the mouse is drawn highlighted (vis-network's ``hover``,
+#: one redraw each time the mouse enters or leaves a node); above it only the tooltip shows, and
+#: lines are left out while the view is dragged or zoomed, so a 5000-node page stays responsive.
+HOVER_MAX_NODES = 1000
+
 #: Least distance between two nodes of a laid-out component, in edge lengths (75 px).
 MIN_DISTANCE = 0.75
 
@@ -776,9 +781,10 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     vis_options = {
         "autoResize": True,
         "interaction": {
-            "hover": True,
+            "hover": n <= HOVER_MAX_NODES,
             "tooltipDelay": 150,
             "hideEdgesOnDrag": n > opts.physics_max_nodes,
+            "hideEdgesOnZoom": n > HOVER_MAX_NODES,
             "navigationButtons": False,
             "keyboard": False,
         },

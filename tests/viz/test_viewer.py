@@ -248,6 +248,16 @@ def test_big_views_switch_physics_off(example):
     assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in off["nodes"])
 
 
+def test_big_views_leave_out_hover_redraws(example, monkeypatch):
+    from bioeco.viz import viewer
+
+    small = viewer_data(example)["options"]["interaction"]
+    assert small["hover"] is True and small["hideEdgesOnZoom"] is False
+    monkeypatch.setattr(viewer, "HOVER_MAX_NODES", 5)
+    big = viewer_data(example)["options"]["interaction"]
+    assert big["hover"] is False and big["hideEdgesOnZoom"] is True
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [

@@ -150,19 +150,79 @@ def test_search_and_filters_change_what_is_visible(open_page, pages):
     visit.assert_clean()
 
 
+#: Colour (r, g, b) seen at each node's centre (the canvas over the white page) and the centre's
+#: x, y on the canvas, for the nodes inside the view.
+PIXELS = """(ids) => {
+    const net = bioecoViewer.network, canvas = net.canvas.frame.canvas;
+    const ctx = canvas.getContext("2d"), ratio = net.canvas.pixelRatio, out = {};
+    for (const [id, p] of Object.entries(net.getPositions(ids))) {
+        const d = net.canvasToDOM(p);
+        if (d.x < 2 || d.y < 2 || d.x > canvas.clientWidth - 2 || d.y > canvas.clientHeight - 2)
+            continue;
+        const px = ctx.getImageData(Math.round(d.x * ratio), Math.round(d.y * ratio), 1, 1).data;
+        const seen = (c) => Math.round((c * px[3]) / 255 + 255 - px[3]);  // over the white page
+        out[id] = [seen(px[0]), seen(px[1]), seen(px[2]), d.x, d.y];
+    }
+    return out;
+}"""
+NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def _off_segment(point, start, end) -> float:
+    """Distance from *point* to the segment *start*–*end*."""
+    (px, py), (ax, ay), (bx, by) = point, start, end
+    dx, dy = bx - ax, by - ay
+    t = (
+        0.0
+        if dx == dy == 0
+        else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)))
+    )
+    return ((px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2) ** 0.5
+
+
 def test_click_highlights_the_neighbours(open_page, pages):
     visit = _open(open_page, pages["actors"])
     page = visit.page
     page.evaluate("bioecoViewer.network.focus('actor/nofima', {scale: 1.5})")
+    page.evaluate(NEXT_FRAME)
+    ids = page.evaluate("bioecoViewer.nodes.getIds()")
+    before = page.evaluate(PIXELS, ids)
     page.mouse.click(*_node_point(page, "actor/nofima"))
     page.wait_for_function("bioecoViewer.highlighted() === 'actor/nofima'")
+    page.evaluate(NEXT_FRAME)
+    after = page.evaluate(PIXELS, ids)
     near = set(page.evaluate("bioecoViewer.neighbours('actor/nofima')")) | {"actor/nofima"}
-    colours = page.evaluate(
-        "Object.fromEntries(bioecoViewer.nodes.get().map(n => [n.id, n.color.background]))"
-    )
-    faded = {i for i, c in colours.items() if c == "#e6e6e6"}
-    assert faded == set(colours) - near
-    assert faded  # something was faded
+    faded = {i for i in ids if page.evaluate("(id) => bioecoViewer.faded(id)", i)}
+    assert faded == set(ids) - near and faded
+    # what a person sees: the clicked node in its own colour, the others paler than before
+    colour = page.evaluate("bioecoViewer.nodes.get('actor/nofima').color.background")
+    red, green, blue = after["actor/nofima"][:3]
+    assert f"#{red:02x}{green:02x}{blue:02x}" == colour.lower()
+    centre = after["actor/nofima"][3:]
+    spots = {i: after[i][3:] for i in near if i in after}
+    paler = [
+        i
+        for i in faded & set(before)
+        if sum(before[i][:3]) < 3 * 250  # not a white label halo
+        and all(_off_segment(after[i][3:], centre, spots[j]) > 12 for j in spots)
+        and all(
+            ((x - after[i][3]) ** 2 + (y - after[i][4]) ** 2) ** 0.5 > 40 for x, y in spots.values()
+        )
+    ]
+    assert len(paler) >= 5
+    for i in paler:
+        assert sum(after[i][:3]) > sum(before[i][:3]) + 30, (i, before[i], after[i])
+    # a click on empty canvas ends the highlight: the picture is the one before the click
+    box = page.locator("#network canvas").bounding_box()
+    corner = (box["x"] + 3, box["y"] + 3)
+    assert page.evaluate("([x, y]) => bioecoViewer.network.getNodeAt({x, y})", [3, 3]) is None
+    page.mouse.click(*corner)
+    page.wait_for_function("bioecoViewer.highlighted() === null")
+    page.evaluate(NEXT_FRAME)
+    assert page.evaluate(PIXELS, ids) == before
+    page.mouse.click(*_node_point(page, "actor/nofima"))
+    page.wait_for_function("bioecoViewer.highlighted() === 'actor/nofima'")
     page.click("#reset")
     assert page.evaluate("bioecoViewer.highlighted()") is None
+    assert not page.evaluate("(id) => bioecoViewer.faded(id)", ids[0])
     visit.assert_clean()
