@@ -329,9 +329,41 @@ def test_viewer_bench_report_gives_ratios_and_the_target():
     from bench.viewer import ViewerRun, format_viewer_report
 
     runs = [
-        ViewerRun(5, 600, 2000, 1.0, 1.0, 0.5, 0.2),
-        ViewerRun(42, 5040, 20000, 8.0, 6.0, 2.5, 1.0),
+        ViewerRun(5, 600, 2000, 1.0, 1.0, 0.5, 0.2, 0.4, 0.1),
+        ViewerRun(42, 5040, 20000, 8.0, 6.0, 2.5, 1.0, 2.0, 0.5),
     ]
     text = format_viewer_report(runs)
-    assert "| 42 | 5040 | 20000 | 8.0 | 6.00 (6.0×) | 2.50 (5.0×) | 1.00 (5.0×) | 3.50 |" in text
-    assert "draw + click at 5040 nodes: 3.50 s (target 3 s: NOT met)" in text
+    assert (
+        "| 42 | 5040 | 20000 | 8.0 | 6.00 (6.0×) | 2.50 (5.0×) | 2.00 | 1.00 (5.0×) | 0.50 | 3.50 |"
+        in text
+    )
+    assert (
+        "at 5040 nodes: draw 2.50 s, click 1.00 s (each within 3 s: met); "
+        "draw + click 3.50 s (within 3 s: NOT met)" in text
+    )
+    assert "Chromium CPU time at 5040 nodes: draw 2.00 s, click 0.50 s, together 2.50 s" in text
+    assert "no run reached" in format_viewer_report(runs[:1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_viewer_bench_counts_the_cpu_time_of_its_chromium_processes(tmp_path):
+    from bench.viewer import browser_cpu_seconds
+
+    # a child process named like the browser that spends 0.3 s of CPU, then waits
+    spin = tmp_path / "chromium-spin"
+    spin.symlink_to(sys.executable)
+    script = (
+        "import sys, time\n"
+        "while time.process_time() < 0.3: pass\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    before = browser_cpu_seconds()
+    child = subprocess.Popen(
+        [str(spin), "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout.readline() == "ready\n"
+        assert browser_cpu_seconds() - before >= 0.29
+    finally:
+        child.communicate("")
