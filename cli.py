@@ -822,7 +822,10 @@ def report_command(
 @_region_option("Only members in this region (or below), e.g. tromso.")
 @click.option("--type", "type_code", default=None, help="Only nodes of this type, e.g. cluster.")
 @_as_of_option("Only memberships valid in this year (as in analyze).")
-@_basis_option("'stated' ignores classifications the sources only imply.", ("all", "stated"))
+@_basis_option(
+    "Weakest basis of classifications to use (as in analyze): 'stated' (what the sources say), "
+    "'inferred' (also what they imply), 'external' = 'all'."
+)
 @click.option(
     "--highlight",
     type=click.Choice(["bridges", "overlap", "gaps"]),

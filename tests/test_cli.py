@@ -276,6 +276,6 @@ def test_basis_choices_are_the_librarys_levels():
     from bioeco.analyze.project import BASIS_LEVELS
 
     assert set(cli.BASIS_CHOICES) == set(BASIS_LEVELS)
-    for command in ("analyze", "report", "export"):
+    for command in ("analyze", "report", "export", "viz"):
         params = {p.name: p for p in cli.main.commands[command].params}
         assert tuple(params["basis"].type.choices) == cli.BASIS_CHOICES

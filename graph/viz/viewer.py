@@ -482,9 +482,11 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     Options (all keyword): ``view`` (``bipartite``/``actors``), ``size_by`` (a key of
     :data:`SIZE_MEASURES`), ``focus`` (an id such as ``actor/uit``) and ``depth`` (ego network
     radius, default 1), ``sector``, ``region``, ``type`` (codes), ``as_of`` (year), ``basis``
-    (``all``/``stated``), ``highlight`` (any of :data:`HIGHLIGHTS`), ``top`` (how many bridge
-    candidates, suggested pairs and overlapping pairs to mark, default 10), ``seed``,
-    ``physics_max_nodes`` and ``title``.
+    (the weakest basis of classifications admitted, a key of
+    :data:`~bioeco.analyze.project.BASIS_LEVELS`: ``all``, ``stated``, ``inferred`` or
+    ``external``, as in ``analyze``), ``highlight`` (any of :data:`HIGHLIGHTS`), ``top`` (how
+    many bridge candidates, suggested pairs and overlapping pairs to mark, default 10),
+    ``seed``, ``physics_max_nodes`` and ``title``.
 
     The network is read with :func:`~bioeco.analyze.project.load_network` (``as_of``,
     ``basis``), restricted with :meth:`~bioeco.analyze.project.Network.restrict_region`, and
@@ -821,6 +823,8 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
             scope.append(f"{label} {value}")
     if opts.basis == "stated":
         scope.append("stated classifications only")
+    elif opts.basis == "inferred":
+        scope.append("stated and inferred classifications only")
     sizes = "size: none" if opts.size_by == "none" else f"size: {opts.size_by}"
     filter_types = sorted(
         (

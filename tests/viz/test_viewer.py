@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from bioeco.analyze._fixture import example_graph
 from bioeco.analyze.project import actor_projection, bipartite_graph, entity_id, load_network
 from bioeco.analyze.run import run_analyses
+from bioeco.build import build_dataset
 from bioeco.errors import UsageError
 from bioeco.viz.viewer import ViewerPage, show_viewer, viewer_data, viewer_html, write_viewer
 from cli import main
@@ -312,6 +313,59 @@ def test_cli_refuses_bad_options_with_one_line(tmp_path):
     assert result.output.startswith("Error: unknown sector 'space': known sector codes are ")
     assert len(result.output.splitlines()) == 1
     assert not target.exists()
+
+
+@pytest.fixture
+def external_tiny(tiny_dir):
+    """tiny data where alpha also has an external region (cited); its marine sector is inferred
+    and beta-institute's research stage too."""
+    cls = tiny_dir / "src-a" / "classifications.csv"
+    rows = cls.read_text(encoding="utf-8").splitlines()
+    rows = [rows[0] + ",citation"] + [row + "," for row in rows[1:]]
+    rows.append("alpha,region,tromso,external,src-a,Medlemmer; l. 15,seat,Register 2021")
+    cls.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return build_dataset(tiny_dir)
+
+
+def test_basis_means_what_it_means_in_analyze(external_tiny):
+    seen = {}
+    for basis in ("all", "stated", "inferred", "external"):
+        data = viewer_data(external_tiny, basis=basis, size_by="none")
+        nodes = {n["id"]: n for n in data["nodes"]}
+        net = load_network(external_tiny, basis=basis)
+        classes = net.nodes.set_index("id")["sectors"]
+        alpha = nodes["actor/alpha"]
+        seen[basis] = (alpha["tops"], "\nRegion: " in alpha["title"], data["subtitle"])
+        # each node's sectors are those analyze sees with the same basis
+        assert ("marine" in alpha["tops"]) == ("marine" in classes["actor/alpha"])
+    assert seen["all"] == seen["external"]
+    assert seen["all"][:2] == (["marine"], True)
+    assert seen["inferred"][:2] == (["marine"], False)  # the external region is left out
+    assert seen["stated"][:2] == ([], False)  # and the inferred sector too
+    assert "classifications only" not in seen["all"][2]
+    assert seen["inferred"][2].endswith("stated and inferred classifications only · size: none")
+    assert seen["stated"][2].endswith(" · stated classifications only · size: none")
+    with pytest.raises(UsageError, match=re.escape("basis must be one of all, stated, inferred")):
+        viewer_data(external_tiny, basis="proven")
+
+
+def test_cli_basis_choices_are_those_of_report_and_export(tmp_path):
+    runner = CliRunner()
+    target = tmp_path / "v.html"
+    data = str(ROOT / "tests/fixtures/tiny")
+    for basis in ("inferred", "external"):
+        ok = runner.invoke(main, ["viz", "--data", data, "-o", str(target), "--basis", basis])
+        assert ok.exit_code == 0, ok.output
+    bad = runner.invoke(main, ["viz", "--data", data, "-o", str(target), "--basis", "proven"])
+    assert bad.exit_code == 2
+    message = (
+        "Error: Invalid value for '--basis': 'proven' is not one of "
+        "'all', 'stated', 'inferred', 'external'.\n"
+    )
+    assert bad.output.endswith("\n\n" + message)
+    for command in ("report", "export"):
+        other = runner.invoke(main, [command, "--basis", "proven"])
+        assert other.exit_code == 2 and other.output.endswith("\n\n" + message)
 
 
 def test_cli_reports_an_unwritable_output_in_one_line(tmp_path):
