@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import bioeco.query
 from bioeco.errors import OutputError, QueryError, QueryTimeout
 from bioeco.export import atomic_write_set
 from bioeco.query import select
@@ -248,11 +249,16 @@ def test_query_errors_are_never_query_tracebacks(tiny_dataset):
         atomic_write_set(Path("/proc/version/x"), {"a": "b"})
 
 
-def test_running_out_of_memory_is_one_clear_line(tiny_dataset, monkeypatch):
+@pytest.mark.parametrize("path", ["rdflib", "native"])
+def test_running_out_of_memory_is_one_clear_line(tiny_dataset, monkeypatch, path):
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(type(tiny_dataset), "query", exhausted)
+    if path == "rdflib":  # the engine behind rdflib's Dataset.query
+        monkeypatch.setattr(bioeco.query, "_native", lambda graph, tree: None)
+        monkeypatch.setattr(type(tiny_dataset), "query", exhausted)
+    else:  # a SELECT read straight from pyoxigraph
+        monkeypatch.setattr(bioeco.query, "_select_native", exhausted)
     with pytest.raises(QueryError) as caught:
         select(tiny_dataset, "SELECT * WHERE { ?s ?p ?o }")
     assert str(caught.value) == (
