@@ -937,7 +937,7 @@ def serve(
 def queries() -> None:
     """List the example queries (graph/queries/*.rq) with the question each answers."""
     from bioeco.catalog import example_queries
-    from bioeco.query import PREFIX_HEADER
+    from bioeco.vocab import PREFIX_HEADER  # not bioeco.query: listing needs no pandas
 
     for example in example_queries():
         click.echo(f"{example.name}\n    {example.question}")

@@ -7,13 +7,10 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rdflib import Dataset, URIRef
 
-from bioeco.build import build_dataset
-from bioeco.check import Finding, near_duplicates
 from bioeco.errors import UsageError, ValidationFailed
 from bioeco.export import (
     atomic_write,
@@ -23,11 +20,17 @@ from bioeco.export import (
     write_outputs,
 )
 from bioeco.freshness import MANIFEST, StaleGraphWarning, build_state, manifest_text, table_digests
-from bioeco.load import Records, load_records
 from bioeco.paths import DATA_DIR, OUT_DIR
 from bioeco.progress import job, step
 from bioeco.store import load_dataset
-from bioeco.validate import ValidationReport, validate_graph
+
+if TYPE_CHECKING:  # imported where used: `bioeco query` / `stats` on a built graph need none
+    # of them (pyshacl, the loader and the look-alike tables cost start-up time)
+    import pandas as pd
+
+    from bioeco.check import Finding
+    from bioeco.load import Records
+    from bioeco.validate import ValidationReport
 
 __all__ = [
     "AnalysisOutput",
@@ -67,6 +70,11 @@ def build(
     *check*, when the graph does not conform to the shapes
     (:class:`~bioeco.errors.ValidationFailed`, carrying the report).
     """
+    from bioeco.build import build_dataset
+    from bioeco.check import near_duplicates
+    from bioeco.load import load_records
+    from bioeco.validate import validate_graph
+
     onto = Path(ontology_dir) if ontology_dir else None
     tables = table_digests(data_dir if data_dir is not None else DATA_DIR) if write else None
     step("loading tables")
@@ -133,6 +141,8 @@ def open_graph(
         return _load_files(graph_file)
     if graph_file is not None:
         return load_dataset(graph_file)
+    from bioeco.build import build_dataset
+
     out = Path(out_dir) if out_dir else OUT_DIR
     onto = Path(ontology_dir) if ontology_dir else None
     if data_dir is None and (out / "bioeco.trig").is_file():
@@ -157,6 +167,9 @@ def validate(
 ) -> ValidationReport:
     """Validate the graph in *graph_file*, or else the one built from *data_dir* (default
     ``data/``): validation checks the current tables, not a possibly stale ``out/``."""
+    from bioeco.build import build_dataset
+    from bioeco.validate import validate_graph
+
     if graph_file is not None and data_dir is not None:
         raise UsageError("give either a data directory or a graph file, not both")
     onto = Path(ontology_dir) if ontology_dir else None

@@ -41,7 +41,7 @@ from rdflib.query import Result
 
 from bioeco import sandbox
 from bioeco.errors import NetworkRefused, QueryError, QueryTimeout
-from bioeco.vocab import PREFIXES
+from bioeco.vocab import PREFIX_HEADER, PREFIXES
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -55,8 +55,6 @@ __all__ = [
 DEFAULT_TIMEOUT = 30.0
 """Seconds an interactive query may run before it is stopped (the CLI's ``--timeout``)."""
 
-PREFIX_HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-"""The predeclared prefixes as SPARQL text, for endpoint users and documentation."""
 
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <iri> must never download <iri>
 

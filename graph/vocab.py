@@ -19,6 +19,7 @@ __all__ = [
     "ORG",
     "OWL",
     "PREFIXES",
+    "PREFIX_HEADER",
     "PROV",
     "QB",
     "RDF",
@@ -73,6 +74,10 @@ PREFIXES: dict[str, Namespace] = {
     "actortype": Namespace(BID["concept/actor-type/"]),
     "inittype": Namespace(BID["concept/initiative-type/"]),
 }
+
+PREFIX_HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+"""The predeclared prefixes as SPARQL text, for endpoint users and documentation (also
+:data:`bioeco.query.PREFIX_HEADER`)."""
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TRANSLIT = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a", "ß": "ss"})

@@ -1,0 +1,107 @@
+"""Start-up of the light commands: ``bioeco query`` and ``stats`` on a built graph, ``queries``,
+``--help`` and ``--version`` import none of the heavy modules they do not use (pyshacl,
+networkx, scipy, igraph, matplotlib, openpyxl, pyvis, playwright …).
+
+Each command runs in a fresh interpreter, which then reports the modules it holds; no time is
+measured here (``make bench`` reports the start-up time).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bioeco.pipeline import build
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = Path(__file__).parent / "fixtures" / "tiny"
+
+# needed by no light command (analyses, SHACL, plots, exports, viewer, browser, extraction)
+HEAVY = [
+    "pyshacl",
+    "networkx",
+    "scipy",
+    "igraph",
+    "matplotlib",
+    "openpyxl",
+    "pyvis",
+    "playwright",
+    "rapidfuzz",
+    "ahocorasick",
+    "confusable_homoglyphs",
+    "SPARQLWrapper",
+    "bioeco.analyze",
+    "bioeco.viz",
+    "bioeco.validate",
+    "bioeco.build",
+]
+# what a command that prints no table does not need either
+TABLES = ["pandas", "numpy", "pyoxigraph"]
+
+RUN = """
+import json, sys
+from cli import main
+try:
+    main(sys.argv[2:], prog_name="bioeco", standalone_mode=False)
+except SystemExit as exc:
+    if exc.code:
+        raise
+with open(sys.argv[1], "w") as report:
+    json.dump(sorted(sys.modules), report)
+"""
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("startup") / "out"
+    build(TINY, out, check=False)
+    return out / "bioeco.trig"
+
+
+def _modules(tmp_path: Path, *args: str) -> tuple[set[str], str]:
+    report = tmp_path / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, str(report), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(report.read_text(encoding="utf-8"))), done.stdout
+
+
+def _imported(modules: set[str], names: list[str]) -> list[str]:
+    return [n for n in names if n in modules or any(m.startswith(n + ".") for m in modules)]
+
+
+def test_query_on_a_built_graph_imports_no_heavy_module(tmp_path, graph):
+    args = ["query", "--name", "survey-by-stage", "--graph", str(graph), "--format", "csv"]
+    modules, out = _modules(tmp_path, *args)
+    assert out.startswith("order,stage,question,group,share,locator")  # it did answer
+    assert _imported(modules, HEAVY) == []
+
+
+def test_stats_on_a_built_graph_imports_no_heavy_module(tmp_path, graph):
+    modules, out = _modules(tmp_path, "stats", "--graph", str(graph), "--format", "json")
+    assert set(json.loads(out)) == {"graphs", "classes", "sources"}
+    assert _imported(modules, HEAVY) == []
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["--version"], ["queries"], ["query", "--help"]], ids=" ".join
+)
+def test_listing_and_help_import_no_table_library(tmp_path, args):
+    modules, out = _modules(tmp_path, *args)
+    assert out.strip()
+    assert _imported(modules, HEAVY + TABLES) == []
+
+
+def test_the_check_sees_what_a_heavy_command_imports(tmp_path, graph):
+    """The control: validation does import the validator, and the report shows it."""
+    modules, _ = _modules(tmp_path, "validate", "--graph", str(graph))
+    assert "bioeco.validate" in _imported(modules, HEAVY)
