@@ -14,6 +14,13 @@ then every step runs in a **fresh subprocess per measurement**, so the peak resi
 ``run_analyses``   :func:`bioeco.analyze.run.run_analyses` with all kinds
 ``query_cli``      a whole ``bioeco query --graph out/bioeco.trig -f q.rq`` process (typical
                    SELECT: members per sector and stage), timed from outside
+``query_p50``      every example query (``graph/queries/*.rq``) in one process on the loaded
+                   TriG: the median of repeated :func:`bioeco.query.select` calls per query
+                   (and of pyoxigraph's own ``Store.query`` on the same store, to show the
+                   wrapper's share); the step's time is the slowest query's median
+``cli_startup``    a whole ``bioeco query --name survey-by-stage`` process on an empty graph:
+                   interpreter, imports and option parsing, no graph work (scale-independent;
+                   the note gives its CPU seconds and those of a bare ``python -c pass``)
 ``oxigraph_parse`` fixed baseline: pyoxigraph parsing the same TriG file directly
 ``naive_networkx`` baseline for ``run_analyses``: networkx's bipartite
                    ``weighted_projected_graph`` of the members + exact betweenness (what a plain
@@ -72,6 +79,8 @@ STEPS: tuple[str, ...] = (
     "validate_graph",
     "run_analyses",
     "query_cli",
+    "query_p50",
+    "cli_startup",
     "oxigraph_parse",
     "naive_networkx",
 )
@@ -377,7 +386,9 @@ def format_report(
             per_k = m.time / (m.memberships / 1000) if m.memberships else math.nan
             base = baseline.get(m.scale, math.nan)
             vs_parse = m.time / base if base and not math.isnan(base) else math.nan
-            note = m.error or ", ".join(f"{k} {_fmt_cell(v)}" for k, v in sorted(m.info.items()))
+            note = m.error or ", ".join(
+                f"{k} {_fmt_cell(v)}" for k, v in sorted(m.info.items()) if not isinstance(v, dict)
+            )
             runs = f" (median of {len(m.seconds)})" if len(m.seconds) > 1 else ""
             took = _num(m.time) if m.seconds else _bound(m)
             out.append(
@@ -386,7 +397,55 @@ def format_report(
                 f"| {_num(m.setup, 0)} | {note} |"
             )
         out.append("")
+    out += _query_table(by_step.get("query_p50", []))
     return "\n".join(out)
+
+
+QUERY_TARGET_MS = 100.0
+"""Target of every example query's in-process median (issue 13)."""
+
+
+def _query_table(rows: Sequence[Measurement]) -> list[str]:
+    """Markdown lines: each example query's medians at every scale (``query_p50``'s details).
+
+    Examples
+    --------
+    >>> m = Measurement("query_p50", 1, 600, seconds=[0.02], info={"queries": {
+    ...     "q": {"select_ms": 20.0, "engine_ms": 15.0, "first_ms": 40.0, "rows": 3}}})
+    >>> print("\\n".join(_query_table([m])[-3:-1]))
+    |---|---|---|---|---|---|---|---|
+    | q | 1 | 20.0 | 15.0 | 1.33 | 40.0 | 3 | yes |
+    """
+    found = [(m, m.info.get("queries") or {}) for m in rows]
+    if not any(queries for _m, queries in found):
+        return []
+    out = [
+        "## Example queries",
+        "",
+        "Each example query in one process on the loaded graph (`query_p50`): median of "
+        f"{QUERY_REPEAT} runs of `bioeco.query.select` after a first run, the same for "
+        "pyoxigraph's `Store.query` alone on the same store (`engine`), their ratio (the "
+        "wrapper's share: parse check, sandbox thread, cells, DataFrame), the first run "
+        f"(which also parses the text) and whether the median is within {QUERY_TARGET_MS:g} ms.",
+        "",
+        "| query | scale | select p50 ms | engine p50 ms | select ÷ engine | first run ms "
+        f"| rows | ≤ {QUERY_TARGET_MS:g} ms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    names = sorted({name for _m, queries in found for name in queries})
+    for name in names:
+        for m, queries in found:
+            q = queries.get(name)
+            if q is None:
+                continue
+            share = q["select_ms"] / q["engine_ms"] if q["engine_ms"] else math.nan
+            ok = "yes" if q["select_ms"] <= QUERY_TARGET_MS else "**no**"
+            out.append(
+                f"| {name} | {m.scale} | {q['select_ms']:.1f} | {q['engine_ms']:.1f} "
+                f"| {_num(share)} | {q['first_ms']:.1f} | {q['rows']:,} | {ok} |"
+            )
+    out.append("")
+    return out
 
 
 def _bound(m: Measurement) -> str:
@@ -417,9 +476,64 @@ def _rss_mb() -> float:
     return math.nan
 
 
+QUERY_REPEAT = 9
+"""Timed runs of each example query in ``query_p50`` (after one untimed first run)."""
+
+
+def _query_p50(trig: Path, repeat: int = QUERY_REPEAT) -> dict[str, Any]:
+    """``query_p50``: the median time of each example query on *trig*, through
+    :func:`bioeco.query.select` and through pyoxigraph's ``Store.query`` alone.
+
+    The first call of each query (which also parses and checks the text) is timed apart
+    (``first ms``); the medians are over the *repeat* calls after it. The step's seconds are
+    the slowest query's ``select`` median (the issue's target: every query ≤ 100 ms).
+    """
+    from bioeco.catalog import example_queries
+    from bioeco.query import select
+    from bioeco.store import load_dataset
+    from bioeco.vocab import PREFIXES
+
+    dataset = load_dataset(trig)
+    store = dataset.store._inner  # the pyoxigraph.Store behind the dataset
+    prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
+    setup = _rss_mb()
+    info: dict[str, Any] = {}
+    queries: dict[str, dict[str, float]] = {}
+    slowest = 0.0
+    for example in example_queries():
+        start = time.perf_counter()
+        rows = len(select(dataset, example.text))
+        first = time.perf_counter() - start
+        ours, raw = [], []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            select(dataset, example.text)
+            ours.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            for _solution in store.query(
+                example.text, prefixes=prefixes, use_default_graph_as_union=True
+            ):
+                pass
+            raw.append(time.perf_counter() - start)
+        p50, raw50 = statistics.median(ours), statistics.median(raw)
+        if p50 >= slowest:
+            info["slowest"] = example.name
+        slowest = max(slowest, p50)
+        queries[example.name] = {
+            "select_ms": p50 * 1000,
+            "engine_ms": raw50 * 1000,
+            "first_ms": first * 1000,
+            "rows": rows,
+        }
+    info["queries"] = queries
+    return {"seconds": slowest, "setup_mb": setup, "info": info}
+
+
 def _child(step: str, data: Path, work: Path) -> dict[str, Any]:
     """Run one step in this (fresh) process: setup, then the timed call. Returns the numbers."""
     info: dict[str, Any] = {}
+    if step == "query_p50":
+        return _query_p50(work / "out" / "bioeco.trig")
     if step == "oxigraph_parse":
         import pyoxigraph
 
@@ -510,11 +624,14 @@ def _bioeco_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "cli"]
 
 
-def _run_process(cmd: list[str], log: Path, timeout: float) -> tuple[int, float, float]:
+def _run_process(
+    cmd: list[str], log: Path, timeout: float, cpu: dict[str, float] | None = None
+) -> tuple[int, float, float]:
     """Run *cmd* with stdout to *log*; return (exit status, wall seconds, child peak RSS MB).
 
-    The peak comes from :func:`os.wait4` on this very child. On timeout the child (and only
-    it) is killed and ``TimeoutError`` raised.
+    The peak comes from :func:`os.wait4` on this very child (and, into *cpu* when given, its
+    user + system CPU seconds under ``"cpu"``). On timeout the child (and only it) is killed
+    and ``TimeoutError`` raised.
     """
     with log.open("wb") as out:
         start = time.perf_counter()
@@ -532,6 +649,8 @@ def _run_process(cmd: list[str], log: Path, timeout: float) -> tuple[int, float,
                 raise TimeoutError(f"timed out after {timeout:.0f} s")
             time.sleep(0.02)
     peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    if cpu is not None:
+        cpu["cpu"] = usage.ru_utime + usage.ru_stime
     return proc.returncode, seconds, peak
 
 
@@ -558,6 +677,18 @@ def _measure(
             raise RuntimeError(f"bioeco query exited {status}: {_tail(log)}")
         rows = max(0, len(log.read_text(encoding="utf-8").splitlines()) - 1)
         return seconds, peak, math.nan, {"answer_rows": rows}
+    if step == "cli_startup":
+        empty = work / "empty.trig"
+        empty.write_text("", encoding="utf-8")
+        cmd = [*_bioeco_command(), "query", "--name", "survey-by-stage", "--graph", str(empty)]
+        used: dict[str, float] = {}
+        status, seconds, peak = _run_process([*cmd, "--format", "csv"], log, timeout, used)
+        if status != 0:
+            raise RuntimeError(f"bioeco query exited {status}: {_tail(log)}")
+        bare: dict[str, float] = {}
+        _run_process([sys.executable, "-c", "pass"], work / "python.log", timeout, bare)
+        info = {"cpu s": round(used["cpu"], 3), "bare python cpu s": round(bare["cpu"], 3)}
+        return seconds, peak, math.nan, info
     cmd = [sys.executable, "-m", "bench.run", "--child", step, "--data", str(data)]
     cmd += ["--work", str(work)]
     status, _wall, peak = _run_process(cmd, log, timeout)
@@ -705,7 +836,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown step(s) {', '.join(unknown)}; known: {', '.join(STEPS)}")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    needs_trig = {"query_cli", "oxigraph_parse"}
+    needs_trig = {"query_cli", "query_p50", "oxigraph_parse"}
     if needs_trig & set(steps) and "write_outputs" not in steps:
         steps.insert(0, "write_outputs")  # produces the TriG those steps read
     steps = [s for s in STEPS if s in steps]

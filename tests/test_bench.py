@@ -222,3 +222,32 @@ def test_summary_compares_each_step_with_its_in_run_baseline() -> None:
     )
     assert "over 2 GB" not in rows["write_outputs"]
     assert "| 4 | 2,400 | > 600 |" in text  # the cut-off run shows its lower bound
+
+
+def test_query_p50_step_times_every_example_query(scale1: Path, tmp_path: Path) -> None:
+    from bench.run import _child
+    from bioeco.catalog import example_queries
+    from bioeco.export import write_outputs
+
+    write_outputs(build_dataset(scale1), tmp_path / "out")
+    result = _child("query_p50", scale1, tmp_path)
+    queries = result["info"]["queries"]
+    assert sorted(queries) == sorted(q.name for q in example_queries())
+    assert queries["cross-sector-initiatives"]["rows"] > 0
+    slowest = max(q["select_ms"] for q in queries.values())
+    assert result["seconds"] == pytest.approx(slowest / 1000)
+    assert queries[result["info"]["slowest"]]["select_ms"] == slowest
+    m = Measurement("query_p50", 1, 600, seconds=[result["seconds"]], info=result["info"])
+    text = format_report([m])
+    assert "## Example queries" in text
+    assert "| cross-sector-initiatives | 1 |" in text
+    assert "slowest " in text and "{" not in text  # the details are a table, not a repr
+
+
+def test_cli_startup_step_runs_the_command_without_a_graph(tmp_path: Path) -> None:
+    from bench.run import _measure
+
+    seconds, peak, _setup, info = _measure("cli_startup", 1, tmp_path, tmp_path, 300.0)
+    assert seconds > 0 and peak > 0
+    assert info["cpu s"] > info["bare python cpu s"] > 0
+    assert (tmp_path / "cli_startup.log").read_text().startswith("order,stage,question")
