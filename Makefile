@@ -49,7 +49,7 @@ demo: setup
 
 # README images: screenshots of the demo's pages in headless Chromium (committed under docs/img/)
 screenshots: demo
-	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer.png --wait-for 'body[data-ready=true]'
+	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer.png --wait-for 'body[data-ready=true]' --height 1100
 	$(PY) scripts/screenshot.py $(OUT)/report.html docs/img/report.png --width 1280 --height 1850
 
 test: setup

@@ -392,6 +392,57 @@ def _layout(graph: nx.Graph, seed: int) -> dict[str, tuple[int, int]]:
     return out
 
 
+def _node_size(value: float | None, peak: float) -> float:
+    """Node radius (canvas units) for a size-measure *value* out of *peak*: 9 to 36."""
+    if value is None or peak <= 0:
+        return 9.0
+    return 9.0 + 27.0 * math.sqrt(max(value, 0) / peak)
+
+
+def _label_font(size: float) -> float:
+    """Font size of a label shown at first sight, growing with the node (13 to 24)."""
+    return round(13 + 11 * (size - 9.0) / 27.0, 1)
+
+
+def _label_box(
+    x: float, y: float, size: float, text: str, font: float
+) -> tuple[float, float, float, float]:
+    """Estimated box (left, top, right, bottom) of a label vis-network draws under a node.
+
+    The width allows 0.62 of the font size per character (a wide sans-serif) and a few units of
+    margin, so that labels judged apart do not touch on screen.
+    """
+    half = 0.31 * font * len(text) + 3
+    top = y + size + 1
+    return (x - half, top, x + half, top + 1.25 * font)
+
+
+def _labelled(
+    ranked: list[tuple[str, str]],
+    positions: dict[str, tuple[int, int]],
+    sizes: dict[str, float],
+    most: int | None = None,
+) -> set[str]:
+    """Nodes labelled at first sight: the first *most* by rank (default
+    :data:`LABELLED_NODES`), less one whose label would overlap a label placed before it.
+
+    >>> sorted(_labelled([("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")],
+    ...                  {"a": (0, 0), "b": (5, 2), "c": (0, 300)}, dict.fromkeys("abc", 9.0)))
+    ['a', 'c']
+    """
+    most = LABELLED_NODES if most is None else most
+    placed: list[tuple[float, float, float, float]] = []
+    chosen: set[str] = set()
+    for iri, text in ranked[: max(most, 0)]:
+        x, y = positions[iri]
+        box = _label_box(x, y, sizes[iri], text, _label_font(sizes[iri]))
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            continue
+        placed.append(box)
+        chosen.add(iri)
+    return chosen
+
+
 def _shape(kind: str, type_code: str | None) -> tuple[str, str, str]:
     fallback = None
     for group_kind, label, shape, glyph, codes in _SHAPES:
@@ -584,12 +635,17 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
                 )
 
     # --- nodes ---------------------------------------------------------------------------
-    # the most important nodes get readable labels at once; the others a small font that
-    # vis-network only draws once the reader zooms in (no wall of overlapping names)
+    # the most important nodes get readable labels at once (none covering another); the others
+    # a small font that vis-network only draws once the reader zooms in
     degree = dict(shown.degree())
     importance = sorted(shown.nodes, key=lambda n: (-measure.get(n, -1.0), -degree[n], n))
-    labelled = set(importance[: max(LABELLED_NODES, 0)])
     positions = _layout(shown, opts.seed)
+    sizes = {iri: _node_size(measure.get(iri), peak) for iri in shown.nodes}
+    labelled = _labelled(
+        [(iri, shown.nodes[iri].get("label") or entity_id(iri)) for iri in importance],
+        positions,
+        sizes,
+    )
     order = sorted(shown.nodes)
     vis_id = {iri: entity_id(iri) for iri in order}
     nodes: list[dict[str, Any]] = []
@@ -608,7 +664,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         if type_code:
             type_counts[type_code] += 1
         value = measure.get(iri)
-        size = 9.0 if value is None or peak <= 0 else 9.0 + 27.0 * math.sqrt(max(value, 0) / peak)
+        size = sizes[iri]
         type_label = labels.get((f"{kind}-type", type_code or ""), type_code or "type not stated")
         lines = [data.get("label") or entity_id(iri), f"{type_label} ({kind})"]
         for scheme, col, title in (
@@ -650,9 +706,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
                 "hover": {"background": key_colour[key], "border": "#111111"},
             },
             "borderWidth": 4 if iri in ring else 1,
-            "font": {
-                "size": round(13 + 11 * (size - 9.0) / 27.0, 1) if iri in labelled else SMALL_FONT
-            },
+            "font": {"size": _label_font(size) if iri in labelled else SMALL_FONT},
             "title": "\n".join(lines),
             "kind": kind,
             "typeCode": type_code or "",

@@ -66,6 +66,18 @@ def test_page_loads_offline_without_errors(open_page, pages, save_screenshot):
     legend = visit.page.text_content("#legend")
     assert "Marine industries" in legend and "bridge candidate" in legend
     assert "overlapping initiatives" in legend and "none: " in legend  # overlap and gaps
+    # the labels shown at first sight, as vis-network measured them, do not cover each other
+    boxes = visit.page.evaluate(
+        """() => Object.values(bioecoViewer.network.body.nodes)
+            .filter((n) => n.options.font.size > 8)
+            .map((n) => { const s = n.labelModule.size;
+                          return [n.id, s.left, s.top, s.left + s.width, s.top + s.height]; })"""
+    )
+    assert len(boxes) >= 20
+    for i, (a, *box) in enumerate(boxes):
+        for b, *other in boxes[i + 1 :]:
+            apart = box[2] <= other[0] or other[2] <= box[0] or box[3] <= other[1]
+            assert apart or other[3] <= box[1], (a, b)
     save_screenshot(visit.page, "viewer")
 
 
