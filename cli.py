@@ -296,12 +296,19 @@ def check(data_dir: Path | None) -> None:
 @DATA_OPTION
 @GRAPH_OPTION
 @click.option("--limit", type=int, default=50, show_default=True, help="Violations to show.")
-def validate(data_dir: Path | None, graph_file: Path | None, limit: int) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "pyshacl"]),
+    default="oxigraph",
+    show_default=True,
+    help="oxigraph: the shapes as SPARQL queries (fast); pyshacl: the reference validator.",
+)
+def validate(data_dir: Path | None, graph_file: Path | None, limit: int, engine: str) -> None:
     """Check the graph against the SHACL shapes (exit code 3 if it does not conform)."""
     from bioeco.pipeline import validate as run_validate
 
     try:
-        report = run_validate(data_dir, graph_file)
+        report = run_validate(data_dir, graph_file, engine=engine)
     except BioecoError as exc:
         raise _fail(exc) from None
     click.echo(report.text(limit=limit))

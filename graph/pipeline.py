@@ -164,9 +164,11 @@ def validate(
     graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None = None,
     *,
     ontology_dir: Path | str | None = None,
+    engine: str = "oxigraph",
 ) -> ValidationReport:
     """Validate the graph in *graph_file*, or else the one built from *data_dir* (default
-    ``data/``): validation checks the current tables, not a possibly stale ``out/``."""
+    ``data/``): validation checks the current tables, not a possibly stale ``out/``.
+    *engine* is :func:`~bioeco.validate.validate_graph`'s (``oxigraph`` or ``pyshacl``)."""
     from bioeco.build import build_dataset
     from bioeco.validate import validate_graph
 
@@ -181,7 +183,7 @@ def validate(
         step("building the graph")
         dataset = build_dataset(data_dir, ontology_dir=onto)
     step("validating (SHACL)")
-    return validate_graph(dataset, ontology_dir=onto)
+    return validate_graph(dataset, ontology_dir=onto, engine=engine)
 
 
 def run_clock() -> datetime:

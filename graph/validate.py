@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyshacl import validate as shacl_validate
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from bioeco.errors import DataError
+from bioeco import sandbox
+from bioeco.errors import DataError, UsageError
 from bioeco.formats import escape_controls
 from bioeco.paths import ONTOLOGY_DIR
 from bioeco.schemes import load_ontology
+from bioeco.shacl_sparql import Check, UnsupportedShape, compile_shapes, run_checks
 from bioeco.store import normalise_triple, union_graph
-from bioeco.vocab import BID, BIOECO, RDF, SH, SKOS, bind_prefixes
+from bioeco.vocab import BID, BIOECO, RDF, RDFS, SH, SKOS, bind_prefixes
 
-__all__ = ["ValidationReport", "Violation", "load_shapes", "validate_graph"]
+__all__ = [
+    "ENGINES",
+    "ValidationReport",
+    "Violation",
+    "check_graph",
+    "load_shapes",
+    "validate_graph",
+]
 
 
 @dataclass(frozen=True, order=True)
@@ -98,23 +108,68 @@ def _short(graph: Graph, node: Node | None) -> str:
     return str(node)
 
 
+ENGINES = ("oxigraph", "pyshacl")
+"""Validators: ``oxigraph`` (the shapes compiled to SPARQL, :mod:`bioeco.shacl_sparql`; the
+default) and ``pyshacl`` (the reference implementation, slow on large graphs)."""
+
+
 def validate_graph(
     data: Dataset | Graph,
     *,
     ontology_dir: Path | None = None,
     shapes: Graph | None = None,
+    engine: str = "oxigraph",
 ) -> ValidationReport:
     """Validate *data* (a Dataset's union, or a Graph) against the SHACL shapes.
 
     The ontology and concept schemes are added to the data graph (so scheme membership and
     class hierarchy are visible to the shapes); no inference is run and ``owl:imports`` are
     never followed (nothing is fetched).
+
+    Parameters
+    ----------
+    data
+        The graph to check.
+    ontology_dir
+        Folder with ``shapes.ttl``, ``bioeco.ttl`` and the schemes (default: ``ontology/``).
+    shapes
+        Parsed shapes (default: read from *ontology_dir*).
+    engine
+        ``"oxigraph"`` (default): every constraint as one SPARQL query over the whole graph
+        on an in-memory Oxigraph store; ``"pyshacl"``: pyshacl over an rdflib copy. Both
+        give the same report (``tests/test_shacl_engines.py``).
     """
+    if engine not in ENGINES:
+        raise UsageError(f"unknown validation engine {engine!r} (use {', '.join(ENGINES)})")
     project = Graph()
     for triple in load_ontology(ontology_dir):
         project.add(normalise_triple(triple))
-    graph, ignored = _data_without_vocabulary(data, project)
     shapes = shapes if shapes is not None else load_shapes(ontology_dir)
+    if engine == "pyshacl":
+        graph, ignored = _data_without_vocabulary(data, project)
+        return _pyshacl_report(graph, shapes, ignored)
+    store, ignored = _validation_store(data, project)
+    names = Graph()  # the prefixes of the report: those of the pyshacl engine's union graph
+    bind_prefixes(names)
+    return _oxigraph_report(store, shapes, ignored, names)
+
+
+def check_graph(graph: Graph, shapes: Graph, *, engine: str = "oxigraph") -> ValidationReport:
+    """Check exactly the triples of *graph* against *shapes* with *engine*: nothing is added
+    or left out (unlike :func:`validate_graph`). For shape tests, whose fixtures bring their
+    own concepts and schemes."""
+    if engine not in ENGINES:
+        raise UsageError(f"unknown validation engine {engine!r} (use {', '.join(ENGINES)})")
+    if engine == "pyshacl":
+        return _pyshacl_report(graph, shapes, 0)
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(*(_to_ox(t) for t in normalise_triple(x))) for x in graph)
+    return _oxigraph_report(store, shapes, 0, graph)
+
+
+def _pyshacl_report(graph: Graph, shapes: Graph, ignored: int) -> ValidationReport:
+    from pyshacl import validate as shacl_validate  # the reference engine only: slow import
+
     conforms, results, _text = shacl_validate(
         graph,
         shacl_graph=shapes,
@@ -127,8 +182,6 @@ def validate_graph(
     violations = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
-        label = graph.value(focus, SKOS.prefLabel) if focus is not None else None
-        locator = graph.value(focus, BIOECO.locator) if focus is not None else None
         message = results.value(result, SH.resultMessage)
         severity = results.value(result, SH.resultSeverity)
         violations.append(
@@ -137,13 +190,183 @@ def validate_graph(
                 path=_short(graph, results.value(result, SH.resultPath)),
                 message=str(message) if isinstance(message, Literal) else "constraint violated",
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                shape=_short(shapes, results.value(result, SH.sourceShape)),
+                shape=_short(shapes, _node_shape(shapes, results.value(result, SH.sourceShape))),
                 value=_short(graph, results.value(result, SH.value)),
-                label=str(label) if label is not None else "",
-                locator=str(locator) if locator is not None else "",
+                label=_first(graph.objects(focus, SKOS.prefLabel)),
+                locator=_first(graph.objects(focus, BIOECO.locator)),
             )
         )
     return ValidationReport(bool(conforms), sorted(violations), len(graph), ignored)
+
+
+def _first(values: Iterable[Node]) -> str:
+    """The first of several labels (or locators) in a fixed order: by language tag, then
+    text, so a report does not depend on the order a store returns them in."""
+    best = min(values, key=lambda v: (getattr(v, "language", None) or "", str(v)), default=None)
+    return "" if best is None else str(best)
+
+
+def _node_shape(shapes: Graph, shape: Node | None) -> Node | None:
+    """The named node shape a result's source shape belongs to (a property shape, a nested
+    shape or a list item is a blank node inside it)."""
+    seen = set()
+    while isinstance(shape, BNode) and shape not in seen:
+        seen.add(shape)
+        owner = next(iter(sorted(shapes.subjects(None, shape), key=str)), None)
+        if owner is None:
+            break
+        shape = owner
+    return shape
+
+
+def _oxigraph_report(
+    store: ox.Store, shapes: Graph, ignored: int, names: Graph
+) -> ValidationReport:
+    """Run the compiled shapes on *store*; IRIs in the report are shortened with the
+    prefixes of *names*."""
+    classes: dict[URIRef, list[URIRef]] = {}
+
+    def closure(cls: URIRef) -> list[URIRef]:
+        if cls not in classes:
+            query = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}"
+            found = {URIRef(row["c"].value) for row in store.query(query)}
+            found = {c for c in found if isinstance(c, URIRef)} | {cls}
+            classes[cls] = sorted(found)
+        return classes[cls]
+
+    checks = compile_shapes(shapes, closure)
+
+    def collect() -> list[tuple[Check, ox.Term, ox.Term | None]]:
+        return list(run_checks(store, checks))
+
+    # on the thread that cannot open connections, as every query (bioeco.sandbox)
+    found = sandbox.run_offline(collect) if sandbox.available() else collect()
+    rows = []
+    for check, focus_term, value_term in found:
+        if check.kind == "nested":
+            focus_term, value_term = value_term, None
+        rows.append((check, focus_term, value_term))
+    details: dict[ox.Term, tuple[str, str]] = {}
+    for _check, focus_term, _value in rows:
+        if isinstance(focus_term, ox.Literal):  # a literal has no label (nested results)
+            details[focus_term] = ("", "")
+        elif focus_term not in details:
+            labels = [_from_ox(q.object) for q in store.quads_for_pattern(focus_term, _LABEL, None)]
+            places = [
+                _from_ox(q.object) for q in store.quads_for_pattern(focus_term, _LOCATOR, None)
+            ]
+            details[focus_term] = (_first(labels), _first(places))
+    violations = []
+    for check, focus_term, value_term in rows:
+        focus = _from_ox(focus_term)
+        message = check.message
+        if message is None:
+            message = _default_message(check, focus, names, shapes)
+        label, locator = details[focus_term]
+        violations.append(
+            Violation(
+                focus=str(focus),
+                path=_short(names, check.path),
+                message=message,
+                severity=check.severity,
+                shape=_short(shapes, check.shape),
+                value=_short(names, _from_ox(value_term)) if value_term is not None else "",
+                label=label,
+                locator=locator,
+            )
+        )
+    return ValidationReport(not violations, sorted(violations), len(store), ignored)
+
+
+_LABEL = ox.NamedNode(str(SKOS.prefLabel))
+_LOCATOR = ox.NamedNode(str(BIOECO.locator))
+
+
+def _default_message(check: Check, focus: Node, names: Graph, shapes: Graph) -> str:
+    """pyshacl's own message for a nested ``sh:hasValue`` result that has no sh:message
+    (written by pyshacl's own function, so both engines say the same)."""
+    from pyshacl.rdfutil.stringify import stringify_node
+
+    if check.kind != "nested" or check.has_value is None or check.path is None:
+        raise UnsupportedShape(f"a constraint of {check.shape} without sh:message")
+    focus = normalise_triple((focus, focus, focus))[2]  # "x"^^xsd:string is "x", as in rdflib
+    the_set = [stringify_node(shapes, check.has_value)]
+    node = stringify_node(names, focus)
+    path = stringify_node(shapes, check.path)
+    return f"Node {node}->{path} does not contain a value in the set: {the_set}"
+
+
+def _from_ox(term: ox.Term) -> Node:
+    """An Oxigraph term as rdflib's (as oxrdflib converts it, so both engines show the same
+    text)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise DataError(f"unexpected RDF term {term!r}")
+
+
+def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise DataError(f"unexpected RDF term {term!r}")
+
+
+def _native_store(data: Dataset | Graph) -> ox.Store | None:
+    """The pyoxigraph store behind an oxrdflib Dataset (all its graphs), else ``None``."""
+    if not isinstance(data, Dataset):
+        return None
+    native = getattr(data.store, "_inner", None)
+    return native if isinstance(native, ox.Store) else None
+
+
+def _validation_store(data: Dataset | Graph, project: Graph) -> tuple[ox.Store, int]:
+    """A new in-memory Oxigraph store with the union of *data* in its default graph, less
+    the triples that redefine the project's vocabulary (see :func:`_data_without_vocabulary`),
+    plus the project's ontology and schemes. Returns the store and the number of triples
+    left out."""
+    store = ox.Store()
+    native = _native_store(data)
+    if native is not None:
+        store.bulk_extend(
+            ox.Quad(q.subject, q.predicate, q.object)
+            for q in native.quads_for_pattern(None, None, None, None)
+        )
+    else:
+        graphs = data.graphs() if isinstance(data, Dataset) else [data]
+        store.bulk_extend(
+            ox.Quad(*(_to_ox(t) for t in normalise_triple(triple)))
+            for graph in graphs
+            for triple in graph
+        )
+    starts = " || ".join(f'STRSTARTS(STR(?s), "{v}")' for v in _VOCABULARY)
+    defines = " || ".join(f'STRSTARTS(STR(?p), "{d}")' for d in _DEFINING)
+    query = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && ({starts}) && ({defines})) }}"
+    ignored = 0
+    for row in list(store.query(query)):
+        s, p, o = (_from_ox(row[k]) for k in ("s", "p", "o"))
+        s, p, o = normalise_triple((s, p, o))
+        if isinstance(o, BNode):  # e.g. an owl:oneOf list: blank node ids differ per parse
+            known = any(isinstance(x, BNode) for x in project.objects(s, p))
+        else:
+            known = (s, p, o) in project
+        if not known:
+            store.remove(ox.Quad(row["s"], row["p"], row["o"]))
+            ignored += 1
+    store.bulk_extend(ox.Quad(*(_to_ox(t) for t in triple)) for triple in project)
+    return store, ignored
 
 
 _VOCABULARY = (str(BIOECO), str(BID) + "concept/", str(BID) + "scheme/")

@@ -80,6 +80,9 @@ def test_validate_non_conforming_graph_exits_3(runner, tmp_path):
     assert result.exit_code == 3
     assert result.output.startswith("Does not conform: ")
     assert "membership/x" in result.output
+    reference = runner.invoke(main, ["validate", "--graph", str(bad), "--engine", "pyshacl"])
+    assert reference.exit_code == 3
+    assert reference.output == result.output
 
 
 def test_query_formats(runner, tiny_dir):
