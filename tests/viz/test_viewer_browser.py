@@ -238,3 +238,21 @@ def test_click_highlights_the_neighbours(open_page, pages):
     assert page.evaluate("bioecoViewer.highlighted()") is None
     assert not page.evaluate("(id) => bioecoViewer.faded(id)", ids[0])
     visit.assert_clean()
+
+
+def test_big_graph_settings_keep_tooltips_and_the_click(open_page, hostile_dataset, tmp_path):
+    from bioeco.viz import viewer
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(viewer, "HOVER_MAX_NODES", 1)  # as if the graph were big
+        path = write_viewer(hostile_dataset, tmp_path / "big.html", size_by="degree")
+    visit = _open(open_page, path)
+    page = visit.page
+    assert page.evaluate("bioecoViewer.network.interactionHandler.options.hover") is False
+    page.mouse.move(*_node_point(page, "actor/alpha"))
+    tooltip = page.wait_for_selector("div.vis-tooltip", state="visible")
+    assert tooltip.inner_text().splitlines()[0] == HOSTILE_IMG
+    page.mouse.click(*_node_point(page, "actor/alpha"))
+    page.wait_for_function("bioecoViewer.highlighted() === 'actor/alpha'")
+    assert page.evaluate("bioecoViewer.faded('actor/alpha')") is False
+    visit.assert_clean()
