@@ -154,7 +154,7 @@ def _term(term: Node) -> str:
 
 
 class _Compiler:
-    def __init__(self, shapes: Graph, closure: Callable[[URIRef], list[URIRef]]) -> None:
+    def __init__(self, shapes: Graph, closure: Callable[[URIRef], list[URIRef] | None]) -> None:
         self.g = shapes
         self.closure = closure
         self.counter = itertools.count()
@@ -183,9 +183,15 @@ class _Compiler:
             return f"(^{self.path(inverse)})"
         raise UnsupportedShape(f"path {node} (only IRIs, sequences and sh:inversePath)")
 
+    def typed(self, x: str, cls: URIRef, var: str) -> str:
+        """A pattern matching when *x* is an instance of *cls* or of a subclass."""
+        classes = self.closure(cls)
+        if classes is None:  # a subclass the data names by a blank node: follow the path
+            return f"{x} a/<{RDFS.subClassOf}>* {_iri(cls)}"
+        return f"VALUES {var} {{ {' '.join(_iri(c) for c in classes)} }} {x} a {var}"
+
     def instance_of(self, x: str, cls: URIRef) -> str:
-        classes = " ".join(_iri(c) for c in self.closure(cls))
-        return f"EXISTS {{ VALUES ?_c {{ {classes} }} {x} a ?_c }}"
+        return f"EXISTS {{ {self.typed(x, cls, '?_c')} }}"
 
     def datatype(self, x: str, dt: URIRef) -> str:
         if dt == RDF.langString:
@@ -302,8 +308,7 @@ class _Compiler:
         parts = []
         for pred, obj in sorted(self.g.predicate_objects(shape), key=lambda po: str(po)):
             if pred == SH.targetClass:
-                classes = " ".join(_iri(c) for c in self.closure(obj))
-                where = f"VALUES ?_t {{ {classes} }} ?this a ?_t"
+                where = self.typed("?this", obj, "?_t")
                 parts.append(f"{{ SELECT DISTINCT ?this WHERE {{ {where} }} }}")
             elif pred == SH.target:
                 if (obj, RDF.type, SH.SPARQLTarget) not in self.g:
@@ -484,12 +489,13 @@ class _Compiler:
                 )
 
 
-def compile_shapes(shapes: Graph, closure: Callable[[URIRef], list[URIRef]]) -> list[Check]:
+def compile_shapes(shapes: Graph, closure: Callable[[URIRef], list[URIRef] | None]) -> list[Check]:
     """Compile every node shape with a target into :class:`Check` queries.
 
     *closure* gives a class and its subclasses in the data (``rdfs:subClassOf*``), for
-    ``sh:targetClass`` and ``sh:class``. Raises :class:`UnsupportedShape` for a SHACL feature
-    that is not translated.
+    ``sh:targetClass`` and ``sh:class``, or ``None`` when one of them is a blank node (the
+    queries then follow ``rdf:type/rdfs:subClassOf*`` themselves). Raises
+    :class:`UnsupportedShape` for a SHACL feature that is not translated.
     """
     compiler = _Compiler(shapes, closure)
     with_target = {s for t in _TARGETS for s in shapes.subjects(t, None)}

@@ -224,14 +224,15 @@ def _oxigraph_report(
 ) -> ValidationReport:
     """Run the compiled shapes on *store*; IRIs in the report are shortened with the
     prefixes of *names*."""
-    classes: dict[URIRef, list[URIRef]] = {}
+    classes: dict[URIRef, list[URIRef] | None] = {}
 
-    def closure(cls: URIRef) -> list[URIRef]:
+    def closure(cls: URIRef) -> list[URIRef] | None:
+        """*cls* and its subclasses in the data; ``None`` if one is not an IRI."""
         if cls not in classes:
             query = f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS.subClassOf}>* <{cls}> }}"
-            found = {URIRef(row["c"].value) for row in store.query(query)}
-            found = {c for c in found if isinstance(c, URIRef)} | {cls}
-            classes[cls] = sorted(found)
+            found = [row["c"] for row in store.query(query)]
+            named = all(isinstance(c, ox.NamedNode) for c in found)
+            classes[cls] = sorted({URIRef(c.value) for c in found} | {cls}) if named else None
         return classes[cls]
 
     checks = compile_shapes(shapes, closure)

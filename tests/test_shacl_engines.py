@@ -191,3 +191,30 @@ def test_service_in_a_sparql_target_is_refused(vocabulary: Graph) -> None:
     )
     with pytest.raises(UnsupportedShape, match="SERVICE"):
         check_graph(vocabulary, shapes)
+
+
+def test_engines_agree_on_subclasses_the_data_declares(tmp_path: Path) -> None:
+    """sh:targetClass and sh:class follow rdfs:subClassOf in the data, also through a class
+    that is a blank node (the queries then walk the path themselves)."""
+    path = tmp_path / "foreign.ttl"
+    path.write_text(
+        """
+        @prefix org: <http://www.w3.org/ns/org#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <http://example.org/Startup> rdfs:subClassOf org:Organization .
+        _:Spinoff rdfs:subClassOf org:Organization .
+        <http://example.org/a> a <http://example.org/Startup> .
+        <http://example.org/b> a _:Spinoff .
+        <http://example.org/m> a org:Membership ; org:member <http://example.org/b> ;
+            org:organization <http://example.org/a> .
+        """,
+        encoding="utf-8",
+    )
+    dataset = load_dataset(path)
+    report = validate_graph(dataset)
+    same(validate_graph(dataset, engine="pyshacl"), report)
+    focus = {v.focus for v in report.violations if v.shape == "bsh:ActorShape"}
+    assert focus == {"http://example.org/a", "http://example.org/b"}
+    # the membership's member and organisation are actors through the subclasses: no sh:or
+    member = [v for v in report.violations if v.path in ("org:member", "org:organization")]
+    assert member == []
