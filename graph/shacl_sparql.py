@@ -492,10 +492,24 @@ class _Compiler:
 def compile_shapes(shapes: Graph, closure: Callable[[URIRef], list[URIRef] | None]) -> list[Check]:
     """Compile every node shape with a target into :class:`Check` queries.
 
-    *closure* gives a class and its subclasses in the data (``rdfs:subClassOf*``), for
-    ``sh:targetClass`` and ``sh:class``, or ``None`` when one of them is a blank node (the
-    queries then follow ``rdf:type/rdfs:subClassOf*`` themselves). Raises
-    :class:`UnsupportedShape` for a SHACL feature that is not translated.
+    Parameters
+    ----------
+    shapes
+        The shapes graph (``ontology/shapes.ttl``).
+    closure
+        A class and its subclasses in the data (``rdfs:subClassOf*``), for
+        ``sh:targetClass`` and ``sh:class``; ``None`` when one of them is a blank node (the
+        queries then follow ``rdf:type/rdfs:subClassOf*`` themselves).
+
+    Returns
+    -------
+    list of Check
+        One or more queries per constraint, in a fixed order.
+
+    Raises
+    ------
+    UnsupportedShape
+        For a SHACL feature that is not translated (it is never skipped).
     """
     compiler = _Compiler(shapes, closure)
     with_target = {s for t in _TARGETS for s in shapes.subjects(t, None)}
@@ -514,8 +528,21 @@ def compile_shapes(shapes: Graph, closure: Callable[[URIRef], list[URIRef] | Non
 def run_checks(
     store: ox.Store, checks: list[Check]
 ) -> Iterator[tuple[Check, ox.Term, ox.Term | None]]:
-    """Run the compiled checks on *store* (all data in its default graph): yields
-    ``(check, focus, value)`` for every result, value ``None`` where a result has none."""
+    """Run the compiled checks on *store*.
+
+    Parameters
+    ----------
+    store
+        The graph to check, all of it in the default graph.
+    checks
+        From :func:`compile_shapes`.
+
+    Yields
+    ------
+    tuple
+        ``(check, focus, value)`` for every result; ``value`` is ``None`` where a result has
+        none (for ``"nested"`` checks, ``value`` is the focus of the nested result).
+    """
     for check in checks:
         for row in store.query(check.query):
             this = row["this"]

@@ -155,9 +155,19 @@ def validate_graph(
 
 
 def check_graph(graph: Graph, shapes: Graph, *, engine: str = "oxigraph") -> ValidationReport:
-    """Check exactly the triples of *graph* against *shapes* with *engine*: nothing is added
-    or left out (unlike :func:`validate_graph`). For shape tests, whose fixtures bring their
-    own concepts and schemes."""
+    """Check exactly the triples of *graph* against *shapes*: nothing is added or left out
+    (unlike :func:`validate_graph`). For shape tests, whose fixtures bring their own concepts
+    and schemes.
+
+    Parameters
+    ----------
+    graph
+        The triples to check; IRIs in the report are shortened with its prefixes.
+    shapes
+        The shapes graph.
+    engine
+        ``"oxigraph"`` or ``"pyshacl"``, as for :func:`validate_graph`.
+    """
     if engine not in ENGINES:
         raise UsageError(f"unknown validation engine {engine!r} (use {', '.join(ENGINES)})")
     if engine == "pyshacl":
