@@ -5,13 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from bioeco.errors import DataError
 from bioeco.load import Actor, Initiative, Records, load_records
+from bioeco.quads import build_quads, load_store
 from bioeco.schemes import load_ontology, type_classes
-from bioeco.store import new_dataset
+from bioeco.store import new_dataset, wrap_store
 from bioeco.vocab import (
     BID,
     BIOECO,
@@ -437,6 +439,9 @@ def build_dataset(
 ) -> Dataset:
     """Load ``data/`` and build the knowledge graph as an rdflib Dataset on an Oxigraph store.
 
+    The quads come from :func:`bioeco.quads.build_quads` (N-Quads text bulk-loaded into
+    Oxigraph); :func:`build_graphs` makes the same quads as rdflib graphs.
+
     The default graph of the returned dataset is the union of all named graphs.
     With *path*, the Oxigraph store lives on disk there (created if missing); otherwise in
     memory. Raises :class:`~bioeco.errors.DataError` for bad input.
@@ -446,9 +451,9 @@ def build_dataset(
         records = load_records(data_dir, ontology_dir=onto)
     if not records.sources:
         raise DataError("no source documents in sources.csv", file="sources.csv")
-    graphs = build_graphs(records, ontology_dir=onto)
-    dataset = new_dataset(path)
-    for name, g in graphs.items():
-        target = dataset.graph(name)
-        target.addN((s, p, o, target) for s, p, o in g)
-    return dataset
+    built = build_quads(records, ontology_dir=onto)
+    if path is not None and Path(path).exists():  # an existing store: add to it
+        dataset = new_dataset(path)
+        dataset.store._inner.load(input=built.nquads(), format=ox.RdfFormat.N_QUADS)
+        return dataset
+    return wrap_store(load_store(built.nquads(), Path(path) if path is not None else None))

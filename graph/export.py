@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -29,6 +29,9 @@ from bioeco.errors import OutputError
 from bioeco.store import normalise_triple
 from bioeco.vocab import PREFIXES, RDF, XSD
 
+if TYPE_CHECKING:
+    from bioeco.quads import BuiltGraph
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -38,8 +41,11 @@ __all__ = [
     "atomic_write_many",
     "atomic_write_set",
     "remove_stale_temps",
+    "serialize_built",
+    "serialize_sorted",
     "serialize_trig",
     "serialize_turtle",
+    "write_graph_files",
     "write_outputs",
 ]
 
@@ -426,6 +432,47 @@ def _write_native(dataset: Dataset) -> tuple[str, str] | None:
         prefixes=_OX_PREFIXES,
     ).decode()
     return _with_sorted_prefixes(trig), _with_sorted_prefixes(ttl)
+
+
+def serialize_built(built: BuiltGraph) -> tuple[bytes, bytes]:
+    """TriG and Turtle of a :class:`~bioeco.quads.BuiltGraph`, byte for byte what
+    :func:`serialize_trig` and :func:`serialize_turtle` give for the same quads."""
+    return serialize_sorted(built.nquads(), built.union_ntriples())
+
+
+def serialize_sorted(nquads: bytes, union: bytes) -> tuple[bytes, bytes]:
+    """TriG of sorted N-Quads *nquads* (graph by graph, each in TriG order) and Turtle of the
+    sorted N-Triples *union* (:meth:`bioeco.quads.BuiltGraph.nquads`, ``.union_ntriples``):
+    Oxigraph parses them and writes them with the project's prefixes, in the given order."""
+    trig = ox.serialize(
+        ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
+        format=ox.RdfFormat.TRIG,
+        prefixes=_OX_PREFIXES,
+    )
+    ttl = ox.serialize(
+        ox.parse(union, format=ox.RdfFormat.N_TRIPLES),
+        format=ox.RdfFormat.TURTLE,
+        prefixes=_OX_PREFIXES,
+    )
+    return _sorted_prefix_bytes(trig), _sorted_prefix_bytes(ttl)
+
+
+def _sorted_prefix_bytes(raw: bytes) -> bytes:
+    """:func:`_with_sorted_prefixes` on bytes, without splitting the whole text into lines."""
+    head = 0
+    while raw.startswith(b"@prefix ", head):
+        head = raw.index(b"\n", head) + 1
+    prefixes = sorted(raw[:head].splitlines())
+    return b"\n".join(prefixes) + b"\n\n" + raw[head:].strip(b"\n") + b"\n"
+
+
+def write_graph_files(out_dir: Path | str, trig: bytes, ttl: bytes) -> dict[str, Path]:
+    """Write ``bioeco.trig`` and ``bioeco.ttl`` (serialized already) into *out_dir*,
+    atomically, as :func:`write_outputs` does."""
+    out = Path(out_dir)
+    remove_stale_temps(out, ("bioeco.trig", "bioeco.ttl"))
+    written = atomic_write_many({out / "bioeco.trig": trig, out / "bioeco.ttl": ttl})
+    return {"trig": written[0], "ttl": written[1]}
 
 
 def write_outputs(dataset: Dataset, out_dir: Path | str) -> dict[str, Path]:

@@ -78,10 +78,13 @@ def manifest_text(
     *,
     tables: dict[str, str] | None = None,
     ontology_dir: Path | str | None = None,
+    store: str | None = None,
 ) -> str:
     """The manifest of a build of *data_dir* whose TriG file holds *graph*: the data folder,
     a digest per table (*tables*, from :func:`table_digests` taken before loading), a digest
-    of the ontology files and of the TriG file. Deterministic JSON (sorted keys).
+    of the ontology files and of the TriG file, and the name of the link to the persistent
+    store built with it (*store*, :mod:`bioeco.diskstore`, whose own ``state.json`` names
+    the TriG digest it holds). Deterministic JSON (sorted keys).
 
     Examples
     --------
@@ -99,6 +102,8 @@ def manifest_text(
         "ontology": _ontology_digest(ontology_dir),
         "graph": _digest(graph),
     }
+    if store is not None:  # the link to the persistent store built with this TriG
+        body["store"] = store
     return json.dumps(body, indent=1, sort_keys=True) + "\n"
 
 
@@ -116,6 +121,10 @@ class BuildState:
     state: str
     data_dir: Path | None
     message: str
+    graph: str = ""
+    """SHA-256 of ``bioeco.trig`` when it is the file the manifest describes."""
+    store: str | None = None
+    """The manifest's ``store`` entry: the link to the persistent store built with it."""
 
 
 def _changed(old: dict[str, str], new: dict[str, str]) -> list[str]:
@@ -146,6 +155,7 @@ def build_state(out_dir: Path | str, *, ontology_dir: Path | str | None = None) 
         return BuildState(
             "unknown", None, f"{trig} has no build manifest ({MANIFEST}); {unchecked}"
         )
+    store = manifest.get("store") if isinstance(manifest.get("store"), str) else None
     if _digest(trig.read_bytes()) != graph:
         return BuildState(
             "unknown", None, f"{trig} is not the file its build manifest describes; {unchecked}"
@@ -161,9 +171,15 @@ def build_state(out_dir: Path | str, *, ontology_dir: Path | str | None = None) 
             "stale",
             recorded,
             f"{recorded / changed[0]}{more} changed since {trig} was built; {rebuild}",
+            graph,
+            store,
         )
     if onto != _ontology_digest(ontology_dir):
         return BuildState(
-            "stale", recorded, f"the ontology changed since {trig} was built; {rebuild}"
+            "stale",
+            recorded,
+            f"the ontology changed since {trig} was built; {rebuild}",
+            graph,
+            store,
         )
-    return BuildState("fresh", recorded, "")
+    return BuildState("fresh", recorded, "", graph, store)

@@ -2,27 +2,50 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
-from bioeco.errors import UsageError, ValidationFailed
+from bioeco.diskstore import (
+    STORE,
+    db_path,
+    digest,
+    new_store_dir,
+    open_store,
+    read_state,
+    store_dir,
+    switch_store,
+    write_state,
+)
+from bioeco.errors import DataError, UsageError, ValidationFailed
 from bioeco.export import (
     atomic_write,
     atomic_write_set,
     remove_stale_temps,
+    serialize_sorted,
     serialize_trig,
-    write_outputs,
+    write_graph_files,
 )
-from bioeco.freshness import MANIFEST, StaleGraphWarning, build_state, manifest_text, table_digests
+from bioeco.freshness import (
+    MANIFEST,
+    BuildState,
+    StaleGraphWarning,
+    build_state,
+    manifest_text,
+    table_digests,
+)
 from bioeco.paths import DATA_DIR, OUT_DIR
 from bioeco.progress import job, step
-from bioeco.store import load_dataset
+from bioeco.store import close_dataset, load_dataset, wrap_store
 
 if TYPE_CHECKING:  # imported where used: `bioeco query` / `stats` on a built graph need none
     # of them (pyshacl, the loader and the look-alike tables cost start-up time)
@@ -37,6 +60,7 @@ __all__ = [
     "BuildResult",
     "analyze",
     "build",
+    "current_store",
     "open_graph",
     "run_clock",
     "validate",
@@ -70,37 +94,88 @@ def build(
     *check*, when the graph does not conform to the shapes
     (:class:`~bioeco.errors.ValidationFailed`, carrying the report).
     """
-    from bioeco.build import build_dataset
     from bioeco.check import near_duplicates
     from bioeco.load import load_records
+    from bioeco.quads import build_quads, load_store
     from bioeco.validate import validate_graph
 
     onto = Path(ontology_dir) if ontology_dir else None
     tables = table_digests(data_dir if data_dir is not None else DATA_DIR) if write else None
     step("loading tables")
     records = load_records(data_dir, ontology_dir=onto)
+    if not records.sources:
+        raise DataError("no source documents in sources.csv", file="sources.csv")
     step("building the graph")
-    dataset = build_dataset(records=records, ontology_dir=onto)
-    result = BuildResult(dataset=dataset, records=records, warnings=near_duplicates(records))
-    if check:
-        step("validating (SHACL)")
-        result.report = validate_graph(dataset, ontology_dir=onto)
-        if not result.report.conforms:
-            raise ValidationFailed(
-                "the graph does not conform to the SHACL shapes; nothing was written",
-                result.report.text(),
-            )
-    if write:
-        out = Path(out_dir) if out_dir else OUT_DIR
-        step("writing bioeco.trig and bioeco.ttl")
-        result.files = write_outputs(dataset, out)
-        # after the graph: a build killed in between leaves a manifest that does not
-        # describe the new file, which open_graph reports instead of trusting it
-        remove_stale_temps(out, (MANIFEST,))
-        graph = result.files["trig"].read_bytes()
-        text = manifest_text(data_dir, graph, tables=tables, ontology_dir=onto)
-        result.files["manifest"] = atomic_write(out / MANIFEST, text)
+    built = build_quads(records, ontology_dir=onto)
+    nquads = built.nquads()
+    union = built.union_ntriples() if write else b""
+    del built  # the sorted rows: the two texts hold everything from here on
+    out = Path(out_dir) if out_dir else OUT_DIR
+    folder = new_store_dir(out) if write else None
+    # Oxigraph bulk-loads the store on a second thread (it releases the GIL) while this one
+    # has Oxigraph turn the same N-Quads into TriG and Turtle
+    pool = ThreadPoolExecutor(max_workers=1)
+    loading = pool.submit(load_store, nquads, db_path(folder) if folder else None)
+    try:
+        files = serialize_sorted(nquads, union) if write else None
+        del union
+        native = loading.result()
+        del nquads
+        dataset = wrap_store(native)
+        result = BuildResult(dataset=dataset, records=records, warnings=near_duplicates(records))
+        if check:
+            step("validating (SHACL)")
+            result.report = validate_graph(dataset, ontology_dir=onto)
+            if not result.report.conforms:
+                raise ValidationFailed(
+                    "the graph does not conform to the SHACL shapes; nothing was written",
+                    result.report.text(),
+                )
+        if files is None or folder is None:
+            return result
+        step("writing bioeco.trig, bioeco.ttl and the store")
+        graph, turtle = files
+        del files
+        result.files = write_graph_files(out, graph, turtle)
+        del turtle
+        analysis = _copy_analysis(out, native)
+        write_state(folder, digest(graph), analysis)
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            loading.result()  # never remove the folder under a running bulk load
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    finally:
+        pool.shutdown(wait=False)
+    # the store of this build becomes current (one rename), then the manifest that ties it to
+    # the TriG: a build killed in between leaves a manifest that does not describe the new
+    # file, which open_graph reports instead of trusting it (and then ignores the store)
+    switch_store(out, folder)
+    remove_stale_temps(out, (MANIFEST,))
+    text = manifest_text(data_dir, graph, tables=tables, ontology_dir=onto, store=STORE)
+    result.files["manifest"] = atomic_write(out / MANIFEST, text)
+    result.files["store"] = out / STORE
+    # hand back the store read-only: the write lock is released for analyze and other processes
+    close_dataset(dataset)
+    del dataset, native
+    result.dataset = wrap_store(open_store(folder), read_only=True)
     return result
+
+
+def _copy_analysis(out: Path, native: ox.Store) -> str | None:
+    """Load ``out/analysis.trig`` (when present) into the new store, as :func:`open_graph`
+    adds it to the parsed TriG; returns the digest of the bytes loaded."""
+    path = out / "analysis.trig"
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        native.load(input=raw, format=ox.RdfFormat.TRIG, base_iri=path.resolve().as_uri())
+    except (SyntaxError, ValueError, OSError):
+        return None  # the store then holds no analysis graph; readers parse the file
+    return digest(raw)
 
 
 def _load_files(paths: list[Path | str] | tuple[Path | str, ...]) -> Dataset:
@@ -137,25 +212,132 @@ def open_graph(
     """
     if graph_file is not None and data_dir is not None:
         raise UsageError("give either a data directory or a graph file, not both")
+    if isinstance(graph_file, list | tuple) and len(graph_file) == 1:
+        graph_file = graph_file[0]
     if isinstance(graph_file, list | tuple):
         return _load_files(graph_file)
+    onto = Path(ontology_dir) if ontology_dir else None
     if graph_file is not None:
-        return load_dataset(graph_file)
+        stored = _stored_copy(Path(graph_file), onto)
+        return stored if stored is not None else load_dataset(graph_file)
     from bioeco.build import build_dataset
 
     out = Path(out_dir) if out_dir else OUT_DIR
-    onto = Path(ontology_dir) if ontology_dir else None
     if data_dir is None and (out / "bioeco.trig").is_file():
         state = build_state(out, ontology_dir=onto)
         if state.message:
             warnings.warn(state.message, StaleGraphWarning, stacklevel=2)
         if state.state == "stale" and state.data_dir is not None:
             return build_dataset(state.data_dir, ontology_dir=onto)
+        if state.state == "fresh":
+            stored = _stored(out, state, with_analysis)
+            if stored is not None:
+                return stored
         dataset = load_dataset(out / "bioeco.trig")
         if with_analysis and (out / "analysis.trig").is_file():
             load_dataset(out / "analysis.trig", into=dataset)  # the safe loader: one-line errors
         return dataset
     return build_dataset(data_dir, ontology_dir=onto)
+
+
+def _store_folder(out: Path, state: BuildState) -> Path | None:
+    """The folder of the persistent store of the build *state* describes, or None (with a
+    one-line warning when the manifest names a store that is missing or not this build's)."""
+    if state.store is None:
+        return None  # built without a store (an older version): nothing to check
+    folder = store_dir(out)
+    stored = read_state(folder) if folder is not None else None
+    if stored is None or stored["graph"] != state.graph:
+        what = "is missing" if folder is None else "does not hold this bioeco.trig"
+        warnings.warn(
+            f"{out / STORE} {what}; reading {out / 'bioeco.trig'} instead "
+            "(run `bioeco build` to rewrite the store)",
+            StaleGraphWarning,
+            stacklevel=4,
+        )
+        return None
+    return folder
+
+
+def _analysis_digest(out: Path) -> str | None:
+    try:
+        return digest((out / "analysis.trig").read_bytes())
+    except OSError:
+        return None
+
+
+def _open_folder(out: Path, folder: Path, *, writable: bool = False) -> ox.Store | None:
+    try:
+        return open_store(folder, writable=writable)
+    except (OSError, RuntimeError) as exc:
+        if writable and "lock" in str(exc).lower():
+            return None  # another writer (a concurrent analyze): read the files instead
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        warnings.warn(
+            f"{out / STORE} cannot be opened ({first}); reading {out / 'bioeco.trig'} instead "
+            "(run `bioeco build` to rewrite the store)",
+            StaleGraphWarning,
+            stacklevel=4,
+        )
+        return None
+
+
+def _stored(out: Path, state: BuildState, with_analysis: bool) -> Dataset | None:
+    """The current persistent store of *out* as a read-only dataset, when it holds exactly
+    ``bioeco.trig`` (and ``analysis.trig`` when *with_analysis*); None otherwise."""
+    folder = _store_folder(out, state)
+    if folder is None:
+        return None
+    held = (read_state(folder) or {}).get("analysis")
+    if held != (_analysis_digest(out) if with_analysis else None):
+        return None  # the store holds another analysis graph (or none): read the files
+    native = _open_folder(out, folder)
+    return wrap_store(native, read_only=True) if native is not None else None
+
+
+def current_store(
+    out_dir: Path | str | None = None, *, ontology_dir: Path | str | None = None
+) -> Path | None:
+    """The folder of Oxigraph database files of the persistent store in *out_dir* (default
+    ``out/``) when it holds exactly what :func:`open_graph` would read there, the analysis
+    graph included (``bioeco.trig`` current, :func:`bioeco.freshness.build_state`); else
+    None, with the usual one-line warning when the store is broken. ``bioeco serve`` hands
+    it to the Oxigraph server instead of loading the files into a private copy."""
+    out = Path(out_dir) if out_dir else OUT_DIR
+    if not (out / "bioeco.trig").is_file():
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleGraphWarning)  # the file path warns, if it comes
+        state = build_state(out, ontology_dir=Path(ontology_dir) if ontology_dir else None)
+    if state.state != "fresh":
+        return None
+    folder = _store_folder(out, state)
+    if folder is None or (read_state(folder) or {}).get("analysis") != _analysis_digest(out):
+        return None
+    native = _open_folder(out, folder)  # opens: not corrupt
+    if native is None:
+        return None
+    del native
+    return db_path(folder)
+
+
+def _stored_copy(graph_file: Path, onto: Path | None) -> Dataset | None:
+    """The persistent store next to *graph_file* when the file is the ``bioeco.trig`` it was
+    built from (current or not: the file was asked for) and the store holds no analysis
+    graph; else None."""
+    if graph_file.name != "bioeco.trig" or not (graph_file.parent / MANIFEST).is_file():
+        return None
+    out = graph_file.parent
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleGraphWarning)
+        state = build_state(out, ontology_dir=onto)
+        if state.state == "unknown" or state.store is None:
+            return None
+        folder = _store_folder(out, state)
+    if folder is None or (read_state(folder) or {}).get("analysis") is not None:
+        return None
+    native = _open_folder(out, folder)
+    return wrap_store(native, read_only=True) if native is not None else None
 
 
 @job
@@ -240,6 +422,7 @@ def analyze(
             "the change analysis needs the local graph (it splits it by source year); "
             "run it without --endpoint"
         )
+    writable = None
     if endpoint is not None:  # like the local run: without earlier analysis results
         from bioeco.vocab import analysis_graph
 
@@ -247,40 +430,84 @@ def analyze(
         names = list(dataset.graphs())
     else:
         step("opening the graph")
-        dataset = open_graph(data_dir, graph_file, out_dir=out_dir, with_analysis=False)
-        names = [str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)]
-    started = run_clock()
-    tables = run_analyses(
-        dataset,
-        kinds,
-        top=None if write else top,  # the files always hold the full tables
-        sector=sector,
-        region=region,
-        as_of=as_of,
-        seed=seed,
-        **thresholds,
-    )
-    ended = max(run_clock(), started)
-    output = AnalysisOutput(
-        tables=cut_top(tables, top), rows={name: len(df) for name, df in tables.items()}
-    )
-    if write:
-        out = Path(out_dir) if out_dir else OUT_DIR
-        used = sorted(name for name in names if "/graph/source/" in name)
-        params = {
-            "kinds": list(kinds),
-            "sector": sector,
-            "region": region,
-            "as_of": as_of,
-            "seed": seed,
-            **thresholds,
-        }
-        rdf = results_to_rdf(tables, params, started=started, ended=ended, used=used)
-        files = {p.name: data for p, data in csv_files(tables, out / "analysis").items()}
-        files["analysis.trig"] = serialize_trig({rdf.identifier: rdf})
-        # the tables and the graph of one run switch together (one rename); out/analysis.trig
-        # is a fixed link into the current set
-        output.files = atomic_write_set(
-            out / "analysis", files, links={out / "analysis.trig": "analysis/analysis.trig"}
+        writable = (
+            _writable_store(Path(out_dir) if out_dir else OUT_DIR)
+            if write and data_dir is None and graph_file is None
+            else None
         )
+        if writable is not None:
+            dataset = wrap_store(writable[1])
+        else:
+            dataset = open_graph(data_dir, graph_file, out_dir=out_dir, with_analysis=False)
+        names = [str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)]
+    try:
+        started = run_clock()
+        tables = run_analyses(
+            dataset,
+            kinds,
+            top=None if write else top,  # the files always hold the full tables
+            sector=sector,
+            region=region,
+            as_of=as_of,
+            seed=seed,
+            **thresholds,
+        )
+        ended = max(run_clock(), started)
+        output = AnalysisOutput(
+            tables=cut_top(tables, top), rows={name: len(df) for name, df in tables.items()}
+        )
+        if write:
+            out = Path(out_dir) if out_dir else OUT_DIR
+            used = sorted(name for name in names if "/graph/source/" in name)
+            params = {
+                "kinds": list(kinds),
+                "sector": sector,
+                "region": region,
+                "as_of": as_of,
+                "seed": seed,
+                **thresholds,
+            }
+            rdf = results_to_rdf(tables, params, started=started, ended=ended, used=used)
+            files = {p.name: data for p, data in csv_files(tables, out / "analysis").items()}
+            files["analysis.trig"] = serialize_trig({rdf.identifier: rdf})
+            # the tables and the graph of one run switch together (one rename); out/analysis.trig
+            # is a fixed link into the current set
+            output.files = atomic_write_set(
+                out / "analysis", files, links={out / "analysis.trig": "analysis/analysis.trig"}
+            )
+            if writable is not None:  # the new analysis graph joins the persistent store
+                folder, native, graph = writable
+                raw = (out / "analysis.trig").read_bytes()
+                native.load(input=raw, format=ox.RdfFormat.TRIG)
+                native.flush()
+                write_state(folder, graph, digest(raw))
+    finally:
+        if writable is not None:  # release the write lock now, also after an error (this
+            close_dataset(dataset)  # frame may outlive the call: drop every reference)
+            writable = native = None
     return output
+
+
+def _writable_store(out: Path) -> tuple[Path, ox.Store, str] | None:
+    """The current persistent store of *out* opened for writing, its analysis graph removed
+    (for :func:`analyze`, which replaces it); None when there is no current store or another
+    process writes it. ``state.json`` says "updating" while the graph is removed, so no
+    reader takes the store for one with or without the analysis graph meanwhile."""
+    if not (out / "bioeco.trig").is_file():
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleGraphWarning)  # open_graph warns, if it comes to it
+        state = build_state(out)
+        if state.state != "fresh":
+            return None
+        folder = _store_folder(out, state)
+        native = _open_folder(out, folder, writable=True) if folder is not None else None
+    if folder is None or native is None:
+        return None
+    from bioeco.vocab import analysis_graph
+
+    write_state(folder, state.graph, "updating")
+    native.update(f"DROP SILENT GRAPH <{analysis_graph()}>")
+    native.flush()
+    write_state(folder, state.graph, None)
+    return folder, native, state.graph

@@ -2,8 +2,11 @@
 
 How it is put together (the README section "SPARQL endpoint" says why):
 
-- The graph files are bulk-loaded into a private Oxigraph store in a temporary folder beside the
-  first file (``.bioeco-serve-*``), removed again when the endpoint stops.
+- By default it serves the persistent store that ``bioeco build`` wrote under ``out/``
+  (:mod:`bioeco.diskstore`), read-only and as it is, when that store holds exactly
+  ``out/bioeco.trig`` and ``out/analysis.trig``. Otherwise (files given, or no current store)
+  the graph files are bulk-loaded into a private Oxigraph store in a temporary folder beside
+  the first file (``.bioeco-serve-*``), removed again when the endpoint stops.
 - The engine is the Oxigraph server from PyPI (``oxigraph serve-read-only``, union default
   graph), a child process bound to a private port on 127.0.0.1. It runs under the network
   filter of :mod:`bioeco.sandbox` (the kernel refuses every outbound connection, so ``SERVICE``
@@ -671,6 +674,11 @@ def _private_store(files: Sequence[Path]) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def _as_is(folder: Path) -> Iterator[Path]:
+    yield folder  # the persistent store: served read-only, never removed
+
+
 def serve(
     graph_files: Sequence[Path | str] | None = None,
     *,
@@ -682,6 +690,10 @@ def serve(
 ) -> None:
     """Serve *graph_files* (default: ``out/bioeco.trig`` and ``out/analysis.trig``) read-only
     until Ctrl-C or SIGTERM; *announce* receives the lines a person should read.
+
+    By default the persistent store ``bioeco build`` wrote under ``out/`` is served as it is
+    (read-only) when it holds exactly those files (:func:`bioeco.pipeline.current_store`);
+    otherwise, and for files given, they are bulk-loaded into a private store first.
 
     Raises :class:`~bioeco.errors.EndpointError` when the port is in use or the engine does not
     start, :class:`~bioeco.errors.UsageError` for a missing or unreadable graph file. The
@@ -700,13 +712,23 @@ def serve(
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    stored = None
+    if not graph_files:  # out/: its persistent store, when it holds exactly these files
+        from bioeco.pipeline import current_store
+
+        stored = current_store()
     try:
-        with _private_store(files) as folder:
-            endpoint.store_dir = folder / "store"
-            size = load_store(files, endpoint.store_dir)
-            endpoint.start()
+        with _private_store(files) if stored is None else _as_is(stored) as folder:
             names = ", ".join(str(f) for f in files)
-            announce(f"Loaded {size} quads from {names}")
+            if stored is None:
+                endpoint.store_dir = folder / "store"
+                size = load_store(files, endpoint.store_dir)
+                announce(f"Loaded {size} quads from {names}")
+            else:
+                endpoint.store_dir = stored
+                size = len(ox.Store.read_only(str(stored)))
+                announce(f"Serving {size} quads of {names} from the store {stored.parent}")
+            endpoint.start()
             announce(
                 f"SPARQL endpoint at {endpoint.url} (read-only, time limit {timeout:g} s); "
                 "press Ctrl-C to stop"

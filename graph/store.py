@@ -17,10 +17,12 @@ from bioeco.vocab import bind_prefixes
 __all__ = [
     "RDF_FORMATS",
     "REFUSED_FORMATS",
+    "close_dataset",
     "load_dataset",
     "new_dataset",
     "normalise_triple",
     "union_graph",
+    "wrap_store",
 ]
 
 # rdflib's own SPARQL engine would download the IRI of every FROM / FROM NAMED clause;
@@ -89,6 +91,35 @@ def new_dataset(path: Path | str | None = None) -> Dataset:
         dataset.open(str(target), create=not target.exists())
     bind_prefixes(dataset)
     return dataset
+
+
+def wrap_store(native: ox.Store, *, read_only: bool = False) -> Dataset:
+    """An rdflib Dataset on an existing pyoxigraph *native* store, its default graph the
+    union of the named graphs, as :func:`new_dataset`.
+
+    With *read_only* (a store opened with ``pyoxigraph.Store.read_only``), asking for a named
+    graph (``dataset.graph(name)``, which rdflib turns into "add this graph") changes
+    nothing; adding triples raises Oxigraph's error.
+    """
+    from oxrdflib import OxigraphStore
+
+    class _ReadOnly(OxigraphStore):
+        def add_graph(self, graph: Graph) -> None:
+            pass  # a graph that is not there reads as empty; nothing to record
+
+    store = _ReadOnly(store=native) if read_only else OxigraphStore(store=native)
+    dataset = Dataset(store=store, default_union=True)
+    bind_prefixes(dataset)
+    return dataset
+
+
+def close_dataset(dataset: Dataset) -> None:
+    """Release the Oxigraph store behind *dataset* now (an on-disk store's write lock with
+    it), instead of whenever the garbage collector frees the dataset; the dataset must not
+    be used afterwards."""
+    store = dataset.store
+    if getattr(store, "_store", None) is not None:
+        store._store = None
 
 
 def load_dataset(path: Path | str, *, into: Dataset | None = None) -> Dataset:

@@ -27,7 +27,7 @@ def test_build_names_its_steps_and_ends_the_job(tmp_path: Path):
         "loading tables",
         "building the graph",
         "validating (SHACL)",
-        "writing bioeco.trig and bioeco.ttl",
+        "writing bioeco.trig, bioeco.ttl and the store",
         "",
     ]
 

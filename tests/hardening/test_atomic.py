@@ -14,6 +14,7 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
+from bioeco.diskstore import STORE
 from bioeco.export import STALE_TEMP_SECONDS
 from cli import main
 from hardening_support import BIOECO, ROOT, TINY, snapshot
@@ -38,7 +39,18 @@ def _parses(out: Path) -> None:
 
 
 def _visible(out: Path) -> list[str]:
-    return sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    return sorted(p.name for p in out.iterdir() if not p.name.startswith(".") and p.name != STORE)
+
+
+def _store_matches(out: Path) -> None:
+    """open_graph answers from the store only when it holds exactly the TriG beside it."""
+    from bioeco.pipeline import current_store
+
+    db = current_store(out)
+    if db is not None:
+        parsed = pyoxigraph.Store()
+        parsed.load(path=str(out / "bioeco.trig"), format=pyoxigraph.RdfFormat.TRIG)
+        assert len(pyoxigraph.Store.read_only(str(db))) == len(parsed)
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +152,7 @@ def test_build_killed_at_any_moment_leaves_old_or_new_files(
         outcomes[moment] = tuple(now[name] == new_build[name] for name in OUTPUTS)
         assert _visible(out_dir) == list(OUTPUTS)
         _parses(out_dir)
+        _store_matches(out_dir)
         # the manifest never vouches for a graph that is not the build of its tables
         state = build_state(out_dir)
         if state.state == "fresh":

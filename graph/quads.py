@@ -1,0 +1,607 @@
+"""The build's fast path: records straight to N-Quads text, sorted once, then Oxigraph.
+
+:func:`build_quads` makes the same quads as :func:`bioeco.build.build_graphs` (a test
+compares them on ``data/``, the tiny fixture and synthetic data) without creating rdflib
+objects: every quad is one string, its *sort key* — the subject, ``rdf:type`` first, the
+predicate and the object as rdflib's ``n3()`` writes them (the order
+:func:`bioeco.export.serialize_trig` uses), then the graph. One sort of these strings gives
+both the TriG order (graph by graph) and the Turtle order (the union, duplicates dropped).
+Oxigraph then does the heavy work in Rust: it bulk-loads the N-Quads text into a store and
+turns it into TriG and Turtle with the project's prefixes, byte for byte what the rdflib
+path writes.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from decimal import Decimal
+from operator import itemgetter
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Literal
+
+from bioeco.load import Actor, Initiative, Records
+from bioeco.schemes import load_ontology, type_classes
+from bioeco.vocab import (
+    BID,
+    BIOECO,
+    DCTERMS,
+    FOAF,
+    GRAPH,
+    ORG,
+    PROV,
+    QB,
+    RDF,
+    RDFS,
+    SKOS,
+    TIME,
+    XSD,
+    ontology_graph,
+)
+
+__all__ = ["BuiltGraph", "build_quads"]
+
+_CHUNK = 100_000  # keys turned into text at a time
+_MAX_REPLACED = 32  # more multi-line literals than this: text one line at a time
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _graph_char(index: int) -> str:
+    """The graph of a row, as its last character: never ASCII (no clash with the separators
+    and flags that :meth:`BuiltGraph._text` replaces), increasing with the index, and within
+    Latin-1 for the first 128 graphs (so rows stay one byte per character)."""
+    return chr(0x80 + index)
+
+
+def _iri(value: object) -> str:
+    return f"<{value}>"
+
+
+_TYPE_KEY = "\1"
+"""``rdf:type`` in a row: sorts before every IRI (rdflib's order puts it first)."""
+_TYPE_KEY_BYTES = f" {_TYPE_KEY} ".encode()
+_TYPE_NT_BYTES = f" <{RDF.type}> ".encode()
+
+# predicates and classes used below, as N-Triples terms
+_P = {
+    name: _iri(term)
+    for name, term in {
+        "derived": PROV.wasDerivedFrom,
+        "locator": BIOECO.locator,
+        "note": SKOS.editorialNote,
+        "basis": BIOECO.basis,
+        "citation": DCTERMS.bibliographicCitation,
+        "part": BIOECO.part,
+        "whole": BIOECO.whole,
+        "partprop": BIOECO.partOfProperty,
+        "pref": SKOS.prefLabel,
+        "label": RDFS.label,
+        "alt": SKOS.altLabel,
+    }.items()
+}
+_XSD = {name: _iri(XSD[name]) for name in ("gYear", "gYearMonth", "date", "decimal", "integer")}
+_DATE_TYPE = {4: _XSD["gYear"], 7: _XSD["gYearMonth"], 10: _XSD["date"]}
+_INSTANT = {4: TIME.inXSDgYear, 7: TIME.inXSDgYearMonth, 10: TIME.inXSDDate}
+_QUALIFIERS = {
+    "lower-bound": BIOECO.lowerBound,
+    "upper-bound": BIOECO.upperBound,
+    "approximate": BIOECO.approximate,
+}
+_CLASSIFICATION = {
+    "sector": BIOECO.sector,
+    "stage": BIOECO.valueChainStage,
+    "region": BIOECO.region,
+    "competence": BIOECO.competenceArea,
+}
+
+
+def _concept(scheme: str, code: str) -> str:
+    return f"<{BID}concept/{scheme}/{code}>"
+
+
+@dataclass
+class BuiltGraph:
+    """The quads of a build as sorted key strings (see the module docstring).
+
+    ``rows`` holds ``s p o g`` per quad, space-separated: ``s``, ``p`` and ``o`` as rdflib's
+    ``n3()`` writes them, except ``rdf:type``, written :data:`_TYPE_KEY` so that it sorts
+    first, and ``g`` the graph as one character (:func:`_graph_char`); sorted, without
+    duplicates. A space sorts before every character that can follow a complete term, so the
+    strings sort as the tuples :func:`bioeco.export.serialize_trig` sorts. ``graphs`` are the
+    graph IRIs by index (sorted); ``nt`` the N-Triples form of the few objects whose key
+    differs from it (multi-line literals); ``union_blank`` the union's rows (without graph) of
+    blank-node triples (their canonical labels differ from those in the TriG).
+    """
+
+    rows: list[str]
+    graphs: list[str]
+    nt: dict[str, str] = field(default_factory=dict)
+    union_blank: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def _text(self, keys: list[str], line_end: str) -> bytes:
+        """N-Quads / N-Triples bytes of *keys* (rows without their graph character), each
+        line ended by *line_end*: one join and a few replacements per chunk instead of work
+        per quad. Keys hold no raw line break but in multi-line literals, exchanged for their
+        N-Triples form first, and the type placeholder only as the predicate (the loader
+        refuses control characters in cells)."""
+        if len(self.nt) > _MAX_REPLACED:  # many multi-line literals: exchange key by key
+            keys = [self._exchange(key) for key in keys]
+        text = line_end.join(keys) + line_end
+        if len(self.nt) <= _MAX_REPLACED:
+            for key, nt in self.nt.items():
+                text = text.replace(f" {key} ", f" {nt} ")
+        return text.encode().replace(_TYPE_KEY_BYTES, _TYPE_NT_BYTES)
+
+    def _exchange(self, key: str) -> str:
+        for old, new in self.nt.items():
+            if f" {old} " in key:
+                return key.replace(f" {old} ", f" {new} ")
+        return key
+
+    def nquads(self) -> bytes:
+        """N-Quads of all quads, graph by graph (sorted by IRI), each graph in TriG order."""
+        by_graph = sorted(self.rows, key=itemgetter(-1))  # stable: keeps the key order
+        out = []
+        for i, name in enumerate(self.graphs):
+            char = _graph_char(i)
+            lo = bisect_left(by_graph, char, key=itemgetter(-1))
+            hi = bisect_right(by_graph, char, key=itemgetter(-1))
+            for start in range(lo, hi, _CHUNK):
+                keys = [row[:-1] for row in by_graph[start : min(start + _CHUNK, hi)]]
+                out.append(self._text(keys, f"<{name}> .\n"))
+        return b"".join(out)
+
+    def union_ntriples(self) -> bytes:
+        """N-Triples of the union of all graphs, in Turtle order, duplicates dropped."""
+        blank = sorted(self.union_blank, reverse=True)
+        out: list[bytes] = []
+        previous = None
+        for i in range(0, len(self.rows), _CHUNK):
+            keys = []
+            for row in self.rows[i : i + _CHUNK]:
+                key = row[:-1]  # without the graph
+                if key != previous:
+                    keys.append(key)
+                    previous = key
+            if self.union_blank:  # blank-node triples: in union_blank, labelled for the union
+                keys = [k for k in keys if not (k.startswith("_:") or " _:" in k)]
+                last = keys[-1] if keys else ""
+                while blank and blank[-1] < last:
+                    keys.append(blank.pop())
+                keys.sort()  # two sorted runs: linear
+            if keys:
+                out.append(self._text(keys, ".\n"))
+        if blank:
+            out.append(self._text(blank[::-1], ".\n"))
+        return b"".join(out)
+
+
+class _Emitter:
+    """Makes the quads of :class:`bioeco.build._Builder`, as key strings."""
+
+    def __init__(self, records: Records, ontology_dir: Path | None, graph_index: dict) -> None:
+        self.records = records
+        self.rows: list[str] = []
+        self.nt: dict[str, str] = {}
+        self.language = {s.id: s.language.lower() for s in records.sources}
+        self.graph_char = {
+            sid: _graph_char(graph_index[f"{GRAPH}source/{sid}"]) for sid in self.language
+        }
+        self.type_classes = {
+            scheme: {code: _iri(cls) for code, cls in type_classes(scheme, ontology_dir).items()}
+            for scheme in ("actor-type", "initiative-type")
+        }
+        self.iri: dict[str, str] = {}
+        for a in records.actors:
+            self.iri[a.id] = f"<{BID}actor/{a.id}>"
+        for p in records.people:
+            self.iri[p.id] = f"<{BID}person/{p.id}>"
+        for i in records.initiatives:
+            self.iri[i.id] = f"<{BID}initiative/{i.id}>"
+
+    # ----------------------------------------------------------------- terms and quads
+
+    def literal(self, text: str, lang: str = "", datatype: str = "") -> str:
+        suffix = f"@{lang}" if lang else (f"^^{datatype}" if datatype else "")
+        nt = f'"{text.translate(_ESCAPES)}"{suffix}'
+        if "\n" in text:  # rdflib's n3() writes a multi-line literal in triple quotes
+            key = Literal._quote_encode(text) + suffix  # type: ignore[arg-type]
+            self.nt[key] = nt
+            return key
+        return nt
+
+    def date(self, value: str) -> str:
+        return f'"{value}"^^{_DATE_TYPE[len(value)]}'
+
+    @staticmethod
+    def decimal(value: float | Decimal) -> str:
+        return f'"{format(Decimal(str(value)).normalize(), "f")}"^^{_XSD["decimal"]}'
+
+    def add(self, g: str, s: str, p: str, o: str) -> None:
+        self.rows.append(f"{s} {p} {o} {g}")
+
+    def typ(self, g: str, s: str, cls: str) -> None:
+        self.rows.append(f"{s} {_TYPE_KEY} {cls} {g}")
+
+    def provenance(self, g: str, node: str, source: str, locator: str, note: str = "") -> None:
+        self.add(g, node, _P["derived"], f"<{BID}source/{source}>")
+        self.add(g, node, _P["locator"], self.literal(locator))
+        if note:
+            self.add(g, node, _P["note"], self.literal(note, "en"))
+
+    def basis(self, g: str, node: str, basis: str, citation: str = "") -> None:
+        self.add(g, node, _P["basis"], f"<{BIOECO}{basis}>")
+        if citation:
+            self.add(g, node, _P["citation"], self.literal(citation))
+
+    def part_of(self, g: str, rec: Actor | Initiative, prop: str) -> None:
+        part, whole = self.iri[rec.id], self.iri[rec.part_of]
+        self.add(g, part, prop, whole)
+        node = f"<{BID}part-of/{rec.source}/{rec.id}>"
+        self.typ(g, node, _iri(BIOECO.PartOfAssertion))
+        self.add(g, node, _P["part"], part)
+        self.add(g, node, _P["whole"], whole)
+        self.add(g, node, _P["partprop"], prop)
+        self.basis(g, node, rec.part_of_basis, rec.part_of_citation)
+        self.provenance(g, node, rec.source, rec.locator)
+
+    def labels(self, g: str, node: str, label: str, source: str, label_en: str = "") -> None:
+        for text, tag in ((label, self.language[source]), (label_en, "en")):
+            if text:
+                lit = self.literal(text, tag)
+                self.add(g, node, _P["pref"], lit)
+                self.add(g, node, _P["label"], lit)
+
+    def typed_entity(
+        self, g: str, rec: Actor | Initiative, base: str, scheme: str, prop: str
+    ) -> str:
+        node = self.iri[rec.id]
+        cls = self.type_classes[scheme].get(rec.type)
+        if cls is None:
+            raise rec.origin.error(f"{scheme} {rec.type!r} has no corresponding class", "type")
+        self.typ(g, node, base)
+        self.typ(g, node, cls)
+        self.add(g, node, prop, _concept(scheme, rec.type))
+        self.labels(g, node, rec.label, rec.source, rec.label_en)
+        for alias in rec.aliases:
+            self.add(g, node, _P["alt"], self.literal(alias, self.language[rec.source]))
+        return node
+
+    def classify(
+        self,
+        g: str,
+        subject: str,
+        scheme: str,
+        prop: str,
+        concept: str,
+        basis: str,
+        source: str,
+        locator: str,
+        note: str = "",
+        citation: str = "",
+    ) -> None:
+        node = f"<{BID}classification/{source}/{subject}/{scheme}/{concept}>"
+        target = _concept(scheme, concept)
+        self.add(g, self.iri[subject], prop, target)
+        self.typ(g, node, _iri(BIOECO.ClassificationAssertion))
+        self.add(g, node, _iri(BIOECO.classifiedEntity), self.iri[subject])
+        self.add(g, node, _iri(BIOECO.classificationProperty), prop)
+        self.add(g, node, _iri(BIOECO.concept), target)
+        self.basis(g, node, basis, citation)
+        self.provenance(g, node, source, locator, note)
+
+    # ------------------------------------------------------------------ tables
+
+    def sources(self) -> None:
+        for s in self.records.sources:
+            g = self.graph_char[s.id]
+            node = f"<{BID}source/{s.id}>"
+            lang = self.language[s.id]
+            self.typ(g, node, _iri(PROV.Entity))
+            self.typ(g, node, _iri(BIOECO.SourceDocument))
+            self.add(g, node, _iri(DCTERMS.title), self.literal(s.title, lang))
+            if s.title_en:
+                self.add(g, node, _iri(DCTERMS.title), self.literal(s.title_en, "en"))
+            self.add(g, node, _iri(DCTERMS.issued), self.date(s.issued))
+            self.add(g, node, _iri(DCTERMS.publisher), self.iri[s.publisher])
+            self.add(g, node, _iri(DCTERMS.language), self.literal(s.language))
+            self.add(g, node, _iri(DCTERMS.identifier), self.literal(s.file))
+            if s.covers:
+                self.add(g, node, _iri(DCTERMS.temporal), f'"{s.covers}"^^{_XSD["gYear"]}')
+            if s.coverage:
+                self.add(g, node, _iri(DCTERMS.spatial), _concept("region", s.coverage))
+            if s.note:
+                self.add(g, node, _P["note"], self.literal(s.note, "en"))
+
+    def actors(self) -> None:
+        org, actor_type = _iri(ORG.Organization), _iri(BIOECO.actorType)
+        for a in self.records.actors:
+            g = self.graph_char[a.source]
+            node = self.typed_entity(g, a, org, "actor-type", actor_type)
+            if a.orgnr:
+                self.add(g, node, _iri(ORG.identifier), self.literal(a.orgnr))
+            if a.part_of:
+                self.part_of(g, a, _iri(ORG.subOrganizationOf))
+            self.provenance(g, node, a.source, a.locator, a.note)
+            self.classify(
+                g,
+                a.id,
+                "actor-type",
+                actor_type,
+                a.type,
+                a.basis,
+                a.source,
+                a.locator,
+                citation=a.citation,
+            )
+
+    def people(self) -> None:
+        for p in self.records.people:
+            g = self.graph_char[p.source]
+            node = self.iri[p.id]
+            name = self.literal(p.name)
+            self.typ(g, node, _iri(FOAF.Person))
+            self.add(g, node, _iri(FOAF.name), name)
+            self.add(g, node, _P["pref"], name)
+            self.add(g, node, _P["label"], name)
+            self.provenance(g, node, p.source, p.locator, p.note)
+
+    def initiatives(self) -> None:
+        collab, init_type = _iri(ORG.OrganizationalCollaboration), _iri(BIOECO.initiativeType)
+        for i in self.records.initiatives:
+            g = self.graph_char[i.source]
+            node = self.typed_entity(g, i, collab, "initiative-type", init_type)
+            if i.part_of:
+                self.part_of(g, i, _iri(DCTERMS.isPartOf))
+            if i.start:
+                self.add(g, node, _iri(BIOECO.startDate), self.date(i.start))
+            if i.end:
+                self.add(g, node, _iri(BIOECO.endDate), self.date(i.end))
+            if i.place:
+                self.add(
+                    g, node, _iri(BIOECO.place), self.literal(i.place, self.language[i.source])
+                )
+            if i.status:
+                self.add(g, node, _iri(BIOECO.status), self.literal(i.status, "en"))
+            if i.description_en:
+                self.add(g, node, _iri(DCTERMS.description), self.literal(i.description_en, "en"))
+            self.provenance(g, node, i.source, i.locator, i.note)
+
+    def memberships(self) -> None:
+        membership, member_p, org_p = _iri(ORG.Membership), _iri(ORG.member), _iri(ORG.organization)
+        role_p, member_of = _iri(ORG.role), _iri(ORG.memberOf)
+        during, interval_c = _iri(ORG.memberDuring), _iri(TIME.Interval)
+        instant_c, observed = _iri(TIME.Instant), _iri(BIOECO.observedIn)
+        ends = ((TIME.hasBeginning, "start"), (TIME.hasEnd, "end"))
+        for m in self.records.memberships:
+            g = self.graph_char[m.source]
+            base = f"{BID}membership/{m.source}/{m.organization}/{m.member}/{m.role}"
+            node = f"<{base}>"
+            member, org = self.iri[m.member], self.iri[m.organization]
+            self.typ(g, node, membership)
+            self.add(g, node, member_p, member)
+            self.add(g, node, org_p, org)
+            self.add(g, node, role_p, _concept("role", m.role))
+            self.basis(g, node, m.basis, m.citation)
+            self.add(g, member, member_of, org)
+            if m.observed:
+                self.add(g, node, observed, f'"{m.observed}"^^{_XSD["gYear"]}')
+            if m.start or m.end:
+                interval = f"<{base}/interval>"
+                self.add(g, node, during, interval)
+                self.typ(g, interval, interval_c)
+                for value, (prop, suffix) in zip((m.start, m.end), ends, strict=True):
+                    if value:
+                        instant = f"<{base}/{suffix}>"
+                        self.add(g, interval, _iri(prop), instant)
+                        self.typ(g, instant, instant_c)
+                        self.add(g, instant, _iri(_INSTANT[len(value)]), self.date(value))
+            self.provenance(g, node, m.source, m.locator, m.note)
+
+    def classifications(self) -> None:
+        props = {scheme: _iri(prop) for scheme, prop in _CLASSIFICATION.items()}
+        for c in self.records.classifications:
+            self.classify(
+                self.graph_char[c.source],
+                c.subject,
+                c.scheme,
+                props[c.scheme],
+                c.concept,
+                c.basis,
+                c.source,
+                c.locator,
+                c.note,
+                c.citation,
+            )
+
+    def changes(self) -> None:
+        for ch in self.records.changes:
+            g = self.graph_char[ch.source]
+            node = f"<{BID}change/{ch.id}>"
+            self.typ(g, node, _iri(ORG.ChangeEvent))
+            self.add(g, node, _iri(BIOECO.changeType), _concept("change-type", ch.type))
+            for o in ch.original:
+                self.add(g, node, _iri(ORG.originalOrganization), self.iri[o])
+                self.add(g, self.iri[o], _iri(ORG.changedBy), node)
+            for r in ch.resulting:
+                self.add(g, node, _iri(ORG.resultingOrganization), self.iri[r])
+                self.add(g, self.iri[r], _iri(ORG.resultedFrom), node)
+            if ch.date:
+                self.add(g, node, _iri(DCTERMS.date), self.date(ch.date))
+            self.basis(g, node, ch.basis, ch.citation)
+            self.provenance(g, node, ch.source, ch.locator, ch.note)
+
+    def centres(self) -> None:
+        for c in self.records.centres:
+            g = self.graph_char[c.source]
+            node = f"<{BID}centre/{c.source}/{c.sector}/{c.region}>"
+            sector, region = _concept("sector", c.sector), _concept("region", c.region)
+            self.typ(g, node, _iri(BIOECO.SectorCentre))
+            self.add(g, node, _iri(BIOECO.sector), sector)
+            self.add(g, node, _iri(BIOECO.region), region)
+            self.basis(g, node, c.basis, c.citation)
+            self.add(g, sector, _iri(BIOECO.centredIn), region)
+            self.provenance(g, node, c.source, c.locator, c.note)
+
+    def figures(self) -> None:
+        titles = {s.id: s.title for s in self.records.sources}
+        done: set[str] = set()
+        for f in self.records.figures:
+            g = self.graph_char[f.source]
+            dataset = f"<{BID}dataset/figures-{f.source}>"
+            if dataset not in done:  # the figures of a source are all in its graph
+                done.add(dataset)
+                self.typ(g, dataset, _iri(QB.DataSet))
+                self.add(g, dataset, _iri(QB.structure), f"<{BID}dsd/figures>")
+                label = self.literal(f"Figures stated in {titles[f.source]}", "en")
+                self.add(g, dataset, _P["label"], label)
+                self.add(g, dataset, _P["pref"], label)
+                self.add(g, dataset, _P["derived"], f"<{BID}source/{f.source}>")
+                self.add(g, dataset, _P["locator"], self.literal(f.locator))
+            suffix = f"/{f.region}" if f.region else ""
+            node = f"<{BID}figure/{f.source}/{f.subject}/{f.measure}{suffix}>"
+            self.typ(g, node, _iri(QB.Observation))
+            self.typ(g, node, _iri(BIOECO.StatedFigure))
+            self.add(g, node, _iri(QB.dataSet), dataset)
+            self.add(g, node, _iri(BIOECO.figureOf), self.iri[f.subject])
+            self.add(g, node, _iri(BIOECO.figureMeasure), _concept("figure-measure", f.measure))
+            if f.region:
+                self.add(g, node, _iri(BIOECO.region), _concept("region", f.region))
+            self.add(g, node, _iri(BIOECO.value), self.decimal(f.value))
+            self.add(g, node, _iri(BIOECO.unit), _concept("unit", f.unit))
+            if f.qualifier:
+                self.add(g, node, _iri(BIOECO.valueQualifier), _iri(_QUALIFIERS[f.qualifier]))
+            self.provenance(g, node, f.source, f.locator, f.note)
+
+    def aliases(self) -> None:
+        for a in self.records.aliases:
+            lit = self.literal(a.alias, self.language[a.source])
+            self.add(self.graph_char[a.source], self.iri[a.subject], _P["alt"], lit)
+
+    def observations(self) -> None:
+        for d in self.records.datasets:
+            g = self.graph_char[d.source]
+            node = f"<{BID}dataset/{d.id}>"
+            self.typ(g, node, _iri(QB.DataSet))
+            self.add(g, node, _iri(QB.structure), f"<{BID}dsd/survey>")
+            self.labels(g, node, d.label, d.source, d.label_en)
+            if d.sample_size is not None:
+                self.add(g, node, _iri(BIOECO.sampleSize), self.integer(d.sample_size))
+            self.provenance(g, node, d.source, d.locator, d.note)
+        fields = (
+            ("sector", BIOECO.sector, "sector"),
+            ("stage", BIOECO.valueChainStage, "stage"),
+            ("competence", BIOECO.competenceArea, "competence"),
+            ("topic", BIOECO.topic, "topic"),
+        )
+        for o in self.records.observations:
+            g = self.graph_char[o.source]
+            node = f"<{BID}observation/{o.dataset}/{o.id}>"
+            self.typ(g, node, _iri(QB.Observation))
+            self.typ(g, node, _iri(BIOECO.SurveyObservation))
+            self.add(g, node, _iri(QB.dataSet), f"<{BID}dataset/{o.dataset}>")
+            self.add(g, node, _iri(BIOECO.question), _concept("question", o.question))
+            self.add(
+                g,
+                node,
+                _iri(BIOECO.respondentGroup),
+                _concept("respondent-group", o.respondent_group),
+            )
+            for attr, prop, scheme in fields:
+                value = getattr(o, attr)
+                if value:
+                    self.add(g, node, _iri(prop), _concept(scheme, value))
+            share = self.decimal(Decimal(str(o.percent)) / Decimal(100))
+            self.add(g, node, _iri(BIOECO.share), share)
+            if o.sample_size is not None:
+                self.add(g, node, _iri(BIOECO.sampleSize), self.integer(o.sample_size))
+            if o.qualifier:
+                self.add(g, node, _iri(BIOECO.valueQualifier), _iri(_QUALIFIERS[o.qualifier]))
+            self.provenance(g, node, o.source, o.locator, o.note)
+
+    @staticmethod
+    def integer(value: int) -> str:
+        return f'"{value}"^^{_XSD["integer"]}'
+
+    def run(self) -> None:
+        for table in (
+            self.sources,
+            self.actors,
+            self.people,
+            self.initiatives,
+            self.memberships,
+            self.classifications,
+            self.changes,
+            self.centres,
+            self.figures,
+            self.aliases,
+            self.observations,
+        ):
+            table()
+
+
+def _ontology_rows(ontology_dir: Path | None, char: str, scope: str) -> tuple[list, dict, list]:
+    """Rows of the ontology graph (TriG labels for blank nodes: *scope*), the N-Triples forms
+    that differ from keys, and the union's rows of its blank-node triples (scope "")."""
+    from bioeco.export import _has_blank, _native_rows, _ox_term, _OxKeys
+
+    triples = [ox.Triple(*map(_ox_term, t)) for t in load_ontology(ontology_dir)]
+    keys = _OxKeys()
+    nt: dict[str, str] = {}
+
+    def rows_of(found: dict, suffix: str) -> list[str]:
+        out = []
+        for (s, flag, p, o), terms in found.items():
+            nt_o = str(terms[2])
+            if nt_o != o:
+                nt[o] = nt_o
+            if _TYPE_KEY in o:
+                raise ValueError(f"ontology literal {o} holds the type placeholder")
+            out.append(f"{s} {p if flag else _TYPE_KEY} {o}{suffix}")
+        return out
+
+    rows = rows_of(_native_rows(triples, keys, scope), " " + char)
+    blank = [t for t in triples if _has_blank(t)]
+    union_blank = rows_of(_native_rows(blank, keys, ""), " ") if blank else []
+    return rows, nt, union_blank
+
+
+def build_quads(records: Records, *, ontology_dir: Path | None = None) -> BuiltGraph:
+    """The quads of the knowledge graph of *records* (and the ontology), sorted.
+
+    Equal, quad for quad, to :func:`bioeco.build.build_graphs`; see the module docstring.
+    """
+    names = {f"{GRAPH}source/{s.id}" for s in records.sources}
+    onto_name = str(ontology_graph())
+    has_ontology = next(iter(load_ontology(ontology_dir)), None) is not None
+    if has_ontology:
+        names.add(onto_name)
+    graphs = sorted(names)
+    index = {name: i for i, name in enumerate(graphs)}
+    emitter = _Emitter(records, ontology_dir, index)
+    emitter.run()
+    rows, nt, union_blank = emitter.rows, emitter.nt, []
+    emitter.rows = []
+    if has_ontology:
+        i = index[onto_name]
+        onto_rows, onto_nt, union_blank = _ontology_rows(ontology_dir, _graph_char(i), f"g{i}")
+        rows.extend(onto_rows)
+        nt.update(onto_nt)
+    unique = sorted(set(rows))  # a triple stated twice in one graph is one quad
+    del rows
+    return BuiltGraph(rows=unique, graphs=graphs, nt=nt, union_blank=union_blank)
+
+
+def load_store(nquads: bytes, path: Path | None = None) -> ox.Store:
+    """A new Oxigraph store (in memory, or on disk at *path*) bulk-loaded with the N-Quads
+    text *nquads* (:meth:`BuiltGraph.nquads`)."""
+    store = ox.Store(str(path)) if path is not None else ox.Store()
+    store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
+    if path is not None:
+        store.flush()
+    return store

@@ -1,0 +1,213 @@
+"""The persistent Oxigraph store under out/: written by build, reused instead of the TriG."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+import bioeco.build
+import bioeco.pipeline
+import bioeco.store
+import bioeco.validate
+from bioeco.diskstore import STORE, read_state, store_dir
+from bioeco.freshness import StaleGraphWarning
+from bioeco.pipeline import analyze, build, current_store, open_graph
+from bioeco.query import select
+from bioeco.vocab import analysis_graph
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _count(dataset) -> int:
+    return int(select(dataset, COUNT).loc[0, "n"])
+
+
+def _no_parsing(monkeypatch) -> None:
+    """Make every way of reading the TriG (or building from the tables) fail."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the graph was parsed or built instead of read from the store")
+
+    monkeypatch.setattr(bioeco.pipeline, "load_dataset", refuse)
+    monkeypatch.setattr(bioeco.build, "build_dataset", refuse)
+    monkeypatch.setattr(bioeco.store, "load_dataset", refuse)
+
+
+def _drop_aliases(data_dir: Path) -> None:
+    """Edit a table: keep only the header of the tiny fixture's aliases."""
+    aliases = data_dir / "src-b" / "aliases.csv"
+    aliases.write_text(aliases.read_text(encoding="utf-8").split("\n")[0] + "\n", "utf-8")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def built_out(tiny_dir: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    result = build(tiny_dir, out, check=False)
+    assert result.files["store"] == out / STORE
+    return out
+
+
+def test_build_writes_a_store_holding_its_trig(built_out):
+    folder = store_dir(built_out)
+    assert folder is not None and folder.name.startswith(f".{STORE}.")
+    assert (built_out / STORE).is_symlink()
+    state = read_state(folder)
+    assert state == {"graph": _sha(built_out / "bioeco.trig"), "analysis": None}
+    parsed = bioeco.store.load_dataset(built_out / "bioeco.trig")
+    assert _count(open_graph(out_dir=built_out)) == _count(parsed) > 0
+
+
+def test_the_store_is_reused_not_the_trig_parsed(built_out, monkeypatch):
+    expected = _count(bioeco.store.load_dataset(built_out / "bioeco.trig"))
+    _no_parsing(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a current store: no warning at all
+        dataset = open_graph(out_dir=built_out)
+        again = open_graph(graph_file=built_out / "bioeco.trig")  # the same file, explicitly
+    assert _count(dataset) == _count(again) == expected
+    assert current_store(built_out) == store_dir(built_out) / "db"
+
+
+def test_readers_cannot_change_the_store(built_out):
+    dataset = open_graph(out_dir=built_out)
+    assert len(dataset.graph("https://example.org/not-there")) == 0  # asking is fine
+    with pytest.raises(Exception, match="read-write"):
+        dataset.store._inner.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+
+
+def test_a_table_edit_makes_the_store_stale(built_out, tiny_dir):
+    before = _count(open_graph(out_dir=built_out))
+    _drop_aliases(tiny_dir)
+    with pytest.warns(StaleGraphWarning, match="changed since"):
+        dataset = open_graph(out_dir=built_out)
+    assert _count(dataset) < before  # built from the edited tables, not the store
+    assert current_store(built_out) is None
+
+
+def test_a_corrupt_store_is_reported_and_the_trig_read(built_out):
+    expected = _count(open_graph(out_dir=built_out))
+    (store_dir(built_out) / "db" / "CURRENT").write_text("garbage")
+    with pytest.warns(StaleGraphWarning, match=f"{STORE} cannot be opened .*reading"):
+        dataset = open_graph(out_dir=built_out)
+    assert _count(dataset) == expected
+
+
+def test_a_store_of_another_trig_is_not_used(built_out, tmp_path):
+    other = tmp_path / "other"
+    build(None, other, check=False)  # data/: another graph, another store
+    link = built_out / STORE
+    link.unlink()
+    os.symlink(os.path.relpath(store_dir(other), built_out), link)
+    with pytest.warns(StaleGraphWarning, match="does not hold this bioeco.trig"):
+        dataset = open_graph(out_dir=built_out)
+    assert _count(dataset) == _count(bioeco.store.load_dataset(built_out / "bioeco.trig"))
+
+
+def test_a_missing_store_falls_back_with_a_warning(built_out):
+    (built_out / STORE).unlink()
+    with pytest.warns(StaleGraphWarning, match="is missing"):
+        assert _count(open_graph(out_dir=built_out)) > 0
+
+
+def test_a_killed_build_leaves_the_old_store_current(built_out, tiny_dir):
+    old = store_dir(built_out)
+    expected = _count(open_graph(out_dir=built_out))
+    _drop_aliases(tiny_dir)
+    script = (
+        "import os, signal, sys\n"
+        "import bioeco.pipeline as p\n"
+        "def die(*a, **k):\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "p.switch_store = die\n"  # killed just before the switch: the new store is complete
+        f"p.build({str(tiny_dir)!r}, {str(built_out)!r}, check=False)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=600)
+    assert run.returncode == -9, run.stderr.decode()
+    assert store_dir(built_out) == old  # the link still shows the old store, which opens
+    assert _count(bioeco.pipeline.wrap_store(bioeco.pipeline.open_store(old))) == expected
+    # the TriG was replaced before the kill, the manifest not: the store is not trusted
+    with pytest.warns(StaleGraphWarning, match="not the file its build manifest describes"):
+        open_graph(out_dir=built_out)
+    build(tiny_dir, built_out, check=False)  # the next build switches to a new store
+    assert store_dir(built_out) not in (old, None)
+    assert old.is_dir()  # kept one build longer for readers that still have it open
+
+
+def test_failed_validation_leaves_no_store(tiny_dir, tmp_path, monkeypatch):
+    from bioeco.errors import ValidationFailed
+    from bioeco.validate import ValidationReport
+
+    def failing(*args, **kwargs):
+        return ValidationReport(conforms=False)
+
+    monkeypatch.setattr(bioeco.validate, "validate_graph", failing)
+    out = tmp_path / "out"
+    with pytest.raises(ValidationFailed):
+        build(tiny_dir, out, check=True)
+    assert not out.exists() or not [p for p in out.iterdir() if STORE in p.name]
+
+
+def test_concurrent_readers_and_a_rebuild(built_out, tiny_dir):
+    first = open_graph(out_dir=built_out)
+    second = open_graph(out_dir=built_out)
+    n = _count(first)
+    reader = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import warnings; warnings.simplefilter('error');"
+            "from bioeco.pipeline import open_graph; from bioeco.query import select;"
+            f"d = open_graph(out_dir={str(built_out)!r});"
+            f"print(select(d, {COUNT!r}).loc[0, 'n'])",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert reader.returncode == 0, reader.stderr
+    assert int(reader.stdout.split()[-1]) == n
+    build(tiny_dir, built_out, check=False)  # a new store while both readers are open
+    assert _count(first) == _count(second) == n  # they still read the store they opened
+    assert _count(open_graph(out_dir=built_out)) == n
+
+
+def test_analyze_puts_its_graph_into_the_store(built_out, monkeypatch):
+    analyze(("gaps",), out_dir=built_out)
+    state = read_state(store_dir(built_out))
+    import hashlib
+
+    assert (
+        state["analysis"] == hashlib.sha256((built_out / "analysis.trig").read_bytes()).hexdigest()
+    )
+    ask = f"ASK {{ GRAPH <{analysis_graph()}> {{ ?s ?p ?o }} }}"
+    with monkeypatch.context() as patched:
+        _no_parsing(patched)
+        dataset = open_graph(out_dir=built_out)  # with the analysis graph: from the store
+        assert dataset.query(ask).askAnswer
+        assert current_store(built_out) is not None
+        analyze(("gaps",), out_dir=built_out)  # again: the store is written, not re-parsed
+    # without the analysis graph, the store (which holds it) is not used: the files are read
+    plain = open_graph(out_dir=built_out, with_analysis=False)
+    assert not plain.query(ask).askAnswer
+
+
+def test_a_second_writer_reads_the_files(built_out):
+    from bioeco.diskstore import open_store
+
+    holder = open_store(store_dir(built_out), writable=True)  # another analyze, say
+    try:
+        analyze(("gaps",), out_dir=built_out)  # no store for writing: the TriG is read
+    finally:
+        del holder
+    assert read_state(store_dir(built_out))["analysis"] is None
+    assert current_store(built_out) is None  # the store does not hold analysis.trig
