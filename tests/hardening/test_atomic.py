@@ -75,6 +75,7 @@ def new_build(tmp_path_factory: pytest.TempPathFactory, changed_data: Path) -> d
 STOP_AT = """
 import os, sys, threading
 import bioeco.export as export
+import bioeco.load as load
 import bioeco.pipeline as pipeline
 moment, marker = sys.argv[1], sys.argv[2]
 
@@ -101,7 +102,7 @@ def after_first_call(module, name):
     setattr(module, name, wrapper)
 
 if moment == "start":
-    at_call(pipeline, "load_records")
+    at_call(load, "load_records")  # pipeline.build imports it when called
 elif moment == "temp-file":
     after_first_call(export.os, "fsync")
 elif moment == "between-renames":
