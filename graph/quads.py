@@ -22,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Literal
 
+from bioeco.errors import DataError
 from bioeco.load import Actor, Initiative, Records
 from bioeco.schemes import load_ontology, type_classes
 from bioeco.vocab import (
@@ -561,7 +562,8 @@ def _ontology_rows(ontology_dir: Path | None, char: str, scope: str) -> tuple[li
             if nt_o != o:
                 nt[o] = nt_o
             if _TYPE_KEY in o:
-                raise ValueError(f"ontology literal {o} holds the type placeholder")
+                text = f"a literal holds the control character U+0001: {o[:60]}"
+                raise DataError(text, file="ontology")
             out.append(f"{s} {p if flag else _TYPE_KEY} {o}{suffix}")
         return out
 

@@ -99,3 +99,16 @@ def test_rows_sort_as_rdflib_tuples(tiny_records):
     assert built.rows == sorted(set(built.rows))
     first = built.rows[0].split(" ")
     assert first[1] == "\1"  # rdf:type sorts first
+
+
+def test_an_ontology_literal_with_the_type_placeholder_is_refused(tiny_records, monkeypatch):
+    from rdflib import Graph, Literal, URIRef
+
+    import bioeco.quads
+    from bioeco.errors import DataError
+
+    odd = Graph()
+    odd.add((URIRef("https://example.org/x"), URIRef("https://example.org/p"), Literal("a \1 b")))
+    monkeypatch.setattr(bioeco.quads, "load_ontology", lambda _dir=None: odd)
+    with pytest.raises(DataError, match="U\\+0001"):
+        build_quads(tiny_records)
