@@ -15,6 +15,7 @@ from rdflib import Dataset, Graph
 from scipy import sparse
 
 from bioeco.analyze.project import Network, as_network, entity_id
+from bioeco.analyze.structure import Structure, structure
 from bioeco.errors import UsageError
 
 __all__ = [
@@ -173,16 +174,6 @@ class _Neighbourhoods:
         return nbrs, mask
 
 
-def _hood_of(net: Network) -> _Neighbourhoods:
-    """The neighbourhoods of ``net._actor_graph``, built once per network (like the graph)."""
-    cache = net.__dict__
-    if "_neighbourhoods" not in cache:
-        g = net._actor_graph
-        same_order = sorted(g.nodes, key=str) == net.members
-        cache["_neighbourhoods"] = _Neighbourhoods(g, net._actor_adjacency if same_order else None)
-    return cache["_neighbourhoods"]
-
-
 def _classify(ga: str, gv: str, gb: str, directed: bool) -> tuple[str, ...]:
     if ga == gv == gb:
         return ("coordinator",)
@@ -250,31 +241,36 @@ def _gould_fernandez(
                     counts[role] += 1
                 if not (ga == gv == gb):
                     cross += 1
-        best = max(ROLES, key=lambda r: (counts[r], -ROLES.index(r)))
-        dominant = best if counts[best] else "none"
-        parts = [f"{counts[r]} {r}" for r in ROLES if counts[r]]
-        text = (
-            f"broker on {total} open two-path{'s' if total != 1 else ''}"
-            + (f": {', '.join(parts)}" if parts else "")
-            + (
-                f"; {counts['unclassified']} with an unclassified node"
-                if counts["unclassified"]
-                else ""
-            )
-        )
-        rows.append(
-            {
-                "node": v,
-                "group": groups.get(v),
-                **{r: counts[r] for r in ROLES},
-                "unclassified": counts["unclassified"],
-                "total": total,
-                "cross_group": cross,
-                "dominant_role": dominant,
-                "explanation": text,
-            }
-        )
+        rows.append(_gf_record(v, groups.get(v), counts, total, cross))
     return pd.DataFrame(rows, columns=GF_COLUMNS)
+
+
+def _gf_record(
+    node: Hashable, group: str | None, counts: Mapping[str, int], total: int, cross: int
+) -> dict:
+    """One row of :func:`gould_fernandez` from the role counts of *node*."""
+    best = max(ROLES, key=lambda r: (counts[r], -ROLES.index(r)))
+    dominant = best if counts[best] else "none"
+    parts = [f"{counts[r]} {r}" for r in ROLES if counts[r]]
+    text = (
+        f"broker on {total} open two-path{'s' if total != 1 else ''}"
+        + (f": {', '.join(parts)}" if parts else "")
+        + (
+            f"; {counts['unclassified']} with an unclassified node"
+            if counts["unclassified"]
+            else ""
+        )
+    )
+    return {
+        "node": node,
+        "group": group,
+        **{r: counts[r] for r in ROLES},
+        "unclassified": counts["unclassified"],
+        "total": total,
+        "cross_group": cross,
+        "dominant_role": dominant,
+        "explanation": text,
+    }
 
 
 def _gf_counts_undirected(
@@ -313,20 +309,20 @@ def _gf_counts_undirected(
     return counts, total, cross
 
 
-def _participation(g: nx.Graph, net: Network, v: str, weight: str | None) -> float:
-    """1 - Σ_s (k_vs / k_v)²; a neighbour in n sectors adds weight/n to each sector."""
-    per: Counter[str] = Counter()
-    for u, data in g[v].items():
-        sectors = net.attr(u, "sectors")
-        if not sectors:
-            continue
-        w = float(data.get(weight, 1.0)) if weight else 1.0
-        for s in sectors:
-            per[s] += w / len(sectors)
-    k = sum(per.values())
+def _participation(per_sector: np.ndarray, neighbour_sectors: np.ndarray) -> float:
+    """1 - Σ_s (k_s / k)² from a member's tie weight per sector (*per_sector*), summed in the
+    order the sectors first occur among its neighbours (rows of *neighbour_sectors*, 0/1), as
+    the accumulation over neighbours always did (the same float rounding); NaN when k = 0."""
+    seen = neighbour_sectors.any(axis=0) & (per_sector != 0)
+    if not seen.any():
+        return float("nan")
+    first = np.argmax(neighbour_sectors > 0, axis=0)
+    order = sorted(np.flatnonzero(seen), key=lambda x: (first[x], x))
+    values = [float(per_sector[x]) for x in order]
+    k = sum(values)
     if k == 0:
         return float("nan")
-    return float(1.0 - sum((x / k) ** 2 for x in per.values()))
+    return float(1.0 - sum((x / k) ** 2 for x in values))
 
 
 def _labels(net: Network, iris, limit: int = 2) -> str:
@@ -336,69 +332,152 @@ def _labels(net: Network, iris, limit: int = 2) -> str:
     return text + (f" and {more} more" if more > 0 else "")
 
 
-def _bridge_profile(
-    g: nx.Graph,
-    net: Network,
-    v: str,
-    hood: _Neighbourhoods,
-    membership: np.ndarray,
-    sector_names: list[str],
-) -> tuple[int, int, tuple[str, str] | None, list[str], list[str]]:
-    """The open two-paths through v: their number, how many join actors of disjoint sectors,
-    v's most bridged sector pair (s, t) and the initiatives linking v to the s side and to
-    the t side (most used first). *membership* is the node × sector 0/1 matrix in the order
-    of *hood* and *sector_names*; the work is vectorised over v's neighbour pairs."""
-    nbrs, mask = hood.open_pairs(v)
-    total = int(mask.sum())
+def _roles(st: Structure, i: int, counts: np.ndarray) -> tuple[Counter[str], int, int]:
+    """Gould–Fernandez role counts of member *i* (undirected, groups = sector types) from the
+    ordered open-pair counts by end types (:meth:`Structure.open_pairs`); the same rules as
+    :func:`_classify` with ``directed=False``."""
+    roles: Counter[str] = Counter({r: 0 for r in (*ROLES, "unclassified")})
+    total = int(counts.sum()) // 2
+    gv = st.tid[i]
     if not total:
-        return 0, 0, None, [], []
-    sec = membership[nbrs].astype(float)  # neighbours × sectors; float for BLAS (exact counts)
-    has = sec.any(axis=1)
-    disjoint = (sec @ sec.T) == 0
-    cross_mask = mask & has[:, None] & has[None, :] & disjoint
-    cross = int(cross_mask.sum())
+        return roles, 0, 0
+    if not st.classified[gv]:
+        roles["unclassified"] = total
+        return roles, total, 0
+    known = st.classified
+    both = counts[np.ix_(known, known)]
+    n_both = int(both.sum()) // 2
+    roles["unclassified"] = total - n_both
+    other = known.copy()
+    other[gv] = False
+    roles["coordinator"] = int(counts[gv, gv]) // 2
+    roles["consultant"] = int(np.trace(counts[np.ix_(other, other)])) // 2
+    roles["gatekeeper"] = roles["representative"] = int(counts[gv, other].sum())
+    rest = counts[np.ix_(other, other)]
+    roles["liaison"] = (int(rest.sum()) - int(np.trace(rest))) // 2
+    return roles, total, n_both - roles["coordinator"]
+
+
+def _role_of_ends(role: str, gv: int, ga: int, gb: np.ndarray) -> np.ndarray:
+    """Which ends b (types *gb*) make a–v–b a path of *role* (undirected, all classified)."""
+    if role == "coordinator":
+        return (gb == gv) & (ga == gv)
+    if role == "consultant":
+        return (gb == ga) & (ga != gv)
+    if role in ("gatekeeper", "representative"):
+        return (gb == gv) != (ga == gv)
+    return (gb != ga) & (gb != gv) & (ga != gv)  # liaison
+
+
+def _example(st: Structure, i: int, role: str) -> tuple[int, int] | None:
+    """The first open two-path a–i–b of *role* (ends classified) in the order of
+    :func:`_open_two_paths`: a before b, both in IRI order."""
+    gv = st.tid[i]
+    nbrs = st.neighbours(i)
+    types = st.tid[nbrs]
+    ok = st.classified[types]
+    for pos in np.flatnonzero(ok):
+        a = nbrs[pos]
+        later = nbrs[pos + 1 :]
+        cand = ok[pos + 1 :] & _role_of_ends(role, gv, types[pos], types[pos + 1 :])
+        if not cand.any():
+            continue
+        cand &= ~np.isin(later, st.neighbours(a), assume_unique=True)
+        hits = np.flatnonzero(cand)
+        if len(hits):
+            return int(a), int(later[hits[0]])
+    return None
+
+
+def _profile(
+    st: Structure, i: int, counts: np.ndarray, order: np.ndarray, pops: np.ndarray
+) -> tuple[int, tuple[str, str] | None, dict[str, int], dict[str, int]]:
+    """The cross-sector open two-paths through member *i*: their number, the sector pair
+    (s, t) it bridges most (first in name order on ties) and, for the s side and the t side,
+    the initiatives linking it to the neighbours at that end, weighted by those neighbours'
+    cross paths towards the other sector (a neighbour's weight counts for every initiative
+    it shares with *i*)."""
+    cross_counts = counts * st.disjoint
+    cross = int(cross_counts.sum()) // 2
     if not cross:
-        return total, 0, None, [], []
-    per_pair = sec.T @ cross_mask.astype(float) @ sec  # a-sector × b-sector path counts
-    both_ways = per_pair + per_pair.T
-    best_count, best = 0, None
-    for x, y in itertools.combinations(range(len(sector_names)), 2):
-        if both_ways[x, y] > best_count:  # combinations run in name order: first max wins
-            best_count, best = int(both_ways[x, y]), (x, y)
-    if best is None:
-        return total, cross, None, [], []
-    x, y = best
-    sym = (cross_mask | cross_mask.T).astype(float)
-    towards = sym @ sec  # end × sector: cross paths from this end to ends in that sector
+        return 0, None, {}, {}
+    both_ways = st.type_sectors.T @ cross_counts @ st.type_sectors  # sector × sector
+    upper = np.triu_indices(len(st.sector_names), k=1)  # combinations order
+    values = both_ways[upper]
+    if not len(values) or values.max() <= 0:
+        return cross, None, {}, {}
+    best = int(np.argmax(values))
+    x, y = int(upper[0][best]), int(upper[1][best])
+    nbrs = st.neighbours(i)
+    sorted_nbrs = nbrs[order]
+    sorted_types = st.tid[sorted_nbrs]
+    per_type = np.bincount(st.tid[nbrs], minlength=len(st.types))
+    inits = st.b.indices[st.b.indptr[i] : st.b.indptr[i + 1]]
 
-    def ranked(side: int, other: int) -> list[str]:
-        counter: Counter[str] = Counter()
-        weights = sec[:, side] * towards[:, other]
-        for k in np.flatnonzero(weights):
-            for init in g[v][hood.nodes[nbrs[k]]]["via"]:
-                counter[init] += int(weights[k])
-        return sorted(counter, key=lambda i: (-counter[i], net.label(i), i))
+    def towards(side: int, other: int) -> dict[str, int]:
+        weight = np.zeros(st.n)
+        for t in np.unique(sorted_types):
+            if not st.type_sectors[t, side]:
+                continue
+            ends, words = st.ends_towards(t, other)
+            rows = np.flatnonzero(sorted_types == t)
+            closed = pops[rows][:, words].sum(axis=1, dtype=np.int64)
+            weight[sorted_nbrs[rows]] = int(per_type[ends].sum()) - closed
+        out = {}
+        csc = st.b_csc
+        for k in inits:
+            total = weight[csc.indices[csc.indptr[k] : csc.indptr[k + 1]]].sum()
+            if total > 0:
+                out[st.initiatives[k]] = int(total)
+        return out
 
-    return total, cross, (sector_names[x], sector_names[y]), ranked(x, y), ranked(y, x)
+    pair = (st.sector_names[x], st.sector_names[y])
+    return cross, pair, towards(x, y), towards(y, x)
+
+
+def _open_paths(st: Structure) -> list[tuple]:
+    """For every member (in :attr:`Structure.members` order), one pass over its open
+    two-paths: ``(roles, total, cross_group, cross_sector, best pair, s side, t side)`` (see
+    :func:`_roles` and :func:`_profile`); computed once per network and shared by
+    :func:`actor_scores` and :func:`brokerage`."""
+    cache = st.__dict__
+    if "_open_paths" not in cache:
+        out = []
+        for i in range(st.n):
+            counts, _nbrs, order, pops = st.open_pairs(i)
+            roles, total, cross_group = _roles(st, i, counts)
+            out.append((roles, total, cross_group, *_profile(st, i, counts, order, pops)))
+        cache["_open_paths"] = out
+    return cache["_open_paths"]
 
 
 def _betweenness(g: nx.Graph, exact_max_nodes: int, k: int, seed: int) -> tuple[dict, str]:
-    """Normalised betweenness of the unweighted *g*, computed by igraph (compiled Brandes).
-
-    Exact up to *exact_max_nodes* nodes; above, from the *k* source nodes networkx would pick
-    (``random.Random(seed).sample(list(g), k)``) with networkx's rescaling, so the values
-    equal ``nx.betweenness_centrality(g, k=k, seed=seed, normalized=True)`` up to rounding.
-    """
-    n = g.number_of_nodes()
+    """:func:`_betweenness_of` a networkx graph (nodes in its order, edges as it lists them)."""
     nodes = list(g.nodes)
     index = {v: i for i, v in enumerate(nodes)}
-    h = igraph.Graph(n=n, edges=[(index[u], index[v]) for u, v in g.edges if u != v])
+    edges = [(index[u], index[v]) for u, v in g.edges if u != v]
+    return _betweenness_of(nodes, edges, exact_max_nodes, k, seed)
+
+
+def _betweenness_of(
+    nodes: list, edges, exact_max_nodes: int, k: int, seed: int
+) -> tuple[dict, str]:
+    """Normalised betweenness of the unweighted graph on *nodes* with *edges* (index pairs),
+    computed by igraph (compiled Brandes).
+
+    Exact up to *exact_max_nodes* nodes; above, from the *k* source nodes networkx would pick
+    (``random.Random(seed).sample(nodes, k)``) with networkx's rescaling, so the values
+    equal ``nx.betweenness_centrality(g, k=k, seed=seed, normalized=True)`` up to rounding.
+    """
+    n = len(nodes)
+    h = igraph.Graph(n=n, edges=edges)
     if n <= exact_max_nodes or min(k, n) == n:
         if n <= 2:
             return dict.fromkeys(nodes, 0.0), "exact"
         raw = np.asarray(h.betweenness(directed=False), dtype=float)
         values = np.round(raw * 2 / ((n - 1) * (n - 2)), 12)  # same digits as networkx
         return {v: float(values[i]) for i, v in enumerate(nodes)}, "exact"
+    index = {v: i for i, v in enumerate(nodes)}
     kk = min(k, n)
     sources = random.Random(seed).sample(nodes, kk)
     # igraph counts each undirected source-target path once; networkx sums both directions
@@ -480,33 +559,47 @@ def actor_scores(
         raise UsageError("exact_max_nodes must be >= 0 and k >= 1")
     net = as_network(source, as_of=as_of, basis=basis)
     wanted = _sector_filter(net, sector)
-    g = net._actor_graph  # built once per network; not modified here
-    if g.number_of_nodes() == 0:
+    st = structure(net)
+    if st.n == 0:
         return pd.DataFrame(columns=ACTOR_COLUMNS)
-    btw, method = _betweenness(g, exact_max_nodes, k, seed)
-    isolates = set(nx.isolates(g))
-    active = [n for n in g.nodes if n not in isolates]
-    sub = g.subgraph(active)
-    constraint = nx.constraint(sub, weight=weight) if active else {}
-    eff = nx.effective_size(sub, weight=weight) if active else {}
+    upper = sparse.triu(st.adj, k=1).tocoo()  # the edges in the order networkx lists them
+    edges = list(zip(upper.row.tolist(), upper.col.tolist(), strict=True))
+    btw, method = _betweenness_of(st.members, edges, exact_max_nodes, k, seed)
+    if weight == "weight":
+        constraint, eff = st.burt()
+    else:  # unweighted Burt measures: networkx on the (small) projection
+        g = net._actor_graph
+        sub = g.subgraph([n for n in g.nodes if g.degree(n)])
+        c_of = nx.constraint(sub, weight=weight) if len(sub) else {}
+        e_of = nx.effective_size(sub, weight=weight) if len(sub) else {}
+        constraint = np.array([c_of.get(m, np.nan) for m in st.members], dtype=float)
+        eff = np.array([e_of.get(m, np.nan) for m in st.members], dtype=float)
+    ties = st.weights if weight == "weight" else sparse.csr_matrix(st.adj, dtype=float)
+    strength = np.asarray(ties.sum(axis=1)).ravel()
+    # participation: a neighbour in n sectors adds weight/n to each of its sectors
+    n_sectors = st.type_sectors.sum(axis=1)[st.tid]
+    share = ties.copy()
+    share.data = np.divide(
+        share.data,
+        n_sectors[share.indices],
+        out=np.zeros_like(share.data),
+        where=n_sectors[share.indices] > 0,
+    )
+    membership = sparse.csr_matrix(st.type_sectors[st.tid])
+    per_sector = (share @ membership).toarray()
+    near = (sparse.csr_matrix(st.adj, dtype=float) @ membership).toarray() > 0
     n_inits = Counter(net.edges["member"])
     rows = []
-    sectors = {n: frozenset(net.attr(n, "sectors")) for n in g.nodes}
-    hood = _hood_of(net)
-    sector_names = sorted({x for secs in sectors.values() for x in secs})
-    column = {x: k for k, x in enumerate(sector_names)}
-    membership = np.zeros((len(hood.nodes), len(sector_names)), dtype=np.int64)
-    for n, secs in sectors.items():
-        for x in secs:
-            membership[hood.index[n], column[x]] = 1
-    for v in sorted(g.nodes):
-        total, cross, best, via_s, via_t = _bridge_profile(
-            g, net, v, hood, membership, sector_names
-        )
+    paths = _open_paths(st)
+    for i, v in enumerate(st.members):
+        _roles_of_v, total, _cross_group, cross, best, side_s, side_t = paths[i]
+        nbrs = st.neighbours(i)
+        via_s = sorted(side_s, key=lambda x: (-side_s[x], net.label(x), x))
+        via_t = sorted(side_t, key=lambda x: (-side_t[x], net.label(x), x))
         via = sorted(set(via_s) | set(via_t))
-        nbr_sectors = tuple(sorted({s for u in g[v] for s in sectors[u]}))
-        strength = sum(float(d.get(weight, 1.0)) if weight else 1.0 for d in g[v].values())
-        part = _participation(g, net, v, weight)
+        nbr_sectors = tuple(st.sector_names[x] for x in np.flatnonzero(near[i]))
+        degree = int(st.degree[i])
+        part = _participation(per_sector[i], st.type_sectors[st.tid[nbrs]])
         label = net.label(v)
         if best:
             x, y = net.label(via_s[0]), net.label(via_t[0])
@@ -515,9 +608,9 @@ def actor_scores(
                 f"{label} connects {best[0]} and {best[1]} {through}; "
                 f"{cross} of its {total} open two-paths join actors of different sectors"
             )
-        elif g.degree(v):
+        elif degree:
             text = (
-                f"{label} works with {g.degree(v)} co-member{'s' if g.degree(v) != 1 else ''}"
+                f"{label} works with {degree} co-member{'s' if degree != 1 else ''}"
                 + (f" (sectors: {', '.join(nbr_sectors)})" if nbr_sectors else "")
                 + "; no cross-sector brokerage"
             )
@@ -526,8 +619,8 @@ def actor_scores(
         text += f"; betweenness {btw[v]:.2f}"
         if not np.isnan(part):
             text += f", participation coefficient {part:.2f}"
-        if v in constraint and not np.isnan(constraint[v]):
-            text += f", Burt constraint {constraint[v]:.2f}"
+        if not np.isnan(constraint[i]):
+            text += f", Burt constraint {constraint[i]:.2f}"
         rows.append(
             {
                 "actor": entity_id(v),
@@ -536,12 +629,12 @@ def actor_scores(
                 "type": net.attr(v, "type"),
                 "sectors": tuple(net.attr(v, "sectors")),
                 "initiatives": int(n_inits.get(v, 0)),
-                "degree": int(g.degree(v)),
-                "strength": strength,
+                "degree": degree,
+                "strength": float(strength[i]),
                 "betweenness": float(btw[v]),
                 "betweenness_method": method,
-                "constraint": float(constraint.get(v, np.nan)),
-                "effective_size": float(eff.get(v, np.nan)),
+                "constraint": float(constraint[i]),
+                "effective_size": float(eff[i]),
                 "participation": part,
                 "neighbour_sectors": nbr_sectors,
                 "brokerage": total,
@@ -614,27 +707,28 @@ def brokerage(
     """
     net = as_network(source, as_of=as_of, basis=basis)
     wanted = _sector_filter(net, sector)
-    g = net._actor_graph  # built once per network; not modified here
-    groups = {v: sector_group(net.attr(v, "sectors")) for v in g.nodes}
-    gf = _gould_fernandez(g, groups, _hood_of(net))
-    if gf.empty:
+    st = structure(net)
+    if st.n == 0:
         return pd.DataFrame(columns=BROKERAGE_COLUMNS)
-    examples, texts = [], []
-    for row in gf.itertuples(index=False):
-        v, example = row.node, ""
-        if row.dominant_role != "none":
-            for a, b in _open_two_paths(g, v):
-                ga, gb = groups.get(a), groups.get(b)
-                if None not in (ga, gb, groups[v]) and row.dominant_role in _classify(
-                    ga, groups[v], gb, False
-                ):
-                    example = f"{net.label(a)} – {net.label(v)} – {net.label(b)}"
-                    break
+    records, examples, texts = [], [], []
+    paths = _open_paths(st)
+    for i, v in enumerate(st.members):
+        roles, total, cross = paths[i][:3]
+        group = sector_group(st.types[st.tid[i]])
+        row = _gf_record(v, group, roles, total, cross)
+        records.append(row)
+        example = ""
+        if row["dominant_role"] != "none":
+            ends = _example(st, i, row["dominant_role"])
+            if ends is not None:
+                a, b = (st.members[e] for e in ends)
+                example = f"{net.label(a)} – {net.label(v)} – {net.label(b)}"
         examples.append(example)
         texts.append(
-            f"{net.label(v)} ({groups[v] or 'no sector'}) is {row.explanation}"
+            f"{net.label(v)} ({group or 'no sector'}) is {row['explanation']}"
             + (f"; e.g. {example}" if example else "")
         )
+    gf = pd.DataFrame(records, columns=GF_COLUMNS)
     df = gf.assign(
         actor=gf["node"].map(entity_id),
         label=gf["node"].map(net.label),
@@ -644,11 +738,11 @@ def brokerage(
         score=gf["cross_group"],
     )
     if wanted is not None:
-        keep = [
-            bool({s for u in [n, *g[n]] for s in net.attr(u, "sectors")} & wanted)
-            for n in gf["node"]
-        ]
-        df = df[keep]
+        membership = sparse.csr_matrix(st.type_sectors[st.tid])
+        near = (sparse.csr_matrix(st.adj, dtype=float) @ membership).toarray() > 0
+        near |= st.type_sectors[st.tid] > 0
+        want = np.array([x in wanted for x in st.sector_names], dtype=bool)
+        df = df[(near & want).any(axis=1)]
     df = df.sort_values(
         ["score", "total", "actor"], ascending=[False, False, True], kind="mergesort"
     ).reset_index(drop=True)

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import itertools
 import random
+from collections import Counter
 
 import networkx as nx
 import numpy as np
 import pytest
 
 from bioeco.analyze import project
-from bioeco.analyze.bridges import _betweenness, _pair_candidates, pair_suggestions
-from bioeco.analyze.project import entity_id, load_network
+from bioeco.analyze.bridges import (
+    ROLES,
+    _betweenness,
+    _classify,
+    _open_paths,
+    _open_two_paths,
+    _pair_candidates,
+    _participation,
+    brokerage,
+    gould_fernandez,
+    pair_suggestions,
+    sector_group,
+)
+from bioeco.analyze.project import entity_id, entity_iri, load_network
+from bioeco.analyze.structure import structure
 from bioeco.build import build_dataset
 from bioeco.query import select
 
@@ -180,3 +195,107 @@ def test_projection_via_equals_the_row_intersections(make_graph):
                 assert data["via"] == tuple(net.initiatives[s] for s in shared)
     assert g.number_of_edges() == expected
     assert project.actor_projection(net) is not net._actor_graph  # callers get their own
+
+
+# -- the projection kept sparse (bioeco.analyze.structure) -----------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_burt_closed_forms_equal_networkx(make_graph, seed):
+    net = _synthetic_network(make_graph, seed)
+    st = structure(net)
+    constraint, effective = st.burt()
+    g = net._actor_graph
+    sub = g.subgraph([n for n in g.nodes if g.degree(n)])
+    ref_c = nx.constraint(sub, weight="weight")
+    ref_e = nx.effective_size(sub, weight="weight")  # the whole-graph (matrix) path
+    assert len(ref_c) > 10
+    for i, m in enumerate(st.members):
+        if m in ref_c:
+            assert constraint[i] == pytest.approx(ref_c[m], abs=1e-12)
+            assert effective[i] == pytest.approx(ref_e[m], abs=1e-12)
+        else:
+            assert np.isnan(constraint[i]) and np.isnan(effective[i])
+
+
+def _reference_profile(g, net, v):
+    """Open two-paths through v enumerated pair by pair: total, cross-sector count, the
+    sector pair bridged most and the initiatives towards each side, as actor_scores defines."""
+    nbrs = sorted(g[v])
+    total, cross, by_pair, paths = 0, 0, Counter(), []
+    for a, b in itertools.combinations(nbrs, 2):
+        if g.has_edge(a, b):
+            continue
+        total += 1
+        sa, sb = set(net.attr(a, "sectors")), set(net.attr(b, "sectors"))
+        if sa and sb and not sa & sb:
+            cross += 1
+            paths.append((a, b))
+            for x in sa:
+                for y in sb:
+                    by_pair[(x, y)] += 1
+                    by_pair[(y, x)] += 1
+    names = sorted({s for n in g for s in net.attr(n, "sectors")})
+    best = None
+    for x, y in itertools.combinations(names, 2):
+        if by_pair[(x, y)] > (by_pair[best] if best else 0):
+            best = (x, y)
+    sides = []
+    for side, other in (best, best[::-1]) if best else ():
+        counter = Counter()
+        for a, b in paths:
+            for end, far in ((a, b), (b, a)):
+                if side in net.attr(end, "sectors") and other in net.attr(far, "sectors"):
+                    for init in g[v][end]["via"]:
+                        counter[init] += 1
+        sides.append(dict(counter))
+    return total, cross, best, sides
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_open_two_path_profile_matches_the_pairwise_reference(make_graph, seed):
+    net = _synthetic_network(make_graph, seed)
+    st = structure(net)
+    g = net._actor_graph
+    paths = _open_paths(st)
+    crossing = 0
+    for i, v in enumerate(st.members):
+        _roles, total, _cg, cross, best, side_s, side_t = paths[i]
+        ref_total, ref_cross, ref_best, ref_sides = _reference_profile(g, net, v)
+        assert (total, cross, best) == (ref_total, ref_cross, ref_best)
+        if best:
+            crossing += 1
+            assert [side_s, side_t] == ref_sides
+    assert crossing > 5
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_brokerage_roles_match_gould_fernandez_on_the_graph(make_graph, seed):
+    net = _synthetic_network(make_graph, seed)
+    g = net._actor_graph
+    groups = {v: sector_group(net.attr(v, "sectors")) for v in g.nodes}
+    ref = gould_fernandez(g, groups).set_index("node")
+    ours = brokerage(net)
+    assert ours["total"].sum() > 50
+    for row in ours.itertuples(index=False):
+        node = str(entity_iri(row.actor))
+        for col in (*ROLES, "unclassified", "total", "cross_group", "dominant_role"):
+            assert getattr(row, col) == ref.loc[node, col], (row.actor, col)
+        if row.example:  # the first open two-path of the dominant role, in pair order
+            a, b = next(
+                (a, b)
+                for a, b in _open_two_paths(g, node)
+                if None not in (groups[a], groups[b], groups[node])
+                and row.dominant_role in _classify(groups[a], groups[node], groups[b], False)
+            )
+            assert row.example == f"{net.label(a)} – {net.label(node)} – {net.label(b)}"
+
+
+def test_participation_sums_in_the_order_sectors_first_occur():
+    # three neighbours: (b), (a, b), (a); weights 1/1, 2/2 and 3/1 per sector
+    per = np.array([1.0 + 3.0, 1.0 + 1.0])  # a, b
+    sectors = np.array([[0, 1], [1, 1], [1, 0]])
+    values = [2.0, 4.0]  # b first, then a
+    k = sum(values)
+    assert _participation(per, sectors) == 1.0 - sum((x / k) ** 2 for x in values)
+    assert np.isnan(_participation(np.zeros(2), np.zeros((0, 2))))

@@ -1,0 +1,234 @@
+"""The member–member projection kept sparse: open two-paths by sector type, Burt's measures.
+
+At national scale the projection has millions of ties (scale 100 of the benchmark: 9,920
+members, 5.35 M ties, Σ degree² = 2.3·10¹⁰), too many for a networkx graph in 2 GB and for
+per-node neighbour × neighbour matrices. Everything here is computed from the 0/1 incidence
+matrix B (members × initiatives), the weights W = B·Bᵀ without its diagonal and the 0/1
+adjacency A = [W > 0]:
+
+* open two-paths a–v–b (a, b neighbours of v, not tied) counted per broker v and per pair of
+  sector types of the ends, from bit rows of A (one AND and popcount per neighbour of v,
+  n/64 words each) — the closed ones are the triangles, the rest follows from the counts of
+  neighbours per type;
+* Burt's constraint and effective size in closed form over W, with W·S⁻¹·W factored through
+  the small initiative × initiative matrix Bᵀ·S⁻¹·B (no product of the projection with
+  itself).
+
+The functions are private helpers of :mod:`bioeco.analyze.bridges`; ``tests/analyze/
+test_fast_paths.py`` compares each with the networkx computation it replaces.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+from scipy import sparse
+
+from bioeco.analyze.project import Network
+
+__all__ = ["Structure", "structure"]
+
+#: Rows per block in the closed forms (a block holds rows × members floats).
+BLOCK = 512
+
+
+class Structure:
+    """Sparse views of a network's member–member projection, rows in ``net.members`` order.
+
+    Parameters
+    ----------
+    net : Network
+        The network; its incidence matrix and member attributes are read, nothing is copied
+        into a graph object.
+    """
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.members = net.members
+        self.index = {m: i for i, m in enumerate(self.members)}
+        self.initiatives = net.initiatives
+        self.b = net.incidence.tocsr()
+        self.b_csc = self.b.tocsc()
+        self.adj = net._actor_adjacency  # int8, sorted indices, no diagonal
+        self.n = len(self.members)
+        #: sector type of each member: index into ``types`` (sorted tuples; ``()`` = none)
+        sectors = [tuple(net.attr(m, "sectors")) for m in self.members]
+        self.types = sorted(set(sectors))
+        code = {t: k for k, t in enumerate(self.types)}
+        self.tid = np.array([code[s] for s in sectors], dtype=np.int64)
+        self.sector_names = sorted({s for t in self.types for s in t})
+        col = {s: k for k, s in enumerate(self.sector_names)}
+        #: types × sectors 0/1
+        self.type_sectors = np.zeros((len(self.types), len(self.sector_names)))
+        for k, t in enumerate(self.types):
+            for s in t:
+                self.type_sectors[k, col[s]] = 1.0
+        self.classified = np.array([bool(t) for t in self.types])
+        #: types × types: both classified and no sector in common
+        self.disjoint = (
+            (self.type_sectors @ self.type_sectors.T == 0)
+            & self.classified[:, None]
+            & self.classified[None, :]
+        )
+
+    @cached_property
+    def degree(self) -> np.ndarray:
+        """Number of neighbours of each member."""
+        return np.diff(self.adj.indptr)
+
+    @cached_property
+    def weights(self) -> sparse.csr_matrix:
+        """W: shared initiatives of each tied pair (float, same pattern as the adjacency)."""
+        w = (self.b @ self.b.T).tocsr().astype(float)
+        w.setdiag(0)
+        w.eliminate_zeros()
+        w.sort_indices()
+        return w
+
+    def neighbours(self, i: int) -> np.ndarray:
+        """Indices of the neighbours of member *i* (sorted, i.e. in IRI order)."""
+        return self.adj.indices[self.adj.indptr[i] : self.adj.indptr[i + 1]]
+
+    # -- open two-paths -------------------------------------------------------------------
+
+    @cached_property
+    def _bits(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bit rows of the adjacency with the columns grouped by type (each type's columns
+        padded to whole 64-bit words) and the first word of each type."""
+        counts = np.bincount(self.tid, minlength=len(self.types))
+        words = (counts + 63) // 64
+        first = np.concatenate([[0], np.cumsum(words)[:-1]]).astype(np.int64)
+        rank = np.zeros(self.n, dtype=np.int64)
+        for t in range(len(self.types)):
+            members = np.flatnonzero(self.tid == t)
+            rank[members] = np.arange(len(members))
+        column = first[self.tid] * 64 + rank
+        ncols = int(words.sum()) * 64
+        rows = np.empty((self.n, ncols // 64), dtype=np.uint64)
+        for r0 in range(0, self.n, 2048):
+            r1 = min(r0 + 2048, self.n)
+            block = np.zeros((r1 - r0, ncols), dtype=bool)
+            part = self.adj[r0:r1]
+            local = np.repeat(np.arange(r1 - r0), np.diff(part.indptr))
+            block[local, column[part.indices]] = True
+            rows[r0:r1] = np.packbits(block, axis=1, bitorder="little").view(np.uint64)
+        return rows, first
+
+    def closed_counts(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Triangles at member *i* by the types of their other two corners.
+
+        Returns ``nbrs, order, pops``: the neighbours of i (sorted), the permutation that
+        groups them by type, and ``pops`` (neighbours in *order* × words): ``pops[r, w]`` is
+        the number of neighbours of i tied to neighbour ``nbrs[order[r]]`` among the columns
+        of word w (words are grouped by type, see :attr:`_bits`).
+        """
+        rows, _first = self._bits
+        nbrs = self.neighbours(i)
+        order = np.argsort(self.tid[nbrs], kind="stable")
+        x = np.take(rows, nbrs[order], axis=0, mode="clip")
+        np.bitwise_and(x, rows[i], out=x)
+        return nbrs, order, np.bitwise_count(x)
+
+    def open_pairs(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Open two-paths through member *i* counted by the types of their ends.
+
+        Returns ``counts, nbrs, order, pops`` where ``counts[s, t]`` (types × types) is the
+        number of ordered pairs (a, b) of distinct, untied neighbours of i with a of type s
+        and b of type t (each open two-path counted twice, once per direction); the other
+        three are those of :meth:`closed_counts`.
+        """
+        ntypes = len(self.types)
+        nbrs, order, pops = self.closed_counts(i)
+        counts = np.zeros((ntypes, ntypes), dtype=np.int64)
+        if not len(nbrs):
+            return counts, nbrs, order, pops
+        _rows, first = self._bits
+        per_type = np.bincount(self.tid[nbrs], minlength=ntypes)
+        sorted_types = self.tid[nbrs[order]]
+        starts = np.flatnonzero(np.r_[True, sorted_types[1:] != sorted_types[:-1]])
+        present = sorted_types[starts]
+        closed = np.add.reduceat(pops, starts, axis=0, dtype=np.int64)  # present × words
+        closed = np.add.reduceat(closed, first, axis=1)  # present × types
+        size = per_type[present]
+        counts[present] = size[:, None] * per_type[None, :] - closed
+        counts[present, present] -= size
+        return counts, nbrs, order, pops
+
+    def type_words(self, wanted: np.ndarray) -> np.ndarray:
+        """Word columns of :attr:`_bits` that belong to the types where *wanted* is true."""
+        rows, first = self._bits
+        last = np.r_[first[1:], rows.shape[1]]
+        parts = [np.arange(first[t], last[t]) for t in np.flatnonzero(wanted)]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+
+    def ends_towards(self, t: int, sector: int) -> tuple[np.ndarray, np.ndarray]:
+        """The types a member of type *t* has cross-sector paths to that include *sector*
+        (classified, no sector in common with *t*), and their word columns (cached)."""
+        cache = self.__dict__.setdefault("_ends", {})
+        if (t, sector) not in cache:
+            ends = self.disjoint[t] & (self.type_sectors[:, sector] > 0)
+            cache[(t, sector)] = (ends, self.type_words(ends))
+        return cache[(t, sector)]
+
+    # -- Burt's measures --------------------------------------------------------------------
+
+    def burt(self) -> tuple[np.ndarray, np.ndarray]:
+        """Burt's constraint and effective size of every member on the weighted projection,
+        as networkx defines them (NaN for members without ties).
+
+        With P = S⁻¹W (S the strengths) and m_w the largest tie weight of w:
+        ``constraint_v = Σ_{j∈N(v)} (P_vj + (P²)_vj)²`` and
+        ``effective_size_v = Σ_{u∈N(v)} (1 - Σ_w P_vw W_uw / m_w)``. The effective size is
+        the one networkx 3.6 computes for a whole graph (``nx.effective_size`` with a
+        weight and no ``nodes``), which the analyses have always reported: its matrix path
+        divides W_uw by the largest weight of w, where Burt's definition (and networkx's own
+        per-node path) divides by that of u; kept so results stay as they were. Because
+        W = B·Bᵀ - D (D the number of initiatives of each member),
+        W·S⁻¹·W = B·(Bᵀ·S⁻¹·B)·Bᵀ - W·S⁻¹·D - D·S⁻¹·W + D·S⁻¹·D off the diagonal, so only the
+        initiatives × initiatives matrix Bᵀ·S⁻¹·B is formed, and the effective size is
+        ``deg_v - Σ_k (A·B)_vk (P·M⁻¹·B)_vk + (P·M⁻¹·D)_v``.
+        """
+        n = self.n
+        w = self.weights
+        b = self.b.astype(float)
+        strength = np.asarray(w.sum(axis=1)).ravel()
+        inits = np.asarray(b.sum(axis=1)).ravel()  # d: initiatives of each member
+        tied = strength > 0
+        inv_s = np.where(tied, 1 / np.where(tied, strength, 1), 0.0)
+        wmax = w.max(axis=1).toarray().ravel() if n else np.zeros(0)
+        inv_m = np.where(wmax > 0, 1 / np.where(wmax > 0, wmax, 1), 0.0)
+        p = sparse.csr_matrix(sparse.diags(inv_s) @ w)
+        gram = (b.T @ sparse.diags(inv_s) @ b).toarray()  # initiatives × initiatives
+        d_over_s = inits * inv_s
+        adj = sparse.csr_matrix(self.adj, dtype=float)
+        p_over_m = sparse.csr_matrix(p @ sparse.diags(inv_m))
+        p_d_over_m = p_over_m @ inits
+        constraint = np.full(n, np.nan)
+        effective = np.full(n, np.nan)
+        for r0 in range(0, n, BLOCK):
+            r1 = min(r0 + BLOCK, n)
+            # (W S⁻¹ W) on the ties of rows r0..r1
+            y = b[r0:r1] @ gram  # rows × initiatives
+            z = np.asarray((b @ y.T).T)  # rows × members: B G Bᵀ
+            wb = w[r0:r1]
+            local = np.repeat(np.arange(r1 - r0), np.diff(wb.indptr))
+            cols = wb.indices
+            wss = z[local, cols] - wb.data * (d_over_s[cols] + d_over_s[r0 + local])
+            p2 = wss * inv_s[r0 + local]
+            pv = wb.data * inv_s[r0 + local]
+            constraint[r0:r1] = np.bincount(local, (pv + p2) ** 2, minlength=r1 - r0)
+            h = (adj[r0:r1] @ b).toarray()
+            pb = (p_over_m[r0:r1] @ b).toarray()
+            effective[r0:r1] = self.degree[r0:r1] - (h * pb).sum(axis=1) + p_d_over_m[r0:r1]
+        constraint[~tied] = np.nan
+        effective[~tied] = np.nan
+        return constraint, effective
+
+
+def structure(net: Network) -> Structure:
+    """The :class:`Structure` of *net*, built once per network (cached on it)."""
+    cache = net.__dict__
+    if "_structure" not in cache:
+        cache["_structure"] = Structure(net)
+    return cache["_structure"]
