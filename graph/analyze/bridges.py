@@ -753,95 +753,140 @@ def brokerage(
 _COMMUNITY_NAME = {"louvain": "Louvain", "sector": "sector"}
 
 
-def _communities(g: nx.Graph, net: Network, community: str, seed: int) -> dict[str, str]:
+#: Largest projection whose Louvain communities come from networkx (the reference
+#: implementation); larger ones use igraph's multilevel method (the same algorithm, compiled;
+#: seeded, but its communities can differ from networkx's).
+LOUVAIN_NX_MAX_NODES = 2000
+
+#: Pair suggestions kept when no ``top`` is given: the best ``PAIR_LIMIT`` pairs (a national
+#: projection has millions of candidate pairs; see :func:`pair_suggestions`).
+PAIR_LIMIT = 1000
+
+
+def _communities(st: Structure, net: Network, community: str, seed: int) -> dict[str, str]:
     if community == "sector":
-        return {v: sector_group(net.attr(v, "sectors")) or "unclassified" for v in g.nodes}
-    if community == "louvain":
-        parts = nx.community.louvain_communities(g, weight="weight", seed=seed)
-        parts = sorted((sorted(p) for p in parts), key=lambda p: p[0])
-        return {v: f"c{i + 1}" for i, part in enumerate(parts) for v in part}
-    raise UsageError(f"community must be 'sector' or 'louvain', not {community!r}")
+        return {
+            v: sector_group(st.types[st.tid[i]]) or "unclassified" for i, v in enumerate(st.members)
+        }
+    if community != "louvain":
+        raise UsageError(f"community must be 'sector' or 'louvain', not {community!r}")
+    if st.n <= LOUVAIN_NX_MAX_NODES:
+        parts = nx.community.louvain_communities(net._actor_graph, weight="weight", seed=seed)
+        parts = [sorted(p) for p in parts]
+    else:
+        upper = sparse.triu(st.weights, k=1).tocoo()
+        h = igraph.Graph(
+            n=st.n, edges=list(zip(upper.row.tolist(), upper.col.tolist(), strict=True))
+        )
+        previous = igraph.set_random_number_generator(random.Random(seed))
+        try:
+            found = h.community_multilevel(weights=upper.data.tolist())
+        finally:
+            igraph.set_random_number_generator(previous or random)
+        parts = [[st.members[i] for i in part] for part in found]  # indices ascending
+    parts = sorted(parts, key=lambda p: p[0])
+    return {v: f"c{i + 1}" for i, part in enumerate(parts) for v in part}
+
+
+def _dense_rows(adj: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:
+    return adj[rows].toarray().astype(np.float32)
 
 
 def _pair_candidates(
-    g: nx.Graph,
+    st: Structure,
     net: Network,
-    nodes: list[str],
     min_common: int,
     wanted: set[str] | None,
-    top: int | None,
-    block: int = 512,
+    limit: int | None,
+    block: int = 1024,
 ) -> tuple[list[tuple[str, str]], dict, dict]:
-    """Candidate pairs of :func:`pair_suggestions` (best first) with their
-    resource-allocation and Adamic–Adar indices, from sparse products of the adjacency matrix.
+    """Candidate pairs of :func:`pair_suggestions` (best first, at most *limit*) with their
+    resource-allocation and Adamic–Adar indices.
 
-    Rows of A are taken *block* at a time, so memory stays at one block of A·A. With *top*,
-    only pairs whose resource allocation can still reach the first *top* are kept (a running
-    threshold), so the work after the products is proportional to *top*, not to all pairs.
-    Scores are rounded to 12 decimals (the order in which networkx sums them is not fixed, so
-    the last digits are noise); the result is sorted by the ranking key.
+    RA(a, b) = Σ_{w common} 1/deg(w) is at most r_a = Σ_{w∈N(a)} 1/deg(w) (and r_b). The
+    eligible actors are taken in decreasing r; the pairs of the first *block* of them give a
+    *limit*-th best score θ, a lower bound of the final one, so only actors with r ≥ θ can
+    be in a pair that reaches the top, and only pairs among them are scored (float32 dense
+    products of their adjacency rows, upper triangle; a 0.1 % margin covers float32
+    rounding). The kept pairs are then scored exactly as before (float64 sparse rows, rounded
+    to 12 decimals) and sorted by the ranking key. Without *limit* every eligible pair is
+    scored.
     """
-    if nodes == net.members:  # the cached adjacency has the same rows
-        adj = sparse.csr_matrix(net._actor_adjacency, dtype=np.int64)
-    else:
-        adj = nx.to_scipy_sparse_array(g, nodelist=nodes, weight=None, format="csr")
-        adj = sparse.csr_matrix((adj > 0).astype(np.int64))
-    deg = np.asarray(adj.sum(axis=1)).ravel().astype(float)
+    adj = sparse.csr_matrix(st.adj, dtype=np.int64)
+    deg = st.degree.astype(float)
     with np.errstate(divide="ignore"):
-        inv = np.where(deg > 0, 1 / deg, 0.0)
+        inv = np.where(deg > 0, 1 / np.where(deg > 0, deg, 1), 0.0)
         inv_log = np.where(deg > 1, 1 / np.log(np.maximum(deg, 2)), 0.0)
+    sec = st.type_sectors[st.tid] > 0  # members × sectors
+    is_actor = np.array([net.attr(m, "kind") == "actor" for m in st.members], dtype=bool)
+    eligible = st.classified[st.tid] & is_actor
+    want = np.array([x in (wanted or ()) for x in st.sector_names], dtype=bool)
+    secf = sec.astype(np.float32)
+    reach = adj @ inv
+    cand = np.flatnonzero(eligible)
+    order = cand[np.argsort(-reach[cand], kind="stable")]
+    inv32 = inv.astype(np.float32)
+    margin = 1e-3
+
+    def scored(rows: np.ndarray, cols: np.ndarray, upper: bool, theta: float):
+        """Candidate pairs (rows[p], cols[q]) with their float32 RA (≥ theta - margin)."""
+        found = []
+        dense_rows = _dense_rows(st.adj, rows)
+        scaled = dense_rows * inv32[None, :]
+        for c0 in range(0, len(cols), 2048):
+            c1 = min(c0 + 2048, len(cols))
+            dense_cols = _dense_rows(st.adj, cols[c0:c1])
+            ra = scaled @ dense_cols.T
+            common = dense_rows @ dense_cols.T if min_common > 1 else ra
+            i = rows[:, None]
+            j = cols[None, c0:c1]
+            keep = (common > 0) & (ra >= theta * (1 - margin) - 1e-9)
+            if min_common > 1:
+                keep &= common >= min_common - 0.5
+            keep &= dense_rows[:, cols[c0:c1]] == 0  # not tied
+            keep &= (secf[rows] @ secf[cols[c0:c1]].T) == 0  # no common sector
+            keep &= i != j
+            if upper:
+                keep &= i < j
+            if wanted is not None:
+                keep &= ((sec[rows] & want).any(axis=1))[:, None] | (
+                    (sec[cols[c0:c1]] & want).any(axis=1)
+                )[None, :]
+            p, q = np.nonzero(keep)
+            found.append((rows[p], cols[c0 + q], ra[p, q]))
+        if not found:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+        return tuple(np.concatenate([f[k] for f in found]) for k in range(3))
+
+    theta = -np.inf
+    if limit is not None and len(order) > block:
+        _i, _j, ra = scored(order[:block], order, False, -np.inf)
+        if len(ra) >= 2 * limit:  # each pair is seen from both ends here
+            theta = float(np.partition(ra, len(ra) - 2 * limit)[len(ra) - 2 * limit])
+    rows = order if theta == -np.inf else order[reach[order] >= theta * (1 - margin) - 1e-9]
+    rows = np.sort(rows)
+    parts = [scored(rows[r0 : r0 + block], rows, True, theta) for r0 in range(0, len(rows), block)]
+    i, j, approx = (np.concatenate([p[k] for p in parts]) for k in range(3))
+    if limit is not None and len(approx) > limit:  # only pairs that can reach the limit
+        bound = float(np.partition(approx, len(approx) - limit)[len(approx) - limit])
+        keep = approx >= bound * (1 - margin) - 1e-9
+        i, j = i[keep], j[keep]
+    if not len(i):
+        return [], {}, {}
+    c = np.asarray(adj[i].multiply(adj[j]).sum(axis=1)).ravel()
+    keep = c >= min_common
+    i, j, c = i[keep], j[keep], c[keep]
     ra_mat = sparse.csr_matrix(adj.multiply(inv[None, :]))  # A·D⁻¹ (columns scaled)
     aa_mat = sparse.csr_matrix(adj.multiply(inv_log[None, :]))
-    codes = sorted({c for n in nodes for c in net.attr(n, "sectors")})
-    column = {c: k for k, c in enumerate(codes)}
-    sec = np.zeros((len(nodes), max(len(codes), 1)), dtype=bool)
-    for k, n in enumerate(nodes):
-        for c in net.attr(n, "sectors"):
-            sec[k, column[c]] = True
-    classified = sec.any(axis=1)
-    is_actor = np.array([net.attr(n, "kind") == "actor" for n in nodes])
-    eligible = classified & is_actor
-    want = np.zeros(sec.shape[1], dtype=bool)
-    if wanted is not None:
-        for c in wanted & set(codes):
-            want[column[c]] = True
-    found: list[tuple[np.ndarray, ...]] = []
-    threshold = -np.inf
-    adj_t = adj.T.tocsr()
-    for r0 in range(0, len(nodes), block):
-        r1 = min(r0 + block, len(nodes))
-        common = (adj[r0:r1] @ adj_t).tocoo()
-        i, j, c = common.row + r0, common.col, common.data
-        keep = (j > i) & (c >= min_common) & eligible[i] & eligible[j]
-        i, j, c = i[keep], j[keep], c[keep]
-        linked = np.asarray(adj[i, j]).ravel() > 0 if len(i) else np.zeros(0, dtype=bool)
-        keep = ~linked & ~(sec[i] & sec[j]).any(axis=1)
-        if wanted is not None:
-            keep &= ((sec[i] | sec[j]) & want).any(axis=1)
-        i, j, c = i[keep], j[keep], c[keep]
-        if not len(i):
-            continue
-        ra = np.round(np.asarray((ra_mat[i].multiply(adj[j])).sum(axis=1)).ravel(), 12)
-        if top is not None:
-            keep = ra >= threshold
-            i, j, c, ra = i[keep], j[keep], c[keep], ra[keep]
-        aa = np.round(np.asarray((aa_mat[i].multiply(adj[j])).sum(axis=1)).ravel(), 12)
-        found.append((i, j, c, ra, aa))
-        if top is not None:
-            scores = np.concatenate([f[3] for f in found])
-            if len(scores) >= top:
-                threshold = np.partition(scores, len(scores) - top)[len(scores) - top]
-                found = [tuple(x[f[3] >= threshold] for x in f) for f in found]
-    if not found:
-        return [], {}, {}
-    i, j, c, ra, aa = (np.concatenate([f[k] for f in found]) for k in range(5))
-    ids = [entity_id(n) for n in nodes]
-    order = sorted(range(len(i)), key=lambda p: (-ra[p], -aa[p], -c[p], ids[i[p]], ids[j[p]]))
-    if top is not None:
-        order = order[:top]
-    bunch = [(nodes[i[p]], nodes[j[p]]) for p in order]
-    ra_of = {pair: float(ra[p]) for pair, p in zip(bunch, order, strict=True)}
-    aa_of = {pair: float(aa[p]) for pair, p in zip(bunch, order, strict=True)}
+    ra = np.round(np.asarray((ra_mat[i].multiply(adj[j])).sum(axis=1)).ravel(), 12)
+    aa = np.round(np.asarray((aa_mat[i].multiply(adj[j])).sum(axis=1)).ravel(), 12)
+    ids = [entity_id(n) for n in st.members]
+    best = sorted(range(len(i)), key=lambda p: (-ra[p], -aa[p], -c[p], ids[i[p]], ids[j[p]]))
+    if limit is not None:
+        best = best[:limit]
+    bunch = [(st.members[i[p]], st.members[j[p]]) for p in best]
+    ra_of = {pair: float(ra[p]) for pair, p in zip(bunch, best, strict=True)}
+    aa_of = {pair: float(aa[p]) for pair, p in zip(bunch, best, strict=True)}
     return bunch, ra_of, aa_of
 
 
@@ -855,6 +900,7 @@ def pair_suggestions(
     as_of: int | None = None,
     basis: str = "all",
     top: int | None = None,
+    max_pairs: int | None = PAIR_LIMIT,
 ) -> pd.DataFrame:
     """Actors of different sectors who share no initiative but have common co-members.
 
@@ -864,8 +910,13 @@ def pair_suggestions(
     sector in common. Each pair is scored with networkx link prediction: resource allocation
     (the ranking ``score``), Adamic–Adar and the community-aware Soundarajan–Hopcroft
     common-neighbour count, with communities from Louvain (*seed*) or the sector groups
-    (*community*). *sector* keeps pairs with either actor in that sector or below. With *top*
-    only the best N pairs are explained and returned (the candidates can be many).
+    (*community*). *sector* keeps pairs with either actor in that sector or below. Only the
+    best *top* pairs (else the best *max_pairs*, default :data:`PAIR_LIMIT`; ``None`` for
+    all) are scored exactly and explained: a national projection has millions of candidate
+    pairs, so the search scores only pairs of actors whose resource-allocation bound can
+    still reach that rank (see :func:`_pair_candidates`). Louvain communities come from
+    networkx up to :data:`LOUVAIN_NX_MAX_NODES` members and from igraph's multilevel method
+    (same algorithm, same *seed*, possibly other communities) above.
 
     Columns
     -------
@@ -894,24 +945,25 @@ def pair_suggestions(
         raise UsageError(f"min_common must be at least 1, not {min_common!r}")
     net = as_network(source, as_of=as_of, basis=basis)
     wanted = _sector_filter(net, sector)
-    g = net._actor_graph  # built once per network; not modified here
-    nodes = sorted(g.nodes)
-    if len(nodes) < 3:
+    st = structure(net)
+    if st.n < 3:
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    comm = _communities(g, net, community, seed)
-    bunch, ra, aa = _pair_candidates(g, net, nodes, min_common, wanted, top)
+    limit = top if top is not None else max_pairs
+    bunch, ra, aa = _pair_candidates(st, net, min_common, wanted, limit)
     if not bunch:
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    sh = {}
-    for a, b in bunch:  # Soundarajan–Hopcroft: common neighbours + those in the pair's community
-        shared = nx.common_neighbors(g, a, b)
-        bonus = sum(comm[w] == comm[a] for w in shared) if comm[a] == comm[b] else 0
-        sh[(a, b)] = len(shared) + bonus
+    comm = _communities(st, net, community, seed)
+    inits = st.b.tolil().rows  # initiatives of each member (sorted indices)
     rows = []
     for a, b in bunch:
-        common = sorted(nx.common_neighbors(g, a, b))
+        ia, ib = st.index[a], st.index[b]
+        shared = np.intersect1d(st.neighbours(ia), st.neighbours(ib), assume_unique=True)
+        common = [st.members[w] for w in shared]
+        # Soundarajan–Hopcroft: common neighbours + those in the pair's community
+        bonus = sum(comm[w] == comm[a] for w in common) if comm[a] == comm[b] else 0
+        near = set().union(*(inits[w] for w in shared))
         via = sorted(
-            {i for w in common for i in g[a][w]["via"] + g[b][w]["via"]},
+            {st.initiatives[k] for k in (set(inits[ia]) | set(inits[ib])) & near},
             key=lambda i: (net.label(i), i),
         )
         same = comm[a] == comm[b]
@@ -935,7 +987,7 @@ def pair_suggestions(
                 "via": tuple(entity_id(i) for i in via),
                 "resource_allocation": float(ra[(a, b)]),
                 "adamic_adar": float(aa[(a, b)]),
-                "soundarajan_hopcroft": int(sh[(a, b)]),
+                "soundarajan_hopcroft": int(len(common) + bonus),
                 "community_a": comm[a],
                 "community_b": comm[b],
                 "score": float(ra[(a, b)]),

@@ -103,6 +103,7 @@ THRESHOLDS: dict[str, tuple[str, ...]] = {
     "weight": ("bridges_actors",),
     "community": ("bridges_pairs",),
     "min_common": ("bridges_pairs",),
+    "max_pairs": ("bridges_pairs",),
     "year_from": CHANGE_TABLES,
     "year_to": CHANGE_TABLES,
     "scope": CHANGE_TABLES,

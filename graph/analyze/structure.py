@@ -64,7 +64,7 @@ class Structure:
         for k, t in enumerate(self.types):
             for s in t:
                 self.type_sectors[k, col[s]] = 1.0
-        self.classified = np.array([bool(t) for t in self.types])
+        self.classified = np.array([bool(t) for t in self.types], dtype=bool)
         #: types × types: both classified and no sector in common
         self.disjoint = (
             (self.type_sectors @ self.type_sectors.T == 0)

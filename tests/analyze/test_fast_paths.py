@@ -155,7 +155,7 @@ def test_pair_candidates_match_the_pairwise_reference(make_graph, seed):
     net = _synthetic_network(make_graph, seed)
     g = net._actor_graph
     nodes = sorted(g.nodes)
-    bunch, ra, aa = _pair_candidates(g, net, nodes, 1, None, None, block=7)
+    bunch, ra, aa = _pair_candidates(structure(net), net, 1, None, None, block=7)
     ref = _reference_candidates(g, net, nodes, 1)
     assert len(ref) > 20
     assert set(bunch) == set(ref)
