@@ -82,6 +82,11 @@ _P = {
         "alt": SKOS.altLabel,
     }.items()
 }
+_CLASSIFICATION_ASSERTION = _iri(BIOECO.ClassificationAssertion)
+_CLASSIFIED_ENTITY = _iri(BIOECO.classifiedEntity)
+_CLASSIFICATION_PROPERTY = _iri(BIOECO.classificationProperty)
+_CONCEPT = _iri(BIOECO.concept)
+_PART_OF_ASSERTION = _iri(BIOECO.PartOfAssertion)
 _XSD = {name: _iri(XSD[name]) for name in ("gYear", "gYearMonth", "date", "decimal", "integer")}
 _DATE_TYPE = {4: _XSD["gYear"], 7: _XSD["gYearMonth"], 10: _XSD["date"]}
 _INSTANT = {4: TIME.inXSDgYear, 7: TIME.inXSDgYearMonth, 10: TIME.inXSDDate}
@@ -182,6 +187,28 @@ class BuiltGraph:
         return b"".join(out)
 
 
+class _Terms:
+    """IRIs of a namespace as N-Triples terms (``<…>``), made once per name: rdflib's
+    ``Namespace`` builds and checks a new URIRef on every attribute access."""
+
+    def __init__(self, namespace: object) -> None:
+        self._base = str(namespace)
+
+    def __getattr__(self, name: str) -> str:
+        term = f"<{self._base}{name}>"
+        setattr(self, name, term)
+        return term
+
+
+_BIOECO = _Terms(BIOECO)
+_DCTERMS = _Terms(DCTERMS)
+_FOAF = _Terms(FOAF)
+_ORG = _Terms(ORG)
+_PROV = _Terms(PROV)
+_QB = _Terms(QB)
+_TIME = _Terms(TIME)
+
+
 class _Emitter:
     """Makes the quads of :class:`bioeco.build._Builder`, as key strings."""
 
@@ -244,7 +271,7 @@ class _Emitter:
         part, whole = self.iri[rec.id], self.iri[rec.part_of]
         self.add(g, part, prop, whole)
         node = f"<{BID}part-of/{rec.source}/{rec.id}>"
-        self.typ(g, node, _iri(BIOECO.PartOfAssertion))
+        self.typ(g, node, _PART_OF_ASSERTION)
         self.add(g, node, _P["part"], part)
         self.add(g, node, _P["whole"], whole)
         self.add(g, node, _P["partprop"], prop)
@@ -289,10 +316,10 @@ class _Emitter:
         node = f"<{BID}classification/{source}/{subject}/{scheme}/{concept}>"
         target = _concept(scheme, concept)
         self.add(g, self.iri[subject], prop, target)
-        self.typ(g, node, _iri(BIOECO.ClassificationAssertion))
-        self.add(g, node, _iri(BIOECO.classifiedEntity), self.iri[subject])
-        self.add(g, node, _iri(BIOECO.classificationProperty), prop)
-        self.add(g, node, _iri(BIOECO.concept), target)
+        self.typ(g, node, _CLASSIFICATION_ASSERTION)
+        self.add(g, node, _CLASSIFIED_ENTITY, self.iri[subject])
+        self.add(g, node, _CLASSIFICATION_PROPERTY, prop)
+        self.add(g, node, _CONCEPT, target)
         self.basis(g, node, basis, citation)
         self.provenance(g, node, source, locator, note)
 
@@ -303,31 +330,31 @@ class _Emitter:
             g = self.graph_char[s.id]
             node = f"<{BID}source/{s.id}>"
             lang = self.language[s.id]
-            self.typ(g, node, _iri(PROV.Entity))
-            self.typ(g, node, _iri(BIOECO.SourceDocument))
-            self.add(g, node, _iri(DCTERMS.title), self.literal(s.title, lang))
+            self.typ(g, node, _PROV.Entity)
+            self.typ(g, node, _BIOECO.SourceDocument)
+            self.add(g, node, _DCTERMS.title, self.literal(s.title, lang))
             if s.title_en:
-                self.add(g, node, _iri(DCTERMS.title), self.literal(s.title_en, "en"))
-            self.add(g, node, _iri(DCTERMS.issued), self.date(s.issued))
-            self.add(g, node, _iri(DCTERMS.publisher), self.iri[s.publisher])
-            self.add(g, node, _iri(DCTERMS.language), self.literal(s.language))
-            self.add(g, node, _iri(DCTERMS.identifier), self.literal(s.file))
+                self.add(g, node, _DCTERMS.title, self.literal(s.title_en, "en"))
+            self.add(g, node, _DCTERMS.issued, self.date(s.issued))
+            self.add(g, node, _DCTERMS.publisher, self.iri[s.publisher])
+            self.add(g, node, _DCTERMS.language, self.literal(s.language))
+            self.add(g, node, _DCTERMS.identifier, self.literal(s.file))
             if s.covers:
-                self.add(g, node, _iri(DCTERMS.temporal), f'"{s.covers}"^^{_XSD["gYear"]}')
+                self.add(g, node, _DCTERMS.temporal, f'"{s.covers}"^^{_XSD["gYear"]}')
             if s.coverage:
-                self.add(g, node, _iri(DCTERMS.spatial), _concept("region", s.coverage))
+                self.add(g, node, _DCTERMS.spatial, _concept("region", s.coverage))
             if s.note:
                 self.add(g, node, _P["note"], self.literal(s.note, "en"))
 
     def actors(self) -> None:
-        org, actor_type = _iri(ORG.Organization), _iri(BIOECO.actorType)
+        org, actor_type = _ORG.Organization, _BIOECO.actorType
         for a in self.records.actors:
             g = self.graph_char[a.source]
             node = self.typed_entity(g, a, org, "actor-type", actor_type)
             if a.orgnr:
-                self.add(g, node, _iri(ORG.identifier), self.literal(a.orgnr))
+                self.add(g, node, _ORG.identifier, self.literal(a.orgnr))
             if a.part_of:
-                self.part_of(g, a, _iri(ORG.subOrganizationOf))
+                self.part_of(g, a, _ORG.subOrganizationOf)
             self.provenance(g, node, a.source, a.locator, a.note)
             self.classify(
                 g,
@@ -346,39 +373,38 @@ class _Emitter:
             g = self.graph_char[p.source]
             node = self.iri[p.id]
             name = self.literal(p.name)
-            self.typ(g, node, _iri(FOAF.Person))
-            self.add(g, node, _iri(FOAF.name), name)
+            self.typ(g, node, _FOAF.Person)
+            self.add(g, node, _FOAF.name, name)
             self.add(g, node, _P["pref"], name)
             self.add(g, node, _P["label"], name)
             self.provenance(g, node, p.source, p.locator, p.note)
 
     def initiatives(self) -> None:
-        collab, init_type = _iri(ORG.OrganizationalCollaboration), _iri(BIOECO.initiativeType)
+        collab, init_type = _ORG.OrganizationalCollaboration, _BIOECO.initiativeType
         for i in self.records.initiatives:
             g = self.graph_char[i.source]
             node = self.typed_entity(g, i, collab, "initiative-type", init_type)
             if i.part_of:
-                self.part_of(g, i, _iri(DCTERMS.isPartOf))
+                self.part_of(g, i, _DCTERMS.isPartOf)
             if i.start:
-                self.add(g, node, _iri(BIOECO.startDate), self.date(i.start))
+                self.add(g, node, _BIOECO.startDate, self.date(i.start))
             if i.end:
-                self.add(g, node, _iri(BIOECO.endDate), self.date(i.end))
+                self.add(g, node, _BIOECO.endDate, self.date(i.end))
             if i.place:
-                self.add(
-                    g, node, _iri(BIOECO.place), self.literal(i.place, self.language[i.source])
-                )
+                self.add(g, node, _BIOECO.place, self.literal(i.place, self.language[i.source]))
             if i.status:
-                self.add(g, node, _iri(BIOECO.status), self.literal(i.status, "en"))
+                self.add(g, node, _BIOECO.status, self.literal(i.status, "en"))
             if i.description_en:
-                self.add(g, node, _iri(DCTERMS.description), self.literal(i.description_en, "en"))
+                self.add(g, node, _DCTERMS.description, self.literal(i.description_en, "en"))
             self.provenance(g, node, i.source, i.locator, i.note)
 
     def memberships(self) -> None:
-        membership, member_p, org_p = _iri(ORG.Membership), _iri(ORG.member), _iri(ORG.organization)
-        role_p, member_of = _iri(ORG.role), _iri(ORG.memberOf)
-        during, interval_c = _iri(ORG.memberDuring), _iri(TIME.Interval)
-        instant_c, observed = _iri(TIME.Instant), _iri(BIOECO.observedIn)
-        ends = ((TIME.hasBeginning, "start"), (TIME.hasEnd, "end"))
+        membership, member_p, org_p = _ORG.Membership, _ORG.member, _ORG.organization
+        role_p, member_of = _ORG.role, _ORG.memberOf
+        during, interval_c = _ORG.memberDuring, _TIME.Interval
+        instant_c, observed = _TIME.Instant, _BIOECO.observedIn
+        ends = ((_TIME.hasBeginning, "start"), (_TIME.hasEnd, "end"))
+        instant_of = {n: _iri(prop) for n, prop in _INSTANT.items()}
         for m in self.records.memberships:
             g = self.graph_char[m.source]
             base = f"{BID}membership/{m.source}/{m.organization}/{m.member}/{m.role}"
@@ -399,9 +425,9 @@ class _Emitter:
                 for value, (prop, suffix) in zip((m.start, m.end), ends, strict=True):
                     if value:
                         instant = f"<{base}/{suffix}>"
-                        self.add(g, interval, _iri(prop), instant)
+                        self.add(g, interval, prop, instant)
                         self.typ(g, instant, instant_c)
-                        self.add(g, instant, _iri(_INSTANT[len(value)]), self.date(value))
+                        self.add(g, instant, instant_of[len(value)], self.date(value))
             self.provenance(g, node, m.source, m.locator, m.note)
 
     def classifications(self) -> None:
@@ -424,16 +450,16 @@ class _Emitter:
         for ch in self.records.changes:
             g = self.graph_char[ch.source]
             node = f"<{BID}change/{ch.id}>"
-            self.typ(g, node, _iri(ORG.ChangeEvent))
-            self.add(g, node, _iri(BIOECO.changeType), _concept("change-type", ch.type))
+            self.typ(g, node, _ORG.ChangeEvent)
+            self.add(g, node, _BIOECO.changeType, _concept("change-type", ch.type))
             for o in ch.original:
-                self.add(g, node, _iri(ORG.originalOrganization), self.iri[o])
-                self.add(g, self.iri[o], _iri(ORG.changedBy), node)
+                self.add(g, node, _ORG.originalOrganization, self.iri[o])
+                self.add(g, self.iri[o], _ORG.changedBy, node)
             for r in ch.resulting:
-                self.add(g, node, _iri(ORG.resultingOrganization), self.iri[r])
-                self.add(g, self.iri[r], _iri(ORG.resultedFrom), node)
+                self.add(g, node, _ORG.resultingOrganization, self.iri[r])
+                self.add(g, self.iri[r], _ORG.resultedFrom, node)
             if ch.date:
-                self.add(g, node, _iri(DCTERMS.date), self.date(ch.date))
+                self.add(g, node, _DCTERMS.date, self.date(ch.date))
             self.basis(g, node, ch.basis, ch.citation)
             self.provenance(g, node, ch.source, ch.locator, ch.note)
 
@@ -442,11 +468,11 @@ class _Emitter:
             g = self.graph_char[c.source]
             node = f"<{BID}centre/{c.source}/{c.sector}/{c.region}>"
             sector, region = _concept("sector", c.sector), _concept("region", c.region)
-            self.typ(g, node, _iri(BIOECO.SectorCentre))
-            self.add(g, node, _iri(BIOECO.sector), sector)
-            self.add(g, node, _iri(BIOECO.region), region)
+            self.typ(g, node, _BIOECO.SectorCentre)
+            self.add(g, node, _BIOECO.sector, sector)
+            self.add(g, node, _BIOECO.region, region)
             self.basis(g, node, c.basis, c.citation)
-            self.add(g, sector, _iri(BIOECO.centredIn), region)
+            self.add(g, sector, _BIOECO.centredIn, region)
             self.provenance(g, node, c.source, c.locator, c.note)
 
     def figures(self) -> None:
@@ -457,8 +483,8 @@ class _Emitter:
             dataset = f"<{BID}dataset/figures-{f.source}>"
             if dataset not in done:  # the figures of a source are all in its graph
                 done.add(dataset)
-                self.typ(g, dataset, _iri(QB.DataSet))
-                self.add(g, dataset, _iri(QB.structure), f"<{BID}dsd/figures>")
+                self.typ(g, dataset, _QB.DataSet)
+                self.add(g, dataset, _QB.structure, f"<{BID}dsd/figures>")
                 label = self.literal(f"Figures stated in {titles[f.source]}", "en")
                 self.add(g, dataset, _P["label"], label)
                 self.add(g, dataset, _P["pref"], label)
@@ -466,17 +492,17 @@ class _Emitter:
                 self.add(g, dataset, _P["locator"], self.literal(f.locator))
             suffix = f"/{f.region}" if f.region else ""
             node = f"<{BID}figure/{f.source}/{f.subject}/{f.measure}{suffix}>"
-            self.typ(g, node, _iri(QB.Observation))
-            self.typ(g, node, _iri(BIOECO.StatedFigure))
-            self.add(g, node, _iri(QB.dataSet), dataset)
-            self.add(g, node, _iri(BIOECO.figureOf), self.iri[f.subject])
-            self.add(g, node, _iri(BIOECO.figureMeasure), _concept("figure-measure", f.measure))
+            self.typ(g, node, _QB.Observation)
+            self.typ(g, node, _BIOECO.StatedFigure)
+            self.add(g, node, _QB.dataSet, dataset)
+            self.add(g, node, _BIOECO.figureOf, self.iri[f.subject])
+            self.add(g, node, _BIOECO.figureMeasure, _concept("figure-measure", f.measure))
             if f.region:
-                self.add(g, node, _iri(BIOECO.region), _concept("region", f.region))
-            self.add(g, node, _iri(BIOECO.value), self.decimal(f.value))
-            self.add(g, node, _iri(BIOECO.unit), _concept("unit", f.unit))
+                self.add(g, node, _BIOECO.region, _concept("region", f.region))
+            self.add(g, node, _BIOECO.value, self.decimal(f.value))
+            self.add(g, node, _BIOECO.unit, _concept("unit", f.unit))
             if f.qualifier:
-                self.add(g, node, _iri(BIOECO.valueQualifier), _iri(_QUALIFIERS[f.qualifier]))
+                self.add(g, node, _BIOECO.valueQualifier, _iri(_QUALIFIERS[f.qualifier]))
             self.provenance(g, node, f.source, f.locator, f.note)
 
     def aliases(self) -> None:
@@ -488,11 +514,11 @@ class _Emitter:
         for d in self.records.datasets:
             g = self.graph_char[d.source]
             node = f"<{BID}dataset/{d.id}>"
-            self.typ(g, node, _iri(QB.DataSet))
-            self.add(g, node, _iri(QB.structure), f"<{BID}dsd/survey>")
+            self.typ(g, node, _QB.DataSet)
+            self.add(g, node, _QB.structure, f"<{BID}dsd/survey>")
             self.labels(g, node, d.label, d.source, d.label_en)
             if d.sample_size is not None:
-                self.add(g, node, _iri(BIOECO.sampleSize), self.integer(d.sample_size))
+                self.add(g, node, _BIOECO.sampleSize, self.integer(d.sample_size))
             self.provenance(g, node, d.source, d.locator, d.note)
         fields = (
             ("sector", BIOECO.sector, "sector"),
@@ -503,14 +529,14 @@ class _Emitter:
         for o in self.records.observations:
             g = self.graph_char[o.source]
             node = f"<{BID}observation/{o.dataset}/{o.id}>"
-            self.typ(g, node, _iri(QB.Observation))
-            self.typ(g, node, _iri(BIOECO.SurveyObservation))
-            self.add(g, node, _iri(QB.dataSet), f"<{BID}dataset/{o.dataset}>")
-            self.add(g, node, _iri(BIOECO.question), _concept("question", o.question))
+            self.typ(g, node, _QB.Observation)
+            self.typ(g, node, _BIOECO.SurveyObservation)
+            self.add(g, node, _QB.dataSet, f"<{BID}dataset/{o.dataset}>")
+            self.add(g, node, _BIOECO.question, _concept("question", o.question))
             self.add(
                 g,
                 node,
-                _iri(BIOECO.respondentGroup),
+                _BIOECO.respondentGroup,
                 _concept("respondent-group", o.respondent_group),
             )
             for attr, prop, scheme in fields:
@@ -518,11 +544,11 @@ class _Emitter:
                 if value:
                     self.add(g, node, _iri(prop), _concept(scheme, value))
             share = self.decimal(Decimal(str(o.percent)) / Decimal(100))
-            self.add(g, node, _iri(BIOECO.share), share)
+            self.add(g, node, _BIOECO.share, share)
             if o.sample_size is not None:
-                self.add(g, node, _iri(BIOECO.sampleSize), self.integer(o.sample_size))
+                self.add(g, node, _BIOECO.sampleSize, self.integer(o.sample_size))
             if o.qualifier:
-                self.add(g, node, _iri(BIOECO.valueQualifier), _iri(_QUALIFIERS[o.qualifier]))
+                self.add(g, node, _BIOECO.valueQualifier, _iri(_QUALIFIERS[o.qualifier]))
             self.provenance(g, node, o.source, o.locator, o.note)
 
     @staticmethod
@@ -594,7 +620,8 @@ def build_quads(records: Records, *, ontology_dir: Path | None = None) -> BuiltG
         onto_rows, onto_nt, union_blank = _ontology_rows(ontology_dir, _graph_char(i), f"g{i}")
         rows.extend(onto_rows)
         nt.update(onto_nt)
-    unique = sorted(set(rows))  # a triple stated twice in one graph is one quad
+    rows.sort()  # fast: the rows come in long sorted runs
+    unique = list(dict.fromkeys(rows))  # a triple stated twice in one graph is one quad
     del rows
     return BuiltGraph(rows=unique, graphs=graphs, nt=nt, union_blank=union_blank)
 
