@@ -436,7 +436,10 @@ def analyze(
             else None
         )
         if writable is not None:
-            dataset = wrap_store(writable[1])
+            # the analyses read the whole graph: Oxigraph answers them 5-9 times faster in
+            # memory than from its on-disk store (scale 100: the network query 3.2 s against
+            # 15.3 s), so they run on the parsed TriG; the store only receives their graph
+            dataset = load_dataset((Path(out_dir) if out_dir else OUT_DIR) / "bioeco.trig")
         else:
             dataset = open_graph(data_dir, graph_file, out_dir=out_dir, with_analysis=False)
         names = [str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)]
@@ -483,8 +486,7 @@ def analyze(
                 write_state(folder, graph, digest(raw))
     finally:
         if writable is not None:  # release the write lock now, also after an error (this
-            close_dataset(dataset)  # frame may outlive the call: drop every reference)
-            writable = native = None
+            writable = native = None  # frame may outlive the call: drop every reference)
     return output
 
 

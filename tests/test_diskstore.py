@@ -195,7 +195,13 @@ def test_analyze_puts_its_graph_into_the_store(built_out, monkeypatch):
         dataset = open_graph(out_dir=built_out)  # with the analysis graph: from the store
         assert dataset.query(ask).askAnswer
         assert current_store(built_out) is not None
-        analyze(("gaps",), out_dir=built_out)  # again: the store is written, not re-parsed
+    analyze(("gaps",), out_dir=built_out)  # again (on the parsed TriG): the graph replaced
+    assert read_state(store_dir(built_out))["analysis"] == _sha(built_out / "analysis.trig")
+    with monkeypatch.context() as patched:
+        _no_parsing(patched)
+        assert open_graph(out_dir=built_out).query(ask).askAnswer
+        n = len(list(open_graph(out_dir=built_out).graph(analysis_graph())))
+    assert n == len(bioeco.store.load_dataset(built_out / "analysis.trig"))  # not twice
     # without the analysis graph, the store (which holds it) is not used: the files are read
     plain = open_graph(out_dir=built_out, with_analysis=False)
     assert not plain.query(ask).askAnswer
