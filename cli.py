@@ -866,7 +866,7 @@ def viz(
     target = output if output is not None else OUT_DIR / "viewer.html"
     try:
         path = write_viewer(
-            open_graph(data_dir, graph_file),
+            open_graph(data_dir, graph_file, store=False),  # whole graph: faster in memory
             target,
             view=view,
             size_by=size_by,

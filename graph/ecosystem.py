@@ -193,7 +193,8 @@ class Ecosystem:
         analysis results) if it exists, else built from ``data/``."""
         from bioeco.pipeline import open_graph
 
-        return cls(open_graph(data_dir, graph_file, out_dir=out_dir))
+        # the analyses read the whole graph: faster parsed into memory than from the store
+        return cls(open_graph(data_dir, graph_file, out_dir=out_dir, store=False))
 
     @property
     def dataset(self) -> Graph | Dataset:

@@ -217,3 +217,20 @@ def test_a_second_writer_reads_the_files(built_out):
         del holder
     assert read_state(store_dir(built_out))["analysis"] is None
     assert current_store(built_out) is None  # the store does not hold analysis.trig
+
+
+def test_whole_graph_readers_can_ask_for_the_parsed_graph(built_out, monkeypatch):
+    calls = []
+    real = bioeco.pipeline.load_dataset
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bioeco.pipeline, "load_dataset", counting)
+    memory = open_graph(out_dir=built_out, store=False)
+    explicit = open_graph(graph_file=built_out / "bioeco.trig", store=False)
+    assert len(calls) == 2 and _count(memory) == _count(explicit) > 0
+    assert type(memory.store).__name__ == "OxigraphStore"  # writable, in memory
+    open_graph(out_dir=built_out)
+    assert len(calls) == 2  # the default: the store

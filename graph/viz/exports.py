@@ -378,7 +378,8 @@ def export(
         name = "bioeco" if fmt == "jsonld" else name
         out = OUT_DIR / f"{name}.{_SUFFIX[fmt]}"
     step("opening the graph")
-    graph = open_graph(data_dir, graph_file, with_analysis=False)
+    # the whole graph is read: faster parsed into memory than from the on-disk store
+    graph = open_graph(data_dir, graph_file, with_analysis=False, store=False)
     step(f"writing {fmt}")
     if fmt == "graphml":
         data = graphml_bytes(export_graph(graph, view, as_of=as_of, basis=basis))

@@ -764,7 +764,8 @@ def report(
     from bioeco.pipeline import open_graph
 
     target = Path(out) if out is not None else OUT_DIR / "report.html"
-    graph = open_graph(data_dir, graph_file, with_analysis=False)
+    # the whole graph is read: faster parsed into memory than from the on-disk store
+    graph = open_graph(data_dir, graph_file, with_analysis=False, store=False)
     if isinstance(graph_file, list | tuple):
         inputs = [str(f) for f in graph_file]
     elif graph_file is not None:
