@@ -7,7 +7,13 @@ import pandas as pd
 from rdflib import Dataset, Graph
 from scipy import sparse
 
-from bioeco.analyze.project import ORGANISER_ROLES, Network, as_network, entity_id
+from bioeco.analyze.project import (
+    ORGANISER_ROLES,
+    Network,
+    _shared_columns,
+    as_network,
+    entity_id,
+)
 from bioeco.errors import UsageError
 
 __all__ = ["OVERLAP_COLUMNS", "initiative_sectors", "overlap_pairs"]
@@ -146,17 +152,21 @@ def overlap_pairs(
     }
     rows = []
     members = net.members
+    # the shared members of every pair sharing any, from one pass over the members
+    pair_i, pair_j, _w, starts, shared_members = _shared_columns(b.T.tocsr())
+    where = {
+        (p, q): k for k, (p, q) in enumerate(zip(pair_i.tolist(), pair_j.tolist(), strict=True))
+    }
     for x, y, shared, jv, ov in zip(i[keep], j[keep], s[keep], jac[keep], ovl[keep], strict=True):
         a, c = inits[x], inits[y]
+        k = where[(min(x, y), max(x, y))]
+        common_idx = shared_members[starts[k] : starts[k + 1]]
         if entity_id(a) > entity_id(c):
             a, c, x, y = c, a, y, x
         if wanted is not None and not (
             (initiative_sectors(net, a) | initiative_sectors(net, c)) & wanted
         ):
             continue
-        common_idx = np.intersect1d(
-            b.indices[b.indptr[x] : b.indptr[x + 1]], b.indices[b.indptr[y] : b.indptr[y + 1]]
-        )
         common = sorted((members[k] for k in common_idx), key=lambda m: (net.label(m), m))
         organisers = [
             m

@@ -24,6 +24,7 @@ from bioeco.analyze.bridges import (
     pair_suggestions,
     sector_group,
 )
+from bioeco.analyze.overlap import overlap_pairs
 from bioeco.analyze.project import entity_id, entity_iri, load_network
 from bioeco.analyze.structure import structure
 from bioeco.build import build_dataset
@@ -299,3 +300,20 @@ def test_participation_sums_in_the_order_sectors_first_occur():
     k = sum(values)
     assert _participation(per, sectors) == 1.0 - sum((x / k) ** 2 for x in values)
     assert np.isnan(_participation(np.zeros(2), np.zeros((0, 2))))
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_overlap_shared_members_equal_the_pairwise_intersections(make_graph, seed):
+    net = _synthetic_network(make_graph, seed)
+    table = overlap_pairs(net)
+    csc = net.incidence.tocsc()
+    column = {entity_id(i): k for k, i in enumerate(net.initiatives)}
+    assert len(table) > 10
+    for a, b, shared in table[["initiative_a", "initiative_b", "shared_members"]].values:
+        x, y = column[a], column[b]
+        common = np.intersect1d(
+            csc.indices[csc.indptr[x] : csc.indptr[x + 1]],
+            csc.indices[csc.indptr[y] : csc.indptr[y + 1]],
+        )
+        expected = sorted((net.members[k] for k in common), key=lambda m: (net.label(m), m))
+        assert shared == tuple(entity_id(m) for m in expected)
