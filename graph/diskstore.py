@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bioeco.errors import OutputError
+from bioeco.errors import OutputError, output_errors
 
 __all__ = [
     "STORE",
@@ -66,6 +66,7 @@ def digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+@output_errors
 def new_store_dir(out_dir: Path | str) -> Path:
     """A new hidden folder for a store in *out_dir* (not yet current)."""
     out = Path(out_dir)

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
 __all__ = [
     "BioecoError",
     "DataError",
@@ -14,6 +21,7 @@ __all__ = [
     "UnsafeFile",
     "UsageError",
     "ValidationFailed",
+    "output_errors",
 ]
 
 
@@ -98,6 +106,37 @@ class OutputError(BioecoError, OSError):
     read-only or full file system). Earlier outputs are left as they were."""
 
     exit_code = 5
+
+
+def output_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a writer: a failing write (``NotADirectoryError``, a read-only or full file
+    system …) becomes one :class:`OutputError` line naming the file; the writers leave
+    earlier outputs intact.
+
+    Examples
+    --------
+    >>> @output_errors
+    ... def write():
+    ...     raise NotADirectoryError(20, "Not a directory", "out/x")
+    >>> try:
+    ...     write()
+    ... except OutputError as exc:
+    ...     print(exc)
+    cannot write out/x: Not a directory
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except OutputError:
+            raise
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            reason = exc.strerror or str(exc) or type(exc).__name__
+            raise OutputError(f"cannot write{where}: {reason}") from None
+
+    return wrapper
 
 
 class SandboxUnavailable(BioecoError, OSError):

@@ -10,13 +10,12 @@ removed by the next build once they are :data:`STALE_TEMP_SECONDS` old.
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -25,7 +24,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
-from bioeco.errors import OutputError
+from bioeco.errors import output_errors
 from bioeco.store import normalise_triple
 from bioeco.vocab import PREFIXES, RDF, XSD
 
@@ -60,22 +59,7 @@ def _temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
-def _output_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn a failing write (``NotADirectoryError``, a read-only or full file system …) into
-    one :class:`~bioeco.errors.OutputError` line; the writers leave earlier outputs intact."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except OutputError:
-            raise
-        except OSError as exc:
-            where = f" {exc.filename}" if exc.filename else ""
-            reason = exc.strerror or str(exc) or type(exc).__name__
-            raise OutputError(f"cannot write{where}: {reason}") from None
-
-    return wrapper
+_output_errors = output_errors  # the writers below; defined once in bioeco.errors
 
 
 def _write_temp(path: Path, raw: bytes) -> Path:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Literal
 
-from bioeco.errors import DataError
+from bioeco.errors import DataError, output_errors
 from bioeco.load import Actor, Initiative, Records
 from bioeco.schemes import load_ontology, type_classes
 from bioeco.vocab import (
@@ -626,9 +626,11 @@ def build_quads(records: Records, *, ontology_dir: Path | None = None) -> BuiltG
     return BuiltGraph(rows=unique, graphs=graphs, nt=nt, union_blank=union_blank)
 
 
+@output_errors
 def load_store(nquads: bytes, path: Path | None = None) -> ox.Store:
     """A new Oxigraph store (in memory, or on disk at *path*) bulk-loaded with the N-Quads
-    text *nquads* (:meth:`BuiltGraph.nquads`)."""
+    text *nquads* (:meth:`BuiltGraph.nquads`); a store that cannot be written (a full disk)
+    is an :class:`~bioeco.errors.OutputError`."""
     store = ox.Store(str(path)) if path is not None else ox.Store()
     store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
     if path is not None:

@@ -234,3 +234,16 @@ def test_whole_graph_readers_can_ask_for_the_parsed_graph(built_out, monkeypatch
     assert type(memory.store).__name__ == "OxigraphStore"  # writable, in memory
     open_graph(out_dir=built_out)
     assert len(calls) == 2  # the default: the store
+
+
+def test_a_store_that_cannot_be_written_is_an_output_error(tmp_path):
+    from bioeco.diskstore import new_store_dir
+    from bioeco.errors import OutputError
+    from bioeco.quads import load_store
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match=r"^cannot write .*file/out: Not a directory$"):
+        new_store_dir(blocker / "out")
+    with pytest.raises(OutputError, match=r"^cannot write"):
+        load_store(b"", blocker / "store")
