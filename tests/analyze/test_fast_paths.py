@@ -317,3 +317,24 @@ def test_overlap_shared_members_equal_the_pairwise_intersections(make_graph, see
         )
         expected = sorted((net.members[k] for k in common), key=lambda m: (net.label(m), m))
         assert shared == tuple(entity_id(m) for m in expected)
+
+
+@pytest.mark.parametrize(("min_common", "limit"), [(2, None), (1, 5), (2, 3), (1, 40)])
+def test_bounded_pair_search_keeps_the_head_of_the_full_ranking(make_graph, min_common, limit):
+    # block=7 makes the first block give the bound θ, so most actors are left out
+    net = _synthetic_network(make_graph, 5)
+    g = net._actor_graph
+    ref = _reference_candidates(g, net, sorted(g.nodes), min_common)
+    keys = sorted(
+        ref,
+        key=lambda p: (
+            -round(ref[p][0], 12),
+            -round(ref[p][1], 12),
+            -ref[p][2],
+            *map(entity_id, p),
+        ),
+    )
+    bunch, ra, _aa = _pair_candidates(structure(net), net, min_common, None, limit, block=7)
+    assert len(ref) > (limit or 10)
+    assert bunch == keys[:limit]
+    assert all(ra[p] == pytest.approx(ref[p][0], abs=1e-11) for p in bunch)
