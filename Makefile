@@ -52,10 +52,13 @@ screenshots: demo
 	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer.png --wait-for 'body[data-ready=true]' --height 1100
 	$(PY) scripts/screenshot.py $(OUT)/report.html docs/img/report.png --width 1280 --height 1850
 
+# the suite runs on TEST_WORKERS processes (pytest-xdist), a test file per process: the
+# browser, server and notebook tests wait on other processes much of the time
+TEST_WORKERS ?= 2
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check --fix .
