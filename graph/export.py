@@ -22,10 +22,9 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.term import Node
 
 from bioeco.errors import output_errors
-from bioeco.store import normalise_triple
+from bioeco.store import normalise_triple, to_oxigraph, to_rdflib
 from bioeco.vocab import PREFIXES, RDF, XSD
 
 if TYPE_CHECKING:
@@ -230,20 +229,6 @@ def remove_stale_temps(
 _OX_PREFIXES = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 
-def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None and term.datatype != XSD.string:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot serialize RDF term {term!r}")
-
-
 def _sort_key(triple: tuple) -> tuple:
     s, p, o = triple
     return (s.n3(), p != RDF.type, p.n3(), o.n3())  # rdf:type first within a subject
@@ -288,7 +273,7 @@ def serialize_turtle(graph: Graph | Iterable) -> str:
     actor:x skos:prefLabel "X" .
     <BLANKLINE>
     """
-    items = [ox.Triple(*map(_ox_term, t)) for t in _canonical(graph)]
+    items = [ox.Triple(*map(to_oxigraph, t)) for t in _canonical(graph)]
     text = ox.serialize(items, format=ox.RdfFormat.TURTLE, prefixes=_OX_PREFIXES).decode()
     return _with_sorted_prefixes(text)
 
@@ -310,7 +295,7 @@ def serialize_trig(graphs: Mapping[URIRef, Graph | Iterable] | Dataset) -> str:
     for index, name in enumerate(sorted(items, key=str)):
         graph_name = ox.NamedNode(str(name))
         for t in _canonical(items[name], scope=f"g{index}"):
-            quads.append(ox.Quad(*map(_ox_term, t), graph_name))
+            quads.append(ox.Quad(*map(to_oxigraph, t), graph_name))
     text = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_OX_PREFIXES).decode()
     return _with_sorted_prefixes(text)
 
@@ -321,7 +306,7 @@ _XSD_STRING = str(XSD.string)
 
 class _OxKeys:
     """Sort keys and output terms for Oxigraph terms, equal to what :func:`_canonical` and
-    :func:`_ox_term` give for the same terms read through rdflib (``n3()`` of the rdflib term,
+    :func:`to_oxigraph` give for the same terms read through rdflib (``n3()`` of the rdflib term,
     rdflib's normalised lexical form), computed without making rdflib triples. Literals go
     through rdflib once per distinct literal (cached), so its lexical normalisation
     (``"01"^^xsd:integer`` → ``"1"``) and ``n3()`` quoting apply exactly as before."""
@@ -340,23 +325,12 @@ class _OxKeys:
                 lit = Literal(term.value)
             else:
                 lit = Literal(term.value, datatype=URIRef(term.datatype.value))
-            done = self.literals[term] = (lit.n3(), _ox_term(lit))
+            done = self.literals[term] = (lit.n3(), to_oxigraph(lit))
         return done
 
 
 def _native_store(dataset: Dataset) -> ox.Store | None:
     return getattr(dataset.store, "_inner", None)  # the pyoxigraph.Store behind oxrdflib
-
-
-def _rd_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """The rdflib term oxrdflib would give for an Oxigraph term."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _has_blank(q: ox.Quad | ox.Triple) -> bool:
@@ -375,12 +349,12 @@ def _native_rows(triples: Iterable[ox.Quad | ox.Triple], keys: _OxKeys, scope: s
         if isinstance(s, ox.Triple) or isinstance(o, ox.Triple):
             raise TypeError("quoted triples are not part of the vocabulary")
         if _has_blank(q):
-            blank.append((_rd_term(s), _rd_term(p), _rd_term(o)))
+            blank.append((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
             continue
         ok, oterm = keys.key(o)
         rows[(f"<{s.value}>", p.value != _RDF_TYPE, f"<{p.value}>", ok)] = (s, p, oterm)
     for t in _canonical(blank, scope=scope) if blank else ():
-        rows[_sort_key(t)] = tuple(_ox_term(x) for x in t)
+        rows[_sort_key(t)] = tuple(to_oxigraph(x) for x in t)
     return rows
 
 

@@ -575,9 +575,10 @@ class _Emitter:
 def _ontology_rows(ontology_dir: Path | None, char: str, scope: str) -> tuple[list, dict, list]:
     """Rows of the ontology graph (TriG labels for blank nodes: *scope*), the N-Triples forms
     that differ from keys, and the union's rows of its blank-node triples (scope "")."""
-    from bioeco.export import _has_blank, _native_rows, _ox_term, _OxKeys
+    from bioeco.export import _has_blank, _native_rows, _OxKeys
+    from bioeco.store import to_oxigraph
 
-    triples = [ox.Triple(*map(_ox_term, t)) for t in load_ontology(ontology_dir)]
+    triples = [ox.Triple(*map(to_oxigraph, t)) for t in load_ontology(ontology_dir)]
     keys = _OxKeys()
     nt: dict[str, str] = {}
 

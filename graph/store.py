@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib.plugins.sparql
-from rdflib import Dataset, Graph, Literal
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.term import Node
 
-from bioeco.errors import UsageError
+from bioeco.errors import DataError, UsageError
 from bioeco.safeio import UnsafeFile, check_regular
 from bioeco.vocab import bind_prefixes
 
@@ -21,6 +22,8 @@ __all__ = [
     "load_dataset",
     "new_dataset",
     "normalise_triple",
+    "to_oxigraph",
+    "to_rdflib",
     "union_graph",
     "wrap_store",
 ]
@@ -176,6 +179,52 @@ def load_dataset(path: Path | str, *, into: Dataset | None = None) -> Dataset:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UsageError(f"{path}: cannot parse {fmt} ({first})") from None
     return dataset
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The Oxigraph term for an rdflib term (a plain literal stays plain: ``xsd:string`` is
+    implied in RDF 1.1).
+
+    Examples
+    --------
+    >>> to_oxigraph(Literal("Tromsø", lang="nb"))
+    <Literal value=Tromsø language=nb>
+    >>> to_oxigraph(URIRef("https://example.org/x")) == ox.NamedNode("https://example.org/x")
+    True
+    """
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None and term.datatype != XSD.string:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise DataError(f"unexpected RDF term {term!r}")
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """The rdflib term for an Oxigraph term, as oxrdflib converts it (so every path shows the
+    same text; plain literals come back with ``^^xsd:string``, see :func:`normalise_triple`).
+
+    Examples
+    --------
+    >>> to_rdflib(ox.Literal("92", datatype=ox.NamedNode(str(XSD.decimal)))).n3()
+    '"92"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    >>> to_rdflib(to_oxigraph(Literal("x", lang="en"))) == Literal("x", lang="en")
+    True
+    """
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise DataError(f"unexpected RDF term {term!r}")
 
 
 def normalise_triple(triple: tuple) -> tuple:

@@ -16,7 +16,7 @@ from bioeco.formats import escape_controls
 from bioeco.paths import ONTOLOGY_DIR
 from bioeco.schemes import load_ontology
 from bioeco.shacl_sparql import Check, UnsupportedShape, compile_shapes, run_checks
-from bioeco.store import normalise_triple, union_graph
+from bioeco.store import normalise_triple, to_oxigraph, to_rdflib, union_graph
 from bioeco.vocab import BID, BIOECO, RDF, RDFS, SH, SKOS, bind_prefixes
 
 __all__ = [
@@ -173,7 +173,7 @@ def check_graph(graph: Graph, shapes: Graph, *, engine: str = "oxigraph") -> Val
     if engine == "pyshacl":
         return _pyshacl_report(graph, shapes, 0)
     store = ox.Store()
-    store.bulk_extend(ox.Quad(*(_to_ox(t) for t in normalise_triple(x))) for x in graph)
+    store.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in normalise_triple(x))) for x in graph)
     return _oxigraph_report(store, shapes, 0, graph)
 
 
@@ -262,14 +262,16 @@ def _oxigraph_report(
         if isinstance(focus_term, ox.Literal):  # a literal has no label (nested results)
             details[focus_term] = ("", "")
         elif focus_term not in details:
-            labels = [_from_ox(q.object) for q in store.quads_for_pattern(focus_term, _LABEL, None)]
+            labels = [
+                to_rdflib(q.object) for q in store.quads_for_pattern(focus_term, _LABEL, None)
+            ]
             places = [
-                _from_ox(q.object) for q in store.quads_for_pattern(focus_term, _LOCATOR, None)
+                to_rdflib(q.object) for q in store.quads_for_pattern(focus_term, _LOCATOR, None)
             ]
             details[focus_term] = (_first(labels), _first(places))
     violations = []
     for check, focus_term, value_term in rows:
-        focus = _from_ox(focus_term)
+        focus = to_rdflib(focus_term)
         message = check.message
         if message is None:
             message = _default_message(check, focus, names, shapes)
@@ -281,7 +283,7 @@ def _oxigraph_report(
                 message=message,
                 severity=check.severity,
                 shape=_short(shapes, check.shape),
-                value=_short(names, _from_ox(value_term)) if value_term is not None else "",
+                value=_short(names, to_rdflib(value_term)) if value_term is not None else "",
                 label=label,
                 locator=locator,
             )
@@ -307,34 +309,6 @@ def _default_message(check: Check, focus: Node, names: Graph, shapes: Graph) -> 
     return f"Node {node}->{path} does not contain a value in the set: {the_set}"
 
 
-def _from_ox(term: ox.Term) -> Node:
-    """An Oxigraph term as rdflib's (as oxrdflib converts it, so both engines show the same
-    text)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise DataError(f"unexpected RDF term {term!r}")
-
-
-def _to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise DataError(f"unexpected RDF term {term!r}")
-
-
 def _native_store(data: Dataset | Graph) -> ox.Store | None:
     """The pyoxigraph store behind an oxrdflib Dataset (all its graphs), else ``None``."""
     if not isinstance(data, Dataset):
@@ -358,7 +332,7 @@ def _validation_store(data: Dataset | Graph, project: Graph) -> tuple[ox.Store, 
     else:
         graphs = data.graphs() if isinstance(data, Dataset) else [data]
         store.bulk_extend(
-            ox.Quad(*(_to_ox(t) for t in normalise_triple(triple)))
+            ox.Quad(*(to_oxigraph(t) for t in normalise_triple(triple)))
             for graph in graphs
             for triple in graph
         )
@@ -367,7 +341,7 @@ def _validation_store(data: Dataset | Graph, project: Graph) -> tuple[ox.Store, 
     query = f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && ({starts}) && ({defines})) }}"
     ignored = 0
     for row in list(store.query(query)):
-        s, p, o = (_from_ox(row[k]) for k in ("s", "p", "o"))
+        s, p, o = (to_rdflib(row[k]) for k in ("s", "p", "o"))
         s, p, o = normalise_triple((s, p, o))
         if isinstance(o, BNode):  # e.g. an owl:oneOf list: blank node ids differ per parse
             known = any(isinstance(x, BNode) for x in project.objects(s, p))
@@ -376,7 +350,7 @@ def _validation_store(data: Dataset | Graph, project: Graph) -> tuple[ox.Store, 
         if not known:
             store.remove(ox.Quad(row["s"], row["p"], row["o"]))
             ignored += 1
-    store.bulk_extend(ox.Quad(*(_to_ox(t) for t in triple)) for triple in project)
+    store.bulk_extend(ox.Quad(*(to_oxigraph(t) for t in triple)) for triple in project)
     return store, ignored
 
 

@@ -77,10 +77,10 @@ def test_many_multi_line_literals_take_the_key_by_key_path(tiny_dir, monkeypatch
 
 
 def test_build_dataset_holds_the_quads_of_build_graphs(tiny_records):
-    from bioeco.export import _ox_term
+    from bioeco.store import to_oxigraph
 
     expected = {
-        (*(str(_ox_term(term)) for term in triple), str(ox.NamedNode(str(name))))
+        (*(str(to_oxigraph(term)) for term in triple), str(ox.NamedNode(str(name))))
         for name, g in build_graphs(tiny_records).items()
         for triple in g
     }
