@@ -13,7 +13,8 @@ then every step runs in a **fresh subprocess per measurement**, so the peak resi
 ``build``          the whole ``bioeco build --no-validate`` (:func:`bioeco.pipeline.build`):
                    CSV → records → sorted quads → on-disk Oxigraph store + TriG + Turtle
 ``validate_graph`` :func:`bioeco.validate.validate_graph` (SHACL) of a built dataset
-``run_analyses``   :func:`bioeco.analyze.run.run_analyses` with all kinds
+``run_analyses``   :func:`bioeco.analyze.run.run_analyses` with all kinds and the options
+                   ``bioeco analyze all`` passes by default (:func:`analyze_all_options`)
 ``query_cli``      a whole ``bioeco query --graph out/bioeco.trig -f q.rq`` process (typical
                    SELECT: members per sector and stage), timed from outside
 ``query_p50``      every example query (``graph/queries/*.rq``) in one process on the loaded
@@ -67,6 +68,7 @@ __all__ = [
     "STEP_BASELINES",
     "SUPERLINEAR",
     "Measurement",
+    "analyze_all_options",
     "baseline_speed",
     "format_report",
     "keep_changes",
@@ -626,9 +628,10 @@ def _child(step: str, data: Path, work: Path) -> dict[str, Any]:
     elif step == "run_analyses":
         from bioeco.analyze.run import run_analyses
 
+        options = analyze_all_options()
         setup = _rss_mb()
         start = time.perf_counter()
-        tables = run_analyses(dataset, ["all"])
+        tables = run_analyses(dataset, ["all"], **options)
         seconds = time.perf_counter() - start
         info["result_rows"] = sum(len(df) for df in tables.values())
     elif step == "naive_networkx":
@@ -648,6 +651,21 @@ def _child(step: str, data: Path, work: Path) -> dict[str, Any]:
     else:
         raise SystemExit(f"unknown step {step!r}")
     return {"seconds": seconds, "setup_mb": setup, "info": info}
+
+
+def analyze_all_options() -> dict[str, Any]:
+    """The options ``bioeco analyze all`` passes to the analyses when none are given (read from
+    the command's own defaults, so the benchmark measures what the command runs).
+
+    Examples
+    --------
+    >>> analyze_all_options()
+    {'min_shared': 2, 'seed': 42}
+    """
+    import cli
+
+    defaults = {p.name: p.default for p in cli.main.commands["analyze"].params}
+    return {"min_shared": defaults["min_shared"], "seed": defaults["seed"]}
 
 
 def _bioeco_command() -> list[str]:
