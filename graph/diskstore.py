@@ -115,7 +115,7 @@ def store_dir(out_dir: Path | str) -> Path | None:
 def switch_store(out_dir: Path | str, fresh: Path) -> None:
     """Make *fresh* the current store of *out_dir* with one rename of the link; keep the
     store it replaces (a reader may still have it open), remove older abandoned ones."""
-    from bioeco.export import STALE_TEMP_SECONDS
+    from bioeco.export import STALE_TEMP_SECONDS, _fsync_dir
 
     out = Path(out_dir)
     previous = store_dir(out)
@@ -130,12 +130,7 @@ def switch_store(out_dir: Path | str, fresh: Path) -> None:
         os.replace(link, out / STORE)
     except OSError as exc:
         raise OutputError(f"cannot write {out / STORE}: {exc.strerror or exc}") from None
-    with contextlib.suppress(OSError):
-        fd = os.open(out, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    _fsync_dir(out)
     now = time.time()
     for old in out.glob(f".{STORE}.*"):
         if old in (fresh, previous) or not old.is_dir() or old.is_symlink():
