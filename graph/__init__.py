@@ -31,7 +31,6 @@ __version__ = "0.1.0"
 _LAZY = {
     "load_records": "bioeco.load",
     "build_dataset": "bioeco.build",
-    "build_graphs": "bioeco.build",
     "new_dataset": "bioeco.store",
     "load_dataset": "bioeco.store",
     "union_graph": "bioeco.store",

@@ -1,7 +1,8 @@
 """The build's fast path: records straight to N-Quads text, sorted once, then Oxigraph.
 
-:func:`build_quads` makes the same quads as :func:`bioeco.build.build_graphs` (a test
-compares them on ``data/``, the tiny fixture and synthetic data) without creating rdflib
+:func:`build_quads` is the one record→triple mapping of the project (``bioeco build`` and
+:func:`bioeco.build.build_dataset` both use it; tests compare its quads on ``data/`` and the
+tiny fixture with the output of the rdflib builder it replaced) and makes no rdflib
 objects: every quad is one string, its *sort key* — the subject, ``rdf:type`` first, the
 predicate and the object as rdflib's ``n3()`` writes them (the order
 :func:`bioeco.export.serialize_trig` uses), then the graph. One sort of these strings gives
@@ -210,7 +211,7 @@ _TIME = _Terms(TIME)
 
 
 class _Emitter:
-    """Makes the quads of :class:`bioeco.build._Builder`, as key strings."""
+    """Makes the quads of the knowledge graph of *records*, as key strings."""
 
     def __init__(self, records: Records, ontology_dir: Path | None, graph_index: dict) -> None:
         self.records = records
@@ -603,7 +604,7 @@ def _ontology_rows(ontology_dir: Path | None, char: str, scope: str) -> tuple[li
 def build_quads(records: Records, *, ontology_dir: Path | None = None) -> BuiltGraph:
     """The quads of the knowledge graph of *records* (and the ontology), sorted.
 
-    Equal, quad for quad, to :func:`bioeco.build.build_graphs`; see the module docstring.
+    One named graph per source document and the ontology graph; see the module docstring.
     """
     names = {f"{GRAPH}source/{s.id}" for s in records.sources}
     onto_name = str(ontology_graph())

@@ -1,35 +1,82 @@
-"""The build's fast path (bioeco.quads) gives the quads and the bytes of the rdflib path."""
+"""The one record→triple mapping (bioeco.quads): the quads of the rdflib builder it replaced,
+and the bytes of the rdflib serializers."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
 
 import pyoxigraph as ox
 import pytest
+from rdflib import URIRef
 
-from bioeco.build import build_dataset, build_graphs
+from bioeco.build import build_dataset
 from bioeco.export import serialize_built, serialize_trig, serialize_turtle
 from bioeco.load import load_records
+from bioeco.paths import DATA_DIR
 from bioeco.quads import build_quads
+from bioeco.vocab import ontology_graph
+
+from .conftest import FIXTURES
+
+# The quads the rdflib builder (``bioeco.build._Builder``, removed) made from data/, before
+# one mapping served both paths: count and sha256 of their sorted N-Quads lines (the source
+# graphs; the ontology graph is read from ontology/, not mapped from records). If data/ is
+# changed on purpose, recompute them with ``_source_nquads(build_dataset())``.
+DATA_QUADS = 11757
+DATA_SHA256 = "7dad6eab4b6d3a3ff4d7df19890e02912bf951f2e2a318840ccea258f80d6882"
+
+
+def _source_nquads(dataset) -> list[str]:
+    """Sorted N-Quads lines of the source graphs of *dataset* (without the ontology graph)."""
+    store = dataset.store._inner
+    onto = f"<{ontology_graph()}>"
+    lines = (f"{q.subject} {q.predicate} {q.object} {q.graph_name} ." for q in store)
+    return sorted(line for line in lines if not line.endswith(f" {onto} ."))
 
 
 def _rdflib_outputs(records) -> tuple[bytes, bytes]:
-    """What the build wrote before the fast path: rdflib graphs, canonicalised, sorted."""
-    graphs = build_graphs(records)
+    """The rdflib serializers (canonicalised rdflib triples, sorted on ``n3()``) on the quads
+    of *records*."""
+    dataset = build_dataset(records=records)
+    graphs = {
+        URIRef(str(c.identifier)): list(c)
+        for c in dataset.graphs()
+        if isinstance(c.identifier, URIRef) and len(c)
+    }
     trig = serialize_trig(graphs)
     ttl = serialize_turtle(itertools.chain.from_iterable(graphs.values()))
     return trig.encode(), ttl.encode()
 
 
-def _quads(dataset) -> set[tuple[str, ...]]:
-    store = dataset.store._inner
-    return {tuple(map(str, q)) for q in store.quads_for_pattern(None, None, None)}
-
-
 @pytest.fixture(scope="module")
 def data_records():
     return load_records()  # the real data/ folder
+
+
+def test_data_quads_are_those_of_the_rdflib_builder(data_records):
+    lines = _source_nquads(build_dataset(records=data_records))
+    assert len(lines) == DATA_QUADS
+    digest = hashlib.sha256(("\n".join(lines) + "\n").encode()).hexdigest()
+    assert digest == DATA_SHA256
+
+
+def test_tiny_quads_are_those_of_the_rdflib_builder(tiny_records):
+    """tests/fixtures/tiny-quads.nq: what the rdflib builder made of the tiny fixture."""
+    expected = (FIXTURES / "tiny-quads.nq").read_text(encoding="utf-8").splitlines()
+    assert _source_nquads(build_dataset(records=tiny_records)) == expected
+
+
+def test_bioeco_build_writes_the_quads_of_build_dataset(data_records, tmp_path):
+    """The library's Dataset and the TriG of ``bioeco build`` hold the same quads."""
+    from bioeco.pipeline import build
+    from bioeco.store import load_dataset
+
+    result = build(DATA_DIR, tmp_path, check=False)
+    written = load_dataset(result.files["trig"])
+    assert _source_nquads(written) == _source_nquads(build_dataset(records=data_records))
+    assert len(written) == len(build_dataset(records=data_records))
 
 
 def test_data_outputs_are_byte_identical_to_the_rdflib_path(data_records):
@@ -65,6 +112,10 @@ def test_awkward_literals_are_byte_identical(tiny_dir):
     built = build_quads(records)
     assert built.nt  # the multi-line notes' keys differ from their N-Triples form
     assert serialize_built(built) == _rdflib_outputs(records)
+    store = build_dataset(records=records).store._inner
+    note = ox.NamedNode("http://www.w3.org/2004/02/skos/core#editorialNote")
+    stored = {q.object.value for q in store.quads_for_pattern(None, note, None)}
+    assert {a.note for a in records.actors if a.note} <= stored  # escaped and read back
 
 
 def test_many_multi_line_literals_take_the_key_by_key_path(tiny_dir, monkeypatch):
@@ -74,23 +125,6 @@ def test_many_multi_line_literals_take_the_key_by_key_path(tiny_dir, monkeypatch
     _set_notes(tiny_dir, ['a\nb "c"'] * 20)
     records = load_records(tiny_dir)
     assert serialize_built(build_quads(records)) == _rdflib_outputs(records)
-
-
-def test_build_dataset_holds_the_quads_of_build_graphs(tiny_records):
-    from bioeco.store import to_oxigraph
-
-    expected = {
-        (*(str(to_oxigraph(term)) for term in triple), str(ox.NamedNode(str(name))))
-        for name, g in build_graphs(tiny_records).items()
-        for triple in g
-    }
-    found = _quads(build_dataset(records=tiny_records))
-
-    def named(quads: set) -> set:  # blank nodes carry canonical labels in the store
-        return {q for q in quads if not any(t.startswith("_:") for t in q)}
-
-    assert named(found) == named(expected)
-    assert len(found) == len(expected)
 
 
 def test_rows_sort_as_rdflib_tuples(tiny_records):
