@@ -174,20 +174,21 @@ class Structure:
     # -- Burt's measures --------------------------------------------------------------------
 
     def burt(self) -> tuple[np.ndarray, np.ndarray]:
-        """Burt's constraint and effective size of every member on the weighted projection,
-        as networkx defines them (NaN for members without ties).
+        """Burt's constraint and effective size of every member on the weighted projection
+        (NaN for members without ties).
 
-        With P = S⁻¹W (S the strengths) and m_w the largest tie weight of w:
-        ``constraint_v = Σ_{j∈N(v)} (P_vj + (P²)_vj)²`` and
-        ``effective_size_v = Σ_{u∈N(v)} (1 - Σ_w P_vw W_uw / m_w)``. The effective size is
-        the one networkx 3.6 computes for a whole graph (``nx.effective_size`` with a
-        weight and no ``nodes``), which the analyses have always reported: its matrix path
-        divides W_uw by the largest weight of w, where Burt's definition (and networkx's own
-        per-node path) divides by that of u; kept so results stay as they were. Because
-        W = B·Bᵀ - D (D the number of initiatives of each member),
-        W·S⁻¹·W = B·(Bᵀ·S⁻¹·B)·Bᵀ - W·S⁻¹·D - D·S⁻¹·W + D·S⁻¹·D off the diagonal, so only the
-        initiatives × initiatives matrix Bᵀ·S⁻¹·B is formed, and the effective size is
-        ``deg_v - Σ_k (A·B)_vk (P·M⁻¹·B)_vk + (P·M⁻¹·D)_v``.
+        With P = S⁻¹W (S the strengths) and m_u the largest tie weight of u:
+        ``constraint_v = Σ_{j∈N(v)} (P_vj + (P²)_vj)²`` and Burt's
+        ``effective_size_v = Σ_{u∈N(v)} (1 - Σ_w P_vw W_uw / m_u)``: the redundancy of a
+        contact u is v's proportional ties to w times u's marginal tie to w (u's tie to w over
+        u's strongest tie), as networkx's per-node path, UCINET and igraph compute it.
+        networkx 3.6's whole-graph matrix path (``nx.effective_size`` with a weight and no
+        ``nodes``) divides by m_w instead (networkx pull request #8906), which bioeco used to
+        report. Because W = B·Bᵀ - D (D the number
+        of initiatives of each member), W·S⁻¹·W = B·(Bᵀ·S⁻¹·B)·Bᵀ - W·S⁻¹·D - D·S⁻¹·W +
+        D·S⁻¹·D off the diagonal, so only the initiatives × initiatives matrix Bᵀ·S⁻¹·B is
+        formed, and the effective size is
+        ``deg_v - Σ_k (A·M⁻¹·B)_vk (P·B)_vk + (P·M⁻¹·D)_v`` (A the adjacency).
         """
         n = self.n
         w = self.weights
@@ -202,8 +203,8 @@ class Structure:
         gram = (b.T @ sparse.diags(inv_s) @ b).toarray()  # initiatives × initiatives
         d_over_s = inits * inv_s
         adj = sparse.csr_matrix(self.adj, dtype=float)
-        p_over_m = sparse.csr_matrix(p @ sparse.diags(inv_m))
-        p_d_over_m = p_over_m @ inits
+        adj_over_m = sparse.csr_matrix(adj @ sparse.diags(inv_m))
+        p_d_over_m = sparse.csr_matrix(p @ sparse.diags(inv_m)) @ inits
         constraint = np.full(n, np.nan)
         effective = np.full(n, np.nan)
         for r0 in range(0, n, BLOCK):
@@ -218,8 +219,8 @@ class Structure:
             p2 = wss * inv_s[r0 + local]
             pv = wb.data * inv_s[r0 + local]
             constraint[r0:r1] = np.bincount(local, (pv + p2) ** 2, minlength=r1 - r0)
-            h = (adj[r0:r1] @ b).toarray()
-            pb = (p_over_m[r0:r1] @ b).toarray()
+            h = (adj_over_m[r0:r1] @ b).toarray()
+            pb = (p[r0:r1] @ b).toarray()
             effective[r0:r1] = self.degree[r0:r1] - (h * pb).sum(axis=1) + p_d_over_m[r0:r1]
         constraint[~tied] = np.nan
         effective[~tied] = np.nan

@@ -42,6 +42,26 @@ def test_star_centre_is_the_only_broker(make_graph):
     assert df.loc["actor/c", "bridged_sectors"] == ("health", "marine")
 
 
+def test_weighted_effective_size_is_burts(make_graph):
+    # v and a share three initiatives, b shares one with both (ties v-a 3, v-b 1, a-b 1).
+    # Burt: the redundancy of contact u for ego v is sum_w p_vw * m_uw, with m_uw = u's tie to
+    # w over u's strongest tie. For v: p_va = 3/4, p_vb = 1/4; m_ab = 1/3, m_ba = 1/1, so
+    # effective size = (1 - 1/4 * 1/3) + (1 - 3/4 * 1) = 7/6 (a likewise); b: 1 - 1/2 twice = 1.
+    # (networkx 3.6's whole-graph path divides by w's strongest tie instead and gives 1.5 for
+    # v: networkx pull request #8906.)
+    actors = {n: {"label": n.upper()} for n in ("v", "a", "b")}
+    inits = {n: {} for n in ("i1", "i2", "i3")}
+    ms = [("v", "i1", "member"), ("a", "i1", "member"), ("v", "i2", "member")]
+    ms += [("a", "i2", "member"), ("v", "i3", "member"), ("a", "i3", "member")]
+    ms += [("b", "i3", "member")]
+    df = actor_scores(make_graph(actors, inits, ms)).set_index("actor")
+    assert df.loc["actor/v", "effective_size"] == pytest.approx(7 / 6)
+    assert df.loc["actor/a", "effective_size"] == pytest.approx(7 / 6)
+    assert df.loc["actor/b", "effective_size"] == pytest.approx(1.0)
+    # constraint of v: (3/4 + 1/4 * 1/2)^2 + (1/4 + 3/4 * 1/4)^2
+    assert df.loc["actor/v", "constraint"] == pytest.approx((7 / 8) ** 2 + (7 / 16) ** 2)
+
+
 def test_participation_uses_weights(make_graph):
     # c shares two initiatives with the marine actor m and one with h1, h2 (health), one with
     # x (no sector, ignored): k = 2 + 1 + 1 = 4 → 1 - ((2/4)² + (2/4)²) = 0.5;
