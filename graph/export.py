@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -251,7 +251,7 @@ def _canonical(triples: Iterable, scope: str = "") -> list[tuple]:
 
 def _with_sorted_prefixes(text: str) -> str:
     """Oxigraph writes every given prefix in map order: sort them for stable output."""
-    lines = text.splitlines()
+    lines = text.split("\n")  # not splitlines(): U+2028 or U+0085 in a literal is no line end
     prefixes = sorted(line for line in lines if line.startswith("@prefix "))
     body = "\n".join(line for line in lines if not line.startswith("@prefix ")).strip("\n")
     return "\n".join(prefixes) + "\n\n" + body + "\n"
@@ -358,61 +358,150 @@ def _native_rows(triples: Iterable[ox.Quad | ox.Triple], keys: _OxKeys, scope: s
     return rows
 
 
-def _write_native(dataset: Dataset) -> tuple[str, str] | None:
-    """TriG and Turtle text of an Oxigraph-backed *dataset* straight from its quads, equal to
-    the rdflib path byte for byte; ``None`` when the dataset is not Oxigraph-backed or has
-    triples in its default graph (then the rdflib path runs)."""
-    store = _native_store(dataset)
-    if store is None or any(
-        True for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-    ):
+_NT_TYPE = f"<{RDF.type}>"
+_LINES_AT_ONCE = 1 << 24  # bytes of a graph's N-Triples decoded and split at a time
+
+
+def _nt_lines(raw: bytes) -> Iterator[list[str]]:
+    """The lines of the N-Triples bytes *raw* (each ended by ``\\n``), about
+    :data:`_LINES_AT_ONCE` bytes at a time, so the whole text is never decoded at once. Lines
+    are split on ``\\n`` only: N-Triples escapes line breaks in literals but not U+2028."""
+    start, end = 0, len(raw) - 1  # raw ends with a line break
+    while start < end:
+        stop = raw.find(b"\n", start + _LINES_AT_ONCE) if start + _LINES_AT_ONCE < end else -1
+        stop = end if stop < 0 else stop
+        yield raw[start:stop].decode().split("\n")
+        start = stop + 1
+
+
+def _key_rows(found: dict, suffix: str, nt: dict[str, str]) -> list[str]:
+    """Rows of :class:`~bioeco.quads.BuiltGraph` for :func:`_native_rows`' *found* (each ended
+    by *suffix*: a space and the graph character, or a space for the union); the N-Triples
+    form of every object whose sort key differs from it goes into *nt*."""
+    from bioeco.quads import _TYPE_KEY
+
+    rows = []
+    for (s, flag, p, o), terms in found.items():
+        text = str(terms[2])
+        if text != o:
+            nt[o] = text
+        rows.append(f"{s} {p if flag else _TYPE_KEY} {o}{suffix}")
+    return rows
+
+
+class _LiteralKeys:
+    """Sort key of a literal from its N-Triples text (as Oxigraph dumps it): the text itself
+    when rdflib's ``n3()`` writes the same (no escape, no datatype), otherwise through
+    :class:`_OxKeys` once per distinct literal (rdflib's lexical normalisation, its quoting);
+    keys that are not the N-Triples text of the literal to write are added to *nt*."""
+
+    def __init__(self, keys: _OxKeys, nt: dict[str, str]) -> None:
+        self.keys = keys
+        self.nt = nt
+        self.done: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        key = self.done.get(text)
+        if key is None:
+            if "\\" in text:  # an escape: let Oxigraph read it
+                line = f"<x:s> <x:p> {text} .\n".encode()
+                literal = next(iter(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))).object
+            else:  # "lexical"^^<datatype>
+                at = text.rindex('"^^<')
+                literal = ox.Literal(text[1:at], datatype=ox.NamedNode(text[at + 4 : -1]))
+            key, term = self.keys.key(literal)
+            written = str(term)
+            if written != key:
+                self.nt[key] = written
+            self.done[text] = key
+        return key
+
+
+def _store_rows(store: ox.Store) -> BuiltGraph | None:
+    """The quads of *store*'s named graphs as sorted rows (:class:`~bioeco.quads.BuiltGraph`),
+    ordered and labelled as :func:`serialize_trig` and :func:`serialize_turtle` do; ``None``
+    when the default graph holds triples (then the rdflib path runs).
+
+    Each graph is dumped by Oxigraph as N-Triples text and every line becomes a row with
+    string operations; only literals with a datatype or an escape, and triples with blank
+    nodes (canonical labels, :func:`_canonical`), go through rdflib.
+    """
+    from bioeco.quads import _TYPE_KEY, BuiltGraph, _graph_char
+
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         return None
     keys = _OxKeys()
-    names = sorted(
-        (g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value
-    )
-    trig_quads: list[ox.Quad] = []
-    union: list[ox.Triple] = []
-    index = 0
+    nt: dict[str, str] = {}
+    literal_key = _LiteralKeys(keys, nt)
+    names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+    rows: list[str] = []
+    graphs: list[str] = []
+    union_blank: list[ox.Quad] = []
     for name in names:
-        quads = list(store.quads_for_pattern(None, None, None, name))
-        if not quads:
+        raw = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+        if not raw:
             continue  # empty graphs are not written (and take no scope index)
-        rows = _native_rows(quads, keys, scope=f"g{index}")
-        index += 1
-        trig_quads.extend(ox.Quad(*rows[k], name) for k in sorted(rows))
-        union.extend(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-    union_rows = _native_rows(union, keys, scope="")
-    trig = ox.serialize(trig_quads, format=ox.RdfFormat.TRIG, prefixes=_OX_PREFIXES).decode()
-    ttl = ox.serialize(
-        [ox.Triple(*union_rows[k]) for k in sorted(union_rows)],
-        format=ox.RdfFormat.TURTLE,
-        prefixes=_OX_PREFIXES,
-    ).decode()
-    return _with_sorted_prefixes(trig), _with_sorted_prefixes(ttl)
+        end = " " + _graph_char(len(graphs))
+        blank: list[str] = []
+        for lines in _nt_lines(raw):
+            for line in lines:
+                s, p, o = line[:-2].split(" ", 2)
+                if s[0] == "_" or o[0] == "_":
+                    blank.append(line)
+                    continue
+                if s[0] != "<" or o[:2] == "<<":
+                    raise TypeError("quoted triples are not part of the vocabulary")
+                if p == _NT_TYPE:
+                    p = _TYPE_KEY
+                if o[0] == '"' and (o[-1] == ">" or "\\" in o):
+                    o = literal_key(o)
+                rows.append(f"{s} {p} {o}{end}")
+        del raw
+        if blank:
+            quads = list(ox.parse("\n".join(blank).encode() + b"\n", format=ox.RdfFormat.N_TRIPLES))
+            found = _native_rows(quads, keys, scope=f"g{len(graphs)}")
+            rows.extend(_key_rows(found, end, nt))
+            union_blank.extend(quads)
+        graphs.append(name)
+    union_rows = _key_rows(_native_rows(union_blank, keys, ""), " ", nt) if union_blank else []
+    rows.sort()
+    if literal_key.done:  # rdflib's normalisation can make two stored literals one
+        rows = list(dict.fromkeys(rows))
+    return BuiltGraph(rows=rows, graphs=graphs, nt=nt, union_blank=union_rows)
+
+
+def _write_native(dataset: Dataset) -> tuple[bytes, bytes] | None:
+    """TriG and Turtle of an Oxigraph-backed *dataset* straight from its store, equal to the
+    rdflib path byte for byte; ``None`` when the dataset is not Oxigraph-backed or has
+    triples in its default graph (then the rdflib path runs)."""
+    store = _native_store(dataset)
+    built = _store_rows(store) if store is not None else None
+    if built is None:
+        return None
+    return serialize_built(built)
 
 
 def serialize_built(built: BuiltGraph) -> tuple[bytes, bytes]:
     """TriG and Turtle of a :class:`~bioeco.quads.BuiltGraph`, byte for byte what
     :func:`serialize_trig` and :func:`serialize_turtle` give for the same quads."""
-    return serialize_sorted(built.nquads(), built.union_ntriples())
+    trig = _serialize(built.nquads(), ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+    ttl = _serialize(built.union_ntriples(), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE)
+    return trig, ttl
 
 
 def serialize_sorted(nquads: bytes, union: bytes) -> tuple[bytes, bytes]:
     """TriG of sorted N-Quads *nquads* (graph by graph, each in TriG order) and Turtle of the
     sorted N-Triples *union* (:meth:`bioeco.quads.BuiltGraph.nquads`, ``.union_ntriples``):
     Oxigraph parses them and writes them with the project's prefixes, in the given order."""
-    trig = ox.serialize(
-        ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
-        format=ox.RdfFormat.TRIG,
-        prefixes=_OX_PREFIXES,
-    )
-    ttl = ox.serialize(
-        ox.parse(union, format=ox.RdfFormat.N_TRIPLES),
-        format=ox.RdfFormat.TURTLE,
-        prefixes=_OX_PREFIXES,
-    )
-    return _sorted_prefix_bytes(trig), _sorted_prefix_bytes(ttl)
+    trig = _serialize(nquads, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+    return trig, _serialize(union, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE)
+
+
+def _serialize(raw: bytes, given: ox.RdfFormat, wanted: ox.RdfFormat) -> bytes:
+    """Oxigraph parses *raw* (format *given*) and writes it as *wanted* with the project's
+    prefixes (sorted), in the given order."""
+    text = ox.serialize(ox.parse(raw, format=given), format=wanted, prefixes=_OX_PREFIXES)
+    return _sorted_prefix_bytes(text)
 
 
 def _sorted_prefix_bytes(raw: bytes) -> bytes:
@@ -444,9 +533,7 @@ def write_outputs(dataset: Dataset, out_dir: Path | str) -> dict[str, Path]:
     remove_stale_temps(out, ("bioeco.trig", "bioeco.ttl"))
     native = _write_native(dataset)
     if native is not None:
-        trig, ttl = native
-        written = atomic_write_many({out / "bioeco.trig": trig, out / "bioeco.ttl": ttl})
-        return {"trig": written[0], "ttl": written[1]}
+        return write_graph_files(out, *native)
     per_graph = {
         URIRef(str(c.identifier)): list(c)  # read each graph from the store once
         for c in dataset.graphs()

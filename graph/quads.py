@@ -145,10 +145,11 @@ class BuiltGraph:
         return text.encode().replace(_TYPE_KEY_BYTES, _TYPE_NT_BYTES)
 
     def _exchange(self, key: str) -> str:
-        for old, new in self.nt.items():
-            if f" {old} " in key:
-                return key.replace(f" {old} ", f" {new} ")
-        return key
+        """*key* (``s p o `` with its trailing space) with the object's N-Triples form: one
+        lookup (subjects and predicates hold no space), not a scan of :attr:`nt`."""
+        obj = key.split(" ", 2)[2][:-1]
+        new = self.nt.get(obj)
+        return key if new is None else f"{key[: len(key) - len(obj) - 1]}{new} "
 
     def nquads(self) -> bytes:
         """N-Quads of all quads, graph by graph (sorted by IRI), each graph in TriG order."""
@@ -176,7 +177,7 @@ class BuiltGraph:
                     keys.append(key)
                     previous = key
             if self.union_blank:  # blank-node triples: in union_blank, labelled for the union
-                keys = [k for k in keys if not (k.startswith("_:") or " _:" in k)]
+                keys = [k for k in keys if not _has_blank_node(k)]
                 last = keys[-1] if keys else ""
                 while blank and blank[-1] < last:
                     keys.append(blank.pop())
@@ -186,6 +187,12 @@ class BuiltGraph:
         if blank:
             out.append(self._text(blank[::-1], ".\n"))
         return b"".join(out)
+
+
+def _has_blank_node(key: str) -> bool:
+    """Whether the subject or the object of the row *key* is a blank node (not a literal
+    that holds ``_:``); subjects and predicates hold no space."""
+    return key.startswith("_:") or (" _:" in key and key.split(" ", 2)[2].startswith("_:"))
 
 
 class _Terms:

@@ -13,7 +13,7 @@ from bioeco.export import _write_native, serialize_trig, serialize_turtle, write
 from bioeco.store import new_dataset
 
 
-def _rdflib_path(dataset) -> tuple[str, str]:
+def _rdflib_path(dataset) -> tuple[bytes, bytes]:
     """What write_outputs wrote before the direct path: rdflib triples, canonicalised."""
     per_graph = {
         URIRef(str(c.identifier)): list(c)
@@ -22,7 +22,7 @@ def _rdflib_path(dataset) -> tuple[str, str]:
     }
     trig = serialize_trig(per_graph)
     ttl = serialize_turtle(itertools.chain.from_iterable(per_graph.values()))
-    return trig, ttl
+    return trig.encode(), ttl.encode()
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +35,8 @@ def test_data_outputs_are_byte_identical_to_the_rdflib_path(data_dataset, tmp_pa
     assert native is not None  # data/ has no blank nodes: the direct path is taken
     assert native == _rdflib_path(data_dataset)
     files = write_outputs(data_dataset, tmp_path)
-    assert files["trig"].read_text(encoding="utf-8") == native[0]
-    assert files["ttl"].read_text(encoding="utf-8") == native[1]
+    assert files["trig"].read_bytes() == native[0]
+    assert files["ttl"].read_bytes() == native[1]
 
 
 def test_tiny_outputs_are_byte_identical_to_the_rdflib_path(tiny_dataset):
@@ -74,7 +74,7 @@ def test_literals_are_normalised_and_quoted_as_rdflib_does():
     native = _write_native(dataset)
     assert native is not None
     assert native == _rdflib_path(dataset)
-    assert "01" not in native[0].split("\n\n", 1)[1]  # rdflib's canonical integer
+    assert b"01" not in native[0].split(b"\n\n", 1)[1]  # rdflib's canonical integer
 
 
 def test_blank_nodes_get_the_canonical_labels(tmp_path):
@@ -84,5 +84,67 @@ def test_blank_nodes_get_the_canonical_labels(tmp_path):
     dataset = _store_with(quads)
     assert _write_native(dataset) == _rdflib_path(dataset)
     files = write_outputs(dataset, tmp_path)
-    assert files["trig"].read_text(encoding="utf-8") == _rdflib_path(dataset)[0]
-    assert files["ttl"].read_text(encoding="utf-8") == _rdflib_path(dataset)[1]
+    assert files["trig"].read_bytes() == _rdflib_path(dataset)[0]
+    assert files["ttl"].read_bytes() == _rdflib_path(dataset)[1]
+
+
+AWKWARD = [
+    "tab\there",
+    "bell \x07 and \x01 and del \x7f",
+    "line\u2028separator and \x85 next line",
+    'a "quoted" \\ word',
+    "two\nlines",
+    "carriage\rreturn",
+    "see _:b1 in a literal",
+    'ends with a quote"',
+    "Ærøy – 北極",
+]
+
+
+def test_awkward_literals_in_many_graphs_are_byte_identical(tmp_path):
+    """Control characters, line separators, escapes and a blank-node label inside a literal
+    (the union drops blank-node rows by their subject and object only), spread over graphs
+    that also hold blank nodes."""
+    quads = [ox.Quad(S, P, ox.Literal(text), G1) for text in AWKWARD]
+    quads += [ox.Quad(S, P, ox.Literal(text, language="en"), G2) for text in AWKWARD]
+    quads += [ox.Quad(S, P, ox.BlankNode("b1"), G2), ox.Quad(ox.BlankNode("b1"), P, S, G1)]
+    quads += [ox.Quad(S, P, ox.Literal("2021", datatype=ox.NamedNode(XSD + "gYear")), G2)]
+    dataset = _store_with(quads)
+    native = _write_native(dataset)
+    assert native == _rdflib_path(dataset)
+    assert b"see _:b1 in a literal" in native[1]  # kept in the Turtle
+    files = write_outputs(dataset, tmp_path)
+    assert (files["trig"].read_bytes(), files["ttl"].read_bytes()) == native
+
+
+def test_many_multi_line_literals_and_small_chunks(monkeypatch):
+    """More multi-line literals than are replaced in one pass, and a graph's N-Triples read a
+    few lines at a time: the same bytes."""
+    import bioeco.export
+    import bioeco.quads
+
+    monkeypatch.setattr(bioeco.quads, "_MAX_REPLACED", 2)
+    monkeypatch.setattr(bioeco.export, "_LINES_AT_ONCE", 64)
+    quads = [ox.Quad(ox.NamedNode(f"{EX}s{i}"), P, ox.Literal(f"a\nb {i}"), G1) for i in range(40)]
+    quads += [ox.Quad(ox.NamedNode(f"{EX}t{i}"), P, ox.Literal(f"t {i}"), G2) for i in range(40)]
+    dataset = _store_with(quads)
+    assert _write_native(dataset) == _rdflib_path(dataset)
+
+
+def test_default_graph_triples_take_the_rdflib_path(tmp_path):
+    dataset = _store_with([ox.Quad(S, P, ox.Literal("x"), G1), ox.Quad(S, P, S)])
+    assert _write_native(dataset) is None
+    files = write_outputs(dataset, tmp_path)
+    assert files["trig"].read_bytes() == _rdflib_path(dataset)[0]
+
+
+def test_an_empty_dataset_is_written_as_the_rdflib_path_writes_it(tmp_path):
+    dataset = new_dataset()
+    assert _write_native(dataset) == _rdflib_path(dataset)
+
+
+def test_triple_terms_are_refused():
+    quoted = ox.Triple(S, P, ox.Literal("x"))
+    dataset = _store_with([ox.Quad(S, P, quoted, G1)])
+    with pytest.raises(TypeError, match="quoted triples"):
+        _write_native(dataset)
