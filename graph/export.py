@@ -399,6 +399,7 @@ class _LiteralKeys:
         self.keys = keys
         self.nt = nt
         self.done: dict[str, str] = {}
+        self.merges = False  # whether a key differs from its literal's text as dumped
 
     def __call__(self, text: str) -> str:
         key = self.done.get(text)
@@ -414,6 +415,7 @@ class _LiteralKeys:
             if written != key:
                 self.nt[key] = written
             self.done[text] = key
+            self.merges = self.merges or key != text
         return key
 
 
@@ -465,7 +467,7 @@ def _store_rows(store: ox.Store) -> BuiltGraph | None:
         graphs.append(name)
     union_rows = _key_rows(_native_rows(union_blank, keys, ""), " ", nt) if union_blank else []
     rows.sort()
-    if literal_key.done:  # rdflib's normalisation can make two stored literals one
+    if literal_key.merges:  # rdflib's normalisation can make two stored literals one
         rows = list(dict.fromkeys(rows))
     return BuiltGraph(rows=rows, graphs=graphs, nt=nt, union_blank=union_rows)
 

@@ -177,7 +177,9 @@ class BuiltGraph:
                     keys.append(key)
                     previous = key
             if self.union_blank:  # blank-node triples: in union_blank, labelled for the union
-                keys = [k for k in keys if not _has_blank_node(k)]
+                keys = [
+                    k for k in keys if not (k.startswith("_:") or (" _:" in k and _blank_object(k)))
+                ]
                 last = keys[-1] if keys else ""
                 while blank and blank[-1] < last:
                     keys.append(blank.pop())
@@ -189,10 +191,10 @@ class BuiltGraph:
         return b"".join(out)
 
 
-def _has_blank_node(key: str) -> bool:
-    """Whether the subject or the object of the row *key* is a blank node (not a literal
-    that holds ``_:``); subjects and predicates hold no space."""
-    return key.startswith("_:") or (" _:" in key and key.split(" ", 2)[2].startswith("_:"))
+def _blank_object(key: str) -> bool:
+    """Whether the object of the row *key* is a blank node (not a literal that holds
+    ``_:``); subjects and predicates hold no space."""
+    return key.split(" ", 2)[2].startswith("_:")
 
 
 class _Terms:
