@@ -72,7 +72,7 @@ def initiative_sectors(net: Network, iri: str) -> set[str]:
 def overlap_pairs(
     source: Graph | Dataset | Network,
     *,
-    min_shared: int = 1,
+    min_shared: int = 2,
     min_jaccard: float = 0.0,
     min_overlap: float = 0.0,
     consolidation_jaccard: float = 0.5,
@@ -87,12 +87,14 @@ def overlap_pairs(
     initiative pairs are the off-diagonal entries of the sparse product ``Bᵀ·B`` and the
     sizes its diagonal, so ``jaccard = s / (n_a + n_b - s)`` and
     ``overlap = s / min(n_a, n_b)`` are computed for every pair at once (no loop over pairs).
-    Only pairs with ``shared >= min_shared``, ``jaccard >= min_jaccard`` and
-    ``overlap >= min_overlap`` are returned. A pair is a consolidation candidate when
-    ``jaccard >= consolidation_jaccard`` and the similarity of aims (Jaccard of the two
-    initiatives' own sector and stage concepts) is ``>= consolidation_aims``, unless one is part
-    of the other (``dcterms:isPartOf``). *sector* keeps pairs where either initiative is in that
-    sector or below it (an initiative without sectors takes its members' sectors).
+    Only pairs with ``shared >= min_shared``, ``jaccard >= min_jaccard`` and ``overlap >=
+    min_overlap`` are returned; *min_shared* defaults to 2, as in ``bioeco analyze``, the
+    report, the viewer and the change analysis (two initiatives sharing a single member is
+    common in any cluster, not an overlap). A pair is a consolidation candidate when ``jaccard
+    >= consolidation_jaccard`` and the similarity of aims (Jaccard of the two initiatives' own
+    sector and stage concepts) is ``>= consolidation_aims``, unless one is part of the other
+    (``dcterms:isPartOf``). *sector* keeps pairs where either initiative is in that sector or
+    below it (an initiative without sectors takes its members' sectors).
 
     Columns
     -------
@@ -115,11 +117,12 @@ def overlap_pairs(
     --------
     >>> from bioeco.analyze._fixture import example_graph
     >>> df = overlap_pairs(example_graph())
-    >>> df[["initiative_a", "initiative_b", "shared", "jaccard", "overlap"]].head(3)
+    >>> df[["initiative_a", "initiative_b", "shared", "jaccard", "overlap"]]
             initiative_a        initiative_b  shared  jaccard  overlap
     0   initiative/north  initiative/seminar       3     0.75      1.0
     1  initiative/bridge    initiative/north       2     0.50      1.0
-    2  initiative/bridge    initiative/green       1     0.25      0.5
+    >>> len(overlap_pairs(example_graph(), min_shared=1))  # also pairs sharing one member
+    5
     >>> print(df.loc[0, "explanation"])
     Biotech North and Marine Seminar share 3 members (Biotec AS, Seaweed AS, UiT): Jaccard
     0.75, overlap coefficient 1.00; both work on marine; shared organiser-role holders: none

@@ -307,7 +307,7 @@ def test_participation_sums_in_the_order_sectors_first_occur():
 @pytest.mark.parametrize("seed", [0, 2])
 def test_overlap_shared_members_equal_the_pairwise_intersections(make_graph, seed):
     net = _synthetic_network(make_graph, seed)
-    table = overlap_pairs(net)
+    table = overlap_pairs(net, min_shared=1)
     csc = net.incidence.tocsc()
     column = {entity_id(i): k for k, i in enumerate(net.initiatives)}
     assert len(table) > 10

@@ -26,12 +26,13 @@ def test_top_sector_region_as_of(example):
     assert all(len(df) <= 1 for df in out.values())
     marine = run_analyses(example, ["gaps"], sector="marine")
     assert set(marine["gaps_coverage"]["sector"]) == {"marine"}
-    north = run_analyses(example, ["overlap"], region="nord-norge")
+    north = run_analyses(example, ["overlap"], region="nord-norge", min_shared=1)
     green = north["overlap_pairs"].set_index(["initiative_a", "initiative_b"])
     # only Nofima (Tromsø) of Green Cluster's members lies in Nord-Norge (Farm and Mill: Ås)
     assert green.loc[("initiative/green", "initiative/north"), "members_a"] == 1
-    early = run_analyses(example, ["overlap"], as_of=2020)
-    assert len(early["overlap_pairs"]) < len(run_analyses(example, ["overlap"])["overlap_pairs"])
+    early = run_analyses(example, ["overlap"], as_of=2020, min_shared=1)
+    every = run_analyses(example, ["overlap"], min_shared=1)
+    assert len(early["overlap_pairs"]) < len(every["overlap_pairs"])
 
 
 @pytest.mark.parametrize(
@@ -112,3 +113,27 @@ def test_empty_graph_gives_empty_tables(tmp_path):
     out = run_analyses(Graph())
     assert all(df.empty and "explanation" in df.columns for df in out.values())
     assert len(write_csvs(out, tmp_path)) == len(out)
+
+
+def test_one_overlap_threshold_everywhere(make_graph):
+    # `bioeco analyze`, the library (and through it the report, the viewer and the Excel
+    # export, which pass no min_shared) and the change analysis keep the same pairs
+    import inspect
+
+    import cli
+    from bioeco.analyze.change import compare_years, overlap_shift
+    from bioeco.analyze.overlap import overlap_pairs
+
+    def default(func):
+        return inspect.signature(func).parameters["min_shared"].default
+
+    command = {p.name: p.default for p in cli.main.commands["analyze"].params}["min_shared"]
+    assert default(overlap_pairs) == command == 2
+    assert default(compare_years) == default(overlap_shift) == command
+    actors = {x: {} for x in "abc"}
+    inits = {"i": {}, "j": {}, "k": {}}
+    ms = [("a", "i", "member"), ("b", "i", "member"), ("a", "j", "member")]
+    ms += [("b", "j", "member"), ("c", "j", "member"), ("c", "k", "member")]
+    tables = run_analyses(make_graph(actors, inits, ms), ["overlap"])
+    pairs = tables["overlap_pairs"][["initiative_a", "initiative_b"]].values.tolist()
+    assert pairs == [["initiative/i", "initiative/j"]]  # j-k share one member only
