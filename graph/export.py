@@ -529,7 +529,10 @@ def write_outputs(dataset: Dataset, out_dir: Path | str) -> dict[str, Path]:
 
     Both files are serialized completely in memory first and then written atomically
     (:func:`atomic_write_many`), so a failure or a kill leaves the previous outputs untouched.
-    Stale temporary files of earlier, killed builds are removed first.
+    Stale temporary files of earlier, killed builds are removed first. An Oxigraph-backed
+    dataset (:func:`~bioeco.build.build_dataset`) is written from its store's N-Triples dump
+    through the sorted writers of ``bioeco build`` (:func:`serialize_built`); other datasets
+    through rdflib (:func:`serialize_trig`, :func:`serialize_turtle`). The bytes are the same.
     """
     out = Path(out_dir)
     remove_stale_temps(out, ("bioeco.trig", "bioeco.ttl"))
