@@ -41,9 +41,9 @@ def build_dataset(
         records = load_records(data_dir, ontology_dir=onto)
     if not records.sources:
         raise DataError("no source documents in sources.csv", file="sources.csv")
-    built = build_quads(records, ontology_dir=onto)
+    nquads = build_quads(records, ontology_dir=onto).nquads()  # the sorted rows are freed
     if path is not None and Path(path).exists():  # an existing store: add to it
         dataset = new_dataset(path)
-        dataset.store._inner.load(input=built.nquads(), format=ox.RdfFormat.N_QUADS)
+        dataset.store._inner.load(input=nquads, format=ox.RdfFormat.N_QUADS)
         return dataset
-    return wrap_store(load_store(built.nquads(), Path(path) if path is not None else None))
+    return wrap_store(load_store(nquads, Path(path) if path is not None else None))
