@@ -145,11 +145,7 @@ class BuiltGraph:
         return text.encode().replace(_TYPE_KEY_BYTES, _TYPE_NT_BYTES)
 
     def _exchange(self, key: str) -> str:
-        """*key* (``s p o `` with its trailing space) with the object's N-Triples form: one
-        lookup (subjects and predicates hold no space), not a scan of :attr:`nt`."""
-        obj = key.split(" ", 2)[2][:-1]
-        new = self.nt.get(obj)
-        return key if new is None else f"{key[: len(key) - len(obj) - 1]}{new} "
+        return _exchange(key, self.nt)
 
     def nquads(self) -> bytes:
         """N-Quads of all quads, graph by graph (sorted by IRI), each graph in TriG order."""
@@ -189,6 +185,25 @@ class BuiltGraph:
         if blank:
             out.append(self._text(blank[::-1], ".\n"))
         return b"".join(out)
+
+
+def _exchange(key: str, nt: dict[str, str]) -> str:
+    """*key* — a key ``s p o `` (trailing space) or a row ``s p o g`` — with its object in
+    N-Triples form when *nt* has one: one lookup (subjects and predicates hold no space, the
+    object ends at the last space), not a scan of *nt*.
+
+    Examples
+    --------
+    >>> nt = {'"a b"': '"A B"'}
+    >>> _exchange('<s> <p> "a b" ', nt), _exchange('<s> <p> "a b" g', nt)
+    ('<s> <p> "A B" ', '<s> <p> "A B" g')
+    >>> _exchange('<s> <p> "a" g', nt)
+    '<s> <p> "a" g'
+    """
+    rest = key.split(" ", 2)[2]
+    obj = rest[: rest.rindex(" ")]
+    new = nt.get(obj)
+    return key if new is None else key[: len(key) - len(rest)] + new + rest[len(obj) :]
 
 
 def _blank_object(key: str) -> bool:
