@@ -317,10 +317,17 @@ class Network:
         """IRIs of the kept members of *initiative* (sorted)."""
         return self._members_of.get(initiative, [])
 
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        return {
+            iri: str(label) if label else entity_id(iri)
+            for iri, label in zip(self.nodes.index, self.nodes["label"], strict=True)
+        }
+
     def label(self, iri: str) -> str:
         """Readable label of a node (its compact id when it has none)."""
-        label = self.attr(iri, "label")
-        return str(label) if label else entity_id(iri)
+        label = self._labels.get(iri)
+        return label if label is not None else entity_id(iri)
 
     def codes(self, scheme: str) -> list[str]:
         """Codes of *scheme* known in the graph (declared concepts plus used ones), ordered."""
@@ -333,35 +340,50 @@ class Network:
         }
         return sorted(used | declared, key=lambda c: (order.get(c, np.inf), c))
 
+    @cached_property
+    def _hierarchy(self) -> dict[str, tuple[dict[str, list[str]], dict[str, set[str]]]]:
+        """Per scheme: the parents of each code (sorted) and the children of each code."""
+        out: dict[str, tuple[dict[str, list[str]], dict[str, set[str]]]] = {}
+        for scheme, table in self.concepts.groupby("scheme", sort=True):
+            parents: dict[str, list[str]] = {}
+            children: dict[str, set[str]] = {}
+            for c, broader in zip(table["code"], table["broader"], strict=True):
+                parents[c] = sorted(broader)
+                for b in broader:
+                    children.setdefault(b, set()).add(c)
+            out[str(scheme)] = (parents, children)
+        return out
+
     def top(self, scheme: str, code: str) -> str:
         """The top concept above *code* in *scheme* (following ``skos:broader``; first parent
         in code order when there are several); *code* itself when it has no parent."""
-        table = self.concepts[self.concepts["scheme"] == scheme]
-        parents = {
-            c: sorted(broader) for c, broader in zip(table["code"], table["broader"], strict=True)
-        }
-        seen = {code}
-        while parents.get(code):
-            code = parents[code][0]
-            if code in seen:  # a cycle in skos:broader: stop where it closes
-                break
-            seen.add(code)
-        return code
+        cache = self.__dict__.setdefault("_tops", {})
+        key = (scheme, code)
+        if key not in cache:
+            parents = self._hierarchy.get(scheme, ({}, {}))[0]
+            seen = {code}
+            while parents.get(code):
+                code = parents[code][0]
+                if code in seen:  # a cycle in skos:broader: stop where it closes
+                    break
+                seen.add(code)
+            cache[key] = code
+        return cache[key]
 
     def descendants(self, scheme: str, code: str) -> set[str]:
         """*code* and every concept below it (``skos:broader``) in *scheme*."""
-        table = self.concepts[self.concepts["scheme"] == scheme]
-        children: dict[str, set[str]] = {}
-        for c, broader in zip(table["code"], table["broader"], strict=True):
-            for b in broader:
-                children.setdefault(b, set()).add(c)
-        out, todo = set(), [code]
-        while todo:
-            cur = todo.pop()
-            if cur not in out:
-                out.add(cur)
-                todo.extend(children.get(cur, ()))
-        return out
+        cache = self.__dict__.setdefault("_descendants", {})
+        key = (scheme, code)
+        if key not in cache:
+            children = self._hierarchy.get(scheme, ({}, {}))[1]
+            out, todo = set(), [code]
+            while todo:
+                cur = todo.pop()
+                if cur not in out:
+                    out.add(cur)
+                    todo.extend(children.get(cur, ()))
+            cache[key] = frozenset(out)
+        return set(cache[key])
 
     def restrict_region(self, region: str) -> Network:
         """Keep only memberships whose member lies in *region* (or a region below it)."""

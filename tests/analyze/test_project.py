@@ -154,3 +154,34 @@ def test_interviewees_are_not_collaborators():
     """
     net = load_network(Graph().parse(data=ttl, format="turtle"))
     assert list(net.edges["member"]) == ["https://w3id.org/bioeco/id/actor/b"]
+
+
+def test_hierarchy_lookups_are_cached_copies():
+    import pandas as pd
+
+    from bioeco.analyze.project import Network
+
+    concepts = pd.DataFrame(
+        [
+            ("c/a", "sector", "a", "A", 1.0, ()),
+            ("c/b", "sector", "b", "B", 2.0, ("a",)),
+            ("c/c", "sector", "c", "C", 3.0, ("b", "x")),
+            ("c/x", "sector", "x", "X", 4.0, ()),
+            ("c/p", "sector", "p", "P", 5.0, ("q",)),  # a cycle p → q → p
+            ("c/q", "sector", "q", "Q", 6.0, ("p",)),
+            ("r/c", "region", "c", "RC", 1.0, ("n",)),
+        ],
+        columns=["concept", "scheme", "code", "label", "order", "broader"],
+    )
+    nodes = pd.DataFrame(columns=["iri", "id", "label", "kind"]).set_index("iri")
+    edges = pd.DataFrame(columns=["member", "initiative", "roles", "rule"])
+    net = Network(nodes, edges, concepts)
+    assert [net.top("sector", c) for c in "abcxp"] == ["a", "a", "a", "x", "p"]
+    assert net.top("region", "c") == "n" and net.top("sector", "zz") == "zz"
+    below = net.descendants("sector", "a")
+    assert below == {"a", "b", "c"}
+    below.add("mutated")  # the caller's copy: the next answer is unchanged
+    assert net.descendants("sector", "a") == {"a", "b", "c"}
+    assert net.descendants("sector", "x") == {"x", "c"}
+    assert net.descendants("region", "n") == {"n", "c"}
+    assert net.label("https://w3id.org/bioeco/id/actor/none") == "actor/none"
