@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
-from scipy import sparse
 
 from bioeco.analyze.project import (
     ORGANISER_ROLES,
@@ -43,21 +42,158 @@ OVERLAP_COLUMNS = [
 ]
 
 
-def _names(net: Network, iris: list[str], limit: int = 3) -> str:
-    labels = [net.label(i) for i in iris]
-    more = len(labels) - limit
-    return ", ".join(labels[:limit]) + (f" and {more} more" if more > 0 else "")
+def _names(labels: list[str], indices: list[int], limit: int = 3) -> str:
+    """The labels of the first *limit* of *indices*, and how many more there are."""
+    more = len(indices) - limit
+    return ", ".join(labels[k] for k in indices[:limit]) + (f" and {more} more" if more > 0 else "")
 
 
-def _aims(net: Network, a: str, b: str) -> float:
-    sa = {("sector", c) for c in net.attr(a, "sectors")} | {
-        ("stage", c) for c in net.attr(a, "stages")
+def _label_order(net: Network, iris: list[str]) -> np.ndarray:
+    """Rank of each of *iris* when sorted by (label, IRI)."""
+    order = sorted(range(len(iris)), key=lambda k: (net.label(iris[k]), iris[k]))
+    rank = np.empty(len(iris), dtype=np.int64)
+    rank[order] = np.arange(len(iris))
+    return rank
+
+
+def _pair_columns(
+    net: Network,
+    kept: np.ndarray,
+    pair_x: np.ndarray,
+    pair_y: np.ndarray,
+    counts: np.ndarray,
+    starts: np.ndarray,
+    shared: np.ndarray,
+    sizes: np.ndarray,
+) -> dict[str, list]:
+    """The member columns of the kept initiative pairs, without a Python loop over members.
+
+    The shared members of each pair are put in (label, IRI) order by one sort of all pairs'
+    members; the shared organiser-role holders are those whose role in both initiatives is
+    an organiser role (a lookup of member × initiative keys). Returns, per kept pair in
+    *kept* order: ``x``, ``y`` (column indices of a and b, a < b by compact id), ``shared``,
+    ``members_a``, ``members_b`` and the member index lists ``common`` and ``organisers``.
+    """
+    members, inits = net.members, net.initiatives
+    pair_of = np.repeat(np.arange(len(counts)), counts)
+    rank = _label_order(net, members)
+    shared = shared[np.lexsort((rank[shared], pair_of))]  # each pair's members by label
+    column = {iri: k for k, iri in enumerate(inits)}
+    row = {iri: k for k, iri in enumerate(members)}
+    n_inits = np.int64(len(inits))
+    organiser = np.array(
+        sorted(
+            row[m] * n_inits + column[o]
+            for m, o, roles in net.edges[["member", "initiative", "roles"]].itertuples(False)
+            if set(roles) & ORGANISER_ROLES
+        ),
+        dtype=np.int64,
+    )
+    both = np.isin(shared * n_inits + pair_x[pair_of], organiser) & np.isin(
+        shared * n_inits + pair_y[pair_of], organiser
+    )
+    before = np.concatenate([[0], np.cumsum(both)])  # organisers before each position
+    organisers = shared[both].tolist()
+    shared_list = shared.tolist()
+    ids = [entity_id(i) for i in inits]
+    x, y = pair_x[kept].tolist(), pair_y[kept].tolist()
+    swap = [ids[a] > ids[c] for a, c in zip(x, y, strict=True)]
+    x, y = (
+        [c if w else a for a, c, w in zip(x, y, swap, strict=True)],
+        [a if w else c for a, c, w in zip(x, y, swap, strict=True)],
+    )
+    lo, hi = starts[kept].tolist(), starts[kept + 1].tolist()
+    return {
+        "x": x,
+        "y": y,
+        "shared": counts[kept].tolist(),
+        "members_a": sizes[x].tolist(),
+        "members_b": sizes[y].tolist(),
+        "common": [shared_list[a:c] for a, c in zip(lo, hi, strict=True)],
+        "organisers": [
+            organisers[a:c]
+            for a, c in zip(
+                before[starts[kept]].tolist(), before[starts[kept + 1]].tolist(), strict=True
+            )
+        ],
     }
-    sb = {("sector", c) for c in net.attr(b, "sectors")} | {
-        ("stage", c) for c in net.attr(b, "stages")
-    }
-    union = sa | sb
-    return len(sa & sb) / len(union) if union else float("nan")
+
+
+def _explain(
+    net: Network, columns: dict[str, list], consolidation_jaccard: float, consolidation_aims: float
+) -> dict[str, list]:
+    """The table's columns (but ``rank``) of the kept pairs, with their explanations."""
+    members, inits = net.members, net.initiatives
+    member_ids = [entity_id(m) for m in members]
+    member_labels = [net.label(m) for m in members]
+    ids = [entity_id(i) for i in inits]
+    labels = [net.label(i) for i in inits]
+    types = [net.attr(i, "type") for i in inits]
+    sectors = [frozenset(net.attr(i, "sectors")) for i in inits]
+    stages = [frozenset(net.attr(i, "stages")) for i in inits]
+    aims = [
+        frozenset({("sector", c) for c in sec} | {("stage", c) for c in stg})
+        for sec, stg in zip(sectors, stages, strict=True)
+    ]
+    parents = [frozenset(net.attr(i, "part_of")) for i in inits]
+    out: dict[str, list] = {c: [] for c in OVERLAP_COLUMNS if c != "rank"}
+    for x, y, shared, size_a, size_b, common, organisers, jv, ov in zip(
+        columns["x"],
+        columns["y"],
+        columns["shared"],
+        columns["members_a"],
+        columns["members_b"],
+        columns["common"],
+        columns["organisers"],
+        columns["jaccard"],
+        columns["overlap"],
+        strict=True,
+    ):
+        both_sectors = sorted(sectors[x] & sectors[y])
+        both_stages = sorted(stages[x] & stages[y])
+        union = aims[x] | aims[y]
+        similarity = len(aims[x] & aims[y]) / len(union) if union else float("nan")
+        part_of = inits[x] in parents[y] or inits[y] in parents[x]
+        consolidate = bool(
+            jv >= consolidation_jaccard
+            and not np.isnan(similarity)
+            and similarity >= consolidation_aims
+            and not part_of
+        )
+        text = (
+            f"{labels[x]} and {labels[y]} share {shared} member"
+            f"{'s' if shared != 1 else ''} ({_names(member_labels, common)}): "
+            f"Jaccard {jv:.2f}, overlap coefficient {ov:.2f}; "
+            + (f"both work on {' and '.join(both_sectors)}" if both_sectors else "no common sector")
+            + (f" and stage {' and '.join(both_stages)}" if both_stages else "")
+            + "; shared organiser-role holders: "
+            + (_names(member_labels, organisers) if organisers else "none")
+        )
+        if part_of:
+            text += "; one is part of the other"
+        if consolidate:
+            text += "; consolidation candidate: high overlap of members and aims"
+        out["initiative_a"].append(ids[x])
+        out["initiative_b"].append(ids[y])
+        out["label_a"].append(labels[x])
+        out["label_b"].append(labels[y])
+        out["type_a"].append(types[x])
+        out["type_b"].append(types[y])
+        out["members_a"].append(size_a)
+        out["members_b"].append(size_b)
+        out["shared"].append(shared)
+        out["jaccard"].append(jv)
+        out["overlap"].append(ov)
+        out["shared_members"].append(tuple(member_ids[k] for k in common))
+        out["shared_sectors"].append(tuple(both_sectors))
+        out["shared_stages"].append(tuple(both_stages))
+        out["shared_organisers"].append(tuple(member_ids[k] for k in organisers))
+        out["aims_similarity"].append(similarity)
+        out["part_of"].append(bool(part_of))
+        out["consolidation"].append(consolidate)
+        out["score"].append(jv)
+        out["explanation"].append(text)
+    return out
 
 
 def initiative_sectors(net: Network, iri: str) -> set[str]:
@@ -138,91 +274,27 @@ def overlap_pairs(
     if int(min_shared) < 1:
         raise UsageError(f"min_shared must be at least 1, not {min_shared!r}")
     net = as_network(source, as_of=as_of, basis=basis)
-    b = net.incidence.tocsc()
+    b = net.incidence
     inits = net.initiatives
     if b.shape[1] < 2:
         return pd.DataFrame(columns=OVERLAP_COLUMNS)
     sizes = np.asarray(b.sum(axis=0)).ravel()
-    co = sparse.triu(b.T @ b, k=1).tocoo()
-    i, j, s = co.row, co.col, co.data.astype(float)
-    jac = s / (sizes[i] + sizes[j] - s)
-    ovl = s / np.minimum(sizes[i], sizes[j])
+    # every pair of initiatives sharing members (x < y), with its shared members, from one
+    # pass over the members (the off-diagonal entries of Bᵀ·B and their witnesses)
+    pair_x, pair_y, counts, starts, shared_members = _shared_columns(b.T.tocsr())
+    s = counts.astype(float)
+    jac = s / (sizes[pair_x] + sizes[pair_y] - s)
+    ovl = s / np.minimum(sizes[pair_x], sizes[pair_y])
     keep = (s >= min_shared) & (jac >= min_jaccard - 1e-12) & (ovl >= min_overlap - 1e-12)
-    wanted = net.descendants("sector", sector) if sector else None
-
-    roles = {
-        (m, o): r for m, o, r in net.edges[["member", "initiative", "roles"]].itertuples(False)
-    }
-    rows = []
-    members = net.members
-    # the shared members of every pair sharing any, from one pass over the members
-    pair_i, pair_j, _w, starts, shared_members = _shared_columns(b.T.tocsr())
-    where = {
-        (p, q): k for k, (p, q) in enumerate(zip(pair_i.tolist(), pair_j.tolist(), strict=True))
-    }
-    for x, y, shared, jv, ov in zip(i[keep], j[keep], s[keep], jac[keep], ovl[keep], strict=True):
-        a, c = inits[x], inits[y]
-        k = where[(min(x, y), max(x, y))]
-        common_idx = shared_members[starts[k] : starts[k + 1]]
-        if entity_id(a) > entity_id(c):
-            a, c, x, y = c, a, y, x
-        if wanted is not None and not (
-            (initiative_sectors(net, a) | initiative_sectors(net, c)) & wanted
-        ):
-            continue
-        common = sorted((members[k] for k in common_idx), key=lambda m: (net.label(m), m))
-        organisers = [
-            m
-            for m in common
-            if set(roles[(m, a)]) & ORGANISER_ROLES and set(roles[(m, c)]) & ORGANISER_ROLES
-        ]
-        sectors = sorted(set(net.attr(a, "sectors")) & set(net.attr(c, "sectors")))
-        stages = sorted(set(net.attr(a, "stages")) & set(net.attr(c, "stages")))
-        aims = _aims(net, a, c)
-        part_of = a in net.attr(c, "part_of") or c in net.attr(a, "part_of")
-        consolidate = bool(
-            jv >= consolidation_jaccard
-            and not np.isnan(aims)
-            and aims >= consolidation_aims
-            and not part_of
-        )
-        text = (
-            f"{net.label(a)} and {net.label(c)} share {int(shared)} member"
-            f"{'s' if shared != 1 else ''} ({_names(net, common)}): Jaccard {jv:.2f}, "
-            f"overlap coefficient {ov:.2f}; "
-            + (f"both work on {' and '.join(sectors)}" if sectors else "no common sector")
-            + (f" and stage {' and '.join(stages)}" if stages else "")
-            + "; shared organiser-role holders: "
-            + (_names(net, organisers) if organisers else "none")
-        )
-        if part_of:
-            text += "; one is part of the other"
-        if consolidate:
-            text += "; consolidation candidate: high overlap of members and aims"
-        rows.append(
-            {
-                "initiative_a": entity_id(a),
-                "initiative_b": entity_id(c),
-                "label_a": net.label(a),
-                "label_b": net.label(c),
-                "type_a": net.attr(a, "type"),
-                "type_b": net.attr(c, "type"),
-                "members_a": int(sizes[x]),
-                "members_b": int(sizes[y]),
-                "shared": int(shared),
-                "jaccard": float(jv),
-                "overlap": float(ov),
-                "shared_members": tuple(entity_id(m) for m in common),
-                "shared_sectors": tuple(sectors),
-                "shared_stages": tuple(stages),
-                "shared_organisers": tuple(entity_id(m) for m in organisers),
-                "aims_similarity": aims,
-                "part_of": bool(part_of),
-                "consolidation": consolidate,
-                "score": float(jv),
-                "explanation": text,
-            }
-        )
+    if sector:
+        wanted = net.descendants("sector", sector)
+        in_sector = np.array([bool(initiative_sectors(net, i) & wanted) for i in inits])
+        keep &= in_sector[pair_x] | in_sector[pair_y]
+    kept = np.flatnonzero(keep)
+    columns = _pair_columns(net, kept, pair_x, pair_y, counts, starts, shared_members, sizes)
+    columns["jaccard"] = jac[kept].tolist()
+    columns["overlap"] = ovl[kept].tolist()
+    rows = _explain(net, columns, consolidation_jaccard, consolidation_aims)
     df = pd.DataFrame(rows, columns=[c for c in OVERLAP_COLUMNS if c != "rank"])
     df = df.sort_values(
         ["score", "overlap", "shared", "initiative_a", "initiative_b"],

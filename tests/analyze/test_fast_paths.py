@@ -340,3 +340,34 @@ def test_bounded_pair_search_keeps_the_head_of_the_full_ranking(make_graph, min_
     assert len(ref) > (limit or 10)
     assert bunch == keys[:limit]
     assert all(ra[p] == pytest.approx(ref[p][0], abs=1e-11) for p in bunch)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_overlap_organisers_and_names_equal_the_per_pair_reference(make_graph, seed):
+    rng = random.Random(seed)
+    actors = {f"a{k}": {"label": f"Actor {rng.randint(0, 9)}"} for k in range(30)}
+    inits = {f"i{k}": {} for k in range(8)}
+    ms = sorted(
+        (a, i, rng.choice(["organiser", "host", "member", "partner"]))
+        for i in inits
+        for a in rng.sample(sorted(actors), rng.randint(3, 12))
+    )
+    net = load_network(make_graph(actors, inits, ms))
+    table = overlap_pairs(net, min_shared=1)
+    roles = {(m, o): set(r) for m, o, r in net.edges[["member", "initiative", "roles"]].values}
+    assert len(table) > 10 and (table["shared_organisers"].map(len) > 0).any()
+    assert (table["shared"] > 3).any()
+    for a, b, shared, organisers, text in table[
+        ["initiative_a", "initiative_b", "shared_members", "shared_organisers", "explanation"]
+    ].values:
+        ia, ib = str(entity_iri(a)), str(entity_iri(b))
+        common = [str(entity_iri(m)) for m in shared]
+        expected = [
+            m
+            for m in common
+            if roles[(m, ia)] & project.ORGANISER_ROLES and roles[(m, ib)] & project.ORGANISER_ROLES
+        ]
+        assert organisers == tuple(entity_id(m) for m in expected)
+        names = ", ".join(net.label(m) for m in common[:3])
+        more = f" and {len(common) - 3} more" if len(common) > 3 else ""
+        assert f"({names}{more}): Jaccard" in text
