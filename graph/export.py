@@ -10,6 +10,7 @@ removed by the next build once they are :data:`STALE_TEMP_SECONDS` old.
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import os
 import shutil
@@ -486,9 +487,9 @@ def _write_native(dataset: Dataset) -> tuple[bytes, bytes] | None:
 def serialize_built(built: BuiltGraph) -> tuple[bytes, bytes]:
     """TriG and Turtle of a :class:`~bioeco.quads.BuiltGraph`, byte for byte what
     :func:`serialize_trig` and :func:`serialize_turtle` give for the same quads."""
-    trig = _serialize(built.nquads(), ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
-    ttl = _serialize(built.union_ntriples(), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE)
-    return trig, ttl
+    trig = _serialize(_Chunks.reader(built.iter_nquads()), ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+    union = _Chunks.reader(built.iter_union_ntriples())
+    return trig, _serialize(union, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE)
 
 
 def serialize_sorted(nquads: bytes, union: bytes) -> tuple[bytes, bytes]:
@@ -499,9 +500,44 @@ def serialize_sorted(nquads: bytes, union: bytes) -> tuple[bytes, bytes]:
     return trig, _serialize(union, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE)
 
 
-def _serialize(raw: bytes, given: ox.RdfFormat, wanted: ox.RdfFormat) -> bytes:
-    """Oxigraph parses *raw* (format *given*) and writes it as *wanted* with the project's
-    prefixes (sorted), in the given order."""
+class _Chunks(io.RawIOBase):
+    """A binary stream of the byte strings of *chunks*, read as they are made: Oxigraph parses
+    the N-Quads of a :class:`~bioeco.quads.BuiltGraph` without the whole text in memory."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        super().__init__()
+        self._chunks = iter(chunks)
+        self._left = memoryview(b"")
+
+    @classmethod
+    def reader(cls, chunks: Iterable[bytes]) -> io.BufferedReader:
+        """A buffered reader of *chunks*.
+
+        Examples
+        --------
+        >>> _Chunks.reader([b"ab", b"", b"cde"]).read()
+        b'abcde'
+        """
+        return io.BufferedReader(cls(chunks), buffer_size=1 << 20)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not len(self._left):
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._left = memoryview(chunk)
+        size = min(len(buffer), len(self._left))
+        buffer[:size] = self._left[:size]
+        self._left = self._left[size:]
+        return size
+
+
+def _serialize(raw: bytes | io.BufferedReader, given: ox.RdfFormat, wanted: ox.RdfFormat) -> bytes:
+    """Oxigraph parses *raw* (format *given*: bytes or a binary stream) and writes it as
+    *wanted* with the project's prefixes (sorted), in the given order."""
     text = ox.serialize(ox.parse(raw, format=given), format=wanted, prefixes=_OX_PREFIXES)
     return _sorted_prefix_bytes(text)
 

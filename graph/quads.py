@@ -15,6 +15,7 @@ path writes.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -149,21 +150,26 @@ class BuiltGraph:
 
     def nquads(self) -> bytes:
         """N-Quads of all quads, graph by graph (sorted by IRI), each graph in TriG order."""
+        return b"".join(self.iter_nquads())
+
+    def iter_nquads(self) -> Iterator[bytes]:
+        """:meth:`nquads` in pieces of up to :data:`_CHUNK` quads, made as they are read."""
         by_graph = sorted(self.rows, key=itemgetter(-1))  # stable: keeps the key order
-        out = []
         for i, name in enumerate(self.graphs):
             char = _graph_char(i)
             lo = bisect_left(by_graph, char, key=itemgetter(-1))
             hi = bisect_right(by_graph, char, key=itemgetter(-1))
             for start in range(lo, hi, _CHUNK):
                 keys = [row[:-1] for row in by_graph[start : min(start + _CHUNK, hi)]]
-                out.append(self._text(keys, f"<{name}> .\n"))
-        return b"".join(out)
+                yield self._text(keys, f"<{name}> .\n")
 
     def union_ntriples(self) -> bytes:
         """N-Triples of the union of all graphs, in Turtle order, duplicates dropped."""
+        return b"".join(self.iter_union_ntriples())
+
+    def iter_union_ntriples(self) -> Iterator[bytes]:
+        """:meth:`union_ntriples` in pieces, made as they are read."""
         blank = sorted(self.union_blank, reverse=True)
-        out: list[bytes] = []
         previous = None
         for i in range(0, len(self.rows), _CHUNK):
             keys = []
@@ -181,10 +187,9 @@ class BuiltGraph:
                     keys.append(blank.pop())
                 keys.sort()  # two sorted runs: linear
             if keys:
-                out.append(self._text(keys, ".\n"))
+                yield self._text(keys, ".\n")
         if blank:
-            out.append(self._text(blank[::-1], ".\n"))
-        return b"".join(out)
+            yield self._text(blank[::-1], ".\n")
 
 
 def _exchange(key: str, nt: dict[str, str]) -> str:

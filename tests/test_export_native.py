@@ -122,13 +122,15 @@ def test_awkward_literals_in_many_graphs_are_byte_identical(tmp_path):
 
 
 def test_many_multi_line_literals_and_small_chunks(monkeypatch):
-    """More multi-line literals than are replaced in one pass, and a graph's N-Triples read a
-    few lines at a time: the same bytes."""
+    """More multi-line literals than are replaced in one pass, a graph's N-Triples read a
+    few lines at a time, the sorted text handed to Oxigraph a few quads at a time: the same
+    bytes."""
     import bioeco.export
     import bioeco.quads
 
     monkeypatch.setattr(bioeco.quads, "_MAX_REPLACED", 2)
     monkeypatch.setattr(bioeco.export, "_LINES_AT_ONCE", 64)
+    monkeypatch.setattr(bioeco.quads, "_CHUNK", 3)  # N-Quads streamed to Oxigraph in pieces
     quads = [ox.Quad(ox.NamedNode(f"{EX}s{i}"), P, ox.Literal(f"a\nb {i}"), G1) for i in range(40)]
     quads += [ox.Quad(ox.NamedNode(f"{EX}t{i}"), P, ox.Literal(f"t {i}"), G2) for i in range(40)]
     dataset = _store_with(quads)
@@ -152,3 +154,14 @@ def test_triple_terms_are_refused():
     dataset = _store_with([ox.Quad(S, P, quoted, G1)])
     with pytest.raises(TypeError, match="quoted triples"):
         _write_native(dataset)
+
+
+def test_chunk_stream_reads_across_pieces():
+    from bioeco.export import _Chunks
+
+    stream = _Chunks([b"abc", b"", b"d", b"efgh"])
+    buffer = bytearray(2)
+    got = []
+    while size := stream.readinto(buffer):
+        got.append(bytes(buffer[:size]))
+    assert got == [b"ab", b"c", b"d", b"ef", b"gh"]
