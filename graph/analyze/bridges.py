@@ -327,8 +327,13 @@ def _participation(per_sector: np.ndarray, neighbour_sectors: np.ndarray) -> flo
 
 def _labels(net: Network, iris, limit: int = 2) -> str:
     labels = sorted({net.label(i) for i in iris})
-    more = len(labels) - limit
-    text = " and ".join(labels[:limit]) if len(labels) <= limit else ", ".join(labels[:limit])
+    return _first_labels(labels[:limit], len(labels), limit)
+
+
+def _first_labels(first: list[str], count: int, limit: int) -> str:
+    """The first *limit* of *count* distinct labels (given sorted, *first*) in words."""
+    more = count - limit
+    text = " and ".join(first) if count <= limit else ", ".join(first)
     return text + (f" and {more} more" if more > 0 else "")
 
 
@@ -460,7 +465,7 @@ def _betweenness(g: nx.Graph, exact_max_nodes: int, k: int, seed: int) -> tuple[
 
 
 def _betweenness_of(
-    nodes: list, edges, exact_max_nodes: int, k: int, seed: int
+    nodes: list, edges, exact_max_nodes: int, k: int, seed: int, graph: igraph.Graph | None = None
 ) -> tuple[dict, str]:
     """Normalised betweenness of the unweighted graph on *nodes* with *edges* (index pairs),
     computed by igraph (compiled Brandes).
@@ -468,9 +473,10 @@ def _betweenness_of(
     Exact up to *exact_max_nodes* nodes; above, from the *k* source nodes networkx would pick
     (``random.Random(seed).sample(nodes, k)``) with networkx's rescaling, so the values
     equal ``nx.betweenness_centrality(g, k=k, seed=seed, normalized=True)`` up to rounding.
+    *graph*, when given, is that graph already built (*edges* is then not read).
     """
     n = len(nodes)
-    h = igraph.Graph(n=n, edges=edges)
+    h = graph if graph is not None else igraph.Graph(n=n, edges=edges)
     if n <= exact_max_nodes or min(k, n) == n:
         if n <= 2:
             return dict.fromkeys(nodes, 0.0), "exact"
@@ -562,9 +568,7 @@ def actor_scores(
     st = structure(net)
     if st.n == 0:
         return pd.DataFrame(columns=ACTOR_COLUMNS)
-    upper = sparse.triu(st.adj, k=1).tocoo()  # the edges in the order networkx lists them
-    edges = list(zip(upper.row.tolist(), upper.col.tolist(), strict=True))
-    btw, method = _betweenness_of(st.members, edges, exact_max_nodes, k, seed)
+    btw, method = _betweenness_of(st.members, None, exact_max_nodes, k, seed, st.igraph)
     if weight == "weight":
         constraint, eff = st.burt()
     else:  # unweighted Burt measures: networkx on the (small) projection
@@ -774,13 +778,9 @@ def _communities(st: Structure, net: Network, community: str, seed: int) -> dict
         parts = nx.community.louvain_communities(net._actor_graph, weight="weight", seed=seed)
         parts = [sorted(p) for p in parts]
     else:
-        upper = sparse.triu(st.weights, k=1).tocoo()
-        h = igraph.Graph(
-            n=st.n, edges=list(zip(upper.row.tolist(), upper.col.tolist(), strict=True))
-        )
         previous = igraph.set_random_number_generator(random.Random(seed))
         try:
-            found = h.community_multilevel(weights=upper.data.tolist())
+            found = st.igraph.community_multilevel(weights=st.upper_weights.tolist())
         finally:
             igraph.set_random_number_generator(previous or random)
         parts = [[st.members[i] for i in part] for part in found]  # indices ascending
@@ -953,44 +953,60 @@ def pair_suggestions(
     if not bunch:
         return pd.DataFrame(columns=PAIR_COLUMNS)
     comm = _communities(st, net, community, seed)
-    inits = st.b.tolil().rows  # initiatives of each member (sorted indices)
+    community_of = np.array([comm[m] for m in st.members], dtype=object)
+    member_ids = np.array([entity_id(m) for m in st.members], dtype=object)
+    # distinct labels of a member set in label order: one rank per distinct label
+    distinct = sorted({net.label(m) for m in st.members})
+    label_rank = np.searchsorted(distinct, [net.label(m) for m in st.members])
+    b, csc = st.b, st.b_csc
     rows = []
-    for a, b in bunch:
-        ia, ib = st.index[a], st.index[b]
+    for a, b_ in bunch:
+        ia, ib = st.index[a], st.index[b_]
         shared = np.intersect1d(st.neighbours(ia), st.neighbours(ib), assume_unique=True)
-        common = [st.members[w] for w in shared]
         # Soundarajan–Hopcroft: common neighbours + those in the pair's community
-        bonus = sum(comm[w] == comm[a] for w in common) if comm[a] == comm[b] else 0
-        near = set().union(*(inits[w] for w in shared))
+        same = comm[a] == comm[b_]
+        bonus = int(np.count_nonzero(community_of[shared] == comm[a])) if same else 0
+        # the pair's initiatives that have one of the common neighbours as member
+        near = np.zeros(st.n, dtype=bool)
+        near[shared] = True
+        own = np.union1d(
+            b.indices[b.indptr[ia] : b.indptr[ia + 1]], b.indices[b.indptr[ib] : b.indptr[ib + 1]]
+        )
         via = sorted(
-            {st.initiatives[k] for k in (set(inits[ia]) | set(inits[ib])) & near},
+            (
+                st.initiatives[k]
+                for k in own.tolist()
+                if near[csc.indices[csc.indptr[k] : csc.indptr[k + 1]]].any()
+            ),
             key=lambda i: (net.label(i), i),
         )
-        same = comm[a] == comm[b]
+        names = np.unique(label_rank[shared])
         text = (
-            f"{net.label(a)} ({', '.join(net.attr(a, 'sectors'))}) and {net.label(b)} "
-            f"({', '.join(net.attr(b, 'sectors'))}) share no initiative but both work with "
-            f"{_labels(net, common, 3)} (through {_labels(net, via, 3)}); "
-            f"resource allocation {ra[(a, b)]:.2f}"
+            f"{net.label(a)} ({', '.join(net.attr(a, 'sectors'))}) and {net.label(b_)} "
+            f"({', '.join(net.attr(b_, 'sectors'))}) share no initiative but both work with "
+            f"{_first_labels([distinct[k] for k in names[:3]], len(names), 3)} "
+            f"(through {_labels(net, via, 3)}); "
+            f"resource allocation {ra[(a, b_)]:.2f}"
             + (f", same {_COMMUNITY_NAME[community]} community" if same else "")
         )
+        common = tuple(member_ids[shared].tolist())
         rows.append(
             {
                 "actor_a": entity_id(a),
-                "actor_b": entity_id(b),
+                "actor_b": entity_id(b_),
                 "label_a": net.label(a),
-                "label_b": net.label(b),
+                "label_b": net.label(b_),
                 "sectors_a": tuple(net.attr(a, "sectors")),
-                "sectors_b": tuple(net.attr(b, "sectors")),
+                "sectors_b": tuple(net.attr(b_, "sectors")),
                 "common_neighbours": len(common),
-                "common": tuple(entity_id(w) for w in common),
+                "common": common,
                 "via": tuple(entity_id(i) for i in via),
-                "resource_allocation": float(ra[(a, b)]),
-                "adamic_adar": float(aa[(a, b)]),
+                "resource_allocation": float(ra[(a, b_)]),
+                "adamic_adar": float(aa[(a, b_)]),
                 "soundarajan_hopcroft": int(len(common) + bonus),
                 "community_a": comm[a],
-                "community_b": comm[b],
-                "score": float(ra[(a, b)]),
+                "community_b": comm[b_],
+                "score": float(ra[(a, b_)]),
                 "explanation": text,
             }
         )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+import igraph
 import numpy as np
 from scipy import sparse
 
@@ -85,6 +86,20 @@ class Structure:
         w.eliminate_zeros()
         w.sort_indices()
         return w
+
+    @cached_property
+    def igraph(self) -> igraph.Graph:
+        """The projection as an unweighted igraph graph (built once: betweenness and Louvain),
+        its edges (i < j) in row-major order, the order networkx lists them."""
+        upper = sparse.triu(self.adj, k=1).tocoo()
+        return igraph.Graph(
+            n=self.n, edges=list(zip(upper.row.tolist(), upper.col.tolist(), strict=True))
+        )
+
+    @cached_property
+    def upper_weights(self) -> np.ndarray:
+        """The weights of the edges of :attr:`igraph`, in its edge order."""
+        return sparse.triu(self.weights, k=1).tocoo().data
 
     def neighbours(self, i: int) -> np.ndarray:
         """Indices of the neighbours of member *i* (sorted, i.e. in IRI order)."""

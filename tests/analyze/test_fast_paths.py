@@ -371,3 +371,14 @@ def test_overlap_organisers_and_names_equal_the_per_pair_reference(make_graph, s
         names = ", ".join(net.label(m) for m in common[:3])
         more = f" and {len(common) - 3} more" if len(common) > 3 else ""
         assert f"({names}{more}): Jaccard" in text
+
+
+def test_shared_igraph_edges_and_weights_are_the_projection(make_graph):
+    net = _synthetic_network(make_graph, 6)
+    st = structure(net)
+    g = net._actor_graph
+    edges = st.igraph.get_edgelist()
+    assert len(edges) == g.number_of_edges() == len(st.upper_weights) > 20
+    assert edges == sorted(edges) and all(u < v for u, v in edges)
+    for (u, v), w in zip(edges, st.upper_weights, strict=True):
+        assert g[st.members[u]][st.members[v]]["weight"] == w
