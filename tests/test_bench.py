@@ -251,3 +251,27 @@ def test_cli_startup_step_runs_the_command_without_a_graph(tmp_path: Path) -> No
     assert seconds > 0 and peak > 0
     assert info["cpu s"] > info["bare python cpu s"] > 0
     assert (tmp_path / "cli_startup.log").read_text().startswith("order,stage,question")
+
+
+def test_build_is_also_compared_with_the_on_disk_bulk_load() -> None:
+    build = _series("build", [1.0, 2.0, 8.0], [100.0, 100.0, 100.0])
+    memory = _series("oxigraph_bulk_load", [0.5, 1.0, 4.0], [50.0, 50.0, 50.0])
+    disk = _series("oxigraph_bulk_load_disk", [1.0, 2.0, 6.0], [50.0, 50.0, 50.0])
+    text = format_report([*build, *memory, *disk])
+    rows = {line.split(" | ")[0][2:]: line for line in text.splitlines() if line.startswith("| ")}
+    assert rows["build"].startswith("| build | 4 | 8.00 | 100 | oxigraph_bulk_load | 0.50 |")
+    assert (
+        "`build` against `oxigraph_bulk_load_disk` at scale 4: 0.75 (8.00 s against 6.00 s)."
+        in text
+    )
+
+
+def test_on_disk_bulk_load_baseline_step_runs(scale1: Path, tmp_path: Path) -> None:
+    from bench.run import _child
+    from bioeco.export import write_outputs
+
+    dataset = build_dataset(scale1)
+    write_outputs(dataset, tmp_path / "out")
+    result = _child("oxigraph_bulk_load_disk", scale1, tmp_path)
+    assert result["info"]["quads"] == len(dataset)
+    assert not (tmp_path / "bulk-load-disk").exists()  # the store is removed after counting
