@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,7 +94,7 @@ def build(
     """
     from bioeco.check import near_duplicates
     from bioeco.load import load_records
-    from bioeco.quads import build_quads, load_store
+    from bioeco.quads import StoreFeed, build_quads
     from bioeco.validate import validate_graph
 
     onto = Path(ontology_dir) if ontology_dir else None
@@ -106,21 +104,30 @@ def build(
     if not records.sources:
         raise DataError("no source documents in sources.csv", file="sources.csv")
     step("building the graph")
-    built = build_quads(records, ontology_dir=onto)
-    nquads = built.nquads()
-    union = built.union_ntriples() if write else b""
-    del built  # the sorted rows: the two texts hold everything from here on
     out = Path(out_dir) if out_dir else OUT_DIR
     folder = new_store_dir(out) if write else None
-    # Oxigraph bulk-loads the store on a second thread (it releases the GIL) while this one
-    # has Oxigraph turn the same N-Quads into TriG and Turtle
-    pool = ThreadPoolExecutor(max_workers=1)
-    loading = pool.submit(load_store, nquads, db_path(folder) if folder else None)
+    # Oxigraph bulk-loads the store on background threads (it releases the GIL) from chunks
+    # of N-Quads handed over while the quads are made, and meanwhile this thread sorts them
+    # and has Oxigraph turn them into TriG and Turtle. The store's load may skip Oxigraph's
+    # IRI checks (lenient) only when the TriG pass parses the same quads strictly.
     try:
-        files = serialize_sorted(nquads, union) if write else None
-        del union
-        native = loading.result()
-        del nquads
+        feed = StoreFeed(db_path(folder) if folder else None, lenient=write)
+    except BaseException:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    try:
+        built = build_quads(records, ontology_dir=onto, sink=feed)
+        if write:
+            nquads = built.nquads()
+            union = built.union_ntriples()
+            del built  # the sorted rows: the two texts hold everything from here on
+            files = serialize_sorted(nquads, union)
+            del nquads, union
+        else:
+            del built
+            files = None
+        native = feed.close()
         dataset = wrap_store(native)
         result = BuildResult(dataset=dataset, records=records, warnings=near_duplicates(records))
         if check:
@@ -141,13 +148,10 @@ def build(
         analysis = _copy_analysis(out, native)
         write_state(folder, digest(graph), analysis)
     except BaseException:
-        with contextlib.suppress(BaseException):
-            loading.result()  # never remove the folder under a running bulk load
+        feed.abort()  # never remove the folder under a running bulk load
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
         raise
-    finally:
-        pool.shutdown(wait=False)
     # the store of this build becomes current (one rename), then the manifest that ties it to
     # the TriG: a build killed in between leaves a manifest that does not describe the new
     # file, which open_graph reports instead of trusting it (and then ignores the store)

@@ -14,8 +14,10 @@ path writes.
 
 from __future__ import annotations
 
+import queue
+import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
@@ -44,10 +46,13 @@ from bioeco.vocab import (
     ontology_graph,
 )
 
-__all__ = ["BuiltGraph", "build_quads"]
+__all__ = ["BuiltGraph", "StoreFeed", "build_quads"]
 
 _CHUNK = 100_000  # keys turned into text at a time
 _MAX_REPLACED = 32  # more multi-line literals than this: text one line at a time
+_FEED_FIRST = 250_000  # rows of the first N-Quads chunk handed to the store while emitting
+_FEED_MAX = 500_000  # later chunks double up to this many rows
+_C1_GRAPHS = 32  # graph characters U+0080-U+009F: C1 controls, which the loader refuses in cells
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
@@ -217,6 +222,26 @@ def _blank_object(key: str) -> bool:
     return key.split(" ", 2)[2].startswith("_:")
 
 
+def _nquads_of_rows(rows: list[str], ends: dict[str, str], nt: dict[str, str]) -> bytes:
+    """N-Quads bytes of *rows* in any order (``s p o g`` as in :class:`BuiltGraph`, for the
+    store, which needs no order): *ends* maps each graph character to ``<graph> .\n``, *nt*
+    the keys that differ from their N-Triples form to it. One join and a few replacements:
+    a graph character stands only at the end of a row (checked by counting; otherwise, or
+    with many graphs, each row is ended one by one)."""
+    if len(nt) > _MAX_REPLACED:
+        rows = [_exchange(row, nt) for row in rows]
+    text = "\n".join(rows) + "\n"
+    if len(ends) <= _C1_GRAPHS and sum(text.count(c) for c in ends) == len(rows):
+        for char, end in ends.items():
+            text = text.replace(f"{char}\n", end)
+    else:
+        text = "".join([row[:-1] + ends[row[-1]] for row in rows])
+    if len(nt) <= _MAX_REPLACED:
+        for key, value in nt.items():
+            text = text.replace(f" {key} ", f" {value} ")
+    return text.encode().replace(_TYPE_KEY_BYTES, _TYPE_NT_BYTES)
+
+
 class _Terms:
     """IRIs of a namespace as N-Triples terms (``<…>``), made once per name: rdflib's
     ``Namespace`` builds and checks a new URIRef on every attribute access."""
@@ -242,10 +267,20 @@ _TIME = _Terms(TIME)
 class _Emitter:
     """Makes the quads of the knowledge graph of *records*, as key strings."""
 
-    def __init__(self, records: Records, ontology_dir: Path | None, graph_index: dict) -> None:
+    def __init__(
+        self,
+        records: Records,
+        ontology_dir: Path | None,
+        graph_index: dict,
+        sink: Callable[[bytes], object] | None = None,
+    ) -> None:
         self.records = records
         self.rows: list[str] = []
         self.nt: dict[str, str] = {}
+        self.sink = sink
+        self.sent = 0  # rows handed to the sink so far
+        self.chunk = _FEED_FIRST
+        self.ends = {_graph_char(i): f"<{name}> .\n" for name, i in graph_index.items()}
         self.language = {s.id: s.language.lower() for s in records.sources}
         self.graph_char = {
             sid: _graph_char(graph_index[f"{GRAPH}source/{sid}"]) for sid in self.language
@@ -286,7 +321,18 @@ class _Emitter:
     def typ(self, g: str, s: str, cls: str) -> None:
         self.rows.append(f"{s} {_TYPE_KEY} {cls} {g}")
 
+    def feed(self, *, last: bool = False) -> None:
+        """Hand the rows made since the last call to the sink as N-Quads (when they are a
+        chunk's worth, or the *last* ones)."""
+        if self.sink is None or len(self.rows) - self.sent < (1 if last else self.chunk):
+            return
+        self.sink(_nquads_of_rows(self.rows[self.sent :], self.ends, self.nt))
+        self.sent = len(self.rows)
+        self.chunk = min(2 * self.chunk, _FEED_MAX)
+
     def provenance(self, g: str, node: str, source: str, locator: str, note: str = "") -> None:
+        if len(self.rows) - self.sent >= self.chunk:  # every record ends with its provenance
+            self.feed()
         self.add(g, node, _P["derived"], f"<{BID}source/{source}>")
         self.add(g, node, _P["locator"], self.literal(locator))
         if note:
@@ -600,6 +646,7 @@ class _Emitter:
             self.observations,
         ):
             table()
+        self.feed(last=True)
 
 
 def _ontology_rows(ontology_dir: Path | None, char: str, scope: str) -> tuple[list, dict, list]:
@@ -630,10 +677,19 @@ def _ontology_rows(ontology_dir: Path | None, char: str, scope: str) -> tuple[li
     return rows, nt, union_blank
 
 
-def build_quads(records: Records, *, ontology_dir: Path | None = None) -> BuiltGraph:
+def build_quads(
+    records: Records,
+    *,
+    ontology_dir: Path | None = None,
+    sink: Callable[[bytes], object] | None = None,
+) -> BuiltGraph:
     """The quads of the knowledge graph of *records* (and the ontology), sorted.
 
     One named graph per source document and the ontology graph; see the module docstring.
+    *sink*, when given, receives all quads as N-Quads chunks (unsorted; duplicates possible)
+    while they are made, for a store that loads them meanwhile (:class:`StoreFeed`); the
+    ontology graph, the only one with blank nodes, comes in one chunk (a bulk load names the
+    blank nodes of each chunk anew).
     """
     names = {f"{GRAPH}source/{s.id}" for s in records.sources}
     onto_name = str(ontology_graph())
@@ -642,7 +698,7 @@ def build_quads(records: Records, *, ontology_dir: Path | None = None) -> BuiltG
         names.add(onto_name)
     graphs = sorted(names)
     index = {name: i for i, name in enumerate(graphs)}
-    emitter = _Emitter(records, ontology_dir, index)
+    emitter = _Emitter(records, ontology_dir, index, sink)
     emitter.run()
     rows, nt, union_blank = emitter.rows, emitter.nt, []
     emitter.rows = []
@@ -651,6 +707,8 @@ def build_quads(records: Records, *, ontology_dir: Path | None = None) -> BuiltG
         onto_rows, onto_nt, union_blank = _ontology_rows(ontology_dir, _graph_char(i), f"g{i}")
         rows.extend(onto_rows)
         nt.update(onto_nt)
+        if sink is not None and onto_rows:
+            sink(_nquads_of_rows(onto_rows, emitter.ends, nt))
     rows.sort()  # fast: the rows come in long sorted runs
     unique = list(dict.fromkeys(rows))  # a triple stated twice in one graph is one quad
     del rows
@@ -667,3 +725,82 @@ def load_store(nquads: bytes, path: Path | None = None) -> ox.Store:
     if path is not None:
         store.flush()
     return store
+
+
+class StoreFeed:
+    """A new Oxigraph store (in memory, or on disk at *path*) that bulk-loads N-Quads chunks
+    on background threads while the caller makes the next ones (:func:`build_quads`'s
+    *sink*): Oxigraph releases the GIL while it loads, so the store is built alongside the
+    Python work instead of after it.
+
+    Each chunk is one ``bulk_load`` (its own sorted files in the store, as Oxigraph's own
+    batches of a million quads are); *threads* chunks load at a time, at most *depth* more
+    wait. *lenient* skips Oxigraph's IRI and language-tag checks: only for quads that are
+    also parsed strictly elsewhere (the build parses the same quads again for the TriG and
+    removes the store when that fails). Call :meth:`close` for the loaded store (the first
+    error of a load is raised there), or :meth:`abort` to stop.
+    """
+
+    def __init__(
+        self, path: Path | None = None, *, threads: int = 2, depth: int = 4, lenient: bool = False
+    ) -> None:
+        self.store = _open_store(path)
+        self.path = path
+        self.lenient = lenient
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
+        self._errors: list[BaseException] = []
+        self._threads = [
+            threading.Thread(target=self._work, name=f"bioeco-store-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def __call__(self, chunk: bytes) -> None:
+        """Queue *chunk* (N-Quads bytes) for loading; raises a load's error early."""
+        if self._errors:
+            self._raise()
+        self._queue.put(chunk)
+
+    def _work(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._errors:
+                continue  # drain: the caller sees the error at the next chunk or at close
+            try:
+                self.store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS, lenient=self.lenient)
+            except BaseException as exc:  # handed to the caller's thread
+                self._errors.append(exc)
+
+    def _join(self) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+
+    def abort(self) -> None:
+        """Stop after the loads under way (their data is not wanted); never raises."""
+        self._errors.append(RuntimeError("aborted"))
+        self._join()
+
+    def close(self) -> ox.Store:
+        """Wait for every chunk, flush an on-disk store to disk and return the store."""
+        self._join()
+        if self._errors:
+            self._raise()
+        if self.path is not None:
+            _flush(self.store)
+        return self.store
+
+    @output_errors
+    def _raise(self) -> None:
+        raise self._errors[0]
+
+
+@output_errors
+def _open_store(path: Path | None) -> ox.Store:
+    return ox.Store(str(path)) if path is not None else ox.Store()
+
+
+@output_errors
+def _flush(store: ox.Store) -> None:
+    store.flush()

@@ -146,3 +146,75 @@ def test_an_ontology_literal_with_the_type_placeholder_is_refused(tiny_records, 
     monkeypatch.setattr(bioeco.quads, "load_ontology", lambda _dir=None: odd)
     with pytest.raises(DataError, match="U\\+0001"):
         build_quads(tiny_records)
+
+
+def _store_quads(store: ox.Store) -> tuple[set[tuple[str, ...]], int]:
+    """The quads of *store* without blank nodes (labelled anew by every load), and the count."""
+    quads = list(store.quads_for_pattern(None, None, None))
+    named = {tuple(map(str, q)) for q in quads if not any(isinstance(t, ox.BlankNode) for t in q)}
+    return named, len(quads)
+
+
+def _fed_store(records, **kwargs) -> ox.Store:
+    from bioeco.quads import StoreFeed
+
+    feed = StoreFeed(**kwargs)
+    try:
+        built = build_quads(records, sink=feed)
+    except BaseException:
+        feed.abort()
+        raise
+    store = feed.close()
+    expected = ox.Store()
+    expected.bulk_load(input=built.nquads(), format=ox.RdfFormat.N_QUADS)
+    assert _store_quads(store) == _store_quads(expected)
+    return store
+
+
+@pytest.mark.parametrize("path", ["text", "key_by_key", "row_by_row"])
+def test_the_store_fed_in_chunks_holds_the_sorted_quads(tiny_dir, monkeypatch, path):
+    """Chunks of a few rows (so many loads), multi-line literals, every text path."""
+    import bioeco.quads
+
+    monkeypatch.setattr(bioeco.quads, "_FEED_FIRST", 7)
+    monkeypatch.setattr(bioeco.quads, "_FEED_MAX", 40)
+    if path == "key_by_key":
+        monkeypatch.setattr(bioeco.quads, "_MAX_REPLACED", 0)
+    if path == "row_by_row":
+        monkeypatch.setattr(bioeco.quads, "_C1_GRAPHS", 0)
+    _set_notes(tiny_dir, ['line one\nline "two" \\ end', 'Ærøy – 北極 "x"', 'ends "\n"'])
+    chunks: list[bytes] = []
+    records = load_records(tiny_dir)
+    build_quads(records, sink=chunks.append)
+    assert len(chunks) > 5
+    assert sum(c.count(b"\n") for c in chunks) >= len(build_quads(records))
+    assert all(b"\1" not in c and "\x80".encode() not in c for c in chunks)
+    _fed_store(records, threads=2, depth=1, lenient=path == "text")
+
+
+def test_the_store_fed_on_data_holds_the_sorted_quads(data_records, tmp_path):
+    store = _fed_store(data_records, path=tmp_path / "db", lenient=True)
+    assert (tmp_path / "db").is_dir() and len(store) > 1000
+
+
+def test_a_failing_chunk_is_raised_and_the_rest_skipped():
+    from bioeco.quads import StoreFeed
+
+    feed = StoreFeed(threads=1)
+    feed(b"<https://example.org/a> <https://example.org/p> <https://example.org/b> .\n")
+    feed(b"<https://example.org/a> <https://example.org/p> broken .\n")
+    with pytest.raises(SyntaxError):
+        feed.close()
+    feed = StoreFeed(threads=1)
+    feed(b"<not an iri> <https://example.org/p> <https://example.org/b> .\n")
+    feed.abort()  # stops without raising
+
+
+def test_a_store_feed_that_cannot_be_written_is_an_output_error(tmp_path):
+    from bioeco.errors import OutputError
+    from bioeco.quads import StoreFeed
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match=r"^cannot write"):
+        StoreFeed(blocker / "store")
