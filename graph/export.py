@@ -489,7 +489,7 @@ def serialize_built(built: BuiltGraph) -> tuple[bytes, bytes]:
     :func:`serialize_trig` and :func:`serialize_turtle` give for the same quads."""
     trig = _serialize(_Chunks.reader(built.iter_nquads()), ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
     union = _Chunks.reader(built.iter_union_ntriples())
-    return trig, _serialize(union, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE)
+    return trig, _serialize(union, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, lenient=True)
 
 
 def serialize_sorted(nquads: bytes, union: bytes) -> tuple[bytes, bytes]:
@@ -497,7 +497,7 @@ def serialize_sorted(nquads: bytes, union: bytes) -> tuple[bytes, bytes]:
     sorted N-Triples *union* (:meth:`bioeco.quads.BuiltGraph.nquads`, ``.union_ntriples``):
     Oxigraph parses them and writes them with the project's prefixes, in the given order."""
     trig = _serialize(nquads, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
-    return trig, _serialize(union, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE)
+    return trig, _serialize(union, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, lenient=True)
 
 
 class _Chunks(io.RawIOBase):
@@ -535,10 +535,19 @@ class _Chunks(io.RawIOBase):
         return size
 
 
-def _serialize(raw: bytes | io.BufferedReader, given: ox.RdfFormat, wanted: ox.RdfFormat) -> bytes:
+def _serialize(
+    raw: bytes | io.BufferedReader,
+    given: ox.RdfFormat,
+    wanted: ox.RdfFormat,
+    *,
+    lenient: bool = False,
+) -> bytes:
     """Oxigraph parses *raw* (format *given*: bytes or a binary stream) and writes it as
-    *wanted* with the project's prefixes (sorted), in the given order."""
-    text = ox.serialize(ox.parse(raw, format=given), format=wanted, prefixes=_OX_PREFIXES)
+    *wanted* with the project's prefixes (sorted), in the given order. *lenient* skips
+    Oxigraph's IRI and language-tag checks: for the union of quads just parsed strictly
+    (the TriG's), whose terms are the same (0.7 s of 1.2 M triples)."""
+    parsed = ox.parse(raw, format=given, lenient=lenient)
+    text = ox.serialize(parsed, format=wanted, prefixes=_OX_PREFIXES)
     return _sorted_prefix_bytes(text)
 
 

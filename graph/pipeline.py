@@ -29,7 +29,7 @@ from bioeco.export import (
     atomic_write,
     atomic_write_set,
     remove_stale_temps,
-    serialize_sorted,
+    serialize_built,
     serialize_trig,
     write_graph_files,
 )
@@ -118,15 +118,9 @@ def build(
         raise
     try:
         built = build_quads(records, ontology_dir=onto, sink=feed)
-        if write:
-            nquads = built.nquads()
-            union = built.union_ntriples()
-            del built  # the sorted rows: the two texts hold everything from here on
-            files = serialize_sorted(nquads, union)
-            del nquads, union
-        else:
-            del built
-            files = None
+        # the N-Quads and N-Triples texts are made in pieces as Oxigraph reads them
+        files = serialize_built(built) if write else None
+        del built  # the sorted rows
         native = feed.close()
         dataset = wrap_store(native)
         result = BuildResult(dataset=dataset, records=records, warnings=near_duplicates(records))

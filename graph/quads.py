@@ -50,8 +50,8 @@ __all__ = ["BuiltGraph", "StoreFeed", "build_quads"]
 
 _CHUNK = 100_000  # keys turned into text at a time
 _MAX_REPLACED = 32  # more multi-line literals than this: text one line at a time
-_FEED_FIRST = 250_000  # rows of the first N-Quads chunk handed to the store while emitting
-_FEED_MAX = 500_000  # later chunks double up to this many rows
+_FEED_FIRST = 500_000  # rows of the first N-Quads chunk handed to the store while emitting
+_FEED_MAX = 1_000_000  # later chunks double up to this (Oxigraph's own bulk-load batch)
 _C1_GRAPHS = 32  # graph characters U+0080-U+009F: C1 controls, which the loader refuses in cells
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
@@ -734,15 +734,17 @@ class StoreFeed:
     Python work instead of after it.
 
     Each chunk is one ``bulk_load`` (its own sorted files in the store, as Oxigraph's own
-    batches of a million quads are); *threads* chunks load at a time, at most *depth* more
-    wait. *lenient* skips Oxigraph's IRI and language-tag checks: only for quads that are
-    also parsed strictly elsewhere (the build parses the same quads again for the TriG and
-    removes the store when that fails). Call :meth:`close` for the loaded store (the first
-    error of a load is raised there), or :meth:`abort` to stop.
+    batches of a million quads are: more, smaller chunks make the store's queries slower);
+    *threads* chunks load at a time (one by default: two loads at once took the scale-100
+    build to 2.2 GB), at most *depth* more wait. *lenient* skips Oxigraph's IRI and
+    language-tag checks: only for quads that are also parsed strictly elsewhere (the build
+    parses the same quads again for the TriG and removes the store when that fails). Call
+    :meth:`close` for the loaded store (the first error of a load is raised there), or
+    :meth:`abort` to stop.
     """
 
     def __init__(
-        self, path: Path | None = None, *, threads: int = 2, depth: int = 4, lenient: bool = False
+        self, path: Path | None = None, *, threads: int = 1, depth: int = 4, lenient: bool = False
     ) -> None:
         self.store = _open_store(path)
         self.path = path
