@@ -506,7 +506,7 @@ def _cell_reader() -> Callable[[Any], Any]:
 # keys, whose order is the engine's own; literals other than strings and integers/decimals;
 # strings and numbers in one column) are left to the engine with the query text unchanged.
 
-_OrderPlan = tuple[str, list[tuple[str, bool]], list[str]]
+OrderPlan = tuple[str, list[tuple[str, bool]], list[str]]
 """The query text without its final ORDER BY, the (variable, ascending) keys, and the key
 variables it projects in addition (dropped from the answer)."""
 
@@ -521,9 +521,10 @@ _NUMBER = {  # lexical forms Oxigraph reads as numbers, within the ranges it hol
     _XSD + "decimal": re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]{0,18})?|\.[0-9]{1,18})"),
 }
 _NUMBER_LIMIT = {_XSD + "integer": Decimal(2**63 - 1), _XSD + "decimal": Decimal(10**19)}
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-def _order_plan(text: str, tree: Any) -> _OrderPlan | None:
+def _order_plan(text: str, tree: Any) -> OrderPlan | None:
     """How :func:`_sorted_native` can answer *text* (its checked parse *tree*), or None.
 
     Only for a SELECT whose last clause is an ``ORDER BY`` of plain variables (``?v``,
@@ -671,7 +672,7 @@ def _keyed_reader(cell: Callable[[Any], Any], keys: list[tuple]) -> Callable[[An
 
 
 def _sorted_native(
-    store: Any, plan: _OrderPlan, prefixes: Mapping[str, str], max_rows: int | None,
+    store: Any, plan: OrderPlan, prefixes: Mapping[str, str], max_rows: int | None,
     cancel: threading.Event, cell: Callable[[Any], Any],
 ) -> pd.DataFrame | None:  # fmt: skip
     """The answer of an :func:`_order_plan`: the engine's unordered answer sorted here, or
