@@ -516,11 +516,10 @@ _ORDER_KEY = re.compile(
 )
 _PROJECTION_END = re.compile(r"[(){]|\bWHERE\b|\bFROM\b", re.IGNORECASE)
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_NUMBER = {  # lexical forms Oxigraph reads as numbers, within the ranges it holds them in
+_NUMBER = {
     _XSD + "integer": re.compile(r"[+-]?[0-9]+"),
-    _XSD + "decimal": re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]{0,18})?|\.[0-9]{1,18})"),
+    _XSD + "decimal": re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"),
 }
-_NUMBER_LIMIT = {_XSD + "integer": Decimal(2**63 - 1), _XSD + "decimal": Decimal(10**19)}
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
@@ -641,16 +640,11 @@ def _keyed_reader(cell: Callable[[Any], Any], keys: list[tuple]) -> Callable[[An
         kind = type(term)
         if kind is literal:
             if term.language is None and term.datatype.value != _XSD_STRING:
-                value, datatype = term.value, term.datatype.value
-                lexical = _NUMBER.get(datatype)
+                value = term.value
+                lexical = _NUMBER.get(term.datatype.value)
                 if lexical is None or not lexical.fullmatch(value):
                     raise _Unordered
-                number = Decimal(value)
-                # beyond i64 (integers) or Oxigraph's fixed-point decimals the engine keeps the
-                # literal as text and compares it as text
-                if abs(number) >= _NUMBER_LIMIT[datatype]:
-                    raise _Unordered
-                append((3, number))
+                append((3, Decimal(value)))
                 return cell(term)
             value = term.value
             append((3, value))

@@ -197,23 +197,6 @@ def test_equal_keys_and_mixed_columns_are_left_to_the_engine(small, monkeypatch)
         pd.testing.assert_frame_equal(got, _by_engine(monkeypatch, small, text))
 
 
-def test_numbers_the_engine_keeps_as_text_are_left_to_it(monkeypatch):
-    store = ox.Store()
-    g, p = ox.NamedNode(EX + "g"), ox.NamedNode(EX + "number")
-    for name, value, datatype in [
-        ("a", "5", "integer"),
-        ("b", "100000000000000000000", "integer"),  # beyond i64: compared as text
-        ("c", "7.5", "decimal"),
-    ]:
-        store.add(ox.Quad(ox.NamedNode(EX + name), p, _literal(value, datatype), g))
-    graph = wrap_store(store)
-    text = "SELECT ?s ?n WHERE { ?s <http://example.org/number> ?n } ORDER BY ?n"
-    used = _spy(monkeypatch)
-    got = select(graph, text)
-    assert used == [False]
-    pd.testing.assert_frame_equal(got, _by_engine(monkeypatch, graph, text))
-
-
 def test_max_rows_keeps_the_first_rows_of_the_sorted_answer(small, monkeypatch):
     text = f"SELECT ?s ?name WHERE {{ {BODY} }} ORDER BY DESC(?name)"
     used = _spy(monkeypatch)
