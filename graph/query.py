@@ -22,13 +22,11 @@ checked, with federation disabled.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -135,20 +133,14 @@ def _syntax_error(query: str, exc: ParseException) -> QueryError:
 _STRUCTURAL = {"BY", "WHERE", "AS", "'{'", "'}'", "'('", "')'", "'.'", "','", "';'", "'>'"}
 
 
-_MASKED = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
-
-
-def _mask(query: str) -> str:
-    """*query* with its strings, IRIs and comments blanked out (same length, same offsets)."""
-    return _MASKED.sub(lambda m: " " * len(m.group(0)), query)
-
-
 def _unclosed(query: str) -> str | None:
     """The first bracket left open (outside strings, IRIs and comments), as an expectation."""
-    masked = _mask(query)
+    masked = re.sub(
+        r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+        r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*',
+        lambda m: " " * len(m.group(0)),
+        query,
+    )
     stack: list[tuple[str, int]] = []
     pairs = {"}": "{", ")": "(", "]": "["}
     for i, ch in enumerate(masked):
@@ -424,7 +416,7 @@ def _native(graph: Graph | Dataset, tree: Any) -> Any:
 
 def _select_native(
     graph: Dataset, store: Any, text: str, ns: Mapping[str, str], max_rows: int | None,
-    cancel: threading.Event, tree: Any = None,
+    cancel: threading.Event,
 ) -> pd.DataFrame:  # fmt: skip
     """A SELECT straight from pyoxigraph: the cells :func:`term_value` gives, without building
     an rdflib term per cell (oxrdflib's conversion was most of the time of large answers).
@@ -434,42 +426,14 @@ def _select_native(
     over the store's own bindings. IRIs, blank nodes and plain or language-tagged strings are
     their text; any other literal goes through the same rdflib ``Literal`` and
     :func:`term_value` as before (once per distinct lexical form and datatype).
-
-    With the parse *tree*, a final ``ORDER BY`` of plain variables is done here when that gives
-    exactly the engine's order (:func:`_order_plan`, :func:`_sorted_native`).
     """
-    _pyoxigraph()
+    import pyoxigraph as ox
+
     init = dict(ns) or {p: str(n) for p, n in graph.namespaces()}
     prefixes = {p: str(n) for p, n in graph.store.namespaces()}
     prefixes.update(init)
-    cell = _cell_reader()
-    plan = _order_plan(text, tree) if tree is not None else None
-    if plan is not None:
-        frame = _sorted_native(store, plan, prefixes, max_rows, cancel, cell)
-        if frame is not None:
-            return frame
     solutions = store.query(text, use_default_graph_as_union=True, prefixes=prefixes)
     names = [v.value for v in solutions.variables]
-    rows = []
-    truncated = False
-    for solution in solutions:
-        if cancel.is_set():
-            raise QueryTimeout("SPARQL query stopped")
-        if max_rows is not None and len(rows) >= max_rows:
-            truncated = True
-            break
-        rows.append(list(map(cell, solution)))
-    frame = pd.DataFrame(rows, columns=names)
-    if truncated:
-        frame.attrs["truncated"] = True
-    return frame
-
-
-def _cell_reader() -> Callable[[Any], Any]:
-    """A converter of pyoxigraph terms to the cells :func:`term_value` gives (see
-    :func:`_select_native`), with its own cache of typed literals."""
-    import pyoxigraph as ox
-
     named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
     typed: dict[tuple[str, str], Any] = {}
 
@@ -493,224 +457,16 @@ def _cell_reader() -> Callable[[Any], Any]:
 
         return term_value(from_ox(term))
 
-    return cell
-
-
-# ---------------------------------------------------------------- ORDER BY done by select
-#
-# pyoxigraph 0.5 turns both sort keys back into RDF terms (string look-up and allocation)
-# in every comparison of an ORDER BY: about 100 ms for 13 000 labels at scale 100, more than
-# the rest of such a query (fixed in Oxigraph's main branch, unreleased). A final ORDER BY of
-# plain variables is therefore done here, on the engine's unordered answer, with keys that
-# order exactly as the engine's comparison does; answers this cannot order exactly (equal
-# keys, whose order is the engine's own; literals other than strings and integers/decimals;
-# strings and numbers in one column) are left to the engine with the query text unchanged.
-
-OrderPlan = tuple[str, list[tuple[str, bool]], list[str]]
-"""The query text without its final ORDER BY, the (variable, ascending) keys, and the key
-variables it projects in addition (dropped from the answer)."""
-
-_ORDER_BY = re.compile(r"\bORDER\s+BY\b", re.IGNORECASE)
-_ORDER_KEY = re.compile(
-    r"\s*(?:(ASC|DESC)\s*\(\s*[?$]([^\W\d]\w*)\s*\)|[?$]([^\W\d]\w*))", re.IGNORECASE
-)
-_PROJECTION_END = re.compile(r"[(){]|\bWHERE\b|\bFROM\b", re.IGNORECASE)
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_NUMBER = {
-    _XSD + "integer": re.compile(r"[+-]?[0-9]+"),
-    _XSD + "decimal": re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"),
-}
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-def _order_plan(text: str, tree: Any) -> OrderPlan | None:
-    """How :func:`_sorted_native` can answer *text* (its checked parse *tree*), or None.
-
-    Only for a SELECT whose last clause is an ``ORDER BY`` of plain variables (``?v``,
-    ``ASC(?v)``, ``DESC(?v)``): no LIMIT/OFFSET, no trailing VALUES, not REDUCED (which drops
-    only consecutive duplicates, so it depends on the order). Key variables the SELECT does
-    not project are projected in addition unless the SELECT is DISTINCT.
-
-    Examples
-    --------
-    >>> text = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY DESC(?o) ?s"
-    >>> _order_plan(text, _parse_checked(text))
-    ('SELECT ?s ?o WHERE { ?s ?p ?o } ', [('o', False), ('s', True)], ['o'])
-    >>> text = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY STR(?o)"
-    >>> _order_plan(text, _parse_checked(text)) is None
-    True
-    """
-    if len(tree) < 2 or getattr(tree[1], "name", None) != "SelectQuery":
-        return None
-    query = tree[1]
-    if "orderby" not in query or "limitoffset" in query or "valuesClause" in query:
-        return None
-    # CompValue.get gives the key itself for a missing key: test membership
-    modifier = query["modifier"] if "modifier" in query else None  # noqa: SIM401
-    if modifier == "REDUCED":
-        return None
-    masked = _mask(text)
-    tail = masked.rfind("}") + 1  # the ORDER BY of the query itself follows its last group
-    found = list(_ORDER_BY.finditer(masked, tail))
-    if len(found) != 1:
-        return None
-    keys: list[tuple[str, bool]] = []
-    pos = found[0].end()
-    while match := _ORDER_KEY.match(masked, pos):
-        direction, inner, plain = match.groups()
-        keys.append((inner or plain, (direction or "ASC").upper() == "ASC"))
-        pos = match.end()
-    if masked[pos:].strip() or len(keys) != len(query["orderby"]["condition"]):
-        return None
-    unordered = text[: found[0].start()]
-    if "projection" not in query:  # SELECT *: every key in scope is projected already
-        return unordered, keys, []
-    projected = {str(p["var"] if "var" in p else p["evar"]) for p in query["projection"]}
-    extra = list(dict.fromkeys(name for name, _ in keys if name not in projected))
-    if not extra:
-        return unordered, keys, []
-    if modifier is not None:  # DISTINCT over more columns would keep more rows
-        return None
-    select = re.search(r"\bSELECT\b", masked, re.IGNORECASE)
-    if select is None:
-        return None
-    depth = 0
-    for token in _PROJECTION_END.finditer(masked, select.end()):
-        if token.group() == "(":
-            depth += 1
-        elif token.group() == ")":
-            depth -= 1
-        elif depth == 0:
-            at = token.start()
-            added = "".join(f"?{name} " for name in extra)
-            return unordered[:at] + added + unordered[at:], keys, extra
-    return None
-
-
-_ox: Any = None  # pyoxigraph, imported by the first native SELECT (start-up stays short)
-
-
-def _pyoxigraph() -> Any:
-    """The pyoxigraph module (imported on first use, kept in ``_ox`` for the hot loops)."""
-    global _ox
-    if _ox is None:
-        import pyoxigraph
-
-        _ox = pyoxigraph
-    return _ox
-
-
-class _Unordered(Exception):
-    """A term :func:`_keyed_reader` cannot place as the engine does."""
-
-
-def _keyed_reader(cell: Callable[[Any], Any], keys: list[tuple]) -> Callable[[Any], Any]:
-    """*cell* for one ORDER BY column that also appends each term's sort key to *keys*.
-
-    The keys order different terms as Oxigraph 0.5 does: unbound < blank nodes < IRIs <
-    literals; blank nodes and IRIs by their text; strings (plain or language-tagged) by
-    lexical form; xsd:integer and xsd:decimal by value. Two keys are equal where the engine
-    goes on to compare more (a string's datatype and language tag) or finds the terms equal:
-    :func:`_sorted_native` leaves such answers to the engine, and also a column mixing strings
-    and numbers (which the engine compares inconsistently). Any other term raises
-    :class:`_Unordered`.
-
-    Examples
-    --------
-    >>> import pyoxigraph as ox
-    >>> keys = []
-    >>> read = _keyed_reader(_cell_reader(), keys)
-    >>> [read(t) for t in (ox.Literal("b", language="nb"), None, ox.NamedNode("http://a"))]
-    ['b', None, 'http://a']
-    >>> read(ox.Literal("2", datatype=ox.NamedNode(_XSD + "integer")))
-    2
-    >>> keys
-    [(3, 'b'), (0, ''), (2, 'http://a'), (3, Decimal('2'))]
-    >>> try:
-    ...     read(ox.Literal("2021", datatype=ox.NamedNode(_XSD + "gYear")))
-    ... except _Unordered:
-    ...     print("left to the engine")
-    left to the engine
-    """
-    ox = _pyoxigraph()
-    named, blank, literal = ox.NamedNode, ox.BlankNode, ox.Literal
-    append = keys.append
-
-    def read(term: Any) -> Any:
-        kind = type(term)
-        if kind is literal:
-            if term.language is None and term.datatype.value != _XSD_STRING:
-                value = term.value
-                lexical = _NUMBER.get(term.datatype.value)
-                if lexical is None or not lexical.fullmatch(value):
-                    raise _Unordered
-                append((3, Decimal(value)))
-                return cell(term)
-            value = term.value
-            append((3, value))
-            return value
-        if kind is named:
-            value = term.value
-            append((2, value))
-            return value
-        if term is None:
-            append((0, ""))
-            return None
-        if kind is blank:
-            value = term.value
-            append((1, value))
-            return value
-        raise _Unordered
-
-    return read
-
-
-def _sorted_native(
-    store: Any, plan: OrderPlan, prefixes: Mapping[str, str], max_rows: int | None,
-    cancel: threading.Event, cell: Callable[[Any], Any],
-) -> pd.DataFrame | None:  # fmt: skip
-    """The answer of an :func:`_order_plan`: the engine's unordered answer sorted here, or
-    None when only the engine can give its order (the caller then runs the query text)."""
-    unordered, keys, extra = plan
     rows = []
-    columns: list[list[tuple]] = [[] for _ in keys]
-    try:
-        solutions = store.query(unordered, use_default_graph_as_union=True, prefixes=prefixes)
-        names = [v.value for v in solutions.variables]
-        index = {name: i for i, name in enumerate(names)}
-        readers = [cell] * len(names)
-        for (name, _), column in zip(keys, columns, strict=True):
-            readers[index[name]] = _keyed_reader(cell, column)
-        for solution in solutions:
-            if cancel.is_set():
-                break
-            rows.append([read(term) for read, term in zip(readers, solution, strict=True)])
-    except Exception:  # a key this cannot order, or an error the query text itself reports
-        return None
-    if cancel.is_set():
-        raise QueryTimeout("SPARQL query stopped")
-    for column in columns:
-        if len({type(key[1]) for key in column if key[0] == 3}) > 1:
-            return None  # strings and numbers in one column
-    order = list(range(len(rows)))
-    composite = list(zip(*columns, strict=True))
-    if len({ascending for _, ascending in keys}) == 1:
-        order.sort(key=composite.__getitem__, reverse=not keys[0][1])
-    else:
-        for column, (_, ascending) in zip(reversed(columns), reversed(keys), strict=True):
-            order.sort(key=column.__getitem__, reverse=not ascending)  # stable: last key first
-    if any(composite[a] == composite[b] for a, b in itertools.pairwise(order)):
-        return None  # equal keys: the engine's order among them is its own
-    truncated = max_rows is not None and len(order) > max_rows
-    if truncated:
-        order = order[:max_rows]
-    if extra:
-        keep = [i for i, name in enumerate(names) if name not in extra]
-        frame = pd.DataFrame(
-            [[rows[j][i] for i in keep] for j in order], columns=[names[i] for i in keep]
-        )
-    else:
-        frame = pd.DataFrame([rows[j] for j in order], columns=names)
+    truncated = False
+    for solution in solutions:
+        if cancel.is_set():
+            raise QueryTimeout("SPARQL query stopped")
+        if max_rows is not None and len(rows) >= max_rows:
+            truncated = True
+            break
+        rows.append(list(map(cell, solution)))
+    frame = pd.DataFrame(rows, columns=names)
     if truncated:
         frame.attrs["truncated"] = True
     return frame
@@ -730,7 +486,7 @@ def _evaluate(
     try:
         store = _native(graph, tree) if native and sandbox.available() else None
         if store is not None:
-            return _select_native(graph, store, text, ns, max_rows, cancel, tree)
+            return _select_native(graph, store, text, ns, max_rows, cancel)
         if sandbox.available():
             result = graph.query(text, initNs=dict(ns))
         else:  # rdflib's engine on the text that was checked, federation disabled above
