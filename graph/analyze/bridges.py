@@ -804,8 +804,9 @@ def _pair_candidates(
     resource-allocation and Adamic–Adar indices.
 
     RA(a, b) = Σ_{w common} 1/deg(w) is at most r_a = Σ_{w∈N(a)} 1/deg(w) (and r_b). The
-    eligible actors are taken in decreasing r; the pairs of the first *block* of them give a
-    *limit*-th best score θ, a lower bound of the final one, so only actors with r ≥ θ can
+    eligible actors are taken in decreasing r; the pairs among the first *block* of them (or,
+    if they are too few, of them with any eligible actor) give a *limit*-th best score θ, a
+    lower bound of the final one, so only actors with r ≥ θ can
     be in a pair that reaches the top, and only pairs among them are scored (float32 dense
     products of their adjacency rows, upper triangle; a 0.1 % margin covers float32
     rounding). The kept pairs are then scored exactly as before (float64 sparse rows, rounded
@@ -860,12 +861,19 @@ def _pair_candidates(
 
     theta = -np.inf
     if limit is not None and len(order) > block:
-        _i, _j, ra = scored(order[:block], order, False, -np.inf)
-        if len(ra) >= 2 * limit:  # each pair is seen from both ends here
-            theta = float(np.partition(ra, len(ra) - 2 * limit)[len(ra) - 2 * limit])
+        # the pairs among the first block (each seen from both ends), else those with one end
+        # there (seen once or twice): the 2·limit-th best of either is at most the limit-th
+        # best pair's score
+        for cols in (order[:block], order):
+            _i, _j, ra = scored(order[:block], cols, False, -np.inf)
+            if len(ra) >= 2 * limit:
+                theta = float(np.partition(ra, len(ra) - 2 * limit)[len(ra) - 2 * limit])
+                break
     rows = order if theta == -np.inf else order[reach[order] >= theta * (1 - margin) - 1e-9]
     rows = np.sort(rows)
-    parts = [scored(rows[r0 : r0 + block], rows, True, theta) for r0 in range(0, len(rows), block)]
+    parts = [
+        scored(rows[r0 : r0 + block], rows[r0:], True, theta) for r0 in range(0, len(rows), block)
+    ]
     i, j, approx = (np.concatenate([p[k] for p in parts]) for k in range(3))
     if limit is not None and len(approx) > limit:  # only pairs that can reach the limit
         bound = float(np.partition(approx, len(approx) - limit)[len(approx) - limit])
