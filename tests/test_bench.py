@@ -202,6 +202,34 @@ def test_naive_networkx_baseline_step_runs(scale1: Path, tmp_path: Path) -> None
     assert result["info"]["projection_edges"] > 100  # the members' projection was built
 
 
+def test_naive_baseline_past_its_budget_is_sampled_and_estimated(
+    scale1: Path, tmp_path: Path
+) -> None:
+    from bench.run import _child
+
+    exact = _child("naive_networkx", scale1, tmp_path)
+    assert "partial" not in exact and "estimate_s" not in exact["info"]
+    sampled = _child("naive_networkx", scale1, tmp_path, naive_budget=0.0)
+    assert sampled["partial"] is True
+    n = int(sampled["info"]["sources"].split(" of ")[1])
+    assert sampled["info"]["sources"] == f"4 of {n}" and n > 50
+    # the time spent (projection + 4 sources) is a lower bound of the estimate (n sources)
+    assert 0 < sampled["seconds"] < sampled["info"]["estimate_s"]
+
+
+def test_summary_shows_a_sampled_baseline_as_bound_and_estimate() -> None:
+    ours = _series("run_analyses", [1.0, 2.0, 4.0], [100.0, 200.0, 300.0])
+    naive = _series("naive_networkx", [2.0, 30.0, 0.0], [100.0, 100.0, 100.0])
+    naive[2].seconds = []
+    naive[2].at_least, naive[2].info = 100.0, {"estimate_s": 2000.0, "sources": "4 of 400"}
+    text = format_report([*ours, *naive])
+    rows = {line.split(" | ")[0][2:]: line for line in text.splitlines() if line.startswith("| ")}
+    assert rows["run_analyses"].startswith(
+        "| run_analyses | 4 | 4.00 | 300 | naive_networkx | > 25.00 (≈ 500) |"
+    )
+    assert "| 4 | 2,400 | > 100 |" in text and "estimate_s 2,000, sources 4 of 400" in text
+
+
 def test_summary_compares_each_step_with_its_in_run_baseline() -> None:
     ours = _series("run_analyses", [1.0, 2.0, 4.0], [100.0, 200.0, 3000.0])
     naive = _series("naive_networkx", [2.0, 30.0, 0.0], [100.0, 100.0, 100.0])
