@@ -395,39 +395,35 @@ def _example(st: Structure, i: int, role: str) -> tuple[int, int] | None:
 
 
 def _profile(
-    st: Structure, i: int, counts: np.ndarray, order: np.ndarray, pops: np.ndarray
+    st: Structure, i: int, counts: np.ndarray, nbrs: np.ndarray, closed: np.ndarray
 ) -> tuple[int, tuple[str, str] | None, dict[str, int], dict[str, int]]:
     """The cross-sector open two-paths through member *i*: their number, the sector pair
     (s, t) it bridges most (first in name order on ties) and, for the s side and the t side,
     the initiatives linking it to the neighbours at that end, weighted by those neighbours'
     cross paths towards the other sector (a neighbour's weight counts for every initiative
-    it shares with *i*)."""
+    it shares with *i*). *counts*, *nbrs* and *closed* are those of
+    :meth:`Structure.open_pairs`."""
     cross_counts = counts * st.disjoint
     cross = int(cross_counts.sum()) // 2
     if not cross:
         return 0, None, {}, {}
     both_ways = st.type_sectors.T @ cross_counts @ st.type_sectors  # sector × sector
-    upper = np.triu_indices(len(st.sector_names), k=1)  # combinations order
+    upper = st.sector_pairs
     values = both_ways[upper]
     if not len(values) or values.max() <= 0:
         return cross, None, {}, {}
     best = int(np.argmax(values))
     x, y = int(upper[0][best]), int(upper[1][best])
-    nbrs = st.neighbours(i)
-    sorted_nbrs = nbrs[order]
-    sorted_types = st.tid[sorted_nbrs]
-    per_type = np.bincount(st.tid[nbrs], minlength=len(st.types))
+    types = st.tid[nbrs]
+    per_type = np.bincount(types, minlength=len(st.types))
     inits = st.b.indices[st.b.indptr[i] : st.b.indptr[i + 1]]
+    open_to = per_type[None, :] - closed  # neighbours × types: untied neighbours of i
 
     def towards(side: int, other: int) -> dict[str, int]:
+        at_side = st.type_sectors[types, side] > 0
+        ends = st.ends_towards(other)[types[at_side]]
         weight = np.zeros(st.n)
-        for t in np.unique(sorted_types):
-            if not st.type_sectors[t, side]:
-                continue
-            ends, words = st.ends_towards(t, other)
-            rows = np.flatnonzero(sorted_types == t)
-            closed = pops[rows][:, words].sum(axis=1, dtype=np.int64)
-            weight[sorted_nbrs[rows]] = int(per_type[ends].sum()) - closed
+        weight[nbrs[at_side]] = (open_to[at_side] * ends).sum(axis=1)
         out = {}
         csc = st.b_csc
         for k in inits:
@@ -449,9 +445,9 @@ def _open_paths(st: Structure) -> list[tuple]:
     if "_open_paths" not in cache:
         out = []
         for i in range(st.n):
-            counts, _nbrs, order, pops = st.open_pairs(i)
+            counts, nbrs, closed = st.open_pairs(i)
             roles, total, cross_group = _roles(st, i, counts)
-            out.append((roles, total, cross_group, *_profile(st, i, counts, order, pops)))
+            out.append((roles, total, cross_group, *_profile(st, i, counts, nbrs, closed)))
         cache["_open_paths"] = out
     return cache["_open_paths"]
 

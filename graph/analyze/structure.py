@@ -130,61 +130,56 @@ class Structure:
             rows[r0:r1] = np.packbits(block, axis=1, bitorder="little").view(np.uint64)
         return rows, first
 
-    def closed_counts(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def closed_counts(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Triangles at member *i* by the types of their other two corners.
 
-        Returns ``nbrs, order, pops``: the neighbours of i (sorted), the permutation that
-        groups them by type, and ``pops`` (neighbours in *order* × words): ``pops[r, w]`` is
-        the number of neighbours of i tied to neighbour ``nbrs[order[r]]`` among the columns
-        of word w (words are grouped by type, see :attr:`_bits`).
+        Returns ``nbrs, closed``: the neighbours of i (sorted) and ``closed`` (neighbours ×
+        types): ``closed[r, t]`` is the number of neighbours of i of type t tied to neighbour
+        ``nbrs[r]`` (one AND and popcount per word of its bit row, summed per type).
         """
-        rows, _first = self._bits
+        rows, first = self._bits
         nbrs = self.neighbours(i)
-        order = np.argsort(self.tid[nbrs], kind="stable")
-        x = np.take(rows, nbrs[order], axis=0, mode="clip")
+        x = np.take(rows, nbrs, axis=0)
         np.bitwise_and(x, rows[i], out=x)
-        return nbrs, order, np.bitwise_count(x)
+        return nbrs, np.add.reduceat(np.bitwise_count(x), first, axis=1, dtype=np.int64)
 
-    def open_pairs(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def open_pairs(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Open two-paths through member *i* counted by the types of their ends.
 
-        Returns ``counts, nbrs, order, pops`` where ``counts[s, t]`` (types × types) is the
+        Returns ``counts, nbrs, closed`` where ``counts[s, t]`` (types × types) is the
         number of ordered pairs (a, b) of distinct, untied neighbours of i with a of type s
         and b of type t (each open two-path counted twice, once per direction); the other
-        three are those of :meth:`closed_counts`.
+        two are those of :meth:`closed_counts`.
         """
         ntypes = len(self.types)
-        nbrs, order, pops = self.closed_counts(i)
+        nbrs, closed = self.closed_counts(i)
         counts = np.zeros((ntypes, ntypes), dtype=np.int64)
         if not len(nbrs):
-            return counts, nbrs, order, pops
-        _rows, first = self._bits
-        per_type = np.bincount(self.tid[nbrs], minlength=ntypes)
-        sorted_types = self.tid[nbrs[order]]
+            return counts, nbrs, closed
+        types = self.tid[nbrs]
+        per_type = np.bincount(types, minlength=ntypes)
+        order = np.argsort(types, kind="stable")
+        sorted_types = types[order]
         starts = np.flatnonzero(np.r_[True, sorted_types[1:] != sorted_types[:-1]])
         present = sorted_types[starts]
-        closed = np.add.reduceat(pops, starts, axis=0, dtype=np.int64)  # present × words
-        closed = np.add.reduceat(closed, first, axis=1)  # present × types
         size = per_type[present]
-        counts[present] = size[:, None] * per_type[None, :] - closed
+        by_type = np.add.reduceat(closed[order], starts, axis=0)  # present × types
+        counts[present] = size[:, None] * per_type[None, :] - by_type
         counts[present, present] -= size
-        return counts, nbrs, order, pops
+        return counts, nbrs, closed
 
-    def type_words(self, wanted: np.ndarray) -> np.ndarray:
-        """Word columns of :attr:`_bits` that belong to the types where *wanted* is true."""
-        rows, first = self._bits
-        last = np.r_[first[1:], rows.shape[1]]
-        parts = [np.arange(first[t], last[t]) for t in np.flatnonzero(wanted)]
-        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
-
-    def ends_towards(self, t: int, sector: int) -> tuple[np.ndarray, np.ndarray]:
-        """The types a member of type *t* has cross-sector paths to that include *sector*
-        (classified, no sector in common with *t*), and their word columns (cached)."""
+    def ends_towards(self, sector: int) -> np.ndarray:
+        """types × types: ``[t, u]`` when a member of type u is a cross-sector end for one of
+        type t that includes *sector* (both classified, no sector in common; cached)."""
         cache = self.__dict__.setdefault("_ends", {})
-        if (t, sector) not in cache:
-            ends = self.disjoint[t] & (self.type_sectors[:, sector] > 0)
-            cache[(t, sector)] = (ends, self.type_words(ends))
-        return cache[(t, sector)]
+        if sector not in cache:
+            cache[sector] = self.disjoint & (self.type_sectors[:, sector] > 0)[None, :]
+        return cache[sector]
+
+    @cached_property
+    def sector_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Index pairs (x < y) of the sectors, in ``itertools.combinations`` order."""
+        return np.triu_indices(len(self.sector_names), k=1)
 
     # -- Burt's measures --------------------------------------------------------------------
 
