@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections import Counter
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 
 import igraph
 import networkx as nx
@@ -461,34 +461,49 @@ def _betweenness(g: nx.Graph, exact_max_nodes: int, k: int, seed: int) -> tuple[
 
 
 def _betweenness_of(
-    nodes: list, edges, exact_max_nodes: int, k: int, seed: int, graph: igraph.Graph | None = None
+    nodes: list,
+    edges,
+    exact_max_nodes: int,
+    k: int,
+    seed: int,
+    graph: Callable[[], igraph.Graph] | None = None,
+    dependencies: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[dict, str]:
-    """Normalised betweenness of the unweighted graph on *nodes* with *edges* (index pairs),
-    computed by igraph (compiled Brandes).
+    """Normalised betweenness of the unweighted graph on *nodes* with *edges* (index pairs).
 
-    Exact up to *exact_max_nodes* nodes; above, from the *k* source nodes networkx would pick
-    (``random.Random(seed).sample(nodes, k)``) with networkx's rescaling, so the values
-    equal ``nx.betweenness_centrality(g, k=k, seed=seed, normalized=True)`` up to rounding.
-    *graph*, when given, is that graph already built (*edges* is then not read).
+    Exact up to *exact_max_nodes* nodes, by igraph (compiled Brandes); above, from the *k*
+    source nodes networkx would pick (``random.Random(seed).sample(nodes, k)``) with
+    networkx's rescaling, so the values equal
+    ``nx.betweenness_centrality(g, k=k, seed=seed, normalized=True)`` up to rounding.
+    *graph*, when given, returns that graph already built (*edges* is then not read);
+    *dependencies*, when given, returns the summed Brandes dependencies of the sampled
+    sources (index array), e.g. :meth:`~bioeco.analyze.structure.Structure.dependencies`;
+    else igraph computes them.
     """
     n = len(nodes)
-    h = graph if graph is not None else igraph.Graph(n=n, edges=edges)
+
+    def built() -> igraph.Graph:
+        return graph() if graph is not None else igraph.Graph(n=n, edges=edges)
+
     if n <= exact_max_nodes or min(k, n) == n:
         if n <= 2:
             return dict.fromkeys(nodes, 0.0), "exact"
-        raw = np.asarray(h.betweenness(directed=False), dtype=float)
+        raw = np.asarray(built().betweenness(directed=False), dtype=float)
         values = np.round(raw * 2 / ((n - 1) * (n - 2)), 12)  # same digits as networkx
         return {v: float(values[i]) for i, v in enumerate(nodes)}, "exact"
     index = {v: i for i, v in enumerate(nodes)}
     kk = min(k, n)
     sources = random.Random(seed).sample(nodes, kk)
-    # igraph counts each undirected source-target path once; networkx sums both directions
-    raw = 2 * np.asarray(h.betweenness(directed=False, sources=[index[s] for s in sources]))
+    picked = np.array([index[s] for s in sources], dtype=np.int64)
+    if dependencies is not None:
+        raw = np.asarray(dependencies(picked), dtype=float)
+    else:  # igraph counts each undirected source-target path once; networkx both directions
+        raw = 2 * np.asarray(built().betweenness(directed=False, sources=picked.tolist()))
     scale = np.full(n, 1 / (kk * (n - 2)))
     if kk > 1:
-        scale[[index[s] for s in sources]] = 1 / ((kk - 1) * (n - 2))
+        scale[picked] = 1 / ((kk - 1) * (n - 2))
     else:
-        scale[[index[s] for s in sources]] = np.nan
+        scale[picked] = np.nan
     values = np.round(raw * scale, 12)
     return {v: float(values[i]) for i, v in enumerate(nodes)}, f"sampled (k={kk}, seed={seed})"
 
@@ -564,7 +579,15 @@ def actor_scores(
     st = structure(net)
     if st.n == 0:
         return pd.DataFrame(columns=ACTOR_COLUMNS)
-    btw, method = _betweenness_of(st.members, None, exact_max_nodes, k, seed, st.igraph)
+    btw, method = _betweenness_of(
+        st.members,
+        None,
+        exact_max_nodes,
+        k,
+        seed,
+        graph=lambda: st.igraph,
+        dependencies=st.dependencies,
+    )
     if weight == "weight":
         constraint, eff = st.burt()
     else:  # unweighted Burt measures: networkx on the (small) projection

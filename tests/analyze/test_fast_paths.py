@@ -382,3 +382,40 @@ def test_shared_igraph_edges_and_weights_are_the_projection(make_graph):
     assert edges == sorted(edges) and all(u < v for u, v in edges)
     for (u, v), w in zip(edges, st.upper_weights, strict=True):
         assert g[st.members[u]][st.members[v]]["weight"] == w
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_dependencies_from_the_incidence_equal_igraph_per_source(make_graph, seed):
+    # a second component (its own initiatives) and ties sharing several initiatives
+    rng = random.Random(seed)
+    actors = {f"a{k}": {"sector": ["marine"]} for k in range(40)}
+    actors |= {f"z{k}": {"sector": ["health"]} for k in range(6)}
+    inits = {f"i{k}": {} for k in range(12)} | {"j1": {}, "j2": {}}
+    ms = sorted(
+        {(a, i, "member") for i in list(inits)[:12] for a in rng.sample(sorted(actors)[:40], 5)}
+        | {(f"z{k}", "j1", "member") for k in range(4)}
+        | {(f"z{k}", "j2", "member") for k in range(2, 6)}
+    )
+    two = load_network(make_graph(actors, inits, ms))
+    for net in (_synthetic_network(make_graph, seed), two):
+        st = structure(net)
+        assert (st.weights.data >= 2).any()
+        sources = np.array(random.Random(seed).sample(range(st.n), 9))
+        ref = 2 * np.asarray(st.igraph.betweenness(directed=False, sources=sources.tolist()))
+        assert ref.max() > 0
+        assert st.dependencies(sources, batch=4) == pytest.approx(ref, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_sampled_actor_betweenness_equals_networkx_with_the_same_seed(make_graph, seed):
+    from bioeco.analyze.bridges import actor_scores
+
+    net = _synthetic_network(make_graph, seed)
+    table = actor_scores(net, exact_max_nodes=5, k=12, seed=seed)
+    ref = nx.betweenness_centrality(net._actor_graph, k=12, normalized=True, seed=seed)
+    assert set(table["betweenness_method"]) == {f"sampled (k=12, seed={seed})"}
+    got = dict(zip(table["actor"], table["betweenness"], strict=True))
+    assert any(v > 0 for v in got.values())
+    for v, value in ref.items():
+        if entity_id(v) in got:
+            assert got[entity_id(v)] == pytest.approx(value, abs=1e-11)
