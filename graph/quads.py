@@ -9,7 +9,10 @@ predicate and the object as rdflib's ``n3()`` writes them (the order
 both the TriG order (graph by graph) and the Turtle order (the union, duplicates dropped).
 Oxigraph then does the heavy work in Rust: it bulk-loads the N-Quads text into a store and
 turns it into TriG and Turtle with the project's prefixes, byte for byte what the rdflib
-path writes.
+path writes. ``bioeco build`` hands the store its N-Quads in chunks while the quads are
+still being made (:class:`StoreFeed`, *sink* of :func:`build_quads`): the store's bulk load,
+the largest single cost of a build, runs on a second thread from the start instead of
+after the sort and the texts.
 """
 
 from __future__ import annotations
@@ -225,21 +228,23 @@ def _blank_object(key: str) -> bool:
 def _nquads_of_rows(rows: list[str], ends: dict[str, str], nt: dict[str, str]) -> bytes:
     """N-Quads bytes of *rows* in any order (``s p o g`` as in :class:`BuiltGraph`, for the
     store, which needs no order): *ends* maps each graph character to ``<graph> .\n``, *nt*
-    the keys that differ from their N-Triples form to it. One join and a few replacements:
-    a graph character stands only at the end of a row (checked by counting; otherwise, or
-    with many graphs, each row is ended one by one)."""
+    the keys that differ from their N-Triples form to it. One join, one encoding and a few
+    replacements in the bytes: a graph character stands only at the end of a row (checked
+    by counting its UTF-8 bytes, which no other character contains; otherwise, or with many
+    graphs, each row is ended one by one)."""
     if len(nt) > _MAX_REPLACED:
         rows = [_exchange(row, nt) for row in rows]
-    text = "\n".join(rows) + "\n"
-    if len(ends) <= _C1_GRAPHS and sum(text.count(c) for c in ends) == len(rows):
-        for char, end in ends.items():
-            text = text.replace(f"{char}\n", end)
+    raw = ("\n".join(rows) + "\n").encode()
+    marks = {char.encode(): end.encode() for char, end in ends.items()}
+    if len(ends) <= _C1_GRAPHS and sum(raw.count(mark) for mark in marks) == len(rows):
+        for mark, end in marks.items():
+            raw = raw.replace(mark + b"\n", end)
     else:
-        text = "".join([row[:-1] + ends[row[-1]] for row in rows])
+        raw = "".join([row[:-1] + ends[row[-1]] for row in rows]).encode()
     if len(nt) <= _MAX_REPLACED:
         for key, value in nt.items():
-            text = text.replace(f" {key} ", f" {value} ")
-    return text.encode().replace(_TYPE_KEY_BYTES, _TYPE_NT_BYTES)
+            raw = raw.replace(f" {key} ".encode(), f" {value} ".encode())
+    return raw.replace(_TYPE_KEY_BYTES, _TYPE_NT_BYTES)
 
 
 class _Terms:
