@@ -121,9 +121,10 @@ def build(
         # the N-Quads and N-Triples texts are made in pieces as Oxigraph reads them
         files = serialize_built(built) if write else None
         del built  # the sorted rows
+        similar = near_duplicates(records)  # while the store may still be loading
         native = feed.close()
         dataset = wrap_store(native)
-        result = BuildResult(dataset=dataset, records=records, warnings=near_duplicates(records))
+        result = BuildResult(dataset=dataset, records=records, warnings=similar)
         if check:
             step("validating (SHACL)")
             result.report = validate_graph(dataset, ontology_dir=onto)
