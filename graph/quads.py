@@ -636,7 +636,9 @@ class _Emitter:
     def integer(value: int) -> str:
         return f'"{value}"^^{_XSD["integer"]}'
 
-    def run(self) -> None:
+    def run(self, last: list[str] | tuple[()] = ()) -> None:
+        """Make the rows of every table, then add the rows *last* (the ontology graph's);
+        the sink gets all of them."""
         for table in (
             self.sources,
             self.actors,
@@ -651,6 +653,7 @@ class _Emitter:
             self.observations,
         ):
             table()
+        self.rows.extend(last)  # after every table: no chunk is cut in them
         self.feed(last=True)
 
 
@@ -693,8 +696,8 @@ def build_quads(
     One named graph per source document and the ontology graph; see the module docstring.
     *sink*, when given, receives all quads as N-Quads chunks (unsorted; duplicates possible)
     while they are made, for a store that loads them meanwhile (:class:`StoreFeed`); the
-    ontology graph, the only one with blank nodes, comes in one chunk (a bulk load names the
-    blank nodes of each chunk anew).
+    ontology graph, the only one with blank nodes, comes whole in the last chunk (a bulk load
+    names the blank nodes of each chunk anew).
     """
     names = {f"{GRAPH}source/{s.id}" for s in records.sources}
     onto_name = str(ontology_graph())
@@ -704,16 +707,16 @@ def build_quads(
     graphs = sorted(names)
     index = {name: i for i, name in enumerate(graphs)}
     emitter = _Emitter(records, ontology_dir, index, sink)
-    emitter.run()
-    rows, nt, union_blank = emitter.rows, emitter.nt, []
-    emitter.rows = []
-    if has_ontology:
+    union_blank: list[str] = []
+    if has_ontology:  # its rows come last, in the last chunk (one load for its blank nodes)
         i = index[onto_name]
         onto_rows, onto_nt, union_blank = _ontology_rows(ontology_dir, _graph_char(i), f"g{i}")
-        rows.extend(onto_rows)
-        nt.update(onto_nt)
-        if sink is not None and onto_rows:
-            sink(_nquads_of_rows(onto_rows, emitter.ends, nt))
+        emitter.nt.update(onto_nt)
+        emitter.run(onto_rows)
+    else:
+        emitter.run()
+    rows, nt = emitter.rows, emitter.nt
+    emitter.rows = []
     rows.sort()  # fast: the rows come in long sorted runs
     unique = list(dict.fromkeys(rows))  # a triple stated twice in one graph is one quad
     del rows

@@ -148,11 +148,13 @@ def test_an_ontology_literal_with_the_type_placeholder_is_refused(tiny_records, 
         build_quads(tiny_records)
 
 
-def _store_quads(store: ox.Store) -> tuple[set[tuple[str, ...]], int]:
-    """The quads of *store* without blank nodes (labelled anew by every load), and the count."""
+def _store_quads(store: ox.Store) -> tuple[set[tuple[str, ...]], int, int]:
+    """The quads of *store* without blank nodes (labelled anew by every load), their count and
+    the number of blank nodes (more if a load had split the triples of one)."""
     quads = list(store.quads_for_pattern(None, None, None))
     named = {tuple(map(str, q)) for q in quads if not any(isinstance(t, ox.BlankNode) for t in q)}
-    return named, len(quads)
+    blanks = {t for q in quads for t in q if isinstance(t, ox.BlankNode)}
+    return named, len(quads), len(blanks)
 
 
 def _fed_store(records, **kwargs) -> ox.Store:
