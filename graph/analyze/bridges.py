@@ -610,7 +610,7 @@ def actor_scores(
     )
     membership = sparse.csr_matrix(st.type_sectors[st.tid])
     per_sector = (share @ membership).toarray()
-    near = (sparse.csr_matrix(st.adj, dtype=float) @ membership).toarray() > 0
+    near = (st.adj @ membership).toarray() > 0
     n_inits = Counter(net.edges["member"])
     rows = []
     paths = _open_paths(st)
@@ -762,7 +762,7 @@ def brokerage(
     )
     if wanted is not None:
         membership = sparse.csr_matrix(st.type_sectors[st.tid])
-        near = (sparse.csr_matrix(st.adj, dtype=float) @ membership).toarray() > 0
+        near = (st.adj @ membership).toarray() > 0
         near |= st.type_sectors[st.tid] > 0
         want = np.array([x in wanted for x in st.sector_names], dtype=bool)
         df = df[(near & want).any(axis=1)]
@@ -832,7 +832,6 @@ def _pair_candidates(
     to 12 decimals) and sorted by the ranking key. Without *limit* every eligible pair is
     scored.
     """
-    adj = sparse.csr_matrix(st.adj, dtype=np.int64)
     deg = st.degree.astype(float)
     with np.errstate(divide="ignore"):
         inv = np.where(deg > 0, 1 / np.where(deg > 0, deg, 1), 0.0)
@@ -842,7 +841,7 @@ def _pair_candidates(
     eligible = st.classified[st.tid] & is_actor
     want = np.array([x in (wanted or ()) for x in st.sector_names], dtype=bool)
     secf = sec.astype(np.float32)
-    reach = adj @ inv
+    reach = st.adj @ inv
     cand = np.flatnonzero(eligible)
     order = cand[np.argsort(-reach[cand], kind="stable")]
     inv32 = inv.astype(np.float32)
@@ -900,13 +899,17 @@ def _pair_candidates(
         i, j = i[keep], j[keep]
     if not len(i):
         return [], {}, {}
-    c = np.asarray(adj[i].multiply(adj[j]).sum(axis=1)).ravel()
+    # the adjacency rows of the kept pairs only (A·D⁻¹ and the Adamic–Adar weights on them)
+    rows_i = sparse.csr_matrix(st.adj[i], dtype=np.int64)
+    rows_j = sparse.csr_matrix(st.adj[j], dtype=np.int64)
+    c = np.asarray(rows_i.multiply(rows_j).sum(axis=1)).ravel()
     keep = c >= min_common
     i, j, c = i[keep], j[keep], c[keep]
-    ra_mat = sparse.csr_matrix(adj.multiply(inv[None, :]))  # A·D⁻¹ (columns scaled)
-    aa_mat = sparse.csr_matrix(adj.multiply(inv_log[None, :]))
-    ra = np.round(np.asarray((ra_mat[i].multiply(adj[j])).sum(axis=1)).ravel(), 12)
-    aa = np.round(np.asarray((aa_mat[i].multiply(adj[j])).sum(axis=1)).ravel(), 12)
+    rows_i, rows_j = rows_i[keep], rows_j[keep]
+    ra_rows = sparse.csr_matrix(rows_i.multiply(inv[None, :]))  # A·D⁻¹ (columns scaled)
+    aa_rows = sparse.csr_matrix(rows_i.multiply(inv_log[None, :]))
+    ra = np.round(np.asarray(ra_rows.multiply(rows_j).sum(axis=1)).ravel(), 12)
+    aa = np.round(np.asarray(aa_rows.multiply(rows_j).sum(axis=1)).ravel(), 12)
     ids = [entity_id(n) for n in st.members]
     best = sorted(range(len(i)), key=lambda p: (-ra[p], -aa[p], -c[p], ids[i[p]], ids[j[p]]))
     if limit is not None:
