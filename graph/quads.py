@@ -9,7 +9,7 @@ predicate and the object as rdflib's ``n3()`` writes them (the order
 both the TriG order (graph by graph) and the Turtle order (the union, duplicates dropped).
 Oxigraph then does the heavy work in Rust: it bulk-loads the N-Quads text into a store and
 turns it into TriG and Turtle with the project's prefixes, byte for byte what the rdflib
-path writes. ``bioeco build`` hands the store its N-Quads in chunks while the quads are
+path writes. ``bioeco build`` hands the store its quads in TriG chunks while they are
 still being made (:class:`StoreFeed`, *sink* of :func:`build_quads`): the store's bulk load,
 the largest single cost of a build, runs on a second thread from the start instead of
 after the sort and the texts.
@@ -53,9 +53,8 @@ __all__ = ["BuiltGraph", "StoreFeed", "build_quads"]
 
 _CHUNK = 100_000  # keys turned into text at a time
 _MAX_REPLACED = 32  # more multi-line literals than this: text one line at a time
-_FEED_FIRST = 500_000  # rows of the first N-Quads chunk handed to the store while emitting
+_FEED_FIRST = 500_000  # rows of the first TriG chunk handed to the store while emitting
 _FEED_MAX = 1_000_000  # later chunks double up to this (Oxigraph's own bulk-load batch)
-_C1_GRAPHS = 32  # graph characters U+0080-U+009F: C1 controls, which the loader refuses in cells
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
@@ -225,26 +224,44 @@ def _blank_object(key: str) -> bool:
     return key.split(" ", 2)[2].startswith("_:")
 
 
-def _nquads_of_rows(rows: list[str], ends: dict[str, str], nt: dict[str, str]) -> bytes:
-    """N-Quads bytes of *rows* in any order (``s p o g`` as in :class:`BuiltGraph`, for the
-    store, which needs no order): *ends* maps each graph character to ``<graph> .\n``, *nt*
-    the keys that differ from their N-Triples form to it. One join, one encoding and a few
-    replacements in the bytes: a graph character stands only at the end of a row (checked
-    by counting its UTF-8 bytes, which no other character contains; otherwise, or with many
-    graphs, each row is ended one by one)."""
-    if len(nt) > _MAX_REPLACED:
-        rows = [_exchange(row, nt) for row in rows]
-    raw = ("\n".join(rows) + "\n").encode()
-    marks = {char.encode(): end.encode() for char, end in ends.items()}
-    if len(ends) <= _C1_GRAPHS and sum(raw.count(mark) for mark in marks) == len(rows):
-        for mark, end in marks.items():
-            raw = raw.replace(mark + b"\n", end)
-    else:
-        raw = "".join([row[:-1] + ends[row[-1]] for row in rows]).encode()
-    if len(nt) <= _MAX_REPLACED:
-        for key, value in nt.items():
-            raw = raw.replace(f" {key} ".encode(), f" {value} ".encode())
-    return raw.replace(_TYPE_KEY_BYTES, _TYPE_NT_BYTES)
+_TYPE_A = bytes.maketrans(_TYPE_KEY.encode(), b"a")
+"""The type placeholder as Turtle's ``a`` (``rdf:type``): one byte for one byte."""
+
+
+def _trig_of_rows(rows: list[str], graphs: dict[str, str]) -> bytes:
+    r"""TriG bytes of *rows* in any order (``s p o g`` as in :class:`BuiltGraph`, for the
+    store, which needs no order); *graphs* maps each graph character to its IRI.
+
+    The keys are Turtle already (rdflib's ``n3()`` forms, multi-line literals in triple
+    quotes), so per graph: one join, the graph character made the triple's ``.`` and the
+    type placeholder Turtle's ``a`` — no rewriting of terms. A graph character stands only
+    at the end of a row (checked by counting; otherwise each row is ended one by one).
+
+    Examples
+    --------
+    >>> rows = ["<s> \1 <C> \x80", '<s> <p> "x" \x80', '<t> <p> "y"@en \x81']
+    >>> print(_trig_of_rows(rows, {"\x80": "g", "\x81": "h"}).decode())
+    <g> {
+    <s> a <C> .
+    <s> <p> "x" .
+    }
+    <h> {
+    <t> <p> "y"@en .
+    }
+    <BLANKLINE>
+    """
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        groups.setdefault(row[-1], []).append(row)
+    out = []
+    for char, group in groups.items():
+        text = "\n".join(group) + "\n"
+        if text.count(char) == len(group):
+            text = text.replace(char, ".")
+        else:
+            text = "".join([f"{row[:-1]}.\n" for row in group])
+        out.append(f"<{graphs[char]}> {{\n{text}}}\n".encode().translate(_TYPE_A))
+    return b"".join(out)
 
 
 class _Terms:
@@ -285,7 +302,7 @@ class _Emitter:
         self.sink = sink
         self.sent = 0  # rows handed to the sink so far
         self.chunk = _FEED_FIRST
-        self.ends = {_graph_char(i): f"<{name}> .\n" for name, i in graph_index.items()}
+        self.graphs = {_graph_char(i): name for name, i in graph_index.items()}
         self.language = {s.id: s.language.lower() for s in records.sources}
         self.graph_char = {
             sid: _graph_char(graph_index[f"{GRAPH}source/{sid}"]) for sid in self.language
@@ -327,11 +344,11 @@ class _Emitter:
         self.rows.append(f"{s} {_TYPE_KEY} {cls} {g}")
 
     def feed(self, *, last: bool = False) -> None:
-        """Hand the rows made since the last call to the sink as N-Quads (when they are a
+        """Hand the rows made since the last call to the sink as TriG (when they are a
         chunk's worth, or the *last* ones)."""
         if self.sink is None or len(self.rows) - self.sent < (1 if last else self.chunk):
             return
-        self.sink(_nquads_of_rows(self.rows[self.sent :], self.ends, self.nt))
+        self.sink(_trig_of_rows(self.rows[self.sent :], self.graphs))
         self.sent = len(self.rows)
         self.chunk = min(2 * self.chunk, _FEED_MAX)
 
@@ -694,7 +711,7 @@ def build_quads(
     """The quads of the knowledge graph of *records* (and the ontology), sorted.
 
     One named graph per source document and the ontology graph; see the module docstring.
-    *sink*, when given, receives all quads as N-Quads chunks (unsorted; duplicates possible)
+    *sink*, when given, receives all quads as TriG chunks (unsorted; duplicates possible)
     while they are made, for a store that loads them meanwhile (:class:`StoreFeed`); the
     ontology graph, the only one with blank nodes, comes whole in the last chunk (a bulk load
     names the blank nodes of each chunk anew).
@@ -736,7 +753,7 @@ def load_store(nquads: bytes, path: Path | None = None) -> ox.Store:
 
 
 class StoreFeed:
-    """A new Oxigraph store (in memory, or on disk at *path*) that bulk-loads N-Quads chunks
+    """A new Oxigraph store (in memory, or on disk at *path*) that bulk-loads TriG chunks
     on background threads while the caller makes the next ones (:func:`build_quads`'s
     *sink*): Oxigraph releases the GIL while it loads, so the store is built alongside the
     Python work instead of after it.
@@ -767,7 +784,7 @@ class StoreFeed:
             thread.start()
 
     def __call__(self, chunk: bytes) -> None:
-        """Queue *chunk* (N-Quads bytes) for loading; raises a load's error early."""
+        """Queue *chunk* (TriG bytes) for loading; raises a load's error early."""
         if self._errors:
             self._raise()
         self._queue.put(chunk)
@@ -777,7 +794,7 @@ class StoreFeed:
             if self._errors:
                 continue  # drain: the caller sees the error at the next chunk or at close
             try:
-                self.store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS, lenient=self.lenient)
+                self.store.bulk_load(input=chunk, format=ox.RdfFormat.TRIG, lenient=self.lenient)
             except BaseException as exc:  # handed to the caller's thread
                 self._errors.append(exc)
 
