@@ -51,7 +51,16 @@ class Structure:
         self.initiatives = net.initiatives
         self.b = net.incidence.tocsr()
         self.b_csc = self.b.tocsc()
-        self.adj = net._actor_adjacency  # int8, sorted indices, no diagonal
+        #: W: shared initiatives of each tied pair (float; B·Bᵀ without its diagonal, sorted)
+        self.weights = (self.b @ self.b.T).tocsr().astype(float)
+        self.weights.setdiag(0)
+        self.weights.eliminate_zeros()
+        self.weights.sort_indices()
+        #: the 0/1 adjacency (int8): W's pattern (its index arrays shared, not copied)
+        self.adj = sparse.csr_matrix(
+            (np.ones(self.weights.nnz, dtype=np.int8), self.weights.indices, self.weights.indptr),
+            shape=self.weights.shape,
+        )
         self.n = len(self.members)
         #: sector type of each member: index into ``types`` (sorted tuples; ``()`` = none)
         sectors = [tuple(net.attr(m, "sectors")) for m in self.members]
@@ -77,15 +86,6 @@ class Structure:
     def degree(self) -> np.ndarray:
         """Number of neighbours of each member."""
         return np.diff(self.adj.indptr)
-
-    @cached_property
-    def weights(self) -> sparse.csr_matrix:
-        """W: shared initiatives of each tied pair (float, same pattern as the adjacency)."""
-        w = (self.b @ self.b.T).tocsr().astype(float)
-        w.setdiag(0)
-        w.eliminate_zeros()
-        w.sort_indices()
-        return w
 
     @cached_property
     def igraph(self) -> igraph.Graph:

@@ -419,3 +419,14 @@ def test_sampled_actor_betweenness_equals_networkx_with_the_same_seed(make_graph
     for v, value in ref.items():
         if entity_id(v) in got:
             assert got[entity_id(v)] == pytest.approx(value, abs=1e-11)
+
+
+def test_structure_adjacency_is_the_network_projection(make_graph):
+    net = _synthetic_network(make_graph, 8)
+    st = structure(net)
+    ref = net._actor_adjacency
+    assert st.adj.dtype == np.int8 and st.adj.has_sorted_indices
+    assert np.array_equal(st.adj.indptr, ref.indptr) and np.array_equal(st.adj.indices, ref.indices)
+    assert np.array_equal(st.adj.data, ref.data) and (st.adj.data == 1).all()
+    assert np.array_equal(st.weights.toarray() > 0, ref.toarray() > 0)
+    assert not st.weights.diagonal().any()
