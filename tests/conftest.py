@@ -14,6 +14,25 @@ FIXTURES = Path(__file__).parent / "fixtures"
 TINY = FIXTURES / "tiny"
 
 
+def rdflib_outputs(dataset) -> tuple[bytes, bytes]:
+    """TriG and Turtle bytes of *dataset* as the rdflib serializers write them (canonicalised
+    rdflib triples, sorted on ``n3()``): the reference the direct Oxigraph paths must equal."""
+    import itertools
+
+    from rdflib import URIRef
+
+    from bioeco.export import serialize_trig, serialize_turtle
+
+    per_graph = {
+        URIRef(str(c.identifier)): list(c)
+        for c in dataset.graphs()
+        if isinstance(c.identifier, URIRef) and len(c)
+    }
+    trig = serialize_trig(per_graph)
+    ttl = serialize_turtle(itertools.chain.from_iterable(per_graph.values()))
+    return trig.encode(), ttl.encode()
+
+
 @pytest.fixture
 def tiny_dir(tmp_path: Path) -> Path:
     """A writable copy of tests/fixtures/tiny (sources.csv + src-a/ + src-b/)."""

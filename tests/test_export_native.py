@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pyoxigraph as ox
 import pytest
-from rdflib import URIRef
 
 from bioeco.build import build_dataset
-from bioeco.export import _write_native, serialize_trig, serialize_turtle, write_outputs
+from bioeco.export import _write_native, write_outputs
 from bioeco.store import new_dataset
 
-
-def _rdflib_path(dataset) -> tuple[bytes, bytes]:
-    """What write_outputs wrote before the direct path: rdflib triples, canonicalised."""
-    per_graph = {
-        URIRef(str(c.identifier)): list(c)
-        for c in dataset.graphs()
-        if isinstance(c.identifier, URIRef) and len(c)
-    }
-    trig = serialize_trig(per_graph)
-    ttl = serialize_turtle(itertools.chain.from_iterable(per_graph.values()))
-    return trig.encode(), ttl.encode()
+from .conftest import rdflib_outputs
 
 
 @pytest.fixture(scope="module")
@@ -30,17 +17,17 @@ def data_dataset():
     return build_dataset()  # the real data/ folder
 
 
-def test_data_outputs_are_byte_identical_to_the_rdflib_path(data_dataset, tmp_path):
+def test_data_outputs_are_byte_identical_to_therdflib_outputs(data_dataset, tmp_path):
     native = _write_native(data_dataset)
     assert native is not None  # data/ has no blank nodes: the direct path is taken
-    assert native == _rdflib_path(data_dataset)
+    assert native == rdflib_outputs(data_dataset)
     files = write_outputs(data_dataset, tmp_path)
     assert files["trig"].read_bytes() == native[0]
     assert files["ttl"].read_bytes() == native[1]
 
 
-def test_tiny_outputs_are_byte_identical_to_the_rdflib_path(tiny_dataset):
-    assert _write_native(tiny_dataset) == _rdflib_path(tiny_dataset)
+def test_tiny_outputs_are_byte_identical_to_therdflib_outputs(tiny_dataset):
+    assert _write_native(tiny_dataset) == rdflib_outputs(tiny_dataset)
 
 
 def _store_with(quads):
@@ -76,7 +63,7 @@ def test_literals_are_normalised_and_quoted_as_rdflib_does():
     dataset = _store_with(quads)
     native = _write_native(dataset)
     assert native is not None
-    assert native == _rdflib_path(dataset)
+    assert native == rdflib_outputs(dataset)
     assert b'"01"' not in native[0]  # rdflib's canonical integer
     assert native[0].count(b"2021-01-01") == 1  # two dates rdflib reads as one
 
@@ -86,10 +73,10 @@ def test_blank_nodes_get_the_canonical_labels(tmp_path):
     dataset = _store_with(quads)
     quads += [ox.Quad(S, P, ox.Literal("plain"), G1), ox.Quad(S, P, ox.BlankNode("b2"), G2)]
     dataset = _store_with(quads)
-    assert _write_native(dataset) == _rdflib_path(dataset)
+    assert _write_native(dataset) == rdflib_outputs(dataset)
     files = write_outputs(dataset, tmp_path)
-    assert files["trig"].read_bytes() == _rdflib_path(dataset)[0]
-    assert files["ttl"].read_bytes() == _rdflib_path(dataset)[1]
+    assert files["trig"].read_bytes() == rdflib_outputs(dataset)[0]
+    assert files["ttl"].read_bytes() == rdflib_outputs(dataset)[1]
 
 
 AWKWARD = [
@@ -115,7 +102,7 @@ def test_awkward_literals_in_many_graphs_are_byte_identical(tmp_path):
     quads += [ox.Quad(S, P, ox.Literal("2021", datatype=ox.NamedNode(XSD + "gYear")), G2)]
     dataset = _store_with(quads)
     native = _write_native(dataset)
-    assert native == _rdflib_path(dataset)
+    assert native == rdflib_outputs(dataset)
     assert b"see _:b1 in a literal" in native[1]  # kept in the Turtle
     files = write_outputs(dataset, tmp_path)
     assert (files["trig"].read_bytes(), files["ttl"].read_bytes()) == native
@@ -134,19 +121,19 @@ def test_many_multi_line_literals_and_small_chunks(monkeypatch):
     quads = [ox.Quad(ox.NamedNode(f"{EX}s{i}"), P, ox.Literal(f"a\nb {i}"), G1) for i in range(40)]
     quads += [ox.Quad(ox.NamedNode(f"{EX}t{i}"), P, ox.Literal(f"t {i}"), G2) for i in range(40)]
     dataset = _store_with(quads)
-    assert _write_native(dataset) == _rdflib_path(dataset)
+    assert _write_native(dataset) == rdflib_outputs(dataset)
 
 
-def test_default_graph_triples_take_the_rdflib_path(tmp_path):
+def test_default_graph_triples_take_therdflib_outputs(tmp_path):
     dataset = _store_with([ox.Quad(S, P, ox.Literal("x"), G1), ox.Quad(S, P, S)])
     assert _write_native(dataset) is None
     files = write_outputs(dataset, tmp_path)
-    assert files["trig"].read_bytes() == _rdflib_path(dataset)[0]
+    assert files["trig"].read_bytes() == rdflib_outputs(dataset)[0]
 
 
 def test_an_empty_dataset_is_written_as_the_rdflib_path_writes_it(tmp_path):
     dataset = new_dataset()
-    assert _write_native(dataset) == _rdflib_path(dataset)
+    assert _write_native(dataset) == rdflib_outputs(dataset)
 
 
 def test_triple_terms_are_refused():

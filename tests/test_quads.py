@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import itertools
 
 import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
 from bioeco.build import build_dataset
-from bioeco.export import serialize_built, serialize_trig, serialize_turtle
+from bioeco.export import serialize_built
 from bioeco.load import load_records
 from bioeco.paths import DATA_DIR
 from bioeco.quads import build_quads
 from bioeco.vocab import ontology_graph
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, rdflib_outputs
 
 # The quads the rdflib builder (``bioeco.build._Builder``, removed) made from data/, before
 # one mapping served both paths: count and sha256 of their sorted N-Quads lines (the source
@@ -37,17 +36,8 @@ def _source_nquads(dataset) -> list[str]:
 
 
 def _rdflib_outputs(records) -> tuple[bytes, bytes]:
-    """The rdflib serializers (canonicalised rdflib triples, sorted on ``n3()``) on the quads
-    of *records*."""
-    dataset = build_dataset(records=records)
-    graphs = {
-        URIRef(str(c.identifier)): list(c)
-        for c in dataset.graphs()
-        if isinstance(c.identifier, URIRef) and len(c)
-    }
-    trig = serialize_trig(graphs)
-    ttl = serialize_turtle(itertools.chain.from_iterable(graphs.values()))
-    return trig.encode(), ttl.encode()
+    """The rdflib serializers' bytes for the quads of *records*."""
+    return rdflib_outputs(build_dataset(records=records))
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +126,7 @@ def test_rows_sort_as_rdflib_tuples(tiny_records):
 
 
 def test_an_ontology_literal_with_the_type_placeholder_is_refused(tiny_records, monkeypatch):
-    from rdflib import Graph, Literal, URIRef
+    from rdflib import Graph, Literal
 
     import bioeco.quads
     from bioeco.errors import DataError
