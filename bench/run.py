@@ -551,7 +551,10 @@ def _query_p50(trig: Path, repeat: int = QUERY_REPEAT) -> dict[str, Any]:
 
     The first call of each query (which also parses and checks the text) is timed apart
     (``first ms``); the medians are over the *repeat* calls after it. The step's seconds are
-    the slowest query's ``select`` median (the issue's target: every query ≤ 100 ms).
+    the slowest query's ``select`` median (the issue's target: every query ≤ 100 ms). A query
+    about one initiative of ``data/`` (``members-in-year`` asks about Biotech North) asks
+    about the initiative with the most members instead when the graph has no such
+    initiative (synthetic data), so it is timed on real answers (:func:`_ask_about_largest`).
     """
     from bioeco.catalog import example_queries
     from bioeco.query import select
@@ -566,18 +569,17 @@ def _query_p50(trig: Path, repeat: int = QUERY_REPEAT) -> dict[str, Any]:
     queries: dict[str, dict[str, float]] = {}
     slowest = 0.0
     for example in example_queries():
+        text = _ask_about_largest(store, example.text, prefixes)
         start = time.perf_counter()
-        rows = len(select(dataset, example.text))
+        rows = len(select(dataset, text))
         first = time.perf_counter() - start
         ours, raw = [], []
         for _ in range(repeat):
             start = time.perf_counter()
-            select(dataset, example.text)
+            select(dataset, text)
             ours.append(time.perf_counter() - start)
             start = time.perf_counter()
-            for _solution in store.query(
-                example.text, prefixes=prefixes, use_default_graph_as_union=True
-            ):
+            for _solution in store.query(text, prefixes=prefixes, use_default_graph_as_union=True):
                 pass
             raw.append(time.perf_counter() - start)
         p50, raw50 = statistics.median(ours), statistics.median(raw)
@@ -592,6 +594,32 @@ def _query_p50(trig: Path, repeat: int = QUERY_REPEAT) -> dict[str, Any]:
         }
     info["queries"] = queries
     return {"seconds": slowest, "setup_mb": setup, "info": info}
+
+
+DATA_INITIATIVE = "initiative:biotech-north"
+"""The initiative of ``data/`` an example query may ask about (``members-in-year``)."""
+
+
+def _ask_about_largest(store: Any, text: str, prefixes: dict[str, str]) -> str:
+    """*text*, asking about the initiative with the most members (role member) instead of
+    :data:`DATA_INITIATIVE` when the store has no memberships of that one."""
+    if DATA_INITIATIVE not in text:
+        return text
+    ask = f"ASK {{ ?m org:organization {DATA_INITIATIVE} }}"
+    if store.query(ask, prefixes=prefixes, use_default_graph_as_union=True):
+        return text
+    largest = next(
+        iter(
+            store.query(
+                "SELECT ?i (COUNT(?m) AS ?n) WHERE { ?m org:organization ?i ; "
+                "org:role role:member } GROUP BY ?i ORDER BY DESC(?n) ?i LIMIT 1",
+                prefixes=prefixes,
+                use_default_graph_as_union=True,
+            )
+        ),
+        None,
+    )
+    return text if largest is None else text.replace(DATA_INITIATIVE, str(largest["i"]))
 
 
 NAIVE_SAMPLE = 4
