@@ -376,18 +376,31 @@ def _to_frame(result: Result, max_rows: int | None, cancel: threading.Event) -> 
             frame = frame.head(max_rows)
             frame.attrs["truncated"] = True
         return frame
-    variables = list(result.vars or [])
+    columns = [str(v) for v in result.vars or []]
+    # iterate the result itself: its .bindings would read every row before the first
+    return _read_rows(result, term_value, columns, max_rows, cancel)
+
+
+def _read_rows(
+    solutions: Any,
+    cell: Any,
+    columns: list[str],
+    max_rows: int | None,
+    cancel: threading.Event,
+) -> pd.DataFrame:
+    """The frame of *solutions* (each row's terms through *cell*), read lazily: stops with
+    :class:`QueryTimeout` once *cancel* is set, and after *max_rows* rows (then the frame's
+    ``attrs["truncated"]`` is True)."""
     rows = []
     truncated = False
-    # iterate the result itself: its .bindings would read every row before the first
-    for row in result:
+    for solution in solutions:
         if cancel.is_set():
             raise QueryTimeout("SPARQL query stopped")
         if max_rows is not None and len(rows) >= max_rows:
             truncated = True
             break
-        rows.append([term_value(value) for value in row])
-    frame = pd.DataFrame(rows, columns=[str(v) for v in variables])
+        rows.append([cell(term) for term in solution])
+    frame = pd.DataFrame(rows, columns=columns)
     if truncated:
         frame.attrs["truncated"] = True
     return frame
@@ -457,19 +470,7 @@ def _select_native(
 
         return term_value(from_ox(term))
 
-    rows = []
-    truncated = False
-    for solution in solutions:
-        if cancel.is_set():
-            raise QueryTimeout("SPARQL query stopped")
-        if max_rows is not None and len(rows) >= max_rows:
-            truncated = True
-            break
-        rows.append(list(map(cell, solution)))
-    frame = pd.DataFrame(rows, columns=names)
-    if truncated:
-        frame.attrs["truncated"] = True
-    return frame
+    return _read_rows(solutions, cell, names, max_rows, cancel)
 
 
 def _evaluate(
