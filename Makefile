@@ -94,10 +94,10 @@ lab: setup $(LAB_STAMP)
 # run every notebook on a fresh kernel and write it back with its outputs (commit the result);
 # notebooks-check only compares (the tests do the same)
 notebooks: setup
-	$(PY) -m bioeco.notebooks
+	$(PY) -m bioeco.notebook.runner
 
 notebooks-check: setup
-	$(PY) -m bioeco.notebooks --check
+	$(PY) -m bioeco.notebook.runner --check
 
 clean:
 	rm -rf $(OUT) .pytest_cache

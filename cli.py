@@ -144,7 +144,7 @@ def _echo_tables(
 ) -> None:
     """Print named tables as one document: a JSON object of tables, one CSV table, or a
     '== name (N rows)' block per table (with its note line)."""
-    from bioeco.formats import format_tables
+    from bioeco.core.formats import format_tables
 
     names = [table] if table is not None else None
     click.echo(format_tables(tables, fmt, names=names, max_width=width, notes=notes), nl=False)
@@ -153,7 +153,7 @@ def _echo_tables(
 def _fail(exc: BioecoError) -> click.ClickException:
     """Map a library error to a one-line click error with the error class's exit code;
     control characters from the input are shown escaped (no forged lines, no terminal codes)."""
-    from bioeco.formats import escape_controls
+    from bioeco.core.formats import escape_controls
 
     err = click.ClickException(escape_controls(str(exc)) if str(exc) else type(exc).__name__)
     err.exit_code = exc.exit_code
@@ -184,8 +184,8 @@ def _progress_line():
     import os
     import time
 
-    from bioeco.formats import escape_controls
-    from bioeco.progress import listening
+    from bioeco.core.formats import escape_controls
+    from bioeco.core.progress import listening
 
     delay = float(os.environ.get("BIOECO_PROGRESS_DELAY", "1"))
     start = time.monotonic()
@@ -219,7 +219,7 @@ def _progress_line():
 def _warnings_as_lines():
     """While a command runs, each warning of the library (e.g. a stale out/bioeco.trig) is
     one line on stderr, ``Warning: …``, every time; other warnings keep their usual form."""
-    from bioeco.freshness import StaleGraphWarning
+    from bioeco.store.freshness import StaleGraphWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", StaleGraphWarning)
@@ -265,7 +265,7 @@ def build(data_dir: Path | None, out_dir: Path | None, no_validate: bool) -> Non
 
 def _warn(findings: list) -> None:
     """Near-duplicate names, one escaped line each on stderr."""
-    from bioeco.formats import escape_controls
+    from bioeco.core.formats import escape_controls
 
     for finding in findings:
         click.echo(f"warning: {escape_controls(str(finding))}", err=True)
@@ -279,8 +279,8 @@ def check(data_dir: Path | None) -> None:
 
     Exit code 0 when none are found, 1 when some are (the build still accepts them).
     """
-    from bioeco.check import near_duplicates
-    from bioeco.load import load_records
+    from bioeco.ingest.check import near_duplicates
+    from bioeco.ingest.load import load_records
 
     try:
         findings = near_duplicates(load_records(data_dir))
@@ -332,7 +332,7 @@ def stats(
 ) -> None:
     """Counts per named graph, per class and per source document."""
     from bioeco.pipeline import open_graph
-    from bioeco.stats import TABLES, summary
+    from bioeco.store.stats import TABLES, summary
 
     _choose_table(fmt, TABLES, table)
     try:
@@ -377,7 +377,7 @@ def _password(user: str | None, password_env: str | None) -> str | None:
 def _remote(
     endpoint: str, user: str | None, password_env: str | None, local: bool, timeout: float = 0
 ):
-    from bioeco.remote import Remote
+    from bioeco.serve.remote import Remote
 
     if local:
         raise click.UsageError("--endpoint reads the store: do not give --data or --graph too")
@@ -440,14 +440,14 @@ def query(
     The query runs on an engine thread that cannot open network connections; updates,
     SERVICE and LOAD are refused. Ctrl-C stops it (exit code 130).
     """
-    from bioeco.formats import format_frame
+    from bioeco.core.formats import format_frame
     from bioeco.pipeline import open_graph
-    from bioeco.query import select
+    from bioeco.store.query import select
 
     if sum(x is not None for x in (sparql, query_file, example)) != 1:
         raise click.UsageError("give one query: an argument, -f FILE or --name NAME")
     if example is not None:
-        from bioeco.catalog import example_query
+        from bioeco.store.catalog import example_query
 
         try:
             text = example_query(example).text
@@ -456,7 +456,7 @@ def query(
     elif sparql is not None:
         text = sparql
     else:
-        from bioeco.safeio import UnsafeFile, read_bounded
+        from bioeco.core.safeio import UnsafeFile, read_bounded
 
         try:
             text = read_bounded(query_file, max_bytes=1 << 20).decode("utf-8")
@@ -791,7 +791,7 @@ def report_command(
     click.echo(f"Wrote {path}")
 
 
-# --- viz: the interactive viewer (graph/viz/viewer.py) ---------------------------------------
+# --- viz: the interactive viewer (graph/bioeco/viz/viewer.py) ---------------------------------
 @main.command()
 @DATA_OPTION
 @GRAPH_OPTION
@@ -859,7 +859,7 @@ def viz(
     seed: int,
 ) -> None:
     """Write the interactive viewer: one self-contained HTML file that works offline."""
-    from bioeco.paths import OUT_DIR
+    from bioeco.core.paths import OUT_DIR
     from bioeco.pipeline import open_graph
     from bioeco.viz.viewer import write_viewer
 
@@ -925,7 +925,7 @@ def serve(
     SPARQL 1.1 Protocol at http://HOST:PORT/query (the Oxigraph server): updates, Graph Store
     writes and SERVICE are refused; results by content negotiation. Ctrl-C stops it.
     """
-    from bioeco.serve import serve as run_serve
+    from bioeco.serve.endpoint import serve as run_serve
 
     try:
         run_serve(
@@ -942,9 +942,9 @@ def serve(
 
 @main.command()
 def queries() -> None:
-    """List the example queries (graph/queries/*.rq) with the question each answers."""
-    from bioeco.catalog import example_queries
-    from bioeco.vocab import PREFIX_HEADER  # not bioeco.query: listing needs no pandas
+    """List the example queries (graph/bioeco/store/queries/*.rq) with the question each answers."""
+    from bioeco.core.vocab import PREFIX_HEADER  # not bioeco.store.query: listing needs no pandas
+    from bioeco.store.catalog import example_queries
 
     for example in example_queries():
         click.echo(f"{example.name}\n    {example.question}")
@@ -989,8 +989,8 @@ def push(
     Each named graph is replaced as a whole (idempotent): one Graph Store PUT per graph, or
     DROP + INSERT DATA through SPARQL Update where the store has no Graph Store endpoint.
     """
-    from bioeco.remote import push as run_push
-    from bioeco.serve import default_graph_files
+    from bioeco.serve.endpoint import default_graph_files
+    from bioeco.serve.remote import push as run_push
 
     try:
         files = list(graph_files) or default_graph_files()

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from bioeco.catalog import example_queries
-from bioeco.serve import Endpoint, default_graph_files, load_store
+from bioeco.serve.endpoint import Endpoint, default_graph_files, load_store
+from bioeco.store.catalog import example_queries
 
 __all__ = ["LoadResult", "main", "mixed_queries", "run_load"]
 

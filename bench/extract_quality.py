@@ -16,9 +16,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from bioeco.core.paths import SEEDS_DIR
 from bioeco.extract.quality import measure
-from bioeco.load import load_records
-from bioeco.paths import SEEDS_DIR
+from bioeco.ingest.load import load_records
 
 __all__ = ["main", "report"]
 

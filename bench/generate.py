@@ -8,9 +8,10 @@ Sizes are linear in N: ``100·N`` actors, ``20·N`` initiatives, ``10·N`` peopl
 ``600·N`` memberships. Initiative sizes are heavy-tailed (Pareto weights, a few large clusters
 and many small projects) and members are drawn by a heavy-tailed activity weight, favouring
 actors of the initiative's sectors, so the analyses see hubs, overlap and cross-sector bridges
-as in the real data. Every code comes from the concept schemes (:func:`bioeco.schemes.scheme_codes`,
-:func:`bioeco.schemes.type_classes`), every id is a slug and every locator has ``l. N``, so the
-output loads with :func:`bioeco.load.load_records` and conforms to the SHACL shapes.
+as in the real data. Every code comes from the concept schemes
+(:func:`bioeco.core.schemes.scheme_codes`,
+:func:`bioeco.core.schemes.type_classes`), every id is a slug and every locator has ``l. N``, so the
+output loads with :func:`bioeco.ingest.load.load_records` and conforms to the SHACL shapes.
 
 The same (scale, seed) always gives byte-identical files: one seeded :class:`random.Random`,
 sorted code lists, fixed CSV dialect (``\\n`` line ends, minimal quoting).
@@ -32,8 +33,8 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from bioeco.load import check_orgnr
-from bioeco.schemes import scheme_codes, type_classes
+from bioeco.core.schemes import scheme_codes, type_classes
+from bioeco.ingest.load import check_orgnr
 
 __all__ = ["SOURCE_ID", "TABLE_COLUMNS", "generate", "main", "sizes"]
 

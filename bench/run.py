@@ -7,18 +7,19 @@ then every step runs in a **fresh subprocess per measurement**, so the peak resi
 (``ru_maxrss`` of that child, from :func:`os.wait4`) belongs to that step alone:
 
 =================  ===========================================================================
-``load_records``   :func:`bioeco.load.load_records` (ontology codes parsed before the clock)
-``build_dataset``  :func:`bioeco.build.build_dataset` from loaded records
-``write_outputs``  :func:`bioeco.export.write_outputs` (TriG + Turtle) of a built dataset
+``load_records``   :func:`bioeco.ingest.load.load_records` (ontology codes parsed before the clock)
+``build_dataset``  :func:`bioeco.ingest.build.build_dataset` from loaded records
+``write_outputs``  :func:`bioeco.ingest.export.write_outputs` (TriG + Turtle) of a built dataset
 ``build``          the whole ``bioeco build --no-validate`` (:func:`bioeco.pipeline.build`):
                    CSV → records → sorted quads → on-disk Oxigraph store + TriG + Turtle
-``validate_graph`` :func:`bioeco.validate.validate_graph` (SHACL) of a built dataset
+``validate_graph`` :func:`bioeco.validate.shacl.validate_graph` (SHACL) of a built dataset
 ``run_analyses``   :func:`bioeco.analyze.run.run_analyses` with all kinds and the options
                    ``bioeco analyze all`` passes by default (:func:`analyze_all_options`)
 ``query_cli``      a whole ``bioeco query --graph out/bioeco.trig -f q.rq`` process (typical
                    SELECT: members per sector and stage), timed from outside
-``query_p50``      every example query (``graph/queries/*.rq``) in one process on the loaded
-                   TriG: the median of repeated :func:`bioeco.query.select` calls per query
+``query_p50``      every example query (``graph/bioeco/store/queries/*.rq``) in one process on the
+loaded
+                   TriG: the median of repeated :func:`bioeco.store.query.select` calls per query
                    (and of pyoxigraph's own ``Store.query`` on the same store, to show the
                    wrapper's share); the step's time is the slowest query's median
 ``cli_startup``    a whole ``bioeco query --name survey-by-stage`` process on an empty graph:
@@ -488,7 +489,7 @@ def _query_table(rows: Sequence[Measurement]) -> list[str]:
         "## Example queries",
         "",
         "Each example query in one process on the loaded graph (`query_p50`): median of "
-        f"{QUERY_REPEAT} runs of `bioeco.query.select` after a first run, the same for "
+        f"{QUERY_REPEAT} runs of `bioeco.store.query.select` after a first run, the same for "
         "pyoxigraph's `Store.query` alone on the same store (`engine`), their ratio (the "
         "wrapper's share: parse check, sandbox thread, cells, DataFrame), the first run "
         f"(which also parses the text) and whether the median is within {QUERY_TARGET_MS:g} ms.",
@@ -547,7 +548,7 @@ QUERY_REPEAT = 9
 
 def _query_p50(trig: Path, repeat: int = QUERY_REPEAT) -> dict[str, Any]:
     """``query_p50``: the median time of each example query on *trig*, through
-    :func:`bioeco.query.select` and through pyoxigraph's ``Store.query`` alone.
+    :func:`bioeco.store.query.select` and through pyoxigraph's ``Store.query`` alone.
 
     The first call of each query (which also parses and checks the text) is timed apart
     (``first ms``); the medians are over the *repeat* calls after it. The step's seconds are
@@ -556,10 +557,10 @@ def _query_p50(trig: Path, repeat: int = QUERY_REPEAT) -> dict[str, Any]:
     about the initiative with the most members instead when the graph has no such
     initiative (synthetic data), so it is timed on real answers (:func:`_ask_about_largest`).
     """
-    from bioeco.catalog import example_queries
-    from bioeco.query import select
-    from bioeco.store import load_dataset
-    from bioeco.vocab import PREFIXES
+    from bioeco.core.vocab import PREFIXES
+    from bioeco.store.catalog import example_queries
+    from bioeco.store.dataset import load_dataset
+    from bioeco.store.query import select
 
     dataset = load_dataset(trig)
     store = dataset.store._inner  # the pyoxigraph.Store behind the dataset
@@ -683,9 +684,9 @@ def _child(step: str, data: Path, work: Path, naive_budget: float = NAIVE_BUDGET
         shutil.rmtree(folder, ignore_errors=True)
         return {"seconds": seconds, "setup_mb": setup, "info": info}
 
-    from bioeco.build import build_dataset
-    from bioeco.load import load_records
-    from bioeco.schemes import load_ontology, scheme_codes, type_classes
+    from bioeco.core.schemes import load_ontology, scheme_codes, type_classes
+    from bioeco.ingest.build import build_dataset
+    from bioeco.ingest.load import load_records
 
     scheme_codes()  # the ontology parse is a fixed cost (cached); keep it off the clock
     load_ontology()
@@ -723,7 +724,7 @@ def _child(step: str, data: Path, work: Path, naive_budget: float = NAIVE_BUDGET
     dataset = build_dataset(records=records)
     del records
     if step == "write_outputs":
-        from bioeco.export import write_outputs
+        from bioeco.ingest.export import write_outputs
 
         setup = _rss_mb()
         start = time.perf_counter()
@@ -731,7 +732,7 @@ def _child(step: str, data: Path, work: Path, naive_budget: float = NAIVE_BUDGET
         seconds = time.perf_counter() - start
         info["trig_MB"] = round(files["trig"].stat().st_size / 1e6, 2)
     elif step == "validate_graph":
-        from bioeco.validate import load_shapes, validate_graph
+        from bioeco.validate.shacl import load_shapes, validate_graph
 
         shapes = load_shapes()
         setup = _rss_mb()
@@ -935,7 +936,11 @@ def run(
     # warm-up: byte-compile and page in every module once, so the first measured run of the
     # smallest scale (the baseline of every ratio) does not pay for it
     subprocess.run(
-        [sys.executable, "-c", "import cli, bioeco.analyze.run, bioeco.export, bioeco.validate"],
+        [
+            sys.executable,
+            "-c",
+            "import cli, bioeco.analyze.run, bioeco.ingest.export, bioeco.validate.shacl",
+        ],
         check=True,
     )
     try:

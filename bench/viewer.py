@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.generate import generate
-from bioeco.build import build_dataset
+from bioeco.ingest.build import build_dataset
 from bioeco.viz.browser import CHROMIUM
 from bioeco.viz.browser import CHROMIUM_ARGS as ARGS
 from bioeco.viz.viewer import viewer_html

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bioeco.build import build_dataset
-from bioeco.load import load_records
+from bioeco.ingest.build import build_dataset
+from bioeco.ingest.load import load_records
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY = FIXTURES / "tiny"
@@ -21,7 +21,7 @@ def rdflib_outputs(dataset) -> tuple[bytes, bytes]:
 
     from rdflib import URIRef
 
-    from bioeco.export import serialize_trig, serialize_turtle
+    from bioeco.ingest.export import serialize_trig, serialize_turtle
 
     per_graph = {
         URIRef(str(c.identifier)): list(c)

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from bioeco.build import build_dataset
-from bioeco.load import TABLES, load_records
-from bioeco.query import select
-from bioeco.schemes import scheme_codes
+from bioeco.core.schemes import scheme_codes
+from bioeco.ingest.build import build_dataset
+from bioeco.ingest.load import TABLES, load_records
+from bioeco.store.query import select
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_member_region_rule_is_explicit_and_consistent(records):
     assert "arcticzymes-technologies" in ruled  # left out before the audit
     assert not ruled & own and not ruled & RULE_EXCLUDED and not own & RULE_EXCLUDED
     assert ruled | own | RULE_EXCLUDED == members  # every member is decided one way
-    from bioeco.paths import DATA_DIR
+    from bioeco.core.paths import DATA_DIR
 
     text = (DATA_DIR / "README.md").read_text(encoding="utf-8")
     assert "Member-region rule" in text

@@ -8,12 +8,12 @@ import pytest
 from rdflib import Literal
 
 from bioeco.analyze.project import load_network
-from bioeco.build import build_dataset
+from bioeco.core.vocab import BID, BIOECO, DCTERMS, XSD
 from bioeco.errors import DataError, UsageError
-from bioeco.load import load_records
-from bioeco.query import select
-from bioeco.validate import validate_graph
-from bioeco.vocab import BID, BIOECO, DCTERMS, XSD
+from bioeco.ingest.build import build_dataset
+from bioeco.ingest.load import load_records
+from bioeco.store.query import select
+from bioeco.validate.shacl import validate_graph
 
 
 def _edit(path: Path, old: str, new: str) -> None:

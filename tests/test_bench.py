@@ -23,9 +23,9 @@ from bench.run import (
     ratios,
     step_summary,
 )
-from bioeco.build import build_dataset
-from bioeco.load import load_records
-from bioeco.validate import validate_graph
+from bioeco.ingest.build import build_dataset
+from bioeco.ingest.load import load_records
+from bioeco.validate.shacl import validate_graph
 
 TABLES = ("actors", "initiatives", "people", "memberships", "classifications")
 
@@ -254,8 +254,8 @@ def test_summary_compares_each_step_with_its_in_run_baseline() -> None:
 
 def test_query_p50_step_times_every_example_query(scale1: Path, tmp_path: Path) -> None:
     from bench.run import _child
-    from bioeco.catalog import example_queries
-    from bioeco.export import write_outputs
+    from bioeco.ingest.export import write_outputs
+    from bioeco.store.catalog import example_queries
 
     write_outputs(build_dataset(scale1), tmp_path / "out")
     result = _child("query_p50", scale1, tmp_path)
@@ -298,7 +298,7 @@ def test_build_is_also_compared_with_the_on_disk_bulk_load() -> None:
 
 def test_on_disk_bulk_load_baseline_step_runs(scale1: Path, tmp_path: Path) -> None:
     from bench.run import _child
-    from bioeco.export import write_outputs
+    from bioeco.ingest.export import write_outputs
 
     dataset = build_dataset(scale1)
     write_outputs(dataset, tmp_path / "out")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rdflib import Literal, URIRef
 
-from bioeco.query import select
-from bioeco.vocab import BID, BIOECO, ORG, RDF, SKOS, TIME, XSD, ontology_graph, source_graph
+from bioeco.core.vocab import BID, BIOECO, ORG, RDF, SKOS, TIME, XSD, ontology_graph, source_graph
+from bioeco.store.query import select
 
 
 def _named(ds) -> set[str]:
@@ -130,8 +130,8 @@ def test_survey_observation_is_a_data_cube_observation(tiny_dataset):
 
 
 def test_sub_units_foundings_and_sector_centres(tiny_dir):
-    from bioeco.build import build_dataset
-    from bioeco.load import load_records
+    from bioeco.ingest.build import build_dataset
+    from bioeco.ingest.load import load_records
 
     (tiny_dir / "src-b" / "actors.csv").write_text(
         "id,label,type,part_of,source,locator\n"
@@ -173,7 +173,7 @@ def test_sub_units_foundings_and_sector_centres(tiny_dir):
         str(BID["concept/region/oslo-region"]),
         str(BID["concept/region/tromso"]),
     ]
-    from bioeco.validate import validate_graph
+    from bioeco.validate.shacl import validate_graph
 
     report = validate_graph(ds)
     assert report.conforms, report.text()
@@ -183,7 +183,7 @@ def test_change_other_than_founding_needs_original(tiny_dir):
     import pytest
 
     from bioeco.errors import DataError
-    from bioeco.load import load_records
+    from bioeco.ingest.load import load_records
 
     (tiny_dir / "src-b" / "changes.csv").write_text(
         "id,type,resulting,source,locator\nx-renamed,renaming,alpha,src-b,l. 8\n",

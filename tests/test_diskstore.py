@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-import bioeco.build
+import bioeco.ingest.build
 import bioeco.pipeline
-import bioeco.store
-import bioeco.validate
-from bioeco.diskstore import STORE, read_state, store_dir
-from bioeco.freshness import StaleGraphWarning
+import bioeco.store.dataset
+import bioeco.validate.shacl
+from bioeco.core.vocab import analysis_graph
 from bioeco.pipeline import analyze, build, current_store, open_graph
-from bioeco.query import select
-from bioeco.vocab import analysis_graph
+from bioeco.store.disk import STORE, read_state, store_dir
+from bioeco.store.freshness import StaleGraphWarning
+from bioeco.store.query import select
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -35,8 +35,8 @@ def _no_parsing(monkeypatch) -> None:
         raise AssertionError("the graph was parsed or built instead of read from the store")
 
     monkeypatch.setattr(bioeco.pipeline, "load_dataset", refuse)
-    monkeypatch.setattr(bioeco.build, "build_dataset", refuse)
-    monkeypatch.setattr(bioeco.store, "load_dataset", refuse)
+    monkeypatch.setattr(bioeco.ingest.build, "build_dataset", refuse)
+    monkeypatch.setattr(bioeco.store.dataset, "load_dataset", refuse)
 
 
 def _drop_aliases(data_dir: Path) -> None:
@@ -63,12 +63,12 @@ def test_build_writes_a_store_holding_its_trig(built_out):
     assert (built_out / STORE).is_symlink()
     state = read_state(folder)
     assert state == {"graph": _sha(built_out / "bioeco.trig"), "analysis": None}
-    parsed = bioeco.store.load_dataset(built_out / "bioeco.trig")
+    parsed = bioeco.store.dataset.load_dataset(built_out / "bioeco.trig")
     assert _count(open_graph(out_dir=built_out)) == _count(parsed) > 0
 
 
 def test_the_store_is_reused_not_the_trig_parsed(built_out, monkeypatch):
-    expected = _count(bioeco.store.load_dataset(built_out / "bioeco.trig"))
+    expected = _count(bioeco.store.dataset.load_dataset(built_out / "bioeco.trig"))
     _no_parsing(monkeypatch)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a current store: no warning at all
@@ -110,7 +110,7 @@ def test_a_store_of_another_trig_is_not_used(built_out, tmp_path):
     os.symlink(os.path.relpath(store_dir(other), built_out), link)
     with pytest.warns(StaleGraphWarning, match="does not hold this bioeco.trig"):
         dataset = open_graph(out_dir=built_out)
-    assert _count(dataset) == _count(bioeco.store.load_dataset(built_out / "bioeco.trig"))
+    assert _count(dataset) == _count(bioeco.store.dataset.load_dataset(built_out / "bioeco.trig"))
 
 
 def test_a_missing_store_falls_back_with_a_warning(built_out):
@@ -145,12 +145,12 @@ def test_a_killed_build_leaves_the_old_store_current(built_out, tiny_dir):
 
 def test_failed_validation_leaves_no_store(tiny_dir, tmp_path, monkeypatch):
     from bioeco.errors import ValidationFailed
-    from bioeco.validate import ValidationReport
+    from bioeco.validate.shacl import ValidationReport
 
     def failing(*args, **kwargs):
         return ValidationReport(conforms=False)
 
-    monkeypatch.setattr(bioeco.validate, "validate_graph", failing)
+    monkeypatch.setattr(bioeco.validate.shacl, "validate_graph", failing)
     out = tmp_path / "out"
     with pytest.raises(ValidationFailed):
         build(tiny_dir, out, check=True)
@@ -166,7 +166,7 @@ def test_concurrent_readers_and_a_rebuild(built_out, tiny_dir):
             sys.executable,
             "-c",
             "import warnings; warnings.simplefilter('error');"
-            "from bioeco.pipeline import open_graph; from bioeco.query import select;"
+            "from bioeco.pipeline import open_graph; from bioeco.store.query import select;"
             f"d = open_graph(out_dir={str(built_out)!r});"
             f"print(select(d, {COUNT!r}).loc[0, 'n'])",
         ],
@@ -201,14 +201,14 @@ def test_analyze_puts_its_graph_into_the_store(built_out, monkeypatch):
         _no_parsing(patched)
         assert open_graph(out_dir=built_out).query(ask).askAnswer
         n = len(list(open_graph(out_dir=built_out).graph(analysis_graph())))
-    assert n == len(bioeco.store.load_dataset(built_out / "analysis.trig"))  # not twice
+    assert n == len(bioeco.store.dataset.load_dataset(built_out / "analysis.trig"))  # not twice
     # without the analysis graph, the store (which holds it) is not used: the files are read
     plain = open_graph(out_dir=built_out, with_analysis=False)
     assert not plain.query(ask).askAnswer
 
 
 def test_a_second_writer_reads_the_files(built_out):
-    from bioeco.diskstore import open_store
+    from bioeco.store.disk import open_store
 
     holder = open_store(store_dir(built_out), writable=True)  # another analyze, say
     try:
@@ -237,9 +237,9 @@ def test_whole_graph_readers_can_ask_for_the_parsed_graph(built_out, monkeypatch
 
 
 def test_a_store_that_cannot_be_written_is_an_output_error(tmp_path):
-    from bioeco.diskstore import new_store_dir
     from bioeco.errors import OutputError
-    from bioeco.quads import load_store
+    from bioeco.ingest.quads import load_store
+    from bioeco.store.disk import new_store_dir
 
     blocker = tmp_path / "file"
     blocker.write_text("x")

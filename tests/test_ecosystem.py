@@ -12,7 +12,7 @@ from rdflib.namespace import SKOS
 
 import bioeco
 from bioeco.analyze._fixture import example_graph
-from bioeco.vocab import BID
+from bioeco.core.vocab import BID
 
 HOSTILE = "<img src=x onerror=\"alert(1)\"> & <script>alert('x')</script>"
 

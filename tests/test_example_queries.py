@@ -18,12 +18,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import bioeco.query
+import bioeco.store.query
 from bench.generate import generate
-from bioeco.build import build_dataset
-from bioeco.catalog import example_queries, example_query
-from bioeco.paths import DATA_DIR
-from bioeco.query import select
+from bioeco.core.paths import DATA_DIR
+from bioeco.ingest.build import build_dataset
+from bioeco.store.catalog import example_queries, example_query
+from bioeco.store.query import select
 
 BEFORE = Path(__file__).parent / "fixtures" / "queries-before"
 RESHAPED = sorted(p.stem for p in BEFORE.glob("*.rq"))
@@ -124,13 +124,16 @@ TYPED = """SELECT ?s ?value ?date ?year ?lang ?blank ?missing WHERE {
 
 def _through_rdflib(monkeypatch, *args, **kwargs) -> pd.DataFrame:
     with monkeypatch.context() as m:
-        m.setattr(bioeco.query, "_native", lambda graph, tree: None)
+        m.setattr(bioeco.store.query, "_native", lambda graph, tree: None)
         return select(*args, **kwargs)
 
 
 @pytest.mark.parametrize("example", example_queries(), ids=lambda q: q.name)
 def test_native_select_gives_the_cells_rdflib_gives(real, monkeypatch, example):
-    assert bioeco.query._native(real, bioeco.query._parse_checked(example.text)) is not None
+    assert (
+        bioeco.store.query._native(real, bioeco.store.query._parse_checked(example.text))
+        is not None
+    )
     expected = _through_rdflib(monkeypatch, real, example.text)
     got = select(real, example.text)
     pd.testing.assert_frame_equal(got, expected)
@@ -162,10 +165,10 @@ def test_native_select_keeps_row_limits_and_prefix_rules(real, monkeypatch):
 
 
 def test_other_query_forms_and_graphs_are_not_read_natively(real, tiny_dataset):
-    tree = bioeco.query._parse_checked
-    assert bioeco.query._native(real, tree("ASK { ?s ?p ?o }")) is None
-    assert bioeco.query._native(real, tree("CONSTRUCT WHERE { ?s ?p ?o }")) is None
+    tree = bioeco.store.query._parse_checked
+    assert bioeco.store.query._native(real, tree("ASK { ?s ?p ?o }")) is None
+    assert bioeco.store.query._native(real, tree("CONSTRUCT WHERE { ?s ?p ?o }")) is None
     from rdflib import Graph
 
-    assert bioeco.query._native(Graph(), tree("SELECT * WHERE { ?s ?p ?o }")) is None
+    assert bioeco.store.query._native(Graph(), tree("SELECT * WHERE { ?s ?p ?o }")) is None
     assert select(real, "ASK { ?a a org:Organization }")["ask"].tolist() == [True]

@@ -10,7 +10,8 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from bioeco.export import atomic_write, write_outputs
+from bioeco.core.atomic import atomic_write
+from bioeco.ingest.export import write_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = Path(__file__).parent / "fixtures" / "tiny"
@@ -55,7 +56,7 @@ def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path, monkeypatch):
     def crash(*_args):
         raise OSError("disk full")
 
-    monkeypatch.setattr("bioeco.export.os.replace", crash)
+    monkeypatch.setattr("bioeco.core.atomic.os.replace", crash)
     with pytest.raises(OSError):
         atomic_write(target, "new content")
     assert target.read_text() == "old"

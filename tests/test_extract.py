@@ -18,7 +18,7 @@ from bioeco.extract.accept import accept_proposals
 from bioeco.extract.document import MAX_TEXT_BYTES, document_from_text, read_document
 from bioeco.extract.matching import Entity, Gazetteer, _fold_char, fold
 from bioeco.extract.propose import propose
-from bioeco.load import Actor, Initiative, Person, Records, load_records
+from bioeco.ingest.load import Actor, Initiative, Person, Records, load_records
 from cli import main
 
 

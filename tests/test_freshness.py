@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bioeco.freshness import MANIFEST, StaleGraphWarning, build_state, table_digests
 from bioeco.pipeline import build, open_graph
-from bioeco.query import select
+from bioeco.store.freshness import MANIFEST, StaleGraphWarning, build_state, table_digests
+from bioeco.store.query import select
 from cli import main
 
 ROOT = Path(__file__).parent.parent

@@ -10,12 +10,12 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from bioeco.build import build_dataset
-from bioeco.export import write_outputs
-from bioeco.load import load_records
-from bioeco.paths import DATA_DIR, QUERIES_DIR, SEEDS_DIR
-from bioeco.query import select
-from bioeco.validate import validate_graph
+from bioeco.core.paths import DATA_DIR, QUERIES_DIR, SEEDS_DIR
+from bioeco.ingest.build import build_dataset
+from bioeco.ingest.export import write_outputs
+from bioeco.ingest.load import load_records
+from bioeco.store.query import select
+from bioeco.validate.shacl import validate_graph
 
 BTN = SEEDS_DIR / "biotech-north-annual-report-2021.txt"
 needs_seeds = pytest.mark.skipif(not BTN.exists(), reason="../shared/seeds not present")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bioeco.analyze.project import actor_projection
-from bioeco.build import build_dataset
-from bioeco.paths import DATA_DIR
+from bioeco.core.paths import DATA_DIR
+from bioeco.ingest.build import build_dataset
 from bioeco.pipeline import analyze
 
 
@@ -18,7 +18,7 @@ def dataset():
 @pytest.fixture(scope="module")
 def tables(dataset, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    from bioeco.export import write_outputs
+    from bioeco.ingest.export import write_outputs
 
     write_outputs(dataset, out)
     return analyze(out_dir=out, write=False, min_shared=2).tables
@@ -74,7 +74,7 @@ def test_survey_gaps_join_graph_and_respondents(tables):
 
 
 def test_as_of_compares_years(dataset, tmp_path):
-    from bioeco.export import write_outputs
+    from bioeco.ingest.export import write_outputs
 
     write_outputs(dataset, tmp_path)
     y2017 = analyze(("overlap",), out_dir=tmp_path, write=False, as_of=2017).tables

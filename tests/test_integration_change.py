@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bioeco.analyze.change import CHANGE_TABLES, compare_years
-from bioeco.build import build_dataset
-from bioeco.paths import DATA_DIR
+from bioeco.core.paths import DATA_DIR
+from bioeco.ingest.build import build_dataset
 
 
 @pytest.fixture(scope="module")

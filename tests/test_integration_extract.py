@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from bench.extract_quality import report
-from bioeco.build import build_dataset
+from bioeco.core.paths import DATA_DIR, SEEDS_DIR
 from bioeco.extract import extract_report
 from bioeco.extract.accept import SourceInfo, accept_proposals
 from bioeco.extract.quality import gold_memberships, gold_organisations, measure
-from bioeco.load import load_records
-from bioeco.paths import DATA_DIR, SEEDS_DIR
-from bioeco.validate import validate_graph
+from bioeco.ingest.build import build_dataset
+from bioeco.ingest.load import load_records
+from bioeco.validate.shacl import validate_graph
 
 SOURCES = ("btn-ar-2021", "dln-2017")
 needs_seeds = pytest.mark.skipif(

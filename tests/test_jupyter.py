@@ -12,8 +12,8 @@ from IPython.core.error import UsageError as IPythonUsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 import bioeco
-from bioeco.export import write_outputs
-from bioeco.jupyter import VIEWER_TEXT
+from bioeco.ingest.export import write_outputs
+from bioeco.notebook.jupyter import VIEWER_TEXT
 
 CLUSTERS = "SELECT ?label WHERE { ?x a bioeco:Cluster ; skos:prefLabel ?label } ORDER BY ?label"
 
@@ -45,7 +45,7 @@ def test_load_ext_bioeco_jupyter_also_works():
     InteractiveShell.clear_instance()
     sh = InteractiveShell.instance()
     try:
-        assert sh.run_cell("%load_ext bioeco.jupyter").success
+        assert sh.run_cell("%load_ext bioeco.notebook.jupyter").success
         assert "sparql" in sh.magics_manager.magics["cell"]
     finally:
         InteractiveShell.clear_instance()
@@ -102,7 +102,7 @@ def test_data_option_builds_from_tables_and_rebuilds_when_they_change(shell, tin
 def test_without_a_graph_it_uses_the_command_lines_graph(
     shell, tiny_dataset, tiny_dir: Path, tmp_path: Path, monkeypatch
 ):
-    from bioeco import paths
+    from bioeco.core import paths
 
     out = tmp_path / "out"
     write_outputs(tiny_dataset, out)

@@ -1,4 +1,4 @@
-"""bioeco.lifeline: a child started on a lifeline stops when its parent ends, however it ends."""
+"""bioeco.serve.lifeline: a child on a lifeline stops when its parent ends, however it ends."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from bioeco.lifeline import Lifeline, tied_command
+from bioeco.serve.lifeline import Lifeline, tied_command
 
 
 def _alive(pid: int) -> bool:
@@ -32,7 +32,7 @@ def _wait_gone(pid: int) -> bool:
 PARENT = textwrap.dedent(
     """
     import subprocess, sys, time
-    from bioeco.lifeline import Lifeline
+    from bioeco.serve.lifeline import Lifeline
     line = Lifeline()
     child = subprocess.Popen(line.command([sys.executable, "-c", "import time; time.sleep(600)"]),
                              pass_fds=line.pass_fds)
@@ -129,15 +129,17 @@ def test_the_memory_limit_is_set_before_the_program_starts():
 
 def test_bad_usage_and_a_missing_program_are_one_line():
     bad = subprocess.run(
-        [sys.executable, "-m", "bioeco.lifeline", "--", "true"], capture_output=True, text=True
+        [sys.executable, "-m", "bioeco.serve.lifeline", "--", "true"],
+        capture_output=True,
+        text=True,
     )
     assert bad.returncode == 2
     assert bad.stderr == (
-        "usage: python -m bioeco.lifeline --fd N [--memory BYTES] -- PROGRAM [ARGS…]\n"
+        "usage: python -m bioeco.serve.lifeline --fd N [--memory BYTES] -- PROGRAM [ARGS…]\n"
     )
     closed = subprocess.run(tied_command(["true"], 987), capture_output=True, text=True)
     assert closed.returncode == 2
-    assert closed.stderr == "bioeco.lifeline: file descriptor 987 is not open\n"
+    assert closed.stderr == "bioeco.serve.lifeline: file descriptor 987 is not open\n"
     with Lifeline() as line:
         missing = subprocess.run(
             line.command(["/nonexistent/program"]),
@@ -145,5 +147,5 @@ def test_bad_usage_and_a_missing_program_are_one_line():
         )  # fmt: skip
     assert missing.returncode == 127
     assert missing.stderr == (
-        "bioeco.lifeline: cannot start /nonexistent/program: No such file or directory\n"
+        "bioeco.serve.lifeline: cannot start /nonexistent/program: No such file or directory\n"
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bioeco.errors import DataError
-from bioeco.load import check_orgnr, load_records, parse_date
+from bioeco.ingest.load import check_orgnr, load_records, parse_date
 
 
 def test_tiny_records_are_typed_and_sorted(tiny_records):

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bioeco.notebooks import execute, normalise, notebook_paths, output_text, stale_cells
+from bioeco.notebook.runner import execute, normalise, notebook_paths, output_text, stale_cells
 
 NOTEBOOKS = notebook_paths()
 EXPECTED = ["01-explore", "02-gaps", "03-overlap", "04-bridges", "05-sparql-cookbook"]

@@ -30,7 +30,7 @@ from rdflib.namespace import (
     XSD,
 )
 
-from bioeco.validate import ValidationReport, check_graph
+from bioeco.validate.shacl import ValidationReport, check_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY_DIR = ROOT / "ontology"

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from bench.generate import generate
 from bioeco.analyze.run import TABLES, run_analyses, table_csv
-from bioeco.build import build_dataset
-from bioeco.formats import LIST_SEPARATOR, format_frame, format_tables
-from bioeco.paths import DATA_DIR
+from bioeco.core.formats import LIST_SEPARATOR, format_frame, format_tables
+from bioeco.core.paths import DATA_DIR
+from bioeco.ingest.build import build_dataset
 from bioeco.pipeline import build
 from cli import main
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from bioeco.core.progress import listening
 from bioeco.pipeline import build
-from bioeco.progress import listening
 from cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""The one record→triple mapping (bioeco.quads): the quads of the rdflib builder it replaced,
+"""The one record→triple mapping (bioeco.ingest.quads): the quads of the rdflib builder it replaced,
 and the bytes of the rdflib serializers."""
 
 from __future__ import annotations
@@ -10,16 +10,16 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
-from bioeco.build import build_dataset
-from bioeco.export import serialize_built
-from bioeco.load import load_records
-from bioeco.paths import DATA_DIR
-from bioeco.quads import build_quads
-from bioeco.vocab import ontology_graph
+from bioeco.core.paths import DATA_DIR
+from bioeco.core.vocab import ontology_graph
+from bioeco.ingest.build import build_dataset
+from bioeco.ingest.export import serialize_built
+from bioeco.ingest.load import load_records
+from bioeco.ingest.quads import build_quads
 
 from .conftest import FIXTURES, rdflib_outputs
 
-# The quads the rdflib builder (``bioeco.build._Builder``, removed) made from data/, before
+# The quads the rdflib builder (``bioeco.ingest.build._Builder``, removed) made from data/, before
 # one mapping served both paths: count and sha256 of their sorted N-Quads lines (the source
 # graphs; the ontology graph is read from ontology/, not mapped from records). If data/ is
 # changed on purpose, recompute them with ``_source_nquads(build_dataset())``.
@@ -61,7 +61,7 @@ def test_tiny_quads_are_those_of_the_rdflib_builder(tiny_records):
 def test_bioeco_build_writes_the_quads_of_build_dataset(data_records, tmp_path):
     """The library's Dataset and the TriG of ``bioeco build`` hold the same quads."""
     from bioeco.pipeline import build
-    from bioeco.store import load_dataset
+    from bioeco.store.dataset import load_dataset
 
     result = build(DATA_DIR, tmp_path, check=False)
     written = load_dataset(result.files["trig"])
@@ -109,9 +109,9 @@ def test_awkward_literals_are_byte_identical(tiny_dir):
 
 
 def test_many_multi_line_literals_take_the_key_by_key_path(tiny_dir, monkeypatch):
-    import bioeco.quads
+    import bioeco.ingest.quads
 
-    monkeypatch.setattr(bioeco.quads, "_MAX_REPLACED", 0)
+    monkeypatch.setattr(bioeco.ingest.quads, "_MAX_REPLACED", 0)
     _set_notes(tiny_dir, ['a\nb "c"'] * 20)
     records = load_records(tiny_dir)
     assert serialize_built(build_quads(records)) == _rdflib_outputs(records)
@@ -128,12 +128,12 @@ def test_rows_sort_as_rdflib_tuples(tiny_records):
 def test_an_ontology_literal_with_the_type_placeholder_is_refused(tiny_records, monkeypatch):
     from rdflib import Graph, Literal
 
-    import bioeco.quads
+    import bioeco.ingest.quads
     from bioeco.errors import DataError
 
     odd = Graph()
     odd.add((URIRef("https://example.org/x"), URIRef("https://example.org/p"), Literal("a \1 b")))
-    monkeypatch.setattr(bioeco.quads, "load_ontology", lambda _dir=None: odd)
+    monkeypatch.setattr(bioeco.ingest.quads, "load_ontology", lambda _dir=None: odd)
     with pytest.raises(DataError, match="U\\+0001"):
         build_quads(tiny_records)
 
@@ -148,7 +148,7 @@ def _store_quads(store: ox.Store) -> tuple[set[tuple[str, ...]], int, int]:
 
 
 def _fed_store(records, **kwargs) -> ox.Store:
-    from bioeco.quads import StoreFeed
+    from bioeco.ingest.quads import StoreFeed
 
     feed = StoreFeed(**kwargs)
     try:
@@ -165,10 +165,10 @@ def _fed_store(records, **kwargs) -> ox.Store:
 
 def test_the_store_fed_in_chunks_holds_the_sorted_quads(tiny_dir, monkeypatch):
     """Chunks of a few rows (so many loads), multi-line literals, quotes, other scripts."""
-    import bioeco.quads
+    import bioeco.ingest.quads
 
-    monkeypatch.setattr(bioeco.quads, "_FEED_FIRST", 7)
-    monkeypatch.setattr(bioeco.quads, "_FEED_MAX", 40)
+    monkeypatch.setattr(bioeco.ingest.quads, "_FEED_FIRST", 7)
+    monkeypatch.setattr(bioeco.ingest.quads, "_FEED_MAX", 40)
     _set_notes(tiny_dir, ['line one\nline "two" \\ end', 'Ærøy – 北極 "x"', 'ends "\n"'])
     chunks: list[bytes] = []
     records = load_records(tiny_dir)
@@ -182,7 +182,7 @@ def test_the_store_fed_in_chunks_holds_the_sorted_quads(tiny_dir, monkeypatch):
 def test_store_text_of_a_graph_character_inside_a_literal():
     """With more than 32 graphs a graph character can be a letter: rows are then ended one by
     one, the literal keeps it."""
-    from bioeco.quads import _trig_of_rows
+    from bioeco.ingest.quads import _trig_of_rows
 
     s, p, c = "<https://example.org/s>", "<https://example.org/p>", "<https://example.org/C>"
     rows = [f'{s} {p} "café" é', f"{s} \1 {c} é"]
@@ -203,7 +203,7 @@ def test_the_store_fed_on_data_holds_the_sorted_quads(data_records, tmp_path):
 
 
 def test_a_failing_chunk_is_raised_and_the_rest_skipped():
-    from bioeco.quads import StoreFeed
+    from bioeco.ingest.quads import StoreFeed
 
     feed = StoreFeed(threads=1)
     feed(b"<https://example.org/a> <https://example.org/p> <https://example.org/b> .\n")
@@ -217,7 +217,7 @@ def test_a_failing_chunk_is_raised_and_the_rest_skipped():
 
 def test_a_store_feed_that_cannot_be_written_is_an_output_error(tmp_path):
     from bioeco.errors import OutputError
-    from bioeco.quads import StoreFeed
+    from bioeco.ingest.quads import StoreFeed
 
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bioeco.errors import NetworkRefused, QueryError
-from bioeco.query import check_query, select
+from bioeco.store.query import check_query, select
 
 
 def test_select_sees_union_of_named_graphs(tiny_dataset):

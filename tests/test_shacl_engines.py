@@ -1,5 +1,6 @@
 """The two validators agree: the shapes compiled to SPARQL on Oxigraph (the engine ``bioeco
-build`` and ``validate`` use, :mod:`bioeco.shacl_sparql`) and pyshacl (the reference) give the
+build`` and ``validate`` use, :mod:`bioeco.validate.sparql_engine`) and pyshacl (the reference)
+give the
 same report (focus, path, message, value, severity, shape, label, locator; the same number of
 results) on every shape fixture, on ``data/`` and on a synthetic graph with injected
 violations of every kind of constraint, so the SPARQL cannot drift from the shapes."""
@@ -14,13 +15,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import ORG, PROV, RDF, RDFS, SH, SKOS, TIME, XSD
 
 from bench.generate import generate
-from bioeco.build import build_dataset
+from bioeco.core.schemes import load_ontology
+from bioeco.core.vocab import BID, BIOECO
 from bioeco.errors import DataError, UsageError
-from bioeco.schemes import load_ontology
-from bioeco.shacl_sparql import UnsupportedShape
-from bioeco.store import load_dataset, new_dataset, union_graph
-from bioeco.validate import ValidationReport, check_graph, load_shapes, validate_graph
-from bioeco.vocab import BID, BIOECO
+from bioeco.ingest.build import build_dataset
+from bioeco.store.dataset import load_dataset, new_dataset, union_graph
+from bioeco.validate.shacl import ValidationReport, check_graph, load_shapes, validate_graph
+from bioeco.validate.sparql_engine import UnsupportedShape
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shapes"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.ttl"))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bioeco.build import build_dataset
-from bioeco.query import select
-from bioeco.store import new_dataset
+from bioeco.ingest.build import build_dataset
+from bioeco.store.dataset import new_dataset
+from bioeco.store.query import select
 
 
 def test_dataset_is_oxigraph_backed(tiny_dataset):
@@ -25,8 +25,8 @@ def test_on_disk_store_persists_between_opens(tiny_records, tmp_path):
 def test_native_loading_matches_rdflib_parsing(tiny_dataset, tmp_path):
     from rdflib import Dataset
 
-    from bioeco.export import write_outputs
-    from bioeco.store import load_dataset, normalise_triple
+    from bioeco.ingest.export import write_outputs
+    from bioeco.store.dataset import load_dataset, normalise_triple
 
     files = write_outputs(tiny_dataset, tmp_path)
     native = load_dataset(files["trig"])

@@ -23,11 +23,11 @@ from bioeco.analyze.change import (
 from bioeco.analyze.project import load_network
 from bioeco.analyze.record import results_to_rdf
 from bioeco.analyze.run import csv_files, run_analyses
-from bioeco.build import build_dataset
+from bioeco.core.schemes import load_ontology
+from bioeco.core.vocab import BIOECO, RDF
 from bioeco.errors import UsageError
-from bioeco.query import select
-from bioeco.schemes import load_ontology
-from bioeco.vocab import BIOECO, RDF
+from bioeco.ingest.build import build_dataset
+from bioeco.store.query import select
 
 
 @pytest.fixture(scope="module")

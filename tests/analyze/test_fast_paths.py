@@ -27,8 +27,8 @@ from bioeco.analyze.bridges import (
 from bioeco.analyze.overlap import overlap_pairs
 from bioeco.analyze.project import entity_id, entity_iri, load_network
 from bioeco.analyze.structure import structure
-from bioeco.build import build_dataset
-from bioeco.query import select
+from bioeco.ingest.build import build_dataset
+from bioeco.store.query import select
 
 #: The membership query before the interval dates became a property path (one join per
 #: ``time:`` predicate through VALUES): kept here as the reference the new query must match.

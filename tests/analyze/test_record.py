@@ -6,8 +6,8 @@ from rdflib import Graph
 
 from bioeco.analyze.record import results_to_rdf
 from bioeco.analyze.run import run_analyses
-from bioeco.query import select
-from bioeco.vocab import analysis_graph
+from bioeco.core.vocab import analysis_graph
+from bioeco.store.query import select
 
 START, END = "2024-05-01T10:00:00", "2024-05-01T10:00:05"
 
@@ -92,8 +92,8 @@ def test_iris_are_stable(example):
 def test_every_bioeco_term_written_is_declared_in_the_ontology(example):
     from rdflib import URIRef
 
-    from bioeco.schemes import load_ontology
-    from bioeco.vocab import BIOECO, RDF
+    from bioeco.core.schemes import load_ontology
+    from bioeco.core.vocab import BIOECO, RDF
 
     _, g = _record(example)
     ontology = load_ontology()

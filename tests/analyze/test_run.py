@@ -91,7 +91,7 @@ def test_write_csvs_is_atomic(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("bioeco.export.os.replace", boom)
+    monkeypatch.setattr("bioeco.core.atomic.os.replace", boom)
     with pytest.raises(OSError):
         write_csvs({"t": pd.DataFrame({"a": [2]})}, tmp_path)
     assert target.read_bytes() == before

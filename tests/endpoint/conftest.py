@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bioeco.pipeline import analyze, build
-from bioeco.remote import Remote, push
-from bioeco.serve import Endpoint, load_store
+from bioeco.serve.endpoint import Endpoint, load_store
+from bioeco.serve.remote import Remote, push
 from tests.endpoint.stores import Store, oxigraph_server, virtuoso_server
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from bioeco.lifeline import Lifeline
+from bioeco.serve.lifeline import Lifeline
 
 VIRTUOSO = shutil.which("virtuoso-t")
 VIRTUOSO_VAD = Path("/usr/share/virtuoso-opensource-7/vad")

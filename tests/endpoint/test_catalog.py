@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from bioeco.catalog import example_queries
-from bioeco.paths import QUERIES_DIR
+from bioeco.core.paths import QUERIES_DIR
+from bioeco.store.catalog import example_queries
 from cli import main
 
 

@@ -11,13 +11,13 @@ import pytest
 from click.testing import CliRunner
 
 from bioeco.analyze.run import run_analyses
-from bioeco.catalog import example_queries
+from bioeco.core.vocab import analysis_graph
 from bioeco.errors import EndpointError
 from bioeco.pipeline import open_graph
-from bioeco.query import select
-from bioeco.remote import Remote, graph_payloads, push
-from bioeco.store import load_dataset
-from bioeco.vocab import analysis_graph
+from bioeco.serve.remote import Remote, graph_payloads, push
+from bioeco.store.catalog import example_queries
+from bioeco.store.dataset import load_dataset
+from bioeco.store.query import select
 from cli import main
 
 

@@ -24,11 +24,11 @@ from click.testing import CliRunner
 from bench.generate import generate
 from bioeco.analyze.project import load_network
 from bioeco.analyze.run import run_analyses
-from bioeco.catalog import example_queries
 from bioeco.pipeline import build
-from bioeco.query import select
-from bioeco.remote import Remote, push
-from bioeco.store import load_dataset
+from bioeco.serve.remote import Remote, push
+from bioeco.store.catalog import example_queries
+from bioeco.store.dataset import load_dataset
+from bioeco.store.query import select
 from cli import main
 from tests.endpoint.stores import oxigraph_server
 from tests.endpoint.test_remote import _rows

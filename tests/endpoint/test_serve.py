@@ -24,8 +24,8 @@ from SPARQLWrapper import CSV, JSON, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLW
 
 from bioeco.errors import EndpointError
 from bioeco.pipeline import open_graph
-from bioeco.query import select
-from bioeco.serve import Endpoint, load_store, serve
+from bioeco.serve.endpoint import Endpoint, load_store, serve
+from bioeco.store.query import select
 from cli import main
 
 MEMBERS = "SELECT ?m ?who WHERE { ?m a org:Membership ; org:member ?who }"

@@ -14,8 +14,8 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
-from bioeco.diskstore import STORE
-from bioeco.export import STALE_TEMP_SECONDS
+from bioeco.core.atomic import STALE_TEMP_SECONDS
+from bioeco.store.disk import STORE
 from cli import main
 from hardening_support import BIOECO, ROOT, TINY, snapshot
 
@@ -74,8 +74,8 @@ def new_build(tmp_path_factory: pytest.TempPathFactory, changed_data: Path) -> d
 # manifest, or not at all (the build completes).
 STOP_AT = """
 import os, sys, threading
-import bioeco.export as export
-import bioeco.load as load
+import bioeco.core.atomic as atomic
+import bioeco.ingest.load as load
 import bioeco.pipeline as pipeline
 moment, marker = sys.argv[1], sys.argv[2]
 
@@ -104,9 +104,9 @@ def after_first_call(module, name):
 if moment == "start":
     at_call(load, "load_records")  # pipeline.build imports it when called
 elif moment == "temp-file":
-    after_first_call(export.os, "fsync")
+    after_first_call(atomic.os, "fsync")
 elif moment == "between-renames":
-    after_first_call(export.os, "replace")
+    after_first_call(atomic.os, "replace")
 elif moment == "before-manifest":
     at_call(pipeline, "atomic_write")
 from cli import main
@@ -139,7 +139,7 @@ def _build_until(moment: str, data: Path, out: Path, marker: Path) -> None:
 def test_build_killed_at_any_moment_leaves_old_or_new_files(
     tmp_path: Path, out_dir: Path, new_build: dict[str, bytes], changed_data: Path
 ):
-    from bioeco.freshness import build_state
+    from bioeco.store.freshness import build_state
 
     old = snapshot(out_dir)
     assert old != new_build

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bioeco.safeio import UnsafeFile, check_regular, read_bounded
+from bioeco.core.safeio import UnsafeFile, check_regular, read_bounded
 from hardening_support import BIOECO, TINY, snapshot
 
 # a guard against a hang: the commands must answer at once; never a pass condition on speed

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import bioeco.query
+import bioeco.store.query
+from bioeco.core.atomic import atomic_write_set
 from bioeco.errors import OutputError, QueryError, QueryTimeout
-from bioeco.export import atomic_write_set
-from bioeco.query import select
+from bioeco.store.query import select
 from cli import main
 from hardening_support import BIOECO, TINY, snapshot
 
@@ -151,7 +151,7 @@ def test_read_only_or_full_file_system_is_one_line_and_keeps_outputs(
     def fail(*args, **kwargs):
         raise OSError(code, os.strerror(code), str(kwargs.get("dir")))
 
-    monkeypatch.setattr("bioeco.export.tempfile.mkstemp", fail)
+    monkeypatch.setattr("bioeco.core.atomic.tempfile.mkstemp", fail)
     result = CliRunner().invoke(main, ["build", "--data", str(TINY), "--out", str(out_dir)])
     assert result.exit_code == 5
     assert result.output.startswith("Error: cannot write ")
@@ -232,7 +232,7 @@ def test_the_analysis_set_switches_at_once(tmp_path: Path, monkeypatch: pytest.M
             raise KeyboardInterrupt
         return real_replace(src, dst, *a, **k)
 
-    monkeypatch.setattr("bioeco.export.os.replace", interrupted)
+    monkeypatch.setattr("bioeco.core.atomic.os.replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         atomic_write_set(folder, {"a.csv": "run2", "b.trig": "run2"})
     monkeypatch.undo()
@@ -255,10 +255,10 @@ def test_running_out_of_memory_is_one_clear_line(tiny_dataset, monkeypatch, path
         raise MemoryError
 
     if path == "rdflib":  # the engine behind rdflib's Dataset.query
-        monkeypatch.setattr(bioeco.query, "_native", lambda graph, tree: None)
+        monkeypatch.setattr(bioeco.store.query, "_native", lambda graph, tree: None)
         monkeypatch.setattr(type(tiny_dataset), "query", exhausted)
     else:  # a SELECT read straight from pyoxigraph
-        monkeypatch.setattr(bioeco.query, "_select_native", exhausted)
+        monkeypatch.setattr(bioeco.store.query, "_select_native", exhausted)
     with pytest.raises(QueryError) as caught:
         select(tiny_dataset, "SELECT * WHERE { ?s ?p ?o }")
     assert str(caught.value) == (

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bioeco import sandbox
 from bioeco.errors import NetworkRefused, QueryError, UsageError
-from bioeco.query import check_query, select
-from bioeco.store import load_dataset
+from bioeco.store import sandbox
+from bioeco.store.dataset import load_dataset
+from bioeco.store.query import check_query, select
 from cli import main
 from hardening_support import BIOECO
 
@@ -221,7 +221,7 @@ def test_from_on_a_plain_graph_is_refused(hostile):
 def test_rdflib_never_loads_from_graphs():
     import rdflib.plugins.sparql
 
-    import bioeco.query  # noqa: F401  (the import switches loading off)
+    import bioeco.store.query  # noqa: F401  (the import switches loading off)
 
     assert rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS is False
 

@@ -11,9 +11,9 @@ import pyoxigraph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bioeco.core.vocab import BID, concept_iri, is_slug, slugify
 from bioeco.errors import DataError
-from bioeco.load import _BLANK, _DISGUISE, read_table
-from bioeco.vocab import BID, concept_iri, is_slug, slugify
+from bioeco.ingest.load import _BLANK, _DISGUISE, read_table
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -10,7 +10,7 @@ import sys
 import pyoxigraph
 import pytest
 
-from bioeco import sandbox
+from bioeco.store import sandbox
 
 pytestmark = pytest.mark.skipif(not sandbox.available(), reason="seccomp filter is Linux-only")
 
@@ -112,10 +112,10 @@ def test_offline_command_filters_a_child_process(http_server):
 
 def test_offline_command_usage():
     done = subprocess.run(
-        [sys.executable, "-m", "bioeco.sandbox", "oxigraph"], capture_output=True, text=True
+        [sys.executable, "-m", "bioeco.store.sandbox", "oxigraph"], capture_output=True, text=True
     )
     assert done.returncode == 2
-    assert done.stderr.startswith("usage: python -m bioeco.sandbox -- PROGRAM")
+    assert done.stderr.startswith("usage: python -m bioeco.store.sandbox -- PROGRAM")
 
 
 def test_errors_raised_on_the_worker_reach_the_caller():

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from bioeco.serve import Endpoint, load_store
+from bioeco.serve.endpoint import Endpoint, load_store
 
 SPELLINGS = [
     "SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",

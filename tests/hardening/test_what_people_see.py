@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bioeco.validate import ValidationReport, Violation
+from bioeco.validate.shacl import ValidationReport, Violation
 from cli import main
 from hardening_support import BIOECO, TINY
 

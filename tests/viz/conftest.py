@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bioeco.build import build_dataset
+from bioeco.ingest.build import build_dataset
 from bioeco.viz.browser import CHROMIUM, CHROMIUM_ARGS, LOCAL_SCHEMES
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"

@@ -17,8 +17,8 @@ from rdflib.compare import isomorphic
 from bioeco.analyze._fixture import build_graph, example_graph
 from bioeco.analyze.run import TABLES, format_cell, run_analyses
 from bioeco.errors import UsageError
-from bioeco.export import serialize_turtle
-from bioeco.store import normalise_triple
+from bioeco.ingest.export import serialize_turtle
+from bioeco.store.dataset import normalise_triple
 from bioeco.viz import exports as ex
 from cli import main
 from tests.viz.hostile import HOSTILE, SCRIPT, hostile_graph

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from bioeco.analyze._fixture import example_graph
 from bioeco.analyze.run import run_analyses
 from bioeco.errors import UsageError
-from bioeco.export import serialize_turtle
+from bioeco.ingest.export import serialize_turtle
 from bioeco.viz import report as rep
 from cli import main
 from tests.viz.hostile import HOSTILE, MATH, SCRIPT, hostile_graph

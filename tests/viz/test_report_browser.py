@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bioeco.build import build_dataset
+from bioeco.ingest.build import build_dataset
 from bioeco.viz import report as rep
 from tests.viz.hostile import HOSTILE, SCRIPT, hostile_graph
 

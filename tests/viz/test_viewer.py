@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from bioeco.analyze._fixture import example_graph
 from bioeco.analyze.project import actor_projection, bipartite_graph, entity_id, load_network
 from bioeco.analyze.run import run_analyses
-from bioeco.build import build_dataset
 from bioeco.errors import UsageError
+from bioeco.ingest.build import build_dataset
 from bioeco.viz.viewer import ViewerPage, show_viewer, viewer_data, viewer_html, write_viewer
 from cli import main
 from tests.viz.conftest import HOSTILE_IMG, HOSTILE_SCRIPT

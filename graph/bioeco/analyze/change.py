@@ -1,0 +1,1127 @@
+"""Change over time: what differs between the sources describing two years, and on what basis.
+
+Each source document describes one year (``dcterms:temporal``, the ``covers`` column of
+``sources.csv``; else the year issued) and one area (``dcterms:spatial``, ``coverage``). The
+comparison of two years reads, for each year, only the facts of the sources describing it
+(:func:`year_graph`) and reports four tables:
+
+- ``change_continuity`` (:func:`continuity`): every actor (and every cluster-like initiative)
+  that one of the two years' sources names: in both, only in the earlier or only in the later,
+  and whether a difference is *stated* (a change event or a stated start or end date),
+  rests on *external* knowledge (a change event with basis ``external`` and its citation, shown
+  only when ``basis`` admits it) or is only *not observed* (one report does not name it, which
+  is no evidence that it began or ceased).
+- ``change_coverage`` (:func:`coverage_shift`): sector × stage counts of each year
+  (:func:`~bioeco.analyze.gaps.coverage` on each year's graph, with its adjusted residuals) and
+  their difference, with the adjusted residual of the years × cells table.
+- ``change_overlap`` and ``change_bridges`` (:func:`overlap_shift`, :func:`bridge_shift`):
+  overlapping initiative pairs (:func:`~bioeco.analyze.overlap.overlap_pairs`) and bridge
+  candidates (:func:`~bioeco.analyze.bridges.actor_scores`, actors linking two sectors) found in
+  one year and not the other.
+- ``change_summary`` (:func:`change_summary`): the counts, stated and not observed apart.
+
+Every row carries ``scope``: which actors a figure covers. The two sources need not cover the
+same ground (the 2021 report covers one northern cluster, the 2017 report the nation), so by
+default the comparison is restricted to the narrower of the two areas (:func:`resolve_scope`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rdflib import Dataset, Graph, URIRef
+
+from bioeco.analyze.bridges import actor_scores
+from bioeco.analyze.gaps import coverage
+from bioeco.analyze.overlap import overlap_pairs
+from bioeco.analyze.project import (
+    BASIS_LEVELS,
+    Network,
+    concept_code,
+    entity_id,
+    load_network,
+)
+from bioeco.core.vocab import (
+    BIOECO,
+    RDF,
+    RDFS,
+    SKOS,
+    bind_prefixes,
+    ontology_graph,
+    source_graph,
+)
+from bioeco.errors import UsageError
+from bioeco.store.query import select
+
+__all__ = [
+    "BRIDGE_COLUMNS",
+    "CHANGE_TABLES",
+    "CONTINUITY_COLUMNS",
+    "COVERAGE_SHIFT_COLUMNS",
+    "OVERLAP_COLUMNS",
+    "PERSISTENT_INITIATIVE_TYPES",
+    "SUMMARY_COLUMNS",
+    "Scope",
+    "bridge_shift",
+    "change_summary",
+    "compare_years",
+    "continuity",
+    "coverage_shift",
+    "overlap_shift",
+    "resolve_scope",
+    "source_years",
+    "spanned_years",
+    "year_graph",
+]
+
+#: Tables of :func:`compare_years`, in output order.
+CHANGE_TABLES = (
+    "change_summary",
+    "change_continuity",
+    "change_coverage",
+    "change_overlap",
+    "change_bridges",
+)
+
+#: Initiative types that behave like organisations (they persist and can be succeeded), so the
+#: continuity table follows them next to the actors; one-off events, applications and projects
+#: are left out.
+PERSISTENT_INITIATIVE_TYPES = frozenset({"cluster", "network", "centre", "infrastructure"})
+
+CONTINUITY_COLUMNS = [
+    "rank",
+    "subject",
+    "label",
+    "status",
+    "difference",
+    "kind",
+    "type",
+    "events",
+    "predecessors",
+    "successors",
+    "evidence",
+    "citation",
+    "names_from",
+    "names_to",
+    "in_view",
+    "scope",
+    "explanation",
+]
+COVERAGE_SHIFT_COLUMNS = [
+    "entity",
+    "sector",
+    "stage",
+    "count_from",
+    "count_to",
+    "difference",
+    "residual_from",
+    "residual_to",
+    "flag_from",
+    "flag_to",
+    "shift_residual",
+    "shift",
+    "scope",
+    "explanation",
+]
+OVERLAP_COLUMNS = [
+    "rank",
+    "label_a",
+    "label_b",
+    "status",
+    "difference",
+    "initiative_a",
+    "initiative_b",
+    "shared_members",
+    "score",
+    "scope",
+    "explanation",
+]
+BRIDGE_COLUMNS = [
+    "rank",
+    "actor",
+    "label",
+    "status",
+    "difference",
+    "bridged_sectors",
+    "score",
+    "scope",
+    "explanation",
+]
+SUMMARY_COLUMNS = ["table", "status", "difference", "count", "scope", "explanation"]
+
+_STATUS_ORDER = {"both": 0, "only-earlier": 1, "only-later": 2}
+_DIFF_ORDER = {"stated": 0, "external": 1, "not-observed": 2, "none": 3}
+
+_Q_SOURCES = """
+SELECT ?src ?issued ?temporal ?spatial WHERE {
+  ?src a bioeco:SourceDocument ; dcterms:issued ?issued .
+  OPTIONAL { ?src dcterms:temporal ?temporal }
+  OPTIONAL { ?src dcterms:spatial ?spatial }
+}"""
+
+# What a source names: the entity's own labels there, or a fact of that source about it that
+# the source supports (basis stated or inferred); external facts name nothing.
+_Q_MENTIONS = """
+SELECT DISTINCT ?g ?x WHERE {
+  GRAPH ?g {
+    { ?x skos:prefLabel|skos:altLabel ?label }
+    UNION { ?n org:member|org:organization|bioeco:classifiedEntity|bioeco:part|bioeco:whole
+               |org:originalOrganization|org:resultingOrganization ?x .
+            FILTER NOT EXISTS { ?n bioeco:basis bioeco:external } }
+    UNION { ?n bioeco:figureOf|dcterms:publisher ?x }
+  }
+  { ?x a org:Organization } UNION { ?x a org:OrganizationalCollaboration }
+}"""
+
+_Q_NAMES = """
+SELECT DISTINCT ?g ?x ?name WHERE {
+  GRAPH ?g { ?x skos:prefLabel|skos:altLabel ?name . FILTER(LANG(?name) != "en") }
+  { ?x a org:Organization } UNION { ?x a org:OrganizationalCollaboration }
+}"""
+
+_Q_CHANGES = """
+SELECT ?c ?type ?orig ?res ?date ?basis ?src ?loc ?cit WHERE {
+  ?c a org:ChangeEvent ; org:resultingOrganization ?res .
+  OPTIONAL { ?c bioeco:changeType ?type }
+  OPTIONAL { ?c org:originalOrganization ?orig }
+  OPTIONAL { ?c dcterms:date ?date }
+  OPTIONAL { ?c bioeco:basis ?basis }
+  OPTIONAL { ?c prov:wasDerivedFrom ?src }
+  OPTIONAL { ?c bioeco:locator ?loc }
+  OPTIONAL { ?c dcterms:bibliographicCitation ?cit }
+}"""
+
+_Q_DATES = """
+SELECT ?x ?start ?end ?g ?loc WHERE {
+  GRAPH ?g { ?x a org:OrganizationalCollaboration .
+             OPTIONAL { ?x bioeco:startDate ?start } OPTIONAL { ?x bioeco:endDate ?end }
+             OPTIONAL { ?x bioeco:locator ?loc } }
+  FILTER(BOUND(?start) || BOUND(?end))
+}"""
+
+_Q_CLUSTER = """
+SELECT ?m ?role ?start ?g ?loc WHERE {
+  GRAPH ?g { ?ms org:member ?m ; org:organization <%s> ; org:role ?role .
+             OPTIONAL { ?ms bioeco:locator ?loc }
+             OPTIONAL { ?ms org:memberDuring/time:hasBeginning ?b . ?b ?bp ?start .
+                        VALUES ?bp { time:inXSDDate time:inXSDgYearMonth time:inXSDgYear } } }
+}"""
+
+
+def _year_of(value: Any) -> int | None:
+    text = str(value) if value is not None and not _missing(value) else ""
+    return int(text[:4]) if text[:4].isdigit() else None
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def _source_id(iri: str) -> str:
+    return entity_id(iri).removeprefix("source/")
+
+
+def source_years(graph: Graph | Dataset) -> pd.DataFrame:
+    """The source documents of *graph*: the year each describes and the area it covers.
+
+    Columns: ``source`` (id), ``graph`` (its named graph IRI), ``year`` (``dcterms:temporal``,
+    else the year of ``dcterms:issued``), ``coverage`` (region code of ``dcterms:spatial`` or
+    empty). Sorted by year and id.
+
+    Examples
+    --------
+    >>> from bioeco.analyze._change_fixture import example_dataset
+    >>> source_years(example_dataset())[["source", "year", "coverage"]]
+      source  year    coverage
+    0  early  2017      norway
+    1   late  2021  nord-norge
+    """
+    frame = select(graph, _Q_SOURCES)
+    rows = []
+    for src, issued, temporal, spatial in frame.itertuples(index=False):
+        year = _year_of(temporal) or _year_of(issued)
+        code = concept_code(spatial, "region") if isinstance(spatial, str) else ""
+        ident = _source_id(src)
+        rows.append(
+            {
+                "source": ident,
+                "graph": str(source_graph(ident)),
+                "year": year,
+                "coverage": code or "",
+            }
+        )
+    out = pd.DataFrame(rows, columns=["source", "graph", "year", "coverage"])
+    out = out.drop_duplicates("source").sort_values(["year", "source"], kind="mergesort")
+    return out.reset_index(drop=True)
+
+
+def spanned_years(graph: Graph | Dataset) -> list[int]:
+    """The distinct years the sources of *graph* describe, ascending.
+
+    Examples
+    --------
+    >>> from bioeco.analyze._change_fixture import example_dataset
+    >>> spanned_years(example_dataset())
+    [2017, 2021]
+    """
+    return sorted({int(y) for y in source_years(graph)["year"].dropna()})
+
+
+def _sources_of(graph: Graph | Dataset, year: int) -> pd.DataFrame:
+    years = source_years(graph)
+    chosen = years[years["year"] == year]
+    if chosen.empty:
+        known = ", ".join(str(y) for y in sorted(set(years["year"]))) or "none"
+        raise UsageError(f"no source describes {year}: the sources describe {known}")
+    return chosen
+
+
+def _mentions(graph: Graph | Dataset) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for g, x in select(graph, _Q_MENTIONS).itertuples(index=False):
+        out.setdefault(str(g), set()).add(str(x))
+    return out
+
+
+def year_graph(graph: Graph | Dataset, year: int) -> Graph:
+    """What the sources describing *year* say, as one graph any analysis can read.
+
+    The triples of those sources' named graphs, the ontology graph, and for every actor and
+    initiative they name the triples that identify it wherever they stand (its types, type
+    concept and labels), so an organisation defined in another source still counts. Nothing
+    from other sources' graphs is added (no classifications, memberships or dates of theirs).
+    Raises :class:`~bioeco.errors.UsageError` when no source describes *year*.
+
+    Examples
+    --------
+    >>> from bioeco.analyze._change_fixture import example_dataset
+    >>> from bioeco.analyze.project import load_network
+    >>> net = load_network(year_graph(example_dataset(), 2017))
+    >>> sorted(net.nodes["id"])
+    ['actor/alpha', 'actor/beta', 'actor/epsilon', 'initiative/early-project', 'initiative/old-net']
+    """
+    return _year_graph(graph, year, None)
+
+
+def _year_graph(graph: Graph | Dataset, year: int, mentions: dict[str, set[str]] | None) -> Graph:
+    chosen = _sources_of(graph, year)
+    if not isinstance(graph, Dataset):
+        raise UsageError("a comparison of years needs a dataset with one named graph per source")
+    out = Graph()
+    bind_prefixes(out)
+    names = [URIRef(g) for g in chosen["graph"]]
+    for name in [ontology_graph(), *names]:
+        for triple in graph.graph(name):
+            out.add(triple)
+    mentions = _mentions(graph) if mentions is None else mentions
+    named = set().union(*(mentions.get(str(n), set()) for n in names))
+    keep = {RDF.type, BIOECO.actorType, BIOECO.initiativeType, SKOS.prefLabel, RDFS.label}
+    for iri in sorted(named):
+        node = URIRef(iri)
+        for p, o in graph.predicate_objects(node):
+            if p in keep:
+                out.add((node, p, o))
+    return out
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which actors a comparison covers: ``all``, a ``region`` or ``sector`` code (and the
+    concepts below it) or the members of a ``cluster`` (initiative id)."""
+
+    kind: str
+    code: str = ""
+    label: str = ""
+
+    def describe(self) -> str:
+        """The scope in words, for the ``scope`` column."""
+        if self.kind == "all":
+            return "all actors named by the sources"
+        name = f" ({self.label})" if self.label and self.label != self.code else ""
+        if self.kind == "cluster":
+            return f"members of cluster {self.code}{name}"
+        return f"{self.kind} {self.code}{name} and below"
+
+
+def resolve_scope(
+    net: Network, scope: str | None, coverage_from: str = "", coverage_to: str = ""
+) -> Scope:
+    """Turn ``--scope`` text into a :class:`Scope`.
+
+    *scope*: ``all``, ``region:CODE``, ``sector:CODE``, ``cluster:ID`` or a bare code/id (tried
+    as region, sector, then initiative id). ``None`` compares like with like: the narrower of
+    the two sources' areas when one lies inside the other (e.g. ``nord-norge`` inside
+    ``norway``), else ``all``.
+
+    Examples
+    --------
+    >>> from bioeco.analyze._change_fixture import example_dataset
+    >>> net = load_network(example_dataset())
+    >>> resolve_scope(net, None, "norway", "nord-norge").describe()
+    'region nord-norge (Northern Norway) and below'
+    >>> resolve_scope(net, "cluster:north").describe()
+    'members of cluster north (North Cluster)'
+    >>> resolve_scope(net, "moon")
+    Traceback (most recent call last):
+    ...
+    bioeco.errors.UsageError: unknown scope 'moon': use all, region:CODE, sector:CODE or cluster:ID
+    """
+    labels = dict(zip(net.concepts["code"], net.concepts["label"], strict=True))
+    if scope is None:
+        a, b = coverage_from, coverage_to
+        if a and b:
+            if b in net.descendants("region", a):
+                return Scope("region", b, str(labels.get(b, b)))
+            if a in net.descendants("region", b):
+                return Scope("region", a, str(labels.get(a, a)))
+        return Scope("all")
+    kind, _, code = scope.partition(":") if ":" in scope else ("", "", scope)
+    if scope == "all":
+        return Scope("all")
+    initiatives = {entity_id(i).removeprefix("initiative/"): i for i in net.nodes.index}
+    initiatives = {k: v for k, v in initiatives.items() if net.attr(v, "kind") == "initiative"}
+    for scheme in ("region", "sector"):
+        if kind in ("", scheme) and code in net.codes(scheme):
+            return Scope(scheme, code, str(labels.get(code, code)))
+    if kind in ("", "cluster") and code in initiatives:
+        return Scope("cluster", code, net.label(initiatives[code]))
+    if kind in ("region", "sector"):
+        known = ", ".join(net.codes(kind))
+        raise UsageError(f"unknown {kind} {code!r} in scope: known {kind} codes are {known}")
+    if kind == "cluster":
+        raise UsageError(f"unknown cluster {code!r} in scope: give an initiative id")
+    raise UsageError(f"unknown scope {scope!r}: use all, region:CODE, sector:CODE or cluster:ID")
+
+
+@dataclass
+class _Context:
+    """Everything the tables of one comparison share (read once)."""
+
+    graph: Dataset
+    net: Network
+    year_from: int
+    year_to: int
+    sources_from: pd.DataFrame
+    sources_to: pd.DataFrame
+    named_from: set[str]
+    named_to: set[str]
+    scope: Scope
+    basis: str
+    cluster_members: dict[str, list[dict[str, Any]]]
+    mentions: dict[str, set[str]]
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+    @property
+    def coverage_from(self) -> str:
+        return ",".join(c for c in self.sources_from["coverage"] if c)
+
+    @property
+    def coverage_to(self) -> str:
+        return ",".join(c for c in self.sources_to["coverage"] if c)
+
+    def in_scope(self, iri: str) -> bool:
+        kind, code = self.scope.kind, self.scope.code
+        if kind == "all":
+            return True
+        if kind == "cluster":
+            return iri in self.cluster_members
+        attr = "regions" if kind == "region" else "sectors"
+        own = set(self.net.attr(iri, attr))
+        if not own and kind == "region" and self.net.attr(iri, "kind") == "initiative":
+            own = {r for m in self.net.members_of(iri) for r in self.net.attr(m, "regions")}
+        return bool(own & self.net.descendants(kind, code))
+
+    def in_area(self, iri: str, areas: str) -> str:
+        """``yes``/``no``/``unknown``: does *iri* lie in the area(s) a source covers?"""
+        if not areas:
+            return "unknown"
+        regions = set(self.net.attr(iri, "regions"))
+        if not regions and self.net.attr(iri, "kind") == "initiative":
+            regions = {r for m in self.net.members_of(iri) for r in self.net.attr(m, "regions")}
+        if not regions:
+            return "unknown"
+        inside = set().union(*(self.net.descendants("region", a) for a in areas.split(",")))
+        # a region above the area (e.g. 'norway' for a northern report) does not place it inside
+        return "yes" if regions & inside else "no"
+
+
+def _context(
+    graph: Graph | Dataset, year_from: int, year_to: int, scope: str | None, basis: str
+) -> _Context:
+    for name, year in (("from", year_from), ("to", year_to)):
+        if not isinstance(year, int | np.integer) or isinstance(year, bool):
+            raise UsageError(f"{name} must be a year (integer), not {year!r}")
+    if year_from >= year_to:
+        raise UsageError(f"from ({year_from}) must be an earlier year than to ({year_to})")
+    if basis not in BASIS_LEVELS:
+        raise UsageError(f"basis must be one of {', '.join(BASIS_LEVELS)}, not {basis!r}")
+    if not isinstance(graph, Dataset):
+        raise UsageError("a comparison of years needs a dataset with one named graph per source")
+    sources_from, sources_to = _sources_of(graph, year_from), _sources_of(graph, year_to)
+    net = load_network(graph, basis=basis)
+    mentions = _mentions(graph)
+    named_from = set().union(*(mentions.get(g, set()) for g in sources_from["graph"]))
+    named_to = set().union(*(mentions.get(g, set()) for g in sources_to["graph"]))
+    cov_from = ",".join(c for c in sources_from["coverage"] if c)
+    cov_to = ",".join(c for c in sources_to["coverage"] if c)
+    single = "," not in cov_from and "," not in cov_to
+    resolved = resolve_scope(net, scope, cov_from if single else "", cov_to if single else "")
+    members: dict[str, list[dict[str, Any]]] = {}
+    if resolved.kind == "cluster":
+        cluster = next(i for i in net.nodes.index if entity_id(i) == f"initiative/{resolved.code}")
+        frame = select(graph, _Q_CLUSTER % cluster)
+        for m, role, start, g, loc in frame.itertuples(index=False):
+            code = concept_code(role, "role")
+            if code == "interviewee":
+                continue
+            members.setdefault(str(m), []).append(
+                {"role": code, "start": _year_of(start), "graph": str(g), "locator": loc}
+            )
+    return _Context(
+        graph,
+        net,
+        year_from,
+        year_to,
+        sources_from,
+        sources_to,
+        named_from,
+        named_to,
+        resolved,
+        basis,
+        members,
+        mentions,
+    )
+
+
+def _names(graph: Dataset) -> dict[tuple[str, str], set[str]]:
+    out: dict[tuple[str, str], set[str]] = {}
+    for g, x, name in select(graph, _Q_NAMES).itertuples(index=False):
+        out.setdefault((str(g), str(x)), set()).add(str(name))
+    return out
+
+
+def _changes(ctx: _Context) -> list[dict[str, Any]]:
+    frame = select(ctx.graph, _Q_CHANGES)
+    events: dict[str, dict[str, Any]] = {}
+    for c, typ, orig, res, date, basis, src, loc, cit in frame.itertuples(index=False):
+        ev = events.setdefault(
+            str(c),
+            {
+                "id": entity_id(str(c)),
+                "type": concept_code(typ, "change-type") if isinstance(typ, str) else "change",
+                "original": set(),
+                "resulting": set(),
+                "date": "" if _missing(date) else str(date),
+                "basis": str(basis).rsplit("#", 1)[-1] if isinstance(basis, str) else "stated",
+                "source": _source_id(src) if isinstance(src, str) else "",
+                "locator": "" if _missing(loc) else str(loc),
+                "citation": "" if _missing(cit) else str(cit),
+            },
+        )
+        if isinstance(orig, str):
+            ev["original"].add(orig)
+        ev["resulting"].add(str(res))
+    admitted = {"stated", "inferred", "external"} - set(BASIS_LEVELS[ctx.basis])
+    out = []
+    for ev in sorted(events.values(), key=lambda e: e["id"]):
+        year = _year_of(ev["date"])
+        if ev["basis"] not in admitted:
+            continue
+        if year is not None and not (ctx.year_from < year <= ctx.year_to):
+            continue  # outside the interval compared
+        out.append(ev)
+    return out
+
+
+def _label(net: Network, iri: str) -> str:
+    return net.label(iri)
+
+
+def _event_text(net: Network, ev: dict[str, Any], iri: str) -> str:
+    when = f" ({ev['date']})" if ev["date"] else " (date not given)"
+    where = f"; {ev['source']}, {ev['locator']}" if ev["source"] else ""
+    basis = "" if ev["basis"] == "stated" else f", basis {ev['basis']}"
+    others_out = sorted(_label(net, r) for r in ev["resulting"] - {iri})
+    others_in = sorted(_label(net, o) for o in ev["original"] - {iri})
+    if iri in ev["original"] and others_out:
+        what = f"{ev['type']} into {', '.join(others_out)}"
+    elif iri in ev["resulting"] and others_in:
+        what = f"{ev['type']} of {', '.join(others_in)}"
+    else:
+        what = ev["type"]
+    return f"{what}{when}{basis}{where}"
+
+
+def _year_label(ctx: _Context, which: str) -> str:
+    sources = ctx.sources_from if which == "from" else ctx.sources_to
+    year = ctx.year_from if which == "from" else ctx.year_to
+    return f"the {year} source{'s' if len(sources) > 1 else ''} ({', '.join(sources['source'])})"
+
+
+def _dates(ctx: _Context) -> dict[str, tuple[int | None, int | None, str]]:
+    if "dates" in ctx.cache:
+        return ctx.cache["dates"]
+    out: dict[str, tuple[int | None, int | None, str]] = {}
+    ctx.cache["dates"] = out
+    for x, start, end, g, loc in select(ctx.graph, _Q_DATES).itertuples(index=False):
+        where = f"{_source_id(str(g).replace('/graph/source/', '/id/source/'))}, {loc}"
+        out[str(x)] = (_year_of(start), _year_of(end), where)
+    return out
+
+
+def continuity(ctx: _Context) -> pd.DataFrame:
+    """Actor continuity between the two years (see the module docstring).
+
+    One row per actor, and per initiative of a type in :data:`PERSISTENT_INITIATIVE_TYPES`,
+    that a source of either year names and that lies in the scope.
+
+    Columns
+    -------
+    rank : row order (both, only in the earlier year, only in the later; stated first)
+    subject : id (``actor/…``, ``initiative/…``); label; kind; type : type code
+    status : ``both``, ``only-earlier`` or ``only-later``
+    difference : ``none`` (in both), ``stated`` (a change event or a stated start/end date
+        explains it), ``external`` (only a change event with basis external, and its citation,
+        explains it) or ``not-observed`` (one year's sources do not name it: no evidence)
+    events : change events and stated dates between the years, each with its source
+    predecessors, successors : ids linked by those change events
+    evidence : ``source, locator`` of each event or date used
+    citation : the outside reference of an external change event
+    names_from, names_to : the spellings each year's sources use (non-English labels)
+    in_view : whether it lies in the area the other year's sources cover (``yes``, ``no``,
+        ``unknown`` when its location or that area is not recorded)
+    scope : which actors the comparison covers; explanation : the row in plain English
+    """
+    net, graph = ctx.net, ctx.graph
+    names = _names(graph)
+    events = _changes(ctx)
+    dates = _dates(ctx)
+    rows = []
+    for iri in sorted(ctx.named_from | ctx.named_to):
+        if iri not in net.nodes.index:
+            continue
+        kind, typ = net.attr(iri, "kind"), net.attr(iri, "type")
+        if kind == "initiative" and typ not in PERSISTENT_INITIATIVE_TYPES:
+            continue
+        if ctx.scope.kind == "cluster" and entity_id(iri) == f"initiative/{ctx.scope.code}":
+            continue
+        if not ctx.in_scope(iri):
+            continue
+        before, after = iri in ctx.named_from, iri in ctx.named_to
+        status = "both" if before and after else ("only-earlier" if before else "only-later")
+        mine = [e for e in events if iri in e["original"] | e["resulting"]]
+        texts = [_event_text(net, e, iri) for e in mine]
+        evidence = [f"{e['source']}, {e['locator']}" for e in mine if e["source"]]
+        successors = sorted(
+            {entity_id(r) for e in mine if iri in e["original"] for r in e["resulting"] - {iri}}
+        )
+        predecessors = sorted(
+            {entity_id(o) for e in mine if iri in e["resulting"] for o in e["original"] - {iri}}
+        )
+        citations = sorted({e["citation"] for e in mine if e["citation"]})
+        start, end, where = dates.get(iri, (None, None, ""))
+        difference = "none"
+        reason = ""
+        leaving = [e for e in mine if iri in e["original"] and e["resulting"] - {iri}]
+        if status == "both" and leaving:
+            if {e["basis"] for e in leaving} - {"external"}:
+                difference, reason = "stated", "a change event says it became part of another"
+            else:
+                difference = "external"
+                reason = "only outside knowledge (cited) says it became part of another"
+        if status == "only-earlier":
+            if leaving and {e["basis"] for e in leaving} - {"external"}:
+                difference, reason = "stated", "a change event says what became of it"
+            elif leaving:
+                difference = "external"
+                reason = "only outside knowledge (cited) says what became of it"
+            elif end is not None and end < ctx.year_to:
+                difference, reason = "stated", f"its stated end is {end}"
+                texts.append(f"ended {end} (stated end date; {where})")
+                evidence.append(where)
+            else:
+                difference = "not-observed"
+        elif status == "only-later":
+            arriving = [e for e in mine if iri in e["resulting"]]
+            joined = [
+                m
+                for m in ctx.cluster_members.get(iri, [])
+                if m["start"] is not None and ctx.year_from < m["start"] <= ctx.year_to
+            ]
+            if arriving and {e["basis"] for e in arriving} - {"external"}:
+                difference, reason = "stated", "a change event says where it came from"
+            elif arriving:
+                difference = "external"
+                reason = "only outside knowledge (cited) says where it came from"
+            elif start is not None and ctx.year_from < start:
+                difference, reason = "stated", f"its stated start is {start}"
+                texts.append(f"started {start} (stated start date; {where})")
+                evidence.append(where)
+            elif joined:
+                difference = "stated"
+                reason = "; ".join(
+                    f"its role as {m['role']} of {ctx.scope.code} starts {m['start']} (stated)"
+                    for m in sorted(joined, key=lambda m: (m["start"], m["role"]))
+                )
+                for m in joined:
+                    evidence.append(
+                        f"{_source_id(m['graph'].replace('/graph/', '/id/'))}, {m['locator']}"
+                    )
+            else:
+                difference = "not-observed"
+        other = ctx.coverage_to if status == "only-earlier" else ctx.coverage_from
+        in_view = ctx.in_area(iri, other) if status != "both" else "yes"
+        n_from = sorted(
+            set().union(*(names.get((g, iri), set()) for g in ctx.sources_from["graph"]))
+        )
+        n_to = sorted(set().union(*(names.get((g, iri), set()) for g in ctx.sources_to["graph"])))
+        label = net.label(iri)
+        if status == "both":
+            text = f"{label} is named by {_year_label(ctx, 'from')} and {_year_label(ctx, 'to')}"
+            if n_from and n_to and not set(n_from) & set(n_to):
+                text += (
+                    f"; written {' / '.join(n_from)} in {ctx.year_from} and "
+                    f"{' / '.join(n_to)} in {ctx.year_to}, recorded as one organisation"
+                )
+        elif status == "only-earlier":
+            text = f"{label} is named by {_year_label(ctx, 'from')} but not by " + _year_label(
+                ctx, "to"
+            )
+        else:
+            text = f"{label} is named by {_year_label(ctx, 'to')} but not by " + _year_label(
+                ctx, "from"
+            )
+        if difference in ("stated", "external"):
+            text += f": {reason}"
+        elif difference == "not-observed":
+            missing_year = ctx.year_to if status == "only-earlier" else ctx.year_from
+            verb = "ceased" if status == "only-earlier" else "did not exist"
+            text += f": not observed in {missing_year}, which is no evidence that it {verb}"
+            if in_view == "no":
+                text += (
+                    f"; it lies outside the area those sources cover ({other}), so they would "
+                    "not be expected to name it"
+                )
+            elif in_view == "unknown":
+                text += "; whether it lies in the area those sources cover is not recorded"
+            else:
+                text += (
+                    f"; it lies in the area those sources cover ({other}), but they name a "
+                    "selection of actors, not every one"
+                )
+        if status == "only-later" and leaving:
+            ends = "stated" if {e["basis"] for e in leaving} - {"external"} else "external"
+            text += f"; it then became part of another ({ends}, see events)"
+        if texts:
+            text += f" ({'; '.join(texts)})"
+        if citations:
+            text += f"; outside reference: {'; '.join(citations)}"
+        rows.append(
+            {
+                "subject": entity_id(iri),
+                "label": label,
+                "kind": kind,
+                "type": typ or "",
+                "status": status,
+                "difference": difference,
+                "events": tuple(texts),
+                "predecessors": tuple(predecessors),
+                "successors": tuple(successors),
+                "evidence": tuple(dict.fromkeys(evidence)),
+                "citation": "; ".join(citations),
+                "names_from": tuple(n_from),
+                "names_to": tuple(n_to),
+                "in_view": in_view,
+                "scope": ctx.scope.describe(),
+                "explanation": text,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=[c for c in CONTINUITY_COLUMNS if c != "rank"])
+    frame = frame.assign(
+        _s=frame["status"].map(_STATUS_ORDER), _d=frame["difference"].map(_DIFF_ORDER)
+    ).sort_values(["_s", "_d", "label", "subject"], kind="mergesort")
+    frame = frame.drop(columns=["_s", "_d"]).reset_index(drop=True)
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    return frame[CONTINUITY_COLUMNS]
+
+
+def _year_network(ctx: _Context, year: int) -> Network:
+    key = ("network", year)
+    if key not in ctx.cache:
+        graph = _year_graph(ctx.graph, year, ctx.mentions)
+        ctx.cache[key] = load_network(graph, basis=ctx.basis)
+    return ctx.cache[key]
+
+
+def _scope_kwargs(ctx: _Context) -> dict[str, Any]:
+    return {"sector": ctx.scope.code} if ctx.scope.kind == "sector" else {}
+
+
+def _localise(ctx: _Context, net: Network) -> Network:
+    """The year's network restricted to the scope's members (region or cluster)."""
+    if ctx.scope.kind == "region" and ctx.scope.code in net.codes("region"):
+        # the full network's regions: a member's region may be recorded in the other year
+        keep = {iri for iri in net.nodes.index if ctx.in_scope(iri)}
+        edges = net.edges[net.edges["member"].isin(keep)].reset_index(drop=True)
+        return Network(net.nodes, edges, net.concepts, net.as_of, net.basis)
+    if ctx.scope.kind == "cluster":
+        keep = set(ctx.cluster_members)
+        edges = net.edges[net.edges["member"].isin(keep)].reset_index(drop=True)
+        return Network(net.nodes, edges, net.concepts, net.as_of, net.basis)
+    return net
+
+
+def coverage_shift(ctx: _Context, *, z: float = 1.96, thin: int = 3) -> pd.DataFrame:
+    """Sector × stage counts in each year and their difference.
+
+    Each year's counts, residuals and flags are :func:`~bioeco.analyze.gaps.coverage` of that
+    year's graph (:func:`year_graph`) restricted to the scope. ``shift_residual`` applies the
+    same adjusted standardised residual to the table of cells × the two years:
+    ``(count_to - E) / sqrt(E · (1 - n/N) · (1 - T/N))`` with ``E = n · T / N``, ``n`` the
+    cell's count over both years, ``T`` the later year's total and ``N`` the grand total; it is
+    large and positive when the cell grew more than the whole table did. ``shift`` is
+    ``more``/``fewer`` when ``|shift_residual| >= z``, else ``similar``. Cells empty in both
+    years are left out.
+
+    Columns
+    -------
+    entity : ``actors`` or ``initiatives``; sector, stage : codes
+    count_from, count_to, difference : counts in each year and their difference
+    residual_from, residual_to, flag_from, flag_to : as in ``gaps_coverage`` for each year
+    shift_residual, shift : see above; scope; explanation
+    """
+    frames = {}
+    for which, year in (("from", ctx.year_from), ("to", ctx.year_to)):
+        net = _year_network(ctx, year)
+        if ctx.scope.kind in ("region", "cluster"):
+            # count only what lies in the scope (judged on every year's facts: a member's
+            # region may be recorded by the other year's source)
+            keep = [iri for iri in net.nodes.index if ctx.in_scope(iri)]
+            edges = net.edges[net.edges["member"].isin(keep)].reset_index(drop=True)
+            net = Network(net.nodes.loc[keep], edges, net.concepts, net.as_of, net.basis)
+        frames[which] = coverage(net, thin=thin, z=z, **_scope_kwargs(ctx))
+    keys = ["entity", "sector", "stage"]
+    a = frames["from"].set_index(keys)
+    b = frames["to"].set_index(keys)
+    index = a.index.union(b.index, sort=False)
+    a, b = a.reindex(index), b.reindex(index)
+    out = pd.DataFrame(index=index).reset_index()
+    out["count_from"] = a["count"].fillna(0).astype(int).to_numpy()
+    out["count_to"] = b["count"].fillna(0).astype(int).to_numpy()
+    out["difference"] = out["count_to"] - out["count_from"]
+    out["residual_from"] = a["residual"].to_numpy(float)
+    out["residual_to"] = b["residual"].to_numpy(float)
+    out["flag_from"] = a["flag"].fillna("empty").to_numpy()
+    out["flag_to"] = b["flag"].fillna("empty").to_numpy()
+    resid = np.full(len(out), np.nan)
+    for kind in out["entity"].unique():
+        mask = (out["entity"] == kind).to_numpy()
+        n = (out.loc[mask, "count_from"] + out.loc[mask, "count_to"]).to_numpy(float)
+        total_to = float(out.loc[mask, "count_to"].sum())
+        grand = float(n.sum())
+        if grand == 0:
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            expected = n * total_to / grand
+            var = expected * (1 - n / grand) * (1 - total_to / grand)
+            resid[mask] = np.where(
+                var > 0,
+                (out.loc[mask, "count_to"].to_numpy(float) - expected) / np.sqrt(var),
+                np.nan,
+            )
+    out["shift_residual"] = resid
+    shift = np.where(resid >= z, "more", np.where(resid <= -z, "fewer", "similar")).astype(object)
+    both_empty = (out["count_from"] == 0) & (out["count_to"] == 0)
+    shift[both_empty.to_numpy()] = "empty"
+    out["shift"] = shift
+    out = out[out["shift"] != "empty"].reset_index(drop=True)
+    out["scope"] = ctx.scope.describe()
+    texts = []
+    for row in out.itertuples():
+        noun = row.entity
+        res = "undefined" if np.isnan(row.shift_residual) else f"{row.shift_residual:+.2f}"
+        text = (
+            f"{noun.capitalize()} in {row.sector} at stage {row.stage}: {row.count_from} in "
+            f"{ctx.year_from}, {row.count_to} in {ctx.year_to} ({row.difference:+d})"
+        )
+        if row.shift in ("more", "fewer"):
+            share = "more" if row.shift == "more" else "fewer"
+            text += f"; {share} than the change of the whole table predicts"
+        text += f", adjusted residual {res}"
+        if row.flag_from != row.flag_to:
+            text += f"; flag {row.flag_from} in {ctx.year_from}, {row.flag_to} in {ctx.year_to}"
+        texts.append(text + " (counts of what each year's sources name)")
+    out["explanation"] = texts
+    return out[COVERAGE_SHIFT_COLUMNS].reset_index(drop=True)
+
+
+def _one_sided(ctx: _Context, iris: Iterable[str], dates: Mapping[str, tuple]) -> str:
+    """Stated reason why something present in one year cannot be in the other, or ''."""
+    reasons = []
+    for iri in iris:
+        start, end, _where = dates.get(iri, (None, None, ""))
+        if end is not None and end < ctx.year_to:
+            reasons.append(f"{ctx.net.label(iri)} ended {end}")
+        if start is not None and start > ctx.year_from:
+            reasons.append(f"{ctx.net.label(iri)} started {start}")
+    return "; ".join(reasons)
+
+
+def overlap_shift(ctx: _Context, *, min_shared: int = 2) -> pd.DataFrame:
+    """Initiative pairs sharing at least *min_shared* members in one year and not the other.
+
+    :func:`~bioeco.analyze.overlap.overlap_pairs` on each year's graph (restricted to the
+    scope). A pair found in both years is listed with ``status`` ``both``. A pair found in one
+    year only is ``stated`` when one of the two initiatives has a stated start or end that keeps
+    it out of the other year, else ``not-observed``.
+
+    Columns
+    -------
+    rank; initiative_a, initiative_b, label_a, label_b; status; difference;
+    shared_members : ids shared in the year(s) found; score : overlap score (the later year's
+    when found in both); scope; explanation
+    """
+    dates = _dates(ctx)
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for which, year in (("from", ctx.year_from), ("to", ctx.year_to)):
+        net = _localise(ctx, _year_network(ctx, year))
+        pairs = overlap_pairs(net, min_shared=min_shared, **_scope_kwargs(ctx))
+        for row in pairs.to_dict("records"):
+            key = (row["initiative_a"], row["initiative_b"])
+            entry = found.setdefault(
+                key,
+                {
+                    "years": set(),
+                    "shared": set(),
+                    "score": np.nan,
+                    "labels": (row["label_a"], row["label_b"]),
+                },
+            )
+            entry["years"].add(which)
+            entry["shared"].update(row["shared_members"])
+            entry["score"] = row["score"]
+    return _shift_rows(
+        ctx,
+        found,
+        dates,
+        OVERLAP_COLUMNS,
+        lambda key, e: {
+            "initiative_a": key[0],
+            "initiative_b": key[1],
+            "label_a": e["labels"][0],
+            "label_b": e["labels"][1],
+            "shared_members": tuple(sorted(e["shared"])),
+        },
+        lambda key, e: f"{e['labels'][0]} and {e['labels'][1]} share members",
+    )
+
+
+def bridge_shift(ctx: _Context, *, seed: int = 42) -> pd.DataFrame:
+    """Bridge candidates (actors linking two sectors) in one year and not the other.
+
+    A bridge candidate of a year is an actor whose ``bridged_sectors`` in
+    :func:`~bioeco.analyze.bridges.actor_scores` of that year's graph (restricted to the scope)
+    is not empty: it takes part in initiatives with members of two sectors that share no
+    sector. Status and difference as in :func:`overlap_shift`.
+
+    Columns
+    -------
+    rank; actor; label; status; difference; bridged_sectors : the sector pair (the later
+    year's when found in both); score : bridge score (idem); scope; explanation
+    """
+    dates = _dates(ctx)
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
+    for which, year in (("from", ctx.year_from), ("to", ctx.year_to)):
+        net = _localise(ctx, _year_network(ctx, year))
+        scores = actor_scores(net, seed=seed, **_scope_kwargs(ctx))
+        for row in scores.to_dict("records"):
+            if not row["bridged_sectors"] or row["kind"] != "actor":
+                continue
+            entry = found.setdefault(
+                (row["actor"],), {"years": set(), "label": row["label"], "score": np.nan}
+            )
+            entry["years"].add(which)
+            entry["bridged"] = tuple(row["bridged_sectors"])
+            entry["score"] = row["score"]
+    return _shift_rows(
+        ctx,
+        found,
+        dates,
+        BRIDGE_COLUMNS,
+        lambda key, e: {"actor": key[0], "label": e["label"], "bridged_sectors": e["bridged"]},
+        lambda key, e: f"{e['label']} bridges {' and '.join(e['bridged'])}",
+    )
+
+
+def _shift_rows(ctx, found, dates, columns, fields, head) -> pd.DataFrame:
+    rows = []
+    for key, e in found.items():
+        years = e["years"]
+        status = (
+            "both" if len(years) == 2 else ("only-earlier" if "from" in years else "only-later")
+        )
+        iris = [i for i in (_iri(ctx, k) for k in key) if i]
+        if status == "both":
+            difference, tail = "none", f"in {ctx.year_from} and in {ctx.year_to}"
+        else:
+            seen = ctx.year_from if status == "only-earlier" else ctx.year_to
+            unseen = ctx.year_to if status == "only-earlier" else ctx.year_from
+            stated = _one_sided(ctx, iris, dates)
+            if stated:
+                difference, tail = "stated", f"in {seen} only: {stated}"
+            else:
+                difference = "not-observed"
+                tail = (
+                    f"in {seen} only; not observed in {unseen}, where the sources may simply "
+                    "not report it"
+                )
+        rows.append(
+            {
+                **fields(key, e),
+                "status": status,
+                "difference": difference,
+                "score": float(e["score"]) if not _missing(e["score"]) else np.nan,
+                "scope": ctx.scope.describe(),
+                "explanation": f"{head(key, e)} {tail}",
+            }
+        )
+    frame = pd.DataFrame(rows, columns=[c for c in columns if c != "rank"])
+    if not frame.empty:
+        frame = frame.assign(
+            _s=frame["status"].map(_STATUS_ORDER), _d=frame["difference"].map(_DIFF_ORDER)
+        ).sort_values(["_s", "_d", "score"], ascending=[True, True, False], kind="mergesort")
+        frame = frame.drop(columns=["_s", "_d"]).reset_index(drop=True)
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    return frame[columns]
+
+
+def _iri(ctx: _Context, ident: str) -> str | None:
+    for prefix in ("", "https://w3id.org/bioeco/id/"):
+        if prefix + ident in ctx.net.nodes.index:
+            return prefix + ident
+    return None
+
+
+def change_summary(ctx: _Context, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Counts of each table by status and difference (stated, external and not observed apart).
+
+    Columns
+    -------
+    table; status; difference; count; scope; explanation (kept whole by ``--top``: no rank)
+    """
+    rows = []
+    words = {
+        "both": f"named in both {ctx.year_from} and {ctx.year_to}",
+        "only-earlier": f"named in {ctx.year_from} only",
+        "only-later": f"named in {ctx.year_to} only",
+    }
+    diff_words = {
+        "none": "",
+        "stated": "; the difference is stated (change event or stated date)",
+        "external": "; the difference rests on outside knowledge, with a citation",
+        "not-observed": "; the difference is only not observed (no evidence either way)",
+    }
+    what = {
+        "change_continuity": (
+            "actor or cluster-like initiative",
+            "actors or cluster-like initiatives",
+        ),
+        "change_overlap": ("overlapping initiative pair", "overlapping initiative pairs"),
+        "change_bridges": ("bridge candidate", "bridge candidates"),
+    }
+    for table, noun in what.items():
+        frame = tables.get(table)
+        if frame is None or frame.empty:
+            continue
+        counts = frame.groupby(["status", "difference"]).size()
+        for (status, difference), n in counts.items():
+            rows.append(
+                {
+                    "table": table,
+                    "status": status,
+                    "difference": difference,
+                    "count": int(n),
+                    "scope": ctx.scope.describe(),
+                    "explanation": (f"{n} {noun[n != 1]} {words[status]}{diff_words[difference]}"),
+                }
+            )
+    cov = tables.get("change_coverage")
+    if cov is not None and not cov.empty:
+        for shift in ("more", "fewer"):
+            n = int((cov["shift"] == shift).sum())
+            rows.append(
+                {
+                    "table": "change_coverage",
+                    "status": shift,
+                    "difference": "not-observed",
+                    "count": n,
+                    "scope": ctx.scope.describe(),
+                    "explanation": (
+                        f"{n} sector × stage {'cell' if n == 1 else 'cells'} with {shift} "
+                        f"entities in {ctx.year_to} than the change of the whole table predicts "
+                        "(counts of what each year's sources name, not changes observed on the "
+                        "ground)"
+                    ),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    frame = frame.assign(
+        _t=frame["table"].map({t: i for i, t in enumerate(CHANGE_TABLES)}),
+        _s=frame["status"].map(lambda s: _STATUS_ORDER.get(s, 3)),
+        _d=frame["difference"].map(_DIFF_ORDER),
+    ).sort_values(["_t", "_s", "_d", "status"], kind="mergesort")
+    frame = frame.drop(columns=["_t", "_s", "_d"]).reset_index(drop=True)
+    return frame[SUMMARY_COLUMNS]
+
+
+def compare_years(
+    graph: Graph | Dataset,
+    year_from: int,
+    year_to: int,
+    *,
+    scope: str | None = None,
+    basis: str = "all",
+    min_shared: int = 2,
+    z: float = 1.96,
+    thin: int = 3,
+    seed: int = 42,
+) -> dict[str, pd.DataFrame]:
+    """Compare what the sources describing *year_from* and *year_to* say: the tables of
+    :data:`CHANGE_TABLES` (see the module docstring and each function's columns).
+
+    *scope*: see :func:`resolve_scope` (default: the narrower of the two sources' areas).
+    *basis*: the weakest basis admitted (:data:`~bioeco.analyze.project.BASIS_LEVELS`); change
+    events with basis external (successions no source states) appear only with ``external`` or
+    ``all``. Raises :class:`~bioeco.errors.UsageError` for years no source describes, a bad
+    scope or basis.
+
+    Examples
+    --------
+    >>> from bioeco.analyze._change_fixture import example_dataset
+    >>> out = compare_years(example_dataset(), 2017, 2021, scope="all", basis="inferred")
+    >>> out["change_continuity"][["subject", "status", "difference"]]
+                  subject        status    difference
+    0          actor/beta          both        stated
+    1         actor/alpha          both          none
+    2  initiative/old-net  only-earlier        stated
+    3       actor/epsilon  only-earlier  not-observed
+    4         actor/gamma    only-later        stated
+    5    initiative/north    only-later        stated
+    6         actor/delta    only-later  not-observed
+    >>> print(out["change_continuity"].loc[3, "explanation"])
+    Epsilon Helse is named by the 2017 source (early) but not by the 2021 source (late): not
+    observed in 2021, which is no evidence that it ceased; it lies outside the area those sources
+    cover (nord-norge), so they would not be expected to name it
+    """
+    ctx = _context(graph, year_from, year_to, scope, basis)
+    tables: dict[str, pd.DataFrame] = {}
+    tables["change_continuity"] = continuity(ctx)
+    tables["change_coverage"] = coverage_shift(ctx, z=z, thin=thin)
+    tables["change_overlap"] = overlap_shift(ctx, min_shared=min_shared)
+    tables["change_bridges"] = bridge_shift(ctx, seed=seed)
+    tables["change_summary"] = change_summary(ctx, tables)
+    return {name: tables[name] for name in CHANGE_TABLES}

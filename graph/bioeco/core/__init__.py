@@ -1,0 +1,1 @@
+"""Foundations of every room: paths, vocabulary, schemes, safe reading, atomic writing."""

@@ -1,0 +1,1 @@
+"""Working in Jupyter: the %%sparql magic, the Ecosystem object, running the notebooks."""

@@ -1,0 +1,522 @@
+"""The main jobs as single calls: build the graph from data/, open a built graph, validate it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+from rdflib import Dataset, URIRef
+
+from bioeco.core.paths import DATA_DIR, OUT_DIR
+from bioeco.core.progress import job, step
+from bioeco.errors import DataError, UsageError, ValidationFailed
+from bioeco.ingest.export import (
+    atomic_write,
+    atomic_write_set,
+    remove_stale_temps,
+    serialize_built,
+    serialize_trig,
+    write_graph_files,
+)
+from bioeco.store.dataset import close_dataset, load_dataset, wrap_store
+from bioeco.store.disk import (
+    STORE,
+    db_path,
+    digest,
+    new_store_dir,
+    open_store,
+    read_state,
+    store_dir,
+    switch_store,
+    write_state,
+)
+from bioeco.store.freshness import (
+    MANIFEST,
+    BuildState,
+    StaleGraphWarning,
+    build_state,
+    manifest_text,
+    table_digests,
+)
+
+if TYPE_CHECKING:  # imported where used: `bioeco query` / `stats` on a built graph need none
+    # of them (pyshacl, the loader and the look-alike tables cost start-up time)
+    import pandas as pd
+
+    from bioeco.ingest.check import Finding
+    from bioeco.ingest.load import Records
+    from bioeco.validate.shacl import ValidationReport
+
+__all__ = [
+    "AnalysisOutput",
+    "BuildResult",
+    "analyze",
+    "build",
+    "current_store",
+    "open_graph",
+    "run_clock",
+    "validate",
+]
+
+
+@dataclass
+class BuildResult:
+    """What :func:`build` did: the dataset, the records, the files written, the SHACL report."""
+
+    dataset: Dataset
+    records: Records
+    files: dict[str, Path] = field(default_factory=dict)
+    report: ValidationReport | None = None
+    warnings: list[Finding] = field(default_factory=list)
+    """Near-duplicate names (:func:`bioeco.ingest.check.near_duplicates`): reported, not refused."""
+
+
+@job
+def build(
+    data_dir: Path | str | None = None,
+    out_dir: Path | str | None = None,
+    *,
+    ontology_dir: Path | str | None = None,
+    check: bool = True,
+    write: bool = True,
+) -> BuildResult:
+    """Load *data_dir*, build the graph, validate it and write ``bioeco.trig`` / ``bioeco.ttl``.
+
+    Nothing is written when loading fails (:class:`~bioeco.errors.DataError`) or, with
+    *check*, when the graph does not conform to the shapes
+    (:class:`~bioeco.errors.ValidationFailed`, carrying the report).
+    """
+    from bioeco.ingest.check import near_duplicates
+    from bioeco.ingest.load import load_records
+    from bioeco.ingest.quads import StoreFeed, build_quads
+    from bioeco.validate.shacl import validate_graph
+
+    onto = Path(ontology_dir) if ontology_dir else None
+    tables = table_digests(data_dir if data_dir is not None else DATA_DIR) if write else None
+    step("loading tables")
+    records = load_records(data_dir, ontology_dir=onto)
+    if not records.sources:
+        raise DataError("no source documents in sources.csv", file="sources.csv")
+    step("building the graph")
+    out = Path(out_dir) if out_dir else OUT_DIR
+    folder = new_store_dir(out) if write else None
+    # Oxigraph bulk-loads the store on background threads (it releases the GIL) from chunks
+    # of N-Quads handed over while the quads are made, and meanwhile this thread sorts them
+    # and has Oxigraph turn them into TriG and Turtle. The store's load may skip Oxigraph's
+    # IRI checks (lenient) only when the TriG pass parses the same quads strictly.
+    try:
+        feed = StoreFeed(db_path(folder) if folder else None, lenient=write)
+    except BaseException:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    try:
+        built = build_quads(records, ontology_dir=onto, sink=feed)
+        # the N-Quads and N-Triples texts are made in pieces as Oxigraph reads them
+        files = serialize_built(built) if write else None
+        del built  # the sorted rows
+        similar = near_duplicates(records)  # while the store may still be loading
+        native = feed.close()
+        dataset = wrap_store(native)
+        result = BuildResult(dataset=dataset, records=records, warnings=similar)
+        if check:
+            step("validating (SHACL)")
+            result.report = validate_graph(dataset, ontology_dir=onto)
+            if not result.report.conforms:
+                raise ValidationFailed(
+                    "the graph does not conform to the SHACL shapes; nothing was written",
+                    result.report.text(),
+                )
+        if files is None or folder is None:
+            return result
+        step("writing bioeco.trig, bioeco.ttl and the store")
+        graph, turtle = files
+        del files
+        result.files = write_graph_files(out, graph, turtle)
+        del turtle
+        analysis = _copy_analysis(out, native)
+        write_state(folder, digest(graph), analysis)
+    except BaseException:
+        feed.abort()  # never remove the folder under a running bulk load
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    # the store of this build becomes current (one rename), then the manifest that ties it to
+    # the TriG: a build killed in between leaves a manifest that does not describe the new
+    # file, which open_graph reports instead of trusting it (and then ignores the store)
+    switch_store(out, folder)
+    remove_stale_temps(out, (MANIFEST,))
+    text = manifest_text(data_dir, graph, tables=tables, ontology_dir=onto, store=STORE)
+    result.files["manifest"] = atomic_write(out / MANIFEST, text)
+    result.files["store"] = out / STORE
+    # hand back the store read-only: the write lock is released for analyze and other processes
+    close_dataset(dataset)
+    del dataset, native
+    result.dataset = wrap_store(open_store(folder), read_only=True)
+    return result
+
+
+def _copy_analysis(out: Path, native: ox.Store) -> str | None:
+    """Load ``out/analysis.trig`` (when present) into the new store, as :func:`open_graph`
+    adds it to the parsed TriG; returns the digest of the bytes loaded."""
+    path = out / "analysis.trig"
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        native.load(input=raw, format=ox.RdfFormat.TRIG, base_iri=path.resolve().as_uri())
+    except (SyntaxError, ValueError, OSError):
+        return None  # the store then holds no analysis graph; readers parse the file
+    return digest(raw)
+
+
+def _load_files(paths: list[Path | str] | tuple[Path | str, ...]) -> Dataset:
+    """Load several RDF files into one dataset (each file checked by :func:`load_dataset`)."""
+    if not paths:
+        raise UsageError("no graph file given")
+    dataset = load_dataset(paths[0])
+    for path in paths[1:]:
+        load_dataset(path, into=dataset)
+    return dataset
+
+
+def open_graph(
+    data_dir: Path | str | None = None,
+    graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None = None,
+    *,
+    ontology_dir: Path | str | None = None,
+    out_dir: Path | str | None = None,
+    with_analysis: bool = True,
+    store: bool = True,
+) -> Dataset:
+    """The graph to work on: *graph_file* (one file or a list) if given, else built from
+    *data_dir* if given,
+    else ``out/bioeco.trig`` if it exists, else built from ``data/`` in memory.
+
+    ``out/bioeco.trig`` is used only while it is current
+    (:func:`bioeco.store.freshness.build_state`:
+    the content hashes of the tables in its build manifest still match). When the tables (or
+    the ontology) changed since, the graph is built from them in memory instead and a
+    :class:`~bioeco.store.freshness.StaleGraphWarning` says so in one line; when the match cannot
+    be told (no manifest) the file is used and the warning says that.
+
+    When the graph comes from ``out/`` and *with_analysis* is true, the ``analysis`` named
+    graph in ``out/analysis.trig`` (written by :func:`analyze`) is loaded too, so SPARQL can
+    ask about analysis results.
+
+    With *store* (the default), a current ``out/bioeco.trig`` (also given as *graph_file*)
+    is answered from the persistent store ``out/bioeco.oxigraph`` when it holds exactly what
+    would be read (:mod:`bioeco.store.disk`): opened read-only in milliseconds instead of
+    parsed. Callers that read the whole graph (the viewer, the report, the exports) pass
+    ``store=False``: Oxigraph answers whole-graph queries 5-9 times faster in memory.
+    """
+    if graph_file is not None and data_dir is not None:
+        raise UsageError("give either a data directory or a graph file, not both")
+    if isinstance(graph_file, list | tuple) and len(graph_file) == 1:
+        graph_file = graph_file[0]
+    if isinstance(graph_file, list | tuple):
+        return _load_files(graph_file)
+    onto = Path(ontology_dir) if ontology_dir else None
+    if graph_file is not None:
+        stored = _stored_copy(Path(graph_file), onto) if store else None
+        return stored if stored is not None else load_dataset(graph_file)
+    from bioeco.ingest.build import build_dataset
+
+    out = Path(out_dir) if out_dir else OUT_DIR
+    if data_dir is None and (out / "bioeco.trig").is_file():
+        state = build_state(out, ontology_dir=onto)
+        if state.message:
+            warnings.warn(state.message, StaleGraphWarning, stacklevel=2)
+        if state.state == "stale" and state.data_dir is not None:
+            return build_dataset(state.data_dir, ontology_dir=onto)
+        if state.state == "fresh" and store:
+            stored = _stored(out, state, with_analysis)
+            if stored is not None:
+                return stored
+        dataset = load_dataset(out / "bioeco.trig")
+        if with_analysis and (out / "analysis.trig").is_file():
+            load_dataset(out / "analysis.trig", into=dataset)  # the safe loader: one-line errors
+        return dataset
+    return build_dataset(data_dir, ontology_dir=onto)
+
+
+def _store_folder(out: Path, state: BuildState) -> Path | None:
+    """The folder of the persistent store of the build *state* describes, or None (with a
+    one-line warning when the manifest names a store that is missing or not this build's)."""
+    if state.store is None:
+        return None  # built without a store (an older version): nothing to check
+    folder = store_dir(out)
+    stored = read_state(folder) if folder is not None else None
+    if stored is None or stored["graph"] != state.graph:
+        what = "is missing" if folder is None else "does not hold this bioeco.trig"
+        warnings.warn(
+            f"{out / STORE} {what}; reading {out / 'bioeco.trig'} instead "
+            "(run `bioeco build` to rewrite the store)",
+            StaleGraphWarning,
+            stacklevel=4,
+        )
+        return None
+    return folder
+
+
+def _analysis_digest(out: Path) -> str | None:
+    try:
+        return digest((out / "analysis.trig").read_bytes())
+    except OSError:
+        return None
+
+
+def _open_folder(out: Path, folder: Path, *, writable: bool = False) -> ox.Store | None:
+    try:
+        return open_store(folder, writable=writable)
+    except (OSError, RuntimeError) as exc:
+        if writable and "lock" in str(exc).lower():
+            return None  # another writer (a concurrent analyze): read the files instead
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        warnings.warn(
+            f"{out / STORE} cannot be opened ({first}); reading {out / 'bioeco.trig'} instead "
+            "(run `bioeco build` to rewrite the store)",
+            StaleGraphWarning,
+            stacklevel=4,
+        )
+        return None
+
+
+def _stored(out: Path, state: BuildState, with_analysis: bool) -> Dataset | None:
+    """The current persistent store of *out* as a read-only dataset, when it holds exactly
+    ``bioeco.trig`` (and ``analysis.trig`` when *with_analysis*); None otherwise."""
+    folder = _store_folder(out, state)
+    if folder is None:
+        return None
+    held = (read_state(folder) or {}).get("analysis")
+    if held != (_analysis_digest(out) if with_analysis else None):
+        return None  # the store holds another analysis graph (or none): read the files
+    native = _open_folder(out, folder)
+    return wrap_store(native, read_only=True) if native is not None else None
+
+
+def current_store(
+    out_dir: Path | str | None = None, *, ontology_dir: Path | str | None = None
+) -> Path | None:
+    """The folder of Oxigraph database files of the persistent store in *out_dir* (default
+    ``out/``) when it holds exactly what :func:`open_graph` would read there, the analysis
+    graph included (``bioeco.trig`` current, :func:`bioeco.store.freshness.build_state`); else
+    None, with the usual one-line warning when the store is broken. ``bioeco serve`` hands
+    it to the Oxigraph server instead of loading the files into a private copy."""
+    out = Path(out_dir) if out_dir else OUT_DIR
+    if not (out / "bioeco.trig").is_file():
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleGraphWarning)  # the file path warns, if it comes
+        state = build_state(out, ontology_dir=Path(ontology_dir) if ontology_dir else None)
+    if state.state != "fresh":
+        return None
+    folder = _store_folder(out, state)
+    if folder is None or (read_state(folder) or {}).get("analysis") != _analysis_digest(out):
+        return None
+    native = _open_folder(out, folder)  # opens: not corrupt
+    if native is None:
+        return None
+    del native
+    return db_path(folder)
+
+
+def _stored_copy(graph_file: Path, onto: Path | None) -> Dataset | None:
+    """The persistent store next to *graph_file* when the file is the ``bioeco.trig`` it was
+    built from (current or not: the file was asked for) and the store holds no analysis
+    graph; else None."""
+    if graph_file.name != "bioeco.trig" or not (graph_file.parent / MANIFEST).is_file():
+        return None
+    out = graph_file.parent
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleGraphWarning)
+        state = build_state(out, ontology_dir=onto)
+        if state.state == "unknown" or state.store is None:
+            return None
+        folder = _store_folder(out, state)
+    if folder is None or (read_state(folder) or {}).get("analysis") is not None:
+        return None
+    native = _open_folder(out, folder)
+    return wrap_store(native, read_only=True) if native is not None else None
+
+
+@job
+def validate(
+    data_dir: Path | str | None = None,
+    graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None = None,
+    *,
+    ontology_dir: Path | str | None = None,
+    engine: str = "oxigraph",
+) -> ValidationReport:
+    """Validate the graph in *graph_file*, or else the one built from *data_dir* (default
+    ``data/``): validation checks the current tables, not a possibly stale ``out/``.
+    *engine* is :func:`~bioeco.validate.shacl.validate_graph`'s (``oxigraph`` or ``pyshacl``)."""
+    from bioeco.ingest.build import build_dataset
+    from bioeco.validate.shacl import validate_graph
+
+    if graph_file is not None and data_dir is not None:
+        raise UsageError("give either a data directory or a graph file, not both")
+    onto = Path(ontology_dir) if ontology_dir else None
+    if isinstance(graph_file, list | tuple):
+        dataset = _load_files(graph_file)
+    elif graph_file is not None:
+        dataset = load_dataset(graph_file)
+    else:
+        step("building the graph")
+        dataset = build_dataset(data_dir, ontology_dir=onto)
+    step("validating (SHACL)")
+    return validate_graph(dataset, ontology_dir=onto, engine=engine)
+
+
+def run_clock() -> datetime:
+    """Now, in UTC, or ``SOURCE_DATE_EPOCH`` when set (reproducible analysis graphs)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(tz=UTC).replace(microsecond=0)
+
+
+@dataclass
+class AnalysisOutput:
+    """What :func:`analyze` did: the result tables (cut to *top*), the files written (always
+    the full tables) and the number of rows of each full table."""
+
+    tables: dict[str, pd.DataFrame]
+    files: list[Path] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+@job
+def analyze(
+    kinds: tuple[str, ...] = ("gaps", "overlap", "bridges"),
+    *,
+    data_dir: Path | str | None = None,
+    graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None = None,
+    out_dir: Path | str | None = None,
+    write: bool = True,
+    top: int | None = None,
+    sector: str | None = None,
+    region: str | None = None,
+    as_of: int | None = None,
+    seed: int = 42,
+    endpoint: Any = None,
+    **thresholds: Any,
+) -> AnalysisOutput:
+    """Run the analyses on the graph (see :func:`open_graph`) and, with *write*, save them.
+
+    *top* cuts the returned tables to their N best rows; the files always hold the full
+    tables (``rows`` of the result says how many). Writes ``<out>/analysis/<table>.csv``
+    (formula-safe, deterministic) and
+    ``<out>/analysis.trig``: the ``analysis`` named graph with a ``prov:Activity`` recording
+    the parameters, the graphs used and the time (``SOURCE_DATE_EPOCH`` makes it fixed).
+    *thresholds* are passed on to :func:`graph.analyze.run.run_analyses` (e.g. ``min_shared``).
+    *endpoint* (a :class:`bioeco.serve.remote.Remote`) reads an external SPARQL store instead of a
+    local graph, in bounded pages.
+    Raises :class:`~bioeco.errors.UsageError` for unknown sector/region codes.
+    """
+    from bioeco.analyze.record import results_to_rdf
+    from bioeco.analyze.run import csv_files, cut_top, run_analyses
+
+    if endpoint is not None and "change" in kinds:
+        raise UsageError(
+            "the change analysis needs the local graph (it splits it by source year); "
+            "run it without --endpoint"
+        )
+    writable = None
+    if endpoint is not None:  # like the local run: without earlier analysis results
+        from bioeco.core.vocab import analysis_graph
+
+        dataset = endpoint.without(str(analysis_graph()))
+        names = list(dataset.graphs())
+    else:
+        step("opening the graph")
+        writable = (
+            _writable_store(Path(out_dir) if out_dir else OUT_DIR)
+            if write and data_dir is None and graph_file is None
+            else None
+        )
+        if writable is not None:
+            # the analyses read the whole graph: Oxigraph answers them 5-9 times faster in
+            # memory than from its on-disk store (scale 100: the network query 3.2 s against
+            # 15.3 s), so they run on the parsed TriG; the store only receives their graph
+            dataset = load_dataset((Path(out_dir) if out_dir else OUT_DIR) / "bioeco.trig")
+        else:
+            dataset = open_graph(data_dir, graph_file, out_dir=out_dir, with_analysis=False)
+        names = [str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)]
+    try:
+        started = run_clock()
+        tables = run_analyses(
+            dataset,
+            kinds,
+            top=None if write else top,  # the files always hold the full tables
+            sector=sector,
+            region=region,
+            as_of=as_of,
+            seed=seed,
+            **thresholds,
+        )
+        ended = max(run_clock(), started)
+        output = AnalysisOutput(
+            tables=cut_top(tables, top), rows={name: len(df) for name, df in tables.items()}
+        )
+        if write:
+            out = Path(out_dir) if out_dir else OUT_DIR
+            used = sorted(name for name in names if "/graph/source/" in name)
+            params = {
+                "kinds": list(kinds),
+                "sector": sector,
+                "region": region,
+                "as_of": as_of,
+                "seed": seed,
+                **thresholds,
+            }
+            rdf = results_to_rdf(tables, params, started=started, ended=ended, used=used)
+            files = {p.name: data for p, data in csv_files(tables, out / "analysis").items()}
+            files["analysis.trig"] = serialize_trig({rdf.identifier: rdf})
+            # the tables and the graph of one run switch together (one rename); out/analysis.trig
+            # is a fixed link into the current set
+            output.files = atomic_write_set(
+                out / "analysis", files, links={out / "analysis.trig": "analysis/analysis.trig"}
+            )
+            if writable is not None:  # the new analysis graph joins the persistent store
+                folder, native, graph = writable
+                raw = (out / "analysis.trig").read_bytes()
+                native.load(input=raw, format=ox.RdfFormat.TRIG)
+                native.flush()
+                write_state(folder, graph, digest(raw))
+    finally:
+        if writable is not None:  # release the write lock now, also after an error (this
+            writable = native = None  # frame may outlive the call: drop every reference)
+    return output
+
+
+def _writable_store(out: Path) -> tuple[Path, ox.Store, str] | None:
+    """The current persistent store of *out* opened for writing, its analysis graph removed
+    (for :func:`analyze`, which replaces it); None when there is no current store or another
+    process writes it. ``state.json`` says "updating" while the graph is removed, so no
+    reader takes the store for one with or without the analysis graph meanwhile."""
+    if not (out / "bioeco.trig").is_file():
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StaleGraphWarning)  # open_graph warns, if it comes to it
+        state = build_state(out)
+        if state.state != "fresh":
+            return None
+        folder = _store_folder(out, state)
+        native = _open_folder(out, folder, writable=True) if folder is not None else None
+    if folder is None or native is None:
+        return None
+    from bioeco.core.vocab import analysis_graph
+
+    write_state(folder, state.graph, "updating")
+    native.update(f"DROP SILENT GRAPH <{analysis_graph()}>")
+    native.flush()
+    write_state(folder, state.graph, None)
+    return folder, native, state.graph

@@ -1,0 +1,1 @@
+"""The example SPARQL queries of ``bioeco queries`` (data files, one question each)."""

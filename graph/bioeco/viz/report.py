@@ -1,0 +1,780 @@
+"""The findings report: one self-contained, escaped HTML page of the graph and its analyses.
+
+:func:`collect` runs the analyses once (:func:`bioeco.analyze.run.run_analyses`) and gathers
+what the page shows next to their tables: counts per source, type and sector, readable concept
+names and the source documents (with locators) behind each membership. :func:`render` turns
+that into HTML: every label goes through :func:`html.escape`, the plots are inline SVG
+(:mod:`bioeco.viz.plots`), there is no script and a Content-Security-Policy forbids loading
+anything, so the page works offline and a hostile name shows as text. :func:`write_report`
+writes it atomically; :func:`report` is the whole job for the command line.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rdflib import Dataset, Graph
+
+from bioeco.analyze.project import Network, entity_id, load_network
+from bioeco.analyze.run import cut_top, run_analyses
+from bioeco.core.atomic import atomic_write
+from bioeco.core.paths import OUT_DIR
+from bioeco.store.query import select
+from bioeco.viz import plots
+
+__all__ = [
+    "ReportData",
+    "collect",
+    "render",
+    "report",
+    "source_table",
+    "write_report",
+]
+
+_Q_SOURCES = """
+SELECT ?doc ?title (LANG(?title) AS ?lang) (STR(?issued) AS ?date) ?file WHERE {
+  ?doc a bioeco:SourceDocument .
+  OPTIONAL { ?doc dcterms:title ?title }
+  OPTIONAL { ?doc dcterms:issued ?issued }
+  OPTIONAL { ?doc dcterms:identifier ?file }
+}"""
+
+_Q_MEMBERSHIP_SOURCES = """
+SELECT DISTINCT ?member ?org ?src ?loc WHERE {
+  ?ms a org:Membership ; org:member ?member ; org:organization ?org ;
+      prov:wasDerivedFrom ?src .
+  OPTIONAL { ?ms bioeco:locator ?loc }
+}"""
+
+_Q_TOTALS = """
+SELECT (COUNT(DISTINCT ?ms) AS ?memberships) WHERE { ?ms a org:Membership }"""
+
+_SOURCE_COLUMNS = ["actors", "initiatives", "people", "memberships", "classifications"]
+
+
+@dataclass
+class ReportData:
+    """Everything the page shows; built by :func:`collect`.
+
+    ``tables``: the analyses' own tables by name (``gaps_coverage``, ``overlap_pairs`` …);
+    ``sources``: one row per source document (``source``, ``title``, ``issued`` and counts);
+    ``types``: ``kind``, ``type``, ``count``; ``sectors``: ``sector``, ``actors``,
+    ``initiatives`` (top-level sectors, narrower ones counted under them); ``labels``: concept
+    code → readable name; ``evidence``: (member id, initiative id) → sorted (source, locator)
+    pairs; ``params``: the analysis parameters; ``started``/``ended``: when the analyses ran.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    sources: pd.DataFrame
+    types: pd.DataFrame
+    sectors: pd.DataFrame
+    labels: dict[str, str]
+    evidence: dict[tuple[str, str], list[tuple[str, str]]]
+    params: dict[str, Any]
+    started: datetime
+    ended: datetime
+    memberships: int = 0
+    titles: dict[str, str] = field(default_factory=dict)
+
+
+def _source_id(iri: str) -> str:
+    return entity_id(iri).removeprefix("source/")
+
+
+def source_table(graph: Graph | Dataset) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Source documents (``source``, ``title``, ``issued`` and counts from
+    :func:`bioeco.store.stats.source_counts`) and the title of each, English first."""
+    from bioeco.store.stats import source_counts
+
+    docs = select(graph, _Q_SOURCES)
+    titles: dict[str, tuple[int, str]] = {}
+    issued: dict[str, str] = {}
+    ids = set()
+    for doc, title, lang, date, _file in docs.itertuples(index=False):
+        sid = _source_id(doc)
+        ids.add(sid)
+        if isinstance(title, str):
+            key = ({"en": 0}.get(lang or "", 1), title)
+            if sid not in titles or key < titles[sid]:
+                titles[sid] = key
+        if isinstance(date, str):
+            issued[sid] = date
+    counts = source_counts(graph) if isinstance(graph, Dataset) else pd.DataFrame()
+    by_id = {
+        str(row["source"]): row for row in counts.to_dict("records") if "source" in counts.columns
+    }
+    rows = [
+        {
+            "source": sid,
+            "title": titles[sid][1] if sid in titles else "",
+            "issued": issued.get(sid, ""),
+            **{c: int(by_id.get(sid, {}).get(c, 0) or 0) for c in _SOURCE_COLUMNS},
+        }
+        for sid in sorted(ids | set(by_id))
+    ]
+    frame = pd.DataFrame(rows, columns=["source", "title", "issued", *_SOURCE_COLUMNS])
+    return frame, {sid: v[1] for sid, v in titles.items()}
+
+
+def _type_table(net: Network) -> pd.DataFrame:
+    nodes = net.nodes.assign(type=net.nodes["type"].fillna("(no type)"))
+    counts = nodes.groupby(["kind", "type"]).size().rename("count").reset_index()
+    counts = counts.sort_values(["kind", "count", "type"], ascending=[True, False, True])
+    return counts.reset_index(drop=True)
+
+
+def _sector_table(net: Network) -> pd.DataFrame:
+    tops = [c for c in net.codes("sector") if net.top("sector", c) == c]
+    rows = []
+    for code in tops:
+        inside = net.descendants("sector", code)
+        hit = net.nodes[[bool(set(s) & inside) for s in net.nodes["sectors"]]]
+        rows.append(
+            {
+                "sector": code,
+                "actors": int((hit["kind"] == "actor").sum()),
+                "initiatives": int((hit["kind"] == "initiative").sum()),
+            }
+        )
+    none = net.nodes[[not s for s in net.nodes["sectors"]]]
+    if len(none):
+        rows.append(
+            {
+                "sector": "",
+                "actors": int((none["kind"] == "actor").sum()),
+                "initiatives": int((none["kind"] == "initiative").sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=["sector", "actors", "initiatives"])
+
+
+def _evidence(graph: Graph | Dataset) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    frame = select(graph, _Q_MEMBERSHIP_SOURCES)
+    out: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for member, org, src, loc in frame.itertuples(index=False):
+        key = (entity_id(member), entity_id(org))
+        out.setdefault(key, set()).add((_source_id(src), loc if isinstance(loc, str) else ""))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def collect(
+    graph: Graph | Dataset,
+    *,
+    top: int = 10,
+    sector: str | None = None,
+    region: str | None = None,
+    as_of: int | None = None,
+    seed: int = 42,
+    basis: str = "all",
+    inputs: Iterable[str] = (),
+    **thresholds: Any,
+) -> ReportData:
+    """Run every analysis on *graph* once and gather what the report shows.
+
+    The tables are those of :func:`bioeco.analyze.run.run_analyses` with the same options
+    (*sector*, *region*, *as_of*, *seed*, *basis*, *thresholds*), each ranking cut to its
+    *top* rows (:func:`bioeco.analyze.run.cut_top`) and the coverage kept whole for the
+    heatmap; nothing is recomputed from them. *inputs* names the files the graph came
+    from (shown with the parameters). The run time comes from
+    :func:`bioeco.pipeline.run_clock` (fixed by ``SOURCE_DATE_EPOCH``).
+
+    Examples
+    --------
+    >>> from bioeco.analyze._fixture import example_graph
+    >>> data = collect(example_graph(), top=1, min_shared=1)
+    >>> sorted(data.tables)[:3], len(data.tables["overlap_pairs"])
+    (['bridges_actors', 'bridges_brokerage', 'bridges_pairs'], 1)
+    >>> data.params["top"], data.labels["research"]
+    (1, 'research')
+    """
+    from bioeco.pipeline import run_clock
+
+    started = run_clock()
+    full = run_analyses(
+        graph,
+        ("gaps", "overlap", "bridges"),
+        sector=sector,
+        region=region,
+        as_of=as_of,
+        seed=seed,
+        basis=basis,
+        **thresholds,
+    )
+    # the rankings are cut to *top*; the heatmap needs every cell of the coverage
+    tables = {**cut_top(full, top), "gaps_coverage": full["gaps_coverage"]}
+    ended = max(run_clock(), started)
+    net = load_network(graph, as_of=as_of, basis=basis)
+    sources, titles = source_table(graph)
+    params = {
+        "top": top,
+        "sector": sector,
+        "region": region,
+        "as_of": as_of,
+        "basis": basis,
+        "seed": seed,
+        **thresholds,
+        "inputs": list(inputs),
+    }
+    return ReportData(
+        tables=tables,
+        sources=sources,
+        types=_type_table(net),
+        sectors=_sector_table(net),
+        labels=plots.concept_labels(net),
+        evidence=_evidence(graph),
+        params=params,
+        started=started,
+        ended=ended,
+        memberships=int(select(graph, _Q_TOTALS)["memberships"].iloc[0]),
+        titles=titles,
+    )
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _e(value: Any) -> str:
+    """Escaped text of a cell: no Python reprs (None, nan, tuples) reach the page.
+
+    Examples
+    --------
+    >>> _e("<b>"), _e(None), _e(float("nan")), _e(("a", "b")), _e(0.123456), _e(True)
+    ('&lt;b&gt;', '', '–', 'a, b', '0.123', 'yes')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        return f"{value:.3f}" if not value.is_integer() else str(int(value))
+    if hasattr(value, "item") and not isinstance(value, list | tuple | str):
+        return _e(value.item())
+    if isinstance(value, list | tuple | set | frozenset):
+        return ", ".join(_e(v) for v in value)
+    return html.escape(str(value), quote=True)
+
+
+def _pct(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{100 * float(value):.0f}%"
+
+
+def _name(data: ReportData, code: Any) -> str:
+    if not isinstance(code, str) or not code:
+        return ""
+    return _e(data.labels.get(code, code))
+
+
+def _table(
+    head: list[str], rows: list[list[str]], cols: list[str] | None = None, cls: str = ""
+) -> str:
+    """An HTML table from already escaped cells; *cols* gives each column a CSS class
+    (``rank``, ``name``, ``num``, ``text``, ``srcs``)."""
+    if not rows:
+        return '<p class="none">No rows.</p>'
+    kinds = cols or [""] * len(head)
+
+    def attr(kind: str) -> str:
+        return f' class="{kind}"' if kind else ""
+
+    thead = "".join(f"<th{attr(k)}>{h}</th>" for h, k in zip(head, kinds, strict=True))
+    body = "".join(
+        "<tr>" + "".join(f"<td{attr(k)}>{c}</td>" for c, k in zip(r, kinds, strict=True)) + "</tr>"
+        for r in rows
+    )
+    return f"<table{attr(cls)}><thead><tr>{thead}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    """A number with *digits* decimals (integers as they are; NaN as a dash).
+
+    Examples
+    --------
+    >>> _num(1.0), _num(0.12345, 3), _num(5), _num(float("nan"))
+    ('1.00', '0.123', '5', '–')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, int) or (hasattr(value, "dtype") and value.dtype.kind in "iu"):
+        return str(int(value))
+    return f"{float(value):.{digits}f}"
+
+
+def _sources_of(data: ReportData, pairs: Iterable[tuple[str, str]], limit: int = 4) -> str:
+    """The source documents behind some memberships, each with up to *limit* locators."""
+    found: dict[str, set[str]] = {}
+    for key in pairs:
+        for src, loc in data.evidence.get(key, ()):
+            found.setdefault(src, set())
+            if loc:
+                found[src].add(loc)
+    if not found:
+        return '<span class="none">no membership source recorded</span>'
+    parts = []
+    for src in sorted(found):
+        locs = sorted(found[src])
+        more = len(locs) - limit
+        where = "; ".join(_e(x) for x in locs[:limit]) + (f"; and {more} more" if more > 0 else "")
+        title = _e(data.titles.get(src, src))
+        parts.append(
+            f'<span class="src" title="{title}">{_e(src)}</span>'
+            + (f' <span class="loc">{where}</span>' if where else "")
+        )
+    return "<br>".join(parts)
+
+
+def _figure(fig_svg: str, caption: str) -> str:
+    return f"<figure>{fig_svg}<figcaption>{caption}</figcaption></figure>"
+
+
+def _counts_section(data: ReportData) -> str:
+    src_rows = [
+        [
+            f'<span class="src">{_e(r["source"])}</span>',
+            _e(r["title"]),
+            _e(r["issued"]),
+            *(_num(r[c]) for c in _SOURCE_COLUMNS),
+        ]
+        for r in data.sources.to_dict("records")
+    ]
+    sector_rows = [
+        [
+            _name(data, r["sector"]) or '<span class="none">no sector</span>',
+            _num(r["actors"]),
+            _num(r["initiatives"]),
+        ]
+        for r in data.sectors.to_dict("records")
+    ]
+
+    def types(kind: str) -> str:
+        rows = [
+            [_name(data, r["type"]) or _e(r["type"]), _num(r["count"])]
+            for r in data.types.to_dict("records")
+            if r["kind"] == kind
+        ]
+        return _table(["type", kind + "s"], rows, ["", "num"])
+
+    return (
+        '<section id="counts"><h2>What the graph holds</h2>'
+        "<h3>Per source document</h3>"
+        + _table(
+            ["source", "title", "issued", *_SOURCE_COLUMNS],
+            src_rows,
+            ["", "name", "", *(["num"] * len(_SOURCE_COLUMNS))],
+        )
+        + '<div class="cols"><div><h3>Per sector</h3>'
+        + _table(["sector", "actors", "initiatives"], sector_rows, ["", "num", "num"])
+        + '<p class="note">Narrower sectors count under their top sector; an entity in '
+        "several sectors counts in each.</p>"
+        + "</div><div><h3>Actors per type</h3>"
+        + types("actor")
+        + "</div><div><h3>Initiatives per type</h3>"
+        + types("initiative")
+        + "</div></div></section>"
+    )
+
+
+def _coverage_section(data: ReportData) -> str:
+    table = data.tables["gaps_coverage"]
+    fig = plots.coverage_heatmap(table, labels=data.labels, title=None, note=False)
+    flagged = table[table["flag"].str.contains("under", regex=False)]
+    rows = [[_e(r["entity"]), _e(r["explanation"])] for r in flagged.to_dict("records")]
+    under = (
+        "<h3>Cells with fewer entities than the totals predict</h3>"
+        + _table(["counting", "explanation"], rows, ["", "text"])
+        if rows
+        else '<p class="note">No cell has significantly fewer entities than its row and '
+        "column totals predict.</p>"
+    )
+    return (
+        '<section id="coverage"><h2>Coverage: sector × value-chain stage</h2>'
+        + _figure(
+            plots.svg(fig, salt="coverage"),
+            "Each number is the <code>count</code> of the <code>gaps_coverage</code> table: "
+            "actors (left) and initiatives (right) classified in both the sector and the stage. "
+            "Grey cells are empty.",
+        )
+        + under
+        + "</section>"
+    )
+
+
+def _short_sources(values: Any) -> str:
+    if not isinstance(values, list | tuple):
+        return ""
+    return ", ".join(f'<span class="src">{_e(v.removeprefix("source/"))}</span>' for v in values)
+
+
+def _survey_section(data: ReportData) -> str:
+    table = data.tables["gaps_survey"]
+    rows = []
+    for r in table.to_dict("records"):
+        where = " / ".join(
+            _name(data, r[c]) for c in ("sector", "stage") if isinstance(r[c], str) and r[c]
+        )
+        topic = _name(data, r["topic"])
+        who = " · ".join(
+            x for x in (_name(data, r["respondent_group"]), _name(data, r["question"])) if x
+        )
+        n = r.get("sample_size")
+        rows.append(
+            [
+                f"<b>{where}</b>"
+                + (f": {topic}" if topic else "")
+                + (f'<br><span class="loc">{who}</span>' if who else ""),
+                _pct(r["share"])
+                + (f'<br><span class="loc">n={_num(n)}</span>' if pd.notna(n) else ""),
+                f"{_num(r['graph_actors'])} actors<br>{_num(r['graph_initiatives'])} initiatives"
+                f'<br><span class="loc">{_pct(r["graph_share_actors"])} of classified'
+                " actors</span>",
+                _e(r["explanation"]),
+                "survey: "
+                + _short_sources(r["survey_source"])
+                + "<br>graph: "
+                + _short_sources(r["graph_sources"]),
+            ]
+        )
+    chart = (
+        _figure(
+            plots.svg(plots.survey_chart(table, labels=data.labels, title=None), salt="survey"),
+            "Blue: share of the survey's respondents; orange: share of the actors classified in "
+            "the same dimension that the graph places there.",
+        )
+        if not table.empty
+        else ""
+    )
+    return (
+        '<section id="survey"><h2>Survey figures next to the graph</h2>'
+        + chart
+        + _table(
+            ["survey figure", "survey", "graph", "explanation", "sources"],
+            rows,
+            ["name", "num", "num", "text", "srcs"],
+        )
+        + "</section>"
+    )
+
+
+def _overlap_section(data: ReportData) -> str:
+    table = data.tables["overlap_pairs"]
+    rows = []
+    for r in table.to_dict("records"):
+        a, b = r["initiative_a"], r["initiative_b"]
+        keys = [(m, i) for m in r["shared_members"] for i in (a, b)]
+        rows.append(
+            [
+                _num(r["rank"]),
+                f"{_e(r['label_a'])}<br>↔ {_e(r['label_b'])}",
+                _num(r["shared"]),
+                _num(r["jaccard"]),
+                _num(r["overlap"]),
+                _e(r["explanation"]),
+                _sources_of(data, keys),
+            ]
+        )
+    chart = (
+        _figure(
+            plots.svg(plots.overlap_chart(table, title=None), salt="overlap"),
+            "Member Jaccard index of each pair (shared members ÷ members of either).",
+        )
+        if not table.empty
+        else ""
+    )
+    return (
+        '<section id="overlap"><h2>Overlapping initiatives</h2>'
+        + chart
+        + _table(
+            ["rank", "pair", "shared", "Jaccard", "overlap", "explanation", "sources"],
+            rows,
+            ["rank", "name", "num", "num", "num", "text", "srcs"],
+        )
+        + "</section>"
+    )
+
+
+def _sector_names(data: ReportData, codes: Any) -> str:
+    if not isinstance(codes, list | tuple):
+        return ""
+    return _e(tuple(data.labels.get(c, c) for c in codes))
+
+
+def _bridges_section(data: ReportData) -> str:
+    table = data.tables["bridges_actors"]
+    rows = []
+    for r in table.to_dict("records"):
+        keys = [(r["actor"], i) for i in r["via"]]
+        rows.append(
+            [
+                _num(r["rank"]),
+                _e(r["label"])
+                + f'<br><span class="loc">{_sector_names(data, r["bridged_sectors"])}</span>',
+                _num(r["score"]),
+                _num(r["betweenness"], 3),
+                _num(r["participation"]),
+                _e(r["explanation"]),
+                _sources_of(data, keys),
+            ]
+        )
+    chart = (
+        _figure(
+            plots.svg(plots.bridges_chart(table, labels=data.labels, title=None), salt="bridges"),
+            "Bridge score (1 = the strongest bridge in this graph) and the sectors each actor "
+            "connects.",
+        )
+        if not table.empty
+        else ""
+    )
+    return (
+        '<section id="bridges"><h2>Bridge actors</h2>'
+        + chart
+        + _table(
+            ["rank", "actor", "score", "betweenness", "participation", "explanation", "sources"],
+            rows,
+            ["rank", "name", "num", "num", "num", "text", "srcs"],
+        )
+        + "</section>"
+    )
+
+
+def _pairs_section(data: ReportData) -> str:
+    table = data.tables["bridges_pairs"]
+    rows = []
+    for r in table.to_dict("records"):
+        people = [r["actor_a"], r["actor_b"], *r["common"]]
+        keys = [(m, i) for m in people for i in r["via"]]
+        rows.append(
+            [
+                _num(r["rank"]),
+                f'{_e(r["label_a"])} <span class="loc">({_sector_names(data, r["sectors_a"])})'
+                f'</span><br>↔ {_e(r["label_b"])} <span class="loc">'
+                f"({_sector_names(data, r['sectors_b'])})</span>",
+                _num(r["score"], 3),
+                _e(r["explanation"]),
+                _sources_of(data, keys),
+            ]
+        )
+    return (
+        '<section id="pairs"><h2>Suggested pairs</h2>'
+        '<p class="note">Actors in different sectors who share no initiative but work with the '
+        "same partners, ranked by resource allocation.</p>"
+        + _table(
+            ["rank", "pair", "score", "explanation", "sources"],
+            rows,
+            ["rank", "name", "num", "text", "srcs"],
+        )
+        + "</section>"
+    )
+
+
+def _structural_section(data: ReportData) -> str:
+    table = data.tables["gaps_structural"]
+    if "gap" in table.columns:
+        table = table[table["gap"].astype(bool)]
+    rows = [
+        [
+            _num(r["rank"]),
+            f"{_name(data, r['sector_a'])}<br>↔ {_name(data, r['sector_b'])}",
+            _num(r["observed"]),
+            _num(r["expected"]),
+            _num(r["p_value"], 3),
+            _e(r["explanation"]),
+        ]
+        for r in table.to_dict("records")
+    ]
+    return (
+        '<section id="structural"><h2>Sector pairs that meet less than expected</h2>'
+        '<p class="note">Pairs of sectors that share fewer initiatives than random mixing of '
+        "the members would give (<code>gaps_structural</code> rows marked as a gap).</p>"
+        + _table(
+            ["rank", "sectors", "shared", "expected", "p", "explanation"],
+            rows,
+            ["rank", "name", "num", "num", "num", "text"],
+        )
+        + "</section>"
+    )
+
+
+def _param_text(value: Any) -> str:
+    if value is None or value == []:
+        return '<span class="none">not set</span>'
+    return _e(value)
+
+
+def _about_section(data: ReportData) -> str:
+    from bioeco import __version__
+
+    rows = [[_e(k), _param_text(v)] for k, v in data.params.items()]
+    rows.append(["started", _e(data.started.isoformat())])
+    rows.append(["ended", _e(data.ended.isoformat())])
+    rows.append(["bioeco", _e(__version__)])
+    return (
+        '<section id="about"><h2>About this analysis</h2>'
+        + _table(["parameter", "value"], rows, cls="params")
+        + '<p class="note">The same tables are written as CSV by <code>bioeco analyze all</code>'
+        " (<code>out/analysis/</code>); each explanation above is the table's own "
+        "<code>explanation</code> column.</p></section>"
+    )
+
+
+_CSS = """
+:root { --ink: #1a202c; --muted: #5a6372; --line: #e2e8f0; --accent: #2b6cb0; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 "DejaVu Sans", system-ui, sans-serif; color: var(--ink); margin: 0;
+       background: #f7f9fc; }
+header, main { max-width: 1180px; margin: 0 auto; padding: 0 24px; }
+header { padding-top: 28px; padding-bottom: 8px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 0 0 12px; border-bottom: 2px solid var(--line);
+     padding-bottom: 6px; }
+h3 { font-size: 16px; margin: 18px 0 8px; }
+section { background: white; border: 1px solid var(--line); border-radius: 8px;
+          padding: 18px 22px; margin: 18px 0; }
+.meta { color: var(--muted); margin: 0; }
+.cards { display: flex; gap: 12px; flex-wrap: wrap; margin: 16px 0 0; padding: 0;
+         list-style: none; }
+.cards li { background: white; border: 1px solid var(--line); border-radius: 8px;
+            padding: 10px 16px; min-width: 130px; }
+.cards b { display: block; font-size: 24px; }
+nav a, a { color: var(--accent); }
+nav { margin-top: 12px; }
+nav a { margin-right: 14px; }
+table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin-bottom: 8px; }
+th, td { text-align: left; vertical-align: top; padding: 6px 8px;
+         border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
+th { background: #edf2f7; font-weight: 600; white-space: nowrap; }
+.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.rank { width: 3em; }
+.name { min-width: 14em; }
+td.text { min-width: 24em; }
+td.srcs { min-width: 13em; font-size: 12.5px; }
+table.params { width: auto; }
+.cols { display: grid; grid-template-columns: repeat(3, 1fr); gap: 24px; align-items: start; }
+figure { margin: 0 0 12px; }
+figure svg { max-width: 100%; height: auto; display: block; }
+figcaption, .note { color: var(--muted); font-size: 13px; }
+.none { color: var(--muted); font-style: italic; }
+.src { font-family: "DejaVu Sans Mono", monospace; font-size: 12.5px; }
+.loc { color: var(--muted); font-size: 12px; }
+code { font-family: "DejaVu Sans Mono", monospace; font-size: 13px; }
+footer { color: var(--muted); font-size: 12.5px; text-align: center; padding: 8px 0 28px; }
+@media (max-width: 800px) { .cols { grid-template-columns: 1fr; } }
+"""
+
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def render(data: ReportData, *, viewer_href: str | None = "viewer.html") -> str:
+    """The report as one HTML document (no script, no external resource, every label escaped).
+
+    *viewer_href* is the relative link to the interactive viewer (``None``: no link).
+
+    Examples
+    --------
+    >>> from bioeco.analyze._fixture import example_graph
+    >>> page = render(collect(example_graph(), top=3))
+    >>> page.startswith("<!DOCTYPE html>"), "<script" in page, 'href="viewer.html"' in page
+    (True, False, True)
+    """
+    tables = data.tables
+    n_actors = int(data.types.loc[data.types["kind"] == "actor", "count"].sum())
+    n_inits = int(data.types.loc[data.types["kind"] == "initiative", "count"].sum())
+    cards = [
+        (n_actors, "actors"),
+        (n_inits, "initiatives"),
+        (data.memberships, "memberships"),
+        (len(data.sources), "source documents"),
+        (len(tables["overlap_pairs"]), "overlapping pairs shown"),
+    ]
+    viewer = f'<a href="{_e(viewer_href)}">Open the interactive viewer</a>' if viewer_href else ""
+    nav = " ".join(
+        f'<a href="#{anchor}">{text}</a>'
+        for anchor, text in (
+            ("counts", "Counts"),
+            ("coverage", "Coverage"),
+            ("survey", "Survey"),
+            ("overlap", "Overlap"),
+            ("bridges", "Bridges"),
+            ("pairs", "Suggested pairs"),
+            ("structural", "Sector gaps"),
+            ("about", "Parameters"),
+        )
+    )
+    as_of = data.params.get("as_of")
+    scope = f" as of {_e(as_of)}" if as_of is not None else ""
+    body = "".join(
+        [
+            _counts_section(data),
+            _coverage_section(data),
+            _survey_section(data),
+            _overlap_section(data),
+            _bridges_section(data),
+            _pairs_section(data),
+            _structural_section(data),
+            _about_section(data),
+        ]
+    )
+    card_html = "".join(f"<li><b>{_e(n)}</b>{_e(label)}</li>" for n, label in cards)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>bioeco: ecosystem report</title>"
+        f"<style>{_CSS}</style></head><body>"
+        "<header><h1>Bioeconomy ecosystem report</h1>"
+        f'<p class="meta">Analysis run {_e(data.started.isoformat())}{scope}. {viewer}</p>'
+        f'<ul class="cards">{card_html}</ul><nav>{nav}</nav></header>'
+        f"<main>{body}</main>"
+        "<footer>Made by bioeco from the source documents listed above; every fact in the "
+        "graph carries its source and locator.</footer>"
+        "</body></html>\n"
+    )
+
+
+def write_report(path: str | os.PathLike, page: str) -> Path:
+    """Write *page* to *path* atomically (temporary file, then rename); return the path."""
+    return atomic_write(Path(path), page)
+
+
+def report(
+    out: str | os.PathLike | None = None,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    graph_file: str | os.PathLike | list | tuple | None = None,
+    viewer_href: str | None = "viewer.html",
+    **options: Any,
+) -> Path:
+    """Open the graph (:func:`bioeco.pipeline.open_graph`), collect, render and write the page.
+
+    *out* defaults to ``out/report.html``; *options* go to :func:`collect` (``top``,
+    ``as_of``, ``sector``, ``region``, ``basis``, ``seed`` and analysis thresholds). Nothing is
+    written when opening or analysing fails.
+    """
+    from bioeco.pipeline import open_graph
+
+    target = Path(out) if out is not None else OUT_DIR / "report.html"
+    # the whole graph is read: faster parsed into memory than from the on-disk store
+    graph = open_graph(data_dir, graph_file, with_analysis=False, store=False)
+    if isinstance(graph_file, list | tuple):
+        inputs = [str(f) for f in graph_file]
+    elif graph_file is not None:
+        inputs = [str(graph_file)]
+    elif data_dir is not None:
+        inputs = [str(data_dir)]
+    elif (OUT_DIR / "bioeco.trig").is_file():
+        inputs = [str(OUT_DIR / "bioeco.trig")]
+    else:
+        inputs = ["data/ (built in memory)"]
+    data = collect(graph, inputs=inputs, **options)
+    return write_report(target, render(data, viewer_href=viewer_href))
