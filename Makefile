@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: setup sysdeps demo test lint format clean bench bench-quick bench-viewer screenshots extract-quality lab notebooks notebooks-check
+.PHONY: setup sysdeps demo test lint format clean bench bench-quick bench-viewer screenshots extract-quality evaluate lab notebooks notebooks-check
 
 # Debian packages the tests and the demo use (real browser, real SPARQL stores). Installed only
 # when missing; CI starts on a fresh machine. Add a package name here, never install by hand.
@@ -80,6 +80,12 @@ bench-viewer: setup
 # recall/precision of `bioeco extract` on the two source documents against data/
 extract-quality: setup
 	$(BIN)/python -m bench.extract_quality
+
+# does each analysis find what is there? recall and false discovery against planted truth
+# (20 seeds at scales 1 and 8, null data for structural gaps) and the 2017 -> 2021 back-test
+# of the pair suggestions -> docs/evaluation-results.md
+evaluate: setup
+	$(BIN)/python -m bench.evaluate --scales 1,8 --seeds 20 --backtest --out docs/evaluation-results.md
 
 # JupyterLab in the venv (the `lab` extra), opened on notebooks/ (local only: 127.0.0.1)
 LAB_STAMP := $(VENV)/.lab-stamp

@@ -349,10 +349,20 @@ def _write(path: Path, columns: Sequence[str], rows: list[dict[str, str]]) -> No
             writer.writerow([row.get(c, "") for c in columns])
 
 
-def generate(out_dir: Path | str, scale: int = 1, seed: int = 0) -> dict[str, int]:
+def generate(
+    out_dir: Path | str,
+    scale: int = 1,
+    seed: int = 0,
+    *,
+    homophily: float = 4.0,
+    multi_sector: float = 0.3,
+) -> dict[str, int]:
     """Write a synthetic data folder of size *scale* into *out_dir*; return rows per table.
 
-    Deterministic: the same *scale* and *seed* give byte-identical files.
+    Deterministic: the same *scale*, *seed* and knobs give byte-identical files. *homophily* is
+    how much more likely an actor of one of an initiative's sectors is drawn as its member (1.0:
+    sectors play no part, the null model of :mod:`bench.planted`); *multi_sector* the share of
+    actors classified in two sectors.
     """
     if scale < 1:
         raise ValueError("scale must be a positive integer")
@@ -419,7 +429,7 @@ def generate(out_dir: Path | str, scale: int = 1, seed: int = 0) -> dict[str, in
         )
         actor_ids.append(aid)
         activity.append(rng.paretovariate(1.5))
-        chosen = _pick_distinct(rng, sectors, sector_w, 2 if rng.random() < 0.3 else 1)
+        chosen = _pick_distinct(rng, sectors, sector_w, 2 if rng.random() < multi_sector else 1)
         actor_sector.append(chosen[0])
         for s in chosen:
             classify(aid, "sector", s)
@@ -534,7 +544,8 @@ def generate(out_dir: Path | str, scale: int = 1, seed: int = 0) -> dict[str, in
     for j, size in enumerate(per_init):
         favoured = set(init_sectors[j])
         weights = [
-            a * (4.0 if s in favoured else 1.0) for a, s in zip(activity, actor_sector, strict=True)
+            a * (homophily if s in favoured else 1.0)
+            for a, s in zip(activity, actor_sector, strict=True)
         ]
         drawn = _sample_without_replacement(rng, weights, size)
         kind = init_type[j]
