@@ -42,6 +42,7 @@ demo: setup
 	$(BIN)/python -m bench.endpoint_load --clients 2 --queries 5 --graph $(OUT)/bioeco.trig --graph $(OUT)/analysis.trig
 	$(BIN)/bioeco extract ../shared/seeds/biotech-north-annual-report-2021.txt \
 	  --source-id btn-ar-2021 -o $(OUT)/proposals-btn-ar-2021.csv
+	$(BIN)/bioeco whatif docs/examples/whatif-land-moter-hav.csv --suggest 5 --out $(OUT)
 	$(BIN)/bioeco report --graph $(OUT)/bioeco.trig -o $(OUT)/report.html
 	$(BIN)/bioeco viz --graph $(OUT)/bioeco.trig -o $(OUT)/viewer.html --highlight bridges --highlight overlap --highlight gaps
 	for f in graphml gexf xlsx jsonld; do $(BIN)/bioeco export --to $$f --graph $(OUT)/bioeco.trig \

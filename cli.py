@@ -651,6 +651,94 @@ def analyze(
         click.echo(f"Wrote {path}{note}", err=True)
 
 
+# --------------------------------------------------------------------------- what-if
+
+
+@main.command()
+@click.argument("scenario", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--suggest",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Suggest the N actions that would change the most (greedy, each given those before).",
+)
+@click.option(
+    "--goal",
+    type=click.Choice(["coverage", "bridges", "both"]),
+    default="both",
+    show_default=True,
+    help="Suggestions: fill value-chain cells, bring sectors within reach, or both in turn.",
+)
+@_region_option("Suggestions: only actors and memberships in this region code.")
+@_as_of_option("Only memberships valid in this year.")
+@_basis_option("Weakest basis of classifications to use.")
+@DATA_OPTION
+@GRAPH_OPTION
+@FORMAT_OPTION
+@_out_option("Write <out>/whatif/*.csv (default: out/).")
+@click.option("--no-write", is_flag=True, help="Only print; write no files.")
+@click.option("--table", default=None, help="Print only this table; CSV needs one.")
+@_table_view
+def whatif(
+    scenario: Path | None,
+    suggest: int | None,
+    goal: str,
+    region: str | None,
+    as_of: int | None,
+    basis: str,
+    data_dir: Path | None,
+    graph_file: Path | None,
+    fmt: str,
+    out_dir: Path | None,
+    no_write: bool,
+    table: str | None,
+    wide: bool,
+    max_width: int | None,
+) -> None:
+    """What would planned actions change? SCENARIO is a CSV of actions (invite, introduce,
+    start, merge, end; docs/whatif.md); --suggest N proposes actions instead (or as well).
+
+    Effects on the network model, not predictions of outcomes. Nothing in data/ or the graph
+    changes; the tables go to <out>/whatif/.
+    """
+    from bioeco.analyze.run import table_csv
+    from bioeco.analyze.whatif import HONESTY
+    from bioeco.pipeline import WHATIF_TABLES
+    from bioeco.pipeline import whatif as run_whatif
+
+    if scenario is None and suggest is None:
+        raise _usage("give a SCENARIO file or --suggest N (see bioeco whatif --help)")
+    available = tuple(
+        name for name in WHATIF_TABLES if (name == "whatif_suggestions" and suggest)
+        or (name != "whatif_suggestions" and scenario is not None)
+    )  # fmt: skip
+    _choose_table(fmt, available, table)
+    try:
+        tables = run_whatif(
+            scenario,
+            suggest=suggest,
+            goal=goal,
+            region=region,
+            as_of=as_of,
+            basis=basis,
+            data_dir=data_dir,
+            graph_file=graph_file,
+            out_dir=out_dir,
+            write=not no_write,
+        )
+    except BioecoError as exc:
+        raise _fail(exc) from None
+    if fmt == "csv":
+        click.echo(table_csv(tables[table or available[0]]), nl=False)
+    else:
+        notes = dict.fromkeys(tables, HONESTY)
+        _echo_tables(tables, fmt, table, _width(wide, max_width), notes)
+    if not no_write:
+        out = out_dir or Path("out")
+        for name in tables:
+            click.echo(f"Wrote {out / 'whatif' / (name + '.csv')}", err=True)
+
+
 # --------------------------------------------------------------------------- extract / accept
 
 

@@ -116,7 +116,7 @@ PUBLIC_API = [
     "load_ipython_extension", "load_network", "load_records", "new_dataset", "open_graph",
     "overlap_pairs", "pair_suggestions", "run_analyses", "sector_counts", "sectors_by_year",
     "select", "show_viewer", "structural_gaps", "summary", "survey_comparison", "union_graph",
-    "validate_graph", "viewer_html", "write_outputs", "write_viewer", "year_graph",
+    "validate_graph", "viewer_html", "whatif", "write_outputs", "write_viewer", "year_graph",
 ]  # fmt: skip
 
 

@@ -44,6 +44,7 @@ _LAZY = {
     "build": "bioeco.pipeline",
     "open_graph": "bioeco.pipeline",
     "analyze": "bioeco.pipeline",
+    "whatif": "bioeco.pipeline",
     "run_analyses": "bioeco.analyze.run",
     "load_network": "bioeco.analyze.project",
     "bipartite_graph": "bioeco.analyze.project",

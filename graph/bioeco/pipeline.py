@@ -62,6 +62,7 @@ __all__ = [
     "open_graph",
     "run_clock",
     "validate",
+    "whatif",
 ]
 
 
@@ -520,3 +521,49 @@ def _writable_store(out: Path) -> tuple[Path, ox.Store, str] | None:
     native.flush()
     write_state(folder, state.graph, None)
     return folder, native, state.graph
+
+
+WHATIF_TABLES = ("whatif_steps", "whatif_changes", "whatif_suggestions")
+"""The tables of :func:`whatif`, written to ``<out>/whatif/<table>.csv``."""
+
+
+def whatif(
+    scenario: Path | str | None = None,
+    *,
+    suggest: int | None = None,
+    goal: str = "both",
+    region: str | None = None,
+    as_of: int | None = None,
+    basis: str = "all",
+    data_dir: Path | str | None = None,
+    graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None = None,
+    out_dir: Path | str | None = None,
+    write: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """What-if on the graph (see :func:`open_graph`): apply a *scenario* file and/or *suggest*
+    the N actions that would change the most (:mod:`bioeco.analyze.whatif`).
+
+    Returns the tables ``whatif_steps`` and ``whatif_changes`` (with a scenario) and
+    ``whatif_suggestions`` (with *suggest*); with *write* they replace the set
+    ``<out>/whatif/*.csv`` at once. Neither ``data/`` nor the graph files change. Raises
+    :class:`~bioeco.errors.DataError` for a bad scenario row and
+    :class:`~bioeco.errors.UsageError` when neither a scenario nor *suggest* is given.
+    """
+    from bioeco.analyze.run import table_csv
+    from bioeco.analyze.whatif import suggest_actions
+    from bioeco.analyze.whatif import whatif as run_whatif
+
+    if scenario is None and not suggest:
+        raise UsageError("give a scenario file or ask for suggestions (--suggest N)")
+    graph = open_graph(data_dir, graph_file, with_analysis=False)
+    tables: dict[str, pd.DataFrame] = {}
+    if scenario is not None:
+        tables.update(run_whatif(graph, scenario, as_of=as_of, basis=basis))
+    if suggest:
+        tables["whatif_suggestions"] = suggest_actions(
+            graph, suggest, goal=goal, region=region, as_of=as_of, basis=basis
+        )
+    if write:
+        out = Path(out_dir) if out_dir is not None else OUT_DIR
+        atomic_write_set(out / "whatif", {f"{n}.csv": table_csv(f) for n, f in tables.items()})
+    return tables

@@ -49,6 +49,8 @@ __all__ = [
     "MAX_CELL",
     "MAX_FILE_BYTES",
     "QUALIFIERS",
+    "SCENARIO_ACTIONS",
+    "SCENARIO_TABLE",
     "TABLES",
     "Actor",
     "Alias",
@@ -62,11 +64,13 @@ __all__ = [
     "Observation",
     "Person",
     "Records",
+    "ScenarioAction",
     "Source",
     "Table",
     "check_orgnr",
     "load_records",
     "parse_date",
+    "read_scenario",
     "read_table",
 ]
 
@@ -1061,3 +1065,98 @@ def _check_dates(records: Records) -> None:
     for rec in [*records.memberships, *records.initiatives]:
         if rec.start and rec.end and parse_date(rec.end)[1] < parse_date(rec.start)[0]:
             raise rec.origin.error(f"end {rec.end} is before start {rec.start}", "end")
+
+
+# ---------------------------------------------------------------- what-if scenarios
+SCENARIO_ACTIONS = ("invite", "introduce", "start", "merge", "end")
+"""The actions a what-if scenario row can take (docs/whatif.md)."""
+
+
+@dataclass(frozen=True)
+class ScenarioAction:
+    """One row of a what-if scenario: an action on the network, checked like a data row."""
+
+    action: str
+    actor: str = ""
+    other: str = ""
+    initiative: str = ""
+    into: str = ""
+    role: str = ""
+    label: str = ""
+    type: str = ""
+    members: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    region: str = ""
+    year: str = ""
+    note: str = ""
+    origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
+
+
+def _action(value: str, codes: dict[str, set[str]]) -> str:
+    if value not in SCENARIO_ACTIONS:
+        raise ValueError(f"{value!r} is not an action (use {', '.join(SCENARIO_ACTIONS)})")
+    return value
+
+
+def _codes_list(scheme: str) -> Validator:
+    check = _code(scheme)
+
+    def parse(value: str, codes: dict[str, set[str]]) -> tuple[str, ...]:
+        return tuple(check(part, codes) for part in _list(value, codes))
+
+    return parse
+
+
+def _slug_list(value: str, codes: dict[str, set[str]]) -> tuple[str, ...]:
+    return tuple(_slug(part, codes) for part in _list(value, codes))
+
+
+SCENARIO_TABLE = Table(
+    "scenario",
+    ScenarioAction,
+    _cols(
+        ("action", True, _action),
+        ("actor", False, _slug),
+        ("other", False, _slug),
+        ("initiative", False, _slug),
+        ("into", False, _slug),
+        ("role", False, _code("role")),
+        ("label", False),
+        ("type", False, _code("initiative-type")),
+        ("members", False, _slug_list),
+        ("sectors", False, _codes_list("sector")),
+        ("stages", False, _codes_list("stage")),
+        ("region", False, _code("region")),
+        ("year", False, _year),
+        ("note", False),
+    ),
+    key=(),
+)
+"""The columns of a what-if scenario file: one action a row (docs/whatif.md)."""
+
+
+def read_scenario(
+    path: Path | str, *, ontology_dir: Path | str | None = None
+) -> list[ScenarioAction]:
+    """Read a what-if scenario CSV, every cell checked as a data row's would be.
+
+    Raises :class:`~bioeco.errors.DataError` naming the file, row and field of the first
+    problem (unknown codes, bad years, formula text …); whether the ids exist is checked
+    against a graph by :func:`bioeco.analyze.whatif.whatif`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "plan.csv"
+    >>> _ = p.write_text("action,actor,initiative,role,year\\ninvite,uit,match,partner,2023\\n")
+    >>> read_scenario(p)[0].role
+    'partner'
+    >>> _ = p.write_text("action,actor,initiative,year\\njoin,uit,match,2023\\n")
+    >>> read_scenario(p, ontology_dir=None)
+    Traceback (most recent call last):
+    ...
+    bioeco.errors.DataError: ...plan.csv, row 2, field action: 'join' is not an action (use ...
+    """
+    codes = _scheme_codes(Path(ontology_dir) if ontology_dir else None)
+    return read_table(path, SCENARIO_TABLE, codes)
