@@ -66,9 +66,12 @@ def test_the_folder_is_the_import_name():
 
 
 def test_pyproject_lists_every_package():
-    listed = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
-    folders = sorted(_module_name(p) for p in PKG.rglob("__init__.py"))
-    assert listed == folders
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = [_module_name(p) for p in PKG.rglob("__init__.py")]
+    # data only: the top-level ontology/ travels in the wheel as bioeco/ontology/
+    ontology = ["bioeco.ontology", "bioeco.ontology.schemes"]
+    assert config["packages"] == sorted(folders + ontology)
+    assert config["package-dir"]["bioeco.ontology"] == "ontology"
 
 
 def test_every_room_names_its_job_in_one_line():

@@ -14,6 +14,7 @@ __all__ = [
     "DataError",
     "EndpointError",
     "NetworkRefused",
+    "OntologyNotFound",
     "OutputError",
     "QueryError",
     "QueryTimeout",
@@ -76,6 +77,26 @@ class UsageError(BioecoError):
     """The caller asked for something that cannot be done (bad option, missing file)."""
 
     exit_code = 2
+
+
+class OntologyNotFound(BioecoError):
+    """The folder the ontology should be in has no ``bioeco.ttl`` (a broken install, or a wrong
+    ``BIOECO_ONTOLOGY``): nothing can be checked or built without it.
+
+    Examples
+    --------
+    >>> str(OntologyNotFound("/opt/x"))  # doctest: +ELLIPSIS
+    '/opt/x: the ontology is missing (no bioeco.ttl); set BIOECO_ONTOLOGY to ...'
+    """
+
+    exit_code = 1
+
+    def __init__(self, folder: object) -> None:
+        self.folder = str(folder)
+        super().__init__(
+            f"{self.folder}: the ontology is missing (no bioeco.ttl); set BIOECO_ONTOLOGY to "
+            "the folder holding bioeco.ttl, shapes.ttl and schemes/, or reinstall bioeco"
+        )
 
 
 class QueryError(BioecoError):
