@@ -207,6 +207,25 @@ def test_analyze_puts_its_graph_into_the_store(built_out, monkeypatch):
     assert not plain.query(ask).askAnswer
 
 
+def test_analyze_of_the_built_trig_by_name_keeps_the_store_in_use(built_out, monkeypatch):
+    """`bioeco analyze all --graph out/bioeco.trig --out out`, then `bioeco query`: the query
+    is answered from the store (which now holds the analysis graph), not by parsing."""
+    analyze(("gaps", "overlap"), graph_file=built_out / "bioeco.trig", out_dir=built_out)
+    held = read_state(store_dir(built_out))["analysis"]
+    assert held == _sha(built_out / "analysis.trig")
+    ask = f'ASK {{ GRAPH <{analysis_graph()}> {{ ?t bioeco:tableName "overlap_pairs" }} }}'
+    with monkeypatch.context() as patched:
+        _no_parsing(patched)
+        assert select(open_graph(out_dir=built_out), ask)["ask"][0]
+        assert current_store(built_out) is not None
+    # another graph file is analysed: the store, built from bioeco.trig, is not touched
+    other = built_out.parent / "copy.trig"
+    other.write_bytes((built_out / "bioeco.trig").read_bytes() + b"\n")
+    analyze(("gaps",), graph_file=other, out_dir=built_out)
+    assert read_state(store_dir(built_out))["analysis"] == held != _sha(built_out / "analysis.trig")
+    assert current_store(built_out) is None
+
+
 def test_a_second_writer_reads_the_files(built_out):
     from bioeco.store.disk import open_store
 

@@ -171,8 +171,8 @@ def _copy_analysis(out: Path, native: ox.Store) -> str | None:
         raw = path.read_bytes()
     except OSError:
         return None
-    try:
-        native.load(input=raw, format=ox.RdfFormat.TRIG, base_iri=path.resolve().as_uri())
+    try:  # a bulk load: written as new files, not held in memory as one transaction
+        native.bulk_load(input=raw, format=ox.RdfFormat.TRIG, base_iri=path.resolve().as_uri())
     except (SyntaxError, ValueError, OSError):
         return None  # the store then holds no analysis graph; readers parse the file
     return digest(raw)
@@ -430,7 +430,8 @@ def analyze(
             "the change analysis needs the local graph (it splits it by source year); "
             "run it without --endpoint"
         )
-    writable = None
+    out = Path(out_dir) if out_dir else OUT_DIR
+    trig: str | None = None  # digest of the bioeco.trig analysed, which the store may hold
     if endpoint is not None:  # like the local run: without earlier analysis results
         from bioeco.core.vocab import analysis_graph
 
@@ -438,89 +439,123 @@ def analyze(
         names = list(dataset.graphs())
     else:
         step("opening the graph")
-        writable = (
-            _writable_store(Path(out_dir) if out_dir else OUT_DIR)
-            if write and data_dir is None and graph_file is None
-            else None
-        )
-        if writable is not None:
-            # the analyses read the whole graph: Oxigraph answers them 5-9 times faster in
-            # memory than from its on-disk store (scale 100: the network query 3.2 s against
-            # 15.3 s), so they run on the parsed TriG; the store only receives their graph
-            dataset = load_dataset((Path(out_dir) if out_dir else OUT_DIR) / "bioeco.trig")
+        # the analyses read the whole graph: Oxigraph answers them 5-9 times faster in memory
+        # than from its on-disk store (scale 100: the network query 3.2 s against 15.3 s), so
+        # they run on the parsed TriG; the store only receives their graph
+        source = _analysed_trig(out, data_dir, graph_file) if write else None
+        if source is not None:
+            trig = _file_digest(source)
+            dataset = load_dataset(source)
         else:
-            dataset = open_graph(data_dir, graph_file, out_dir=out_dir, with_analysis=False)
-        names = [str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)]
-    try:
-        started = run_clock()
-        tables = run_analyses(
-            dataset,
-            kinds,
-            top=None if write else top,  # the files always hold the full tables
-            sector=sector,
-            region=region,
-            as_of=as_of,
-            seed=seed,
-            **thresholds,
-        )
-        ended = max(run_clock(), started)
-        output = AnalysisOutput(
-            tables=cut_top(tables, top), rows={name: len(df) for name, df in tables.items()}
-        )
-        if write:
-            out = Path(out_dir) if out_dir else OUT_DIR
-            used = sorted(name for name in names if "/graph/source/" in name)
-            params = {
-                "kinds": list(kinds),
-                "sector": sector,
-                "region": region,
-                "as_of": as_of,
-                "seed": seed,
-                **thresholds,
-            }
-            rdf = results_to_rdf(tables, params, started=started, ended=ended, used=used)
-            files = {p.name: data for p, data in csv_files(tables, out / "analysis").items()}
-            files["analysis.trig"] = serialize_trig({rdf.identifier: rdf})
-            # the tables and the graph of one run switch together (one rename); out/analysis.trig
-            # is a fixed link into the current set
-            output.files = atomic_write_set(
-                out / "analysis", files, links={out / "analysis.trig": "analysis/analysis.trig"}
+            dataset = open_graph(
+                data_dir, graph_file, out_dir=out_dir, with_analysis=False, store=False
             )
-            if writable is not None:  # the new analysis graph joins the persistent store
-                folder, native, graph = writable
-                raw = (out / "analysis.trig").read_bytes()
-                native.load(input=raw, format=ox.RdfFormat.TRIG)
-                native.flush()
-                write_state(folder, graph, digest(raw))
-    finally:
-        if writable is not None:  # release the write lock now, also after an error (this
-            writable = native = None  # frame may outlive the call: drop every reference)
+        names = [str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)]
+    started = run_clock()
+    tables = run_analyses(
+        dataset,
+        kinds,
+        top=None if write else top,  # the files always hold the full tables
+        sector=sector,
+        region=region,
+        as_of=as_of,
+        seed=seed,
+        **thresholds,
+    )
+    ended = max(run_clock(), started)
+    output = AnalysisOutput(
+        tables=cut_top(tables, top), rows={name: len(df) for name, df in tables.items()}
+    )
+    if write:
+        del dataset  # the graph is not needed any more: its memory goes before the files'
+        step("writing the tables and the analysis graph")
+        used = sorted(name for name in names if "/graph/source/" in name)
+        params = {
+            "kinds": list(kinds),
+            "sector": sector,
+            "region": region,
+            "as_of": as_of,
+            "seed": seed,
+            **thresholds,
+        }
+        rdf = results_to_rdf(tables, params, started=started, ended=ended, used=used, top=top)
+        files = {p.name: data for p, data in csv_files(tables, out / "analysis").items()}
+        files["analysis.trig"] = serialize_trig({rdf.identifier: rdf})
+        del rdf
+        # the tables and the graph of one run switch together (one rename); out/analysis.trig
+        # is a fixed link into the current set
+        output.files = atomic_write_set(
+            out / "analysis", files, links={out / "analysis.trig": "analysis/analysis.trig"}
+        )
+        if trig is not None:
+            step("loading the analysis graph into the store")
+            _store_analysis(out, trig, files["analysis.trig"])
     return output
 
 
-def _writable_store(out: Path) -> tuple[Path, ox.Store, str] | None:
-    """The current persistent store of *out* opened for writing, its analysis graph removed
-    (for :func:`analyze`, which replaces it); None when there is no current store or another
-    process writes it. ``state.json`` says "updating" while the graph is removed, so no
-    reader takes the store for one with or without the analysis graph meanwhile."""
-    if not (out / "bioeco.trig").is_file():
+def _analysed_trig(
+    out: Path,
+    data_dir: Path | str | None,
+    graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None,
+) -> Path | None:
+    """``out/bioeco.trig`` when it is the graph :func:`analyze` reads (given as *graph_file*,
+    or the current build of *out*), so the store built from it may receive the analysis
+    graph; None otherwise (other files, tables built in memory)."""
+    trig = out / "bioeco.trig"
+    if data_dir is not None or not trig.is_file():
         return None
+    if isinstance(graph_file, list | tuple):
+        graph_file = graph_file[0] if len(graph_file) == 1 else None
+        if graph_file is None:
+            return None
+    if graph_file is not None:
+        try:
+            return trig if Path(graph_file).resolve() == trig.resolve() else None
+        except OSError:
+            return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StaleGraphWarning)  # open_graph warns, if it comes to it
         state = build_state(out)
-        if state.state != "fresh":
-            return None
-        folder = _store_folder(out, state)
-        native = _open_folder(out, folder, writable=True) if folder is not None else None
-    if folder is None or native is None:
-        return None
+    return trig if state.state == "fresh" else None
+
+
+def _file_digest(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _store_analysis(out: Path, trig: str, analysis: str | bytes) -> bool:
+    """Replace the analysis graph in the persistent store of *out* by *analysis* (the bytes
+    of ``out/analysis.trig``) when the store holds the TriG whose digest is *trig*; returns
+    whether it did. The new graph is bulk-loaded (written as new files, never held in memory
+    as one transaction), after the old one is dropped; ``state.json`` says "updating"
+    meanwhile, so no reader takes the store for one with or without either graph. When
+    another process writes the store, nothing is done: readers then see that the store does
+    not hold ``analysis.trig`` and read the files."""
     from bioeco.core.vocab import analysis_graph
 
-    write_state(folder, state.graph, "updating")
-    native.update(f"DROP SILENT GRAPH <{analysis_graph()}>")
-    native.flush()
-    write_state(folder, state.graph, None)
-    return folder, native, state.graph
+    folder = store_dir(out)
+    state = read_state(folder) if folder is not None else None
+    if folder is None or state is None or state["graph"] != trig:
+        return False
+    native = _open_folder(out, folder, writable=True)
+    if native is None:
+        return False
+    raw = analysis.encode("utf-8") if isinstance(analysis, str) else analysis
+    try:
+        write_state(folder, trig, "updating")
+        native.update(f"DROP SILENT GRAPH <{analysis_graph()}>")
+        native.bulk_load(input=raw, format=ox.RdfFormat.TRIG)
+        native.flush()
+        write_state(folder, trig, digest(raw))
+    finally:
+        del native  # release the write lock now, also after an error
+    return True
 
 
 WHATIF_TABLES = ("whatif_steps", "whatif_changes", "whatif_suggestions")

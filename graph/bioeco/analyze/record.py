@@ -28,7 +28,7 @@ from bioeco.core.vocab import (
     slugify,
 )
 
-__all__ = ["CLASSES", "results_to_rdf", "run_key"]
+__all__ = ["CLASSES", "RDF_ROWS", "RDF_TRIMMED", "recorded", "results_to_rdf", "run_key"]
 
 # plain IRIs (not rdflib's XSD namespace object, which warns when pytest inspects this module)
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -49,6 +49,43 @@ CLASSES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "change_overlap": ("OverlapChange", "overlap-change", ("initiative_a", "initiative_b")),
     "change_bridges": ("BridgeChange", "bridge-change", ("actor",)),
 }
+
+#: The ranked candidate tables whose rows grow faster than the graph (pairs of initiatives or
+#: actors, one row per actor): the ``analysis`` graph records only their best rows
+#: (:func:`recorded`); the CSV files in ``out/analysis/`` hold them whole.
+RDF_TRIMMED = (
+    "overlap_pairs",
+    "bridges_actors",
+    "bridges_brokerage",
+    "bridges_pairs",
+    "change_overlap",
+    "change_bridges",
+)
+
+#: Rows of each :data:`RDF_TRIMMED` table recorded as RDF when no ``top`` is given.
+RDF_ROWS = 100
+
+
+def recorded(table: str, frame: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+    """The rows of *table* that :func:`results_to_rdf` records: every row of a small table;
+    of the ranked candidate tables (:data:`RDF_TRIMMED`) the rows ranked 1 to *top* (default
+    :data:`RDF_ROWS`).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"rank": range(1, 301)})
+    >>> len(recorded("overlap_pairs", frame)), len(recorded("overlap_pairs", frame, top=5))
+    (100, 5)
+    >>> len(recorded("gaps_coverage", frame))
+    300
+    """
+    if table not in RDF_TRIMMED:
+        return frame
+    limit = RDF_ROWS if top is None else top
+    if "rank" in frame.columns:
+        return frame[frame["rank"] <= limit]
+    return frame.head(limit)
+
 
 # columns holding ids of resources (→ bioeco:about) and lists of ids (→ bioeco:<camelCase>)
 _ABOUT = {"actor", "actor_a", "actor_b", "initiative_a", "initiative_b", "observation", "subject"}
@@ -180,6 +217,7 @@ def results_to_rdf(
     started: datetime | date | str,
     ended: datetime | date | str,
     used: Iterable[str | URIRef] = (),
+    top: int | None = None,
 ) -> Graph:
     """Describe one analysis run and its result rows as RDF (for the ``analysis`` named graph).
 
@@ -196,6 +234,15 @@ def results_to_rdf(
     ``bioeco:valueChainStage``, ``bioeco:sectorA``/``sectorB``, list columns such as
     ``bioeco:sharedSectors``), id-list links (``bioeco:sharedMembers``, ``bioeco:via``, …) and
     the other columns as literals on ``bioeco:<camelCaseColumn>``.
+
+    Every row of the small tables is recorded; of the ranked candidate tables
+    (:data:`RDF_TRIMMED`: overlap pairs, bridge candidates, brokerage profiles, pair
+    suggestions and their changes, which grow faster than the graph) only the rows ranked 1 to
+    *top* (default :data:`RDF_ROWS`), so the analysis graph stays smaller than the graph it
+    analyses. For every table the run has a ``bioeco:resultTable`` node
+    (``bid:analysis/run/{key}/table/{name}``, a ``bioeco:ResultTable``) with
+    ``bioeco:tableName``, ``bioeco:rowCount`` (rows of the whole table, as in its CSV file) and
+    ``bioeco:recordedRows`` (rows recorded here).
 
     Columns
     -------
@@ -237,7 +284,14 @@ def results_to_rdf(
         g.add((node, BIOECO.parameterValue, Literal(_param_text(value))))
 
     for table in sorted(results):
-        df = results[table]
+        whole = results[table]
+        df = recorded(table, whole, top)
+        node = BID[f"analysis/run/{key}/table/{_segment(table)}"]
+        g.add((run, BIOECO.resultTable, node))
+        g.add((node, RDF.type, BIOECO.ResultTable))
+        g.add((node, BIOECO.tableName, Literal(table)))
+        g.add((node, BIOECO.rowCount, Literal(len(whole))))
+        g.add((node, BIOECO.recordedRows, Literal(len(df))))
         cls, kind, keys = CLASSES.get(table, ("AnalysisResult", _segment(table), ()))
         keys = tuple(k for k in keys if k in df.columns)
         for pos, row in enumerate(df.to_dict("records"), start=1):
