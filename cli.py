@@ -1078,6 +1078,7 @@ def push(
     DROP + INSERT DATA through SPARQL Update where the store has no Graph Store endpoint.
     """
     from bioeco.serve.endpoint import default_graph_files
+    from bioeco.serve.remote import public_url
     from bioeco.serve.remote import push as run_push
 
     try:
@@ -1094,7 +1095,8 @@ def push(
         raise _fail(exc) from None
     for item in pushed:
         click.echo(f"{item.graph}: {item.triples} triples ({item.method})")
-    click.echo(f"Pushed {len(pushed)} named graphs to {graph_store or update_endpoint or endpoint}")
+    target = public_url(graph_store or update_endpoint or endpoint)
+    click.echo(f"Pushed {len(pushed)} named graphs to {target}")
 
 
 # --------------------------------------------------------------------------- export

@@ -14,7 +14,15 @@
 from __future__ import annotations
 
 import base64
-import urllib.error
+import contextlib
+import http.client
+import json
+import math
+import re
+import socket
+import ssl
+import threading
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
@@ -24,68 +32,262 @@ from typing import Any
 
 import pandas as pd
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from SPARQLWrapper import DIGEST, JSON, POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from rdflib import BNode, Literal, URIRef
+from SPARQLWrapper import SPARQLWrapper
 
 from bioeco.core.vocab import GRAPH
-from bioeco.errors import EndpointError, QueryError, UsageError
+from bioeco.errors import EndpointError, QueryError, QueryTimeout, UsageError
 from bioeco.store.query import PREFIX_HEADER, term_value
 
-__all__ = ["PushedGraph", "Remote", "graph_payloads", "push"]
+__all__ = ["MAX_ANSWER_BYTES", "PushedGraph", "Remote", "graph_payloads", "public_url", "push"]
 
 _BIOECO_GRAPHS = str(GRAPH)
 _PREFIX_LINES = PREFIX_HEADER.count("\n")
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    """A urllib opener without proxies from the environment: the store is named explicitly."""
-    return urllib.request.build_opener(urllib.request.ProxyHandler({}))
+MAX_ANSWER_BYTES = 256_000_000
+"""The largest answer read from a store (bytes); a larger one is refused, never read whole."""
 
 
-def _authorize(
-    request: urllib.request.Request, user: str | None, password: str | None, timeout: float
-) -> None:
-    """Add an ``Authorization`` header answering the store's challenge (Basic or Digest).
+def public_url(url: str) -> str:
+    """*url* as it may be shown: without a user name or password (``user:pw@``).
 
-    The challenge is fetched with a ``HEAD`` of the same URL first: a store that refuses a
-    large body before reading it (Virtuoso closes the connection on its 401) would otherwise
-    break the upload, and urllib cannot send ``Expect: 100-continue``.
+    Examples
+    --------
+    >>> public_url("http://dba:secret@store.example:8890/sparql?x=1")
+    'http://store.example:8890/sparql?x=1'
+    >>> public_url("http://[::1")
+    'http://[::1'
     """
-    if user is None:
-        return
-    probe = urllib.request.Request(request.full_url, method="HEAD")
     try:
-        _opener().open(probe, timeout=timeout).close()
-        return  # no challenge: the store lets anyone write here
-    except urllib.error.HTTPError as exc:
-        challenge = exc.headers.get("WWW-Authenticate") or ""
-        if exc.code != 401 or not challenge:
-            return
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise EndpointError(f"{request.full_url}: cannot reach the store ({reason})") from None
-    scheme, _, rest = challenge.partition(" ")
-    if scheme.lower() == "digest":
-        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        manager.add_password(None, request.full_url, user, password or "")
-        handler = urllib.request.HTTPDigestAuthHandler(manager)
-        fields = urllib.request.parse_keqv_list(
-            [f for f in urllib.request.parse_http_list(rest) if f]
-        )
-        value = handler.get_authorization(request, fields)
-        if value:
-            request.add_header("Authorization", "Digest " + value)
-        return
-    token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
-    request.add_header("Authorization", "Basic " + token)
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return re.sub(r"//[^/@]*@", "//", url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+@dataclass(frozen=True)
+class _Target:
+    """A store URL taken apart: where to connect, what to ask for, what to show."""
+
+    scheme: str
+    host: str
+    port: int
+    selector: str
+    shown: str
+    user: str | None
+    password: str | None
+
+
+def _target(url: str, what: str = "--endpoint") -> _Target:
+    """Check *url* (an http(s) URL with a host) and take it apart, or raise one UsageError
+    line that never repeats a password written into it."""
+    shown = public_url(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+        host = parts.hostname
+    except ValueError as exc:
+        raise UsageError(f"{what} is not a valid URL ({shown!r}: {exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise UsageError(f"{what} must be an http(s) URL, not {shown!r}")
+    selector = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    user = urllib.parse.unquote(parts.username) if parts.username is not None else None
+    password = urllib.parse.unquote(parts.password) if parts.password is not None else None
+    default = 443 if parts.scheme == "https" else 80
+    return _Target(parts.scheme, host, port or default, selector, shown, user, password)
 
 
 def _check_url(url: str, what: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"{what} must be an http(s) URL, not {url!r}")
+    _target(url, what)
     return url
+
+
+@dataclass
+class _Answer:
+    status: int
+    reason: str
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def media(self) -> str:
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+
+class _Expired(Exception):
+    """The whole exchange ran past its deadline."""
+
+
+def _exchange(
+    target: _Target,
+    method: str,
+    *,
+    query: str = "",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    deadline: float,
+    max_bytes: int,
+) -> _Answer:
+    """One HTTP request to *target* and its whole answer, or an exception.
+
+    Never follows a redirect (the caller decides what a 3xx means). The *deadline* (a
+    ``time.monotonic()`` value) bounds the whole exchange, connecting, sending and every
+    byte of the answer: a watchdog shuts the socket down when it passes, so a server that
+    trickles bytes cannot hold the caller. An answer larger than *max_bytes* is refused
+    after reading at most that much.
+    """
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Expired
+    if target.scheme == "https":
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+            target.host, target.port, timeout=left, context=ssl.create_default_context()
+        )
+    else:
+        conn = http.client.HTTPConnection(target.host, target.port, timeout=left)
+    expired = threading.Event()
+    held: list[socket.socket] = []  # http.client drops conn.sock once a closing answer is read
+
+    def expire() -> None:
+        expired.set()
+        for sock in held or ([conn.sock] if conn.sock is not None else []):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(left, expire)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        selector = target.selector + (("&" if "?" in target.selector else "?") + query
+                                      if query else "")  # fmt: skip
+        conn.connect()
+        held.append(conn.sock)
+        if expired.is_set():
+            raise _Expired
+        conn.request(method, selector, body, headers or {})
+        response = conn.getresponse()
+        declared = response.getheader("Content-Length") or ""
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise _TooLarge
+        chunks, size = [], 0
+        while method != "HEAD":
+            held[0].settimeout(max(deadline - time.monotonic(), 0.001))
+            chunk = response.read1(1 << 16)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise _TooLarge
+            chunks.append(chunk)
+        if expired.is_set():  # the watchdog's shutdown ends a read as if the answer had ended
+            raise _Expired
+        return _Answer(response.status, response.reason, response.headers, b"".join(chunks))
+    except _TooLarge:
+        raise
+    except (OSError, http.client.HTTPException, ValueError):
+        if expired.is_set() or time.monotonic() >= deadline:
+            raise _Expired from None
+        raise
+    finally:
+        watchdog.cancel()
+        conn.close()
+
+
+class _TooLarge(Exception):
+    """The answer is larger than the caller's cap."""
+
+
+class _Session:
+    """Requests to one store URL with its credentials, under one time limit and size cap.
+
+    Credentials are only ever sent to the URL named, and only in answer to that URL's own
+    challenge (``401`` with ``WWW-Authenticate``: Basic or Digest). A redirect (3xx) is never
+    followed: it ends the exchange with one line naming where the store wanted to send it.
+    """
+
+    def __init__(self, url: str, what: str, user: str | None, password: str | None,
+                 timeout: float, max_bytes: int) -> None:  # fmt: skip
+        if not (timeout > 0 and math.isfinite(timeout)):
+            raise UsageError(f"the time limit must be a positive number of seconds, not {timeout}")
+        self.target = _target(url, what)
+        self.shown = self.target.shown
+        if user is None and self.target.user is not None:  # written into the URL
+            user, password = self.target.user, self.target.password
+        self.user, self.password = user, password
+        self.timeout, self.max_bytes = timeout, max_bytes
+
+    def request(self, method: str, *, query: str = "", body: bytes | None = None,
+                headers: dict[str, str] | None = None, probe: bool = False,
+                accept_redirect: bool = False) -> _Answer:  # fmt: skip
+        """Send one request (answering an authentication challenge once); raise
+        :class:`~bioeco.errors.EndpointError` for an unreachable store or a redirect and
+        :class:`~bioeco.errors.QueryTimeout` past the time limit."""
+        deadline = time.monotonic() + self.timeout
+        sent = dict(headers or {})
+        if probe and self.user is not None:  # challenge first: some stores drop large bodies
+            head = self._one("HEAD", query, None, {}, deadline)
+            if head.status == 401:
+                self._answer_challenge(head, method, query, sent)
+        answer = self._one(method, query, body, sent, deadline)
+        retry = answer.status == 401 and self.user is not None and "Authorization" not in sent
+        if retry and self._answer_challenge(answer, method, query, sent):
+            answer = self._one(method, query, body, sent, deadline)
+        if 300 <= answer.status < 400 and answer.status != 304:
+            where = answer.headers.get("Location") or "(no Location given)"
+            where = public_url(urllib.parse.urljoin(self.target.shown, where))[:300]
+            raise EndpointError(
+                f"{self.shown}: the store answered HTTP {answer.status} redirecting to {where}; "
+                "bioeco does not follow redirects (credentials and data go only to the URL "
+                "given): nothing was sent there; give that URL if it is the store"
+            )
+        return answer
+
+    def _one(self, method: str, query: str, body: bytes | None, headers: dict[str, str],
+             deadline: float) -> _Answer:  # fmt: skip
+        try:
+            return _exchange(self.target, method, query=query, body=body, headers=headers,
+                             deadline=deadline, max_bytes=self.max_bytes)  # fmt: skip
+        except _Expired:
+            raise QueryTimeout(
+                f"{self.shown}: no complete answer within the time limit of {self.timeout:g} s"
+            ) from None
+        except _TooLarge:
+            raise EndpointError(
+                f"{self.shown}: the answer is larger than {self.max_bytes // 1_000_000} MB "
+                "and was not read; add a LIMIT or ask for less"
+            ) from None
+        except ssl.SSLError as exc:
+            raise EndpointError(f"{self.shown}: TLS failed ({exc.reason or exc})") from None
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            raise EndpointError(f"{self.shown}: cannot reach the store ({reason})") from None
+
+    def _answer_challenge(self, answer: _Answer, method: str, query: str,
+                          headers: dict[str, str]) -> bool:  # fmt: skip
+        challenge = answer.headers.get("WWW-Authenticate") or ""
+        scheme, _, rest = challenge.partition(" ")
+        if scheme.lower() == "digest":
+            url = self.target.shown if not query else f"{self.target.shown}?{query}"
+            request = urllib.request.Request(url, method=method)
+            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            manager.add_password(None, url, self.user, self.password or "")
+            handler = urllib.request.HTTPDigestAuthHandler(manager)
+            fields = urllib.request.parse_keqv_list(
+                [f for f in urllib.request.parse_http_list(rest) if f]
+            )
+            value = handler.get_authorization(request, fields)
+            if not value:
+                return False
+            headers["Authorization"] = "Digest " + value
+            return True
+        if scheme.lower() == "basic":
+            token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode()
+            headers["Authorization"] = "Basic " + token
+            return True
+        return False
 
 
 def _term(cell: dict[str, str]) -> Any:
@@ -146,31 +348,32 @@ def graph_payloads(files: Sequence[Path | str]) -> dict[str, bytes]:
 
 
 def _send(
-    request: urllib.request.Request, user: str | None, password: str | None, timeout: float
+    session: _Session, method: str, query: str, body: bytes, headers: dict[str, str]
 ) -> tuple[int, str]:
-    """Send *request*; return the status and the first line of the store's answer."""
-    _authorize(request, user, password, timeout)
+    """Send one write; return the status and the first line of the store's answer.
+
+    A redirect is an :class:`~bioeco.errors.EndpointError` (the write did not happen where
+    it was meant to); so is running past the time limit.
+    """
     try:
-        with _opener().open(request, timeout=timeout) as response:
-            response.read()
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, _first_line(exc.read())
-    except (urllib.error.URLError, OSError) as exc:
+        answer = session.request(method, query=query, body=body, headers=headers, probe=True)
+    except QueryTimeout as exc:
+        raise EndpointError(str(exc)) from None
+    except EndpointError:
+        if session.user is None:
+            raise
         # a store refusing the credentials may close the connection before reading the body
-        probe = urllib.request.Request(request.full_url, method="HEAD")
-        for key, value in request.header_items():
-            if key.lower() == "authorization":
-                probe.add_header(key, value)
+        sent: dict[str, str] = {}
         try:
-            _opener().open(probe, timeout=timeout).close()
-        except urllib.error.HTTPError as refused:
-            if refused.code in (401, 403):
-                return refused.code, ""
-        except (urllib.error.URLError, OSError):
-            pass
-        reason = getattr(exc, "reason", exc)
-        raise EndpointError(f"{request.full_url}: cannot reach the store ({reason})") from None
+            head = session.request("HEAD", query=query)
+            if head.status == 401 and session._answer_challenge(head, "HEAD", query, sent):
+                head = session._one("HEAD", query, None, sent, time.monotonic() + 30)
+        except (EndpointError, QueryTimeout):
+            head = None
+        if head is not None and head.status in (401, 403):
+            return head.status, ""
+        raise
+    return answer.status, _first_line(answer.body)
 
 
 def _first_line(body: bytes) -> str:
@@ -202,41 +405,35 @@ def push(
     Basic or Digest challenges. Repeating a push gives the same store content.
     """
     _check_url(endpoint, "--endpoint")
-    update_url = _check_url(update_endpoint or endpoint, "--update-endpoint")
-    if graph_store:
-        _check_url(graph_store, "--graph-store")
+    updates = _Session(update_endpoint or endpoint, "--update-endpoint", user, password,
+                       timeout, MAX_ANSWER_BYTES)  # fmt: skip
+    store = (
+        _Session(graph_store, "--graph-store", user, password, timeout, MAX_ANSWER_BYTES)
+        if graph_store
+        else None
+    )
     payloads = graph_payloads(files)
     if not payloads:
         raise UsageError("nothing to push: the files hold no named graph")
     done: list[PushedGraph] = []
-    use_gsp = bool(graph_store)
     for iri, data in payloads.items():
         triples = data.count(b"\n")
-        if use_gsp:
-            assert graph_store is not None
-            sep = "&" if "?" in graph_store else "?"
-            url = f"{graph_store}{sep}{urllib.parse.urlencode({'graph': iri})}"
-            request = urllib.request.Request(
-                url, data=data, method="PUT", headers={"Content-Type": "text/turtle"}
-            )
-            status, answer = _send(request, user, password, timeout)
+        if store is not None:
+            query = urllib.parse.urlencode({"graph": iri})
+            headers = {"Content-Type": "text/turtle"}
+            status, answer = _send(store, "PUT", query, data, headers)
             if 200 <= status < 300:
                 done.append(PushedGraph(iri, triples, "graph-store PUT"))
                 continue
             if status not in (404, 405, 415, 501):
-                raise EndpointError(_refused(graph_store, status, iri, answer))
-            use_gsp = False  # this store has no Graph Store Protocol: use SPARQL Update
+                raise EndpointError(_refused(store.shown, status, iri, answer))
+            store = None  # this store has no Graph Store Protocol: use SPARQL Update
         for update in _updates(iri, data, batch):
             body = urllib.parse.urlencode({"update": update}).encode()
-            request = urllib.request.Request(
-                update_url,
-                data=body,
-                method="POST",
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-            )
-            status, answer = _send(request, user, password, timeout)
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            status, answer = _send(updates, "POST", "", body, headers)
             if not 200 <= status < 300:
-                raise EndpointError(_refused(update_url, status, iri, answer))
+                raise EndpointError(_refused(updates.shown, status, iri, answer))
         done.append(PushedGraph(iri, triples, "SPARQL Update"))
     return done
 
@@ -291,74 +488,57 @@ class Remote:
         password: str | None = None,
         timeout: float = 120.0,
         page_size: int = 10_000,
+        max_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
-        self.endpoint = _check_url(endpoint, "--endpoint")
+        self._session = _Session(endpoint, "--endpoint", user, password, timeout, max_bytes)
+        self.endpoint = endpoint
+        self.shown = self._session.shown
         self.user, self.password = user, password
-        self.timeout, self.page_size = timeout, page_size
+        self.timeout, self.page_size, self.max_bytes = timeout, page_size, max_bytes
         self._graphs: list[str] | None = None
-        self._digest: bool | None = None
 
-    def _wrapper(self, query: str, fmt: str, dataset: bool = True) -> SPARQLWrapper:
-        sparql = SPARQLWrapper(self.endpoint)
-        sparql.setMethod(POST)
-        sparql.setTimeout(int(self.timeout))
-        sparql.setReturnFormat(fmt)
-        if self.user is not None:
-            sparql.setCredentials(self.user, self.password or "")
-            if self._uses_digest():
-                sparql.setHTTPAuth(DIGEST)
+    def _run(self, query: str, accept: str, dataset: bool = True) -> _Answer:
+        """POST *query* (SPARQL 1.1 Protocol) and return the store's successful answer."""
+        fields = [("query", query)]
         if dataset:
             for iri in self.graphs():
-                sparql.addDefaultGraph(iri)
-                sparql.addNamedGraph(iri)
-        sparql.setQuery(query)
-        return sparql
-
-    def _uses_digest(self) -> bool:
-        if self._digest is None:
-            request = urllib.request.Request(
-                self.endpoint + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+                fields += [("default-graph-uri", iri), ("named-graph-uri", iri)]
+        body = urllib.parse.urlencode(fields).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
+        answer = self._session.request("POST", body=body, headers=headers)
+        if answer.status != 200:
+            detail = _first_line(answer.body)
+            raise QueryError(
+                f"{self.shown}: HTTP {answer.status} {_first_line(answer.reason.encode())}"
+                + (f": {detail}" if detail else "")
             )
-            try:
-                _opener().open(request, timeout=self.timeout).close()
-                self._digest = False
-            except urllib.error.HTTPError as exc:
-                scheme = (exc.headers.get("WWW-Authenticate") or "").split(" ")[0]
-                self._digest = scheme.lower() == "digest"
-            except (urllib.error.URLError, OSError):
-                self._digest = False
-        return self._digest
+        return answer
 
-    def _run(self, query: str, fmt: str, dataset: bool = True) -> Any:
-        try:
-            return self._wrapper(query, fmt, dataset).query().convert()
-        except SPARQLWrapperException as exc:
-            text = str(exc).replace("\\n", " ").splitlines()
-            detail = " ".join(t.strip() for t in text if t.strip())
-            raise QueryError(f"{self.endpoint}: {detail[:500]}") from None
-        except urllib.error.HTTPError as exc:
-            raise QueryError(f"{self.endpoint}: HTTP {exc.code} {exc.reason}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            if isinstance(reason, TimeoutError) or isinstance(exc, TimeoutError):
-                raise QueryError(
-                    f"{self.endpoint}: no answer within the time limit of {self.timeout:g} s"
-                ) from None
-            raise EndpointError(f"{self.endpoint}: cannot reach the store ({reason})") from None
+    def _results(self, query: str, dataset: bool = True) -> bool | tuple[list[str], list[dict]]:
+        answer = self._run(query, "application/sparql-results+json", dataset)
+        return _read_results(answer.body, self.shown)
 
     def graphs(self) -> list[str]:
         """The bioeco named graphs the store holds (sorted); raises when there are none."""
         if self._graphs is None:
-            found = self._run(
+            found = self._results(
                 "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
                 f'FILTER(STRSTARTS(STR(?g), "{_BIOECO_GRAPHS}")) }}',
-                JSON,
                 dataset=False,
             )
-            self._graphs = sorted(b["g"]["value"] for b in found["results"]["bindings"])
+            if isinstance(found, bool):
+                raise EndpointError(f"{self.shown}: malformed answer: a boolean for a SELECT")
+            graphs = []
+            for row in found[1]:
+                cell = row.get("g")
+                if cell is None or cell["type"] != "uri":
+                    raise EndpointError(f"{self.shown}: malformed answer: a graph name "
+                                        "that is not an IRI")  # fmt: skip
+                graphs.append(cell["value"])
+            self._graphs = sorted(set(graphs))
             if not self._graphs:
                 raise EndpointError(
-                    f"{self.endpoint}: the store holds no bioeco graph; run bioeco push first"
+                    f"{self.shown}: the store holds no bioeco graph; run bioeco push first"
                 )
         return self._graphs
 
@@ -370,9 +550,9 @@ class Remote:
             password=self.password,
             timeout=self.timeout,
             page_size=self.page_size,
+            max_bytes=self.max_bytes,
         )
         other._graphs = [g for g in self.graphs() if g not in graphs]
-        other._digest = self._digest
         return other
 
     def select(self, query: str, *, prefixes: bool = True) -> pd.DataFrame:
@@ -387,14 +567,13 @@ class Remote:
         kind.setQuery(text)
         form = kind.queryType
         if form in ("CONSTRUCT", "DESCRIBE"):
-            data = self._run(text, TURTLE)
-            graph = Graph().parse(data=data, format="turtle")
-            rows = sorted((str(s), str(p), str(o)) for s, p, o in graph)
+            answer = self._run(text, "application/n-triples, text/turtle;q=0.9")
+            rows = sorted(_read_graph(answer, self.shown))
             return pd.DataFrame(rows, columns=["subject", "predicate", "object"])
         if form not in ("SELECT", "ASK"):
             raise QueryError("only queries are sent to a store here (SELECT, ASK, CONSTRUCT, "
                              "DESCRIBE); load data with bioeco push")  # fmt: skip
-        return _frame(self._run(text, JSON))
+        return _frame(self._results(text))
 
     def __call__(self, query: str) -> pd.DataFrame:
         """``select(query) -> DataFrame`` for the analyses (see
@@ -413,7 +592,7 @@ class Remote:
                 f"{PREFIX_HEADER}SELECT * WHERE {{\n{query}\n}} ORDER BY {order} "
                 f"LIMIT {self.page_size} OFFSET {offset}"
             )
-            frame = _frame(self._run(page, JSON), names)
+            frame = _frame(self._results(page), names)
             frames.append(frame)
             if len(frame) < self.page_size:
                 break
@@ -429,12 +608,100 @@ def _projection(query: str) -> list[str]:
     return [str(v) for v in algebra["PV"]]
 
 
-def _frame(result: dict[str, Any], names: list[str] | None = None) -> pd.DataFrame:
-    if "boolean" in result:
-        return pd.DataFrame({"ask": [bool(result["boolean"])]})
-    columns = names or list(result["head"].get("vars", []))
-    rows = [
-        [term_value(_term(b[c])) if c in b else None for c in columns]
-        for b in result["results"]["bindings"]
-    ]
+def _frame(result: bool | tuple[list[str], list[dict]], names: list[str] | None = None
+           ) -> pd.DataFrame:  # fmt: skip
+    if isinstance(result, bool):
+        return pd.DataFrame({"ask": [result]})
+    columns = names or result[0]
+    rows = [[term_value(_term(b[c])) if c in b else None for c in columns] for b in result[1]]
     return pd.DataFrame(rows, columns=columns)
+
+
+_TERM_TYPES = ("uri", "bnode", "literal", "typed-literal")
+
+
+def _decode(body: bytes, shown: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EndpointError(
+            f"{shown}: malformed answer: not valid UTF-8 (byte 0x{body[exc.start]:02x} at "
+            f"offset {exc.start})"
+        ) from None
+
+
+def _read_results(body: bytes, shown: str) -> bool | tuple[list[str], list[dict]]:
+    """A SPARQL JSON results document, checked: the boolean of an ASK, or the variables and
+    the rows of a SELECT (each cell a dict with a ``type`` and a string ``value``).
+
+    Anything else is one :class:`~bioeco.errors.EndpointError` line naming the store and what
+    was wrong, never a ``KeyError`` or a ``RecursionError`` later.
+
+    Examples
+    --------
+    >>> _read_results(b'{"head": {}, "boolean": true}', "S")
+    True
+    >>> _read_results(b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": '
+    ...               b'{"type": "uri", "value": "a:b"}}]}}', "S")
+    (['x'], [{'x': {'type': 'uri', 'value': 'a:b'}}])
+    >>> _read_results(b'{"results": {"bindings": [{"x": {"type": "uri"}}]}}', "S")
+    Traceback (most recent call last):
+    ...
+    bioeco.errors.EndpointError: S: malformed answer: row 1, variable ?x has no string 'value'
+    """
+
+    def bad(what: str) -> EndpointError:
+        return EndpointError(f"{shown}: malformed answer: {what}")
+
+    text = _decode(body, shown)
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        raise bad("JSON nested too deeply") from None
+    except ValueError as exc:
+        msg = getattr(exc, "msg", str(exc))
+        where = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
+        raise bad(f"not JSON ({msg}{where})") from None
+    if not isinstance(doc, dict):
+        raise bad("not a SPARQL JSON results object")
+    if "boolean" in doc:
+        if not isinstance(doc["boolean"], bool):
+            raise bad("'boolean' is not true or false")
+        return doc["boolean"]
+    head = doc.get("head", {})
+    names = head.get("vars", []) if isinstance(head, dict) else None
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise bad("'head' has no list of variable names")
+    results = doc.get("results")
+    rows = results.get("bindings") if isinstance(results, dict) else None
+    if not isinstance(rows, list):
+        raise bad("no 'results' with a list of 'bindings'")
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            raise bad(f"row {number} is not an object")
+        for name, cell in row.items():
+            where = f"row {number}, variable ?{name}"
+            if not isinstance(cell, dict):
+                raise bad(f"{where} is not an RDF term object")
+            if cell.get("type") not in _TERM_TYPES:
+                raise bad(f"{where} has no known 'type' (uri, bnode, literal)")
+            if not isinstance(cell.get("value"), str):
+                raise bad(f"{where} has no string 'value'")
+            for key in ("xml:lang", "datatype"):
+                if key in cell and not isinstance(cell[key], str):
+                    raise bad(f"{where} has a {key!r} that is not a string")
+    return names, rows
+
+
+def _read_graph(answer: _Answer, shown: str) -> list[tuple[str, str, str]]:
+    """The triples of a CONSTRUCT/DESCRIBE answer (N-Triples or Turtle) as text rows."""
+    fmt = ox.RdfFormat.N_TRIPLES if answer.media in ("application/n-triples", "text/plain") \
+        else ox.RdfFormat.TURTLE  # fmt: skip
+    _decode(answer.body, shown)
+    try:
+        return [(t.subject.value, t.predicate.value, t.object.value)
+                for t in ox.parse(answer.body, format=fmt)]  # fmt: skip
+    except (SyntaxError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise EndpointError(f"{shown}: malformed answer: not valid {fmt.name} ({first[:200]})"
+                            ) from None  # fmt: skip
