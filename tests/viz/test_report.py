@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import xml.etree.ElementTree as ET
 
@@ -70,8 +71,12 @@ def test_page_shows_counts_rankings_explanations_and_parameters(example_data):
     page = rep.render(example_data)
     for anchor in ("counts", "coverage", "survey", "overlap", "bridges", "pairs", "about"):
         assert f'<section id="{anchor}">' in page
+    assert '<section id="findings" class="findings">' in page
     for name in ("overlap_pairs", "bridges_actors", "bridges_pairs", "gaps_survey"):
-        for text in example_data.tables[name]["explanation"]:
+        table = example_data.tables[name]
+        if "rank" in table:  # the main part shows the first rows of each ranking
+            table = table.sort_values("rank").head(rep.MAIN_ROWS)
+        for text in table["explanation"]:
             assert rep._e(text) in page, (name, text)
     # the sources behind a ranked row: the fixture's only source document
     assert '<span class="src" title="test">test</span>' in page
@@ -80,7 +85,34 @@ def test_page_shows_counts_rankings_explanations_and_parameters(example_data):
     structural = page[page.index('<section id="structural">') :]
     structural = structural[: structural.index("</section>")]
     for row in example_data.tables["gaps_structural"].to_dict("records"):
-        assert (rep._e(row["explanation"]) in structural) == bool(row["gap"])
+        called = bool(row["gap"]) and bool(row["significant"])  # only significant gaps
+        assert (rep._e(row["explanation"]) in structural) == called
+
+
+def test_key_findings_come_first_and_never_call_a_non_significant_pair_a_gap(example_data):
+    page = rep.render(example_data)
+    main = page[page.index("<main>") :]
+    assert main.index('<section id="findings"') < main.index('<section id="coverage">')
+    findings = example_data.findings
+    assert 1 <= len(findings) <= 7
+    for row in findings.to_dict("records"):
+        assert rep._e(row["finding"]) in page and f'href="#{row["section"]}"' in page
+    structural = example_data.tables["gaps_structural"]
+    if not (structural["gap"].astype(bool) & structural["significant"].astype(bool)).any():
+        assert "No pair of sectors meets in significantly fewer initiatives" in page
+        assert not findings["finding"].str.contains("structural gap:").any()
+
+
+def test_no_machine_path_reaches_the_page(tmp_path, example):
+    graph = tmp_path / "deep" / "folder" / "g.ttl"
+    graph.parent.mkdir(parents=True)
+    graph.write_text(serialize_turtle(example), encoding="utf-8")
+    target = tmp_path / "r.html"
+    rep.report(target, graph_file=graph, top=3)
+    page = target.read_text(encoding="utf-8")
+    assert str(tmp_path) not in page and "deep/folder" not in page
+    digest = hashlib.sha256(graph.read_bytes()).hexdigest()
+    assert f"g.ttl (SHA-256 {digest})" in page
 
 
 def test_no_python_reprs_reach_the_page(example_data):
@@ -140,7 +172,9 @@ def test_cli_report(tmp_path, example):
         main, ["report", "--graph", str(graph), "--graph", str(extra), "-o", str(out)]
     )
     assert two.exit_code == 0, two.output
-    assert f"{graph}, {extra}" in out.read_text(encoding="utf-8")  # both inputs, no tuple repr
+    page = out.read_text(encoding="utf-8")
+    assert "g.ttl (SHA-256 " in page and "more.ttl (SHA-256 " in page  # both, no tuple repr
+    assert str(tmp_path) not in page
     bad = runner.invoke(main, ["report", "--graph", str(graph), "-o", str(out), "--sector", "x"])
     assert bad.exit_code == 2
     assert bad.output.startswith("Error: unknown sector 'x': known sector codes are ")

@@ -35,9 +35,9 @@ def test_report_loads_offline_without_errors(real_report, open_page, save_screen
     page = visit.page
     assert page.title() == "bioeco: ecosystem report"
     assert page.locator("h2").all_inner_texts()[:3] == [
-        "What the graph holds",
+        "Key findings",
         "Coverage: sector × value-chain stage",
-        "Survey figures next to the graph",
+        "Sector pairs that meet less than expected",
     ]
     shot = save_screenshot(page, "report")
     save_screenshot(page, "report-full", full_page=True)
@@ -87,3 +87,26 @@ def test_hostile_labels_show_as_text_and_run_nothing(hostile_report, open_page, 
     assert "A & <b>bold</b>" in text
     page.locator("#overlap").scroll_into_view_if_needed()
     save_screenshot(page, "report-hostile")
+
+
+def test_findings_first_change_present_no_path_and_a_short_main_part(
+    real_report, open_page, save_screenshot
+):
+    """At 1280 px the key findings open the page, the change between the sources' years is
+    there, no machine path shows, and the main part (before the appendix) is at most about four
+    screens (4 000 px)."""
+    path, data = real_report
+    page = open_page(path, width=1280, height=900).page
+    first = page.locator("main section").first
+    assert first.get_attribute("id") == "findings"
+    assert first.bounding_box()["y"] < 300
+    items = page.locator("#findings li").all_inner_texts()
+    assert 1 <= len(items) <= 7 and len(items) == len(data.findings)
+    assert page.locator("#change").count() == 1
+    assert "only not observed" in page.inner_text("#change").lower()
+    text = page.inner_text("body")
+    assert str(path.parent) not in text and "/home/" not in text and "/work/" not in text
+    main_height = page.evaluate("document.getElementById('appendix').offsetTop")
+    assert main_height <= 4000, main_height
+    save_screenshot(page, "report-findings")
+    save_screenshot(page, "report-main", full_page=True)

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 from rdflib import Dataset, Graph
 
+from bioeco.analyze.findings import completeness, key_findings
 from bioeco.analyze.project import Network, entity_id, load_network
 from bioeco.analyze.run import cut_top, run_analyses
 from bioeco.core.atomic import atomic_write
@@ -69,7 +70,9 @@ class ReportData:
     ``types``: ``kind``, ``type``, ``count``; ``sectors``: ``sector``, ``actors``,
     ``initiatives`` (top-level sectors, narrower ones counted under them); ``labels``: concept
     code → readable name; ``evidence``: (member id, initiative id) → sorted (source, locator)
-    pairs; ``params``: the analysis parameters; ``started``/``ended``: when the analyses ran.
+    pairs; ``params``: the analysis parameters; ``started``/``ended``: when the analyses ran;
+    ``counts``: how much is classified (:func:`bioeco.analyze.findings.completeness`);
+    ``findings``: the key findings (:func:`bioeco.analyze.findings.key_findings`).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -83,6 +86,8 @@ class ReportData:
     ended: datetime
     memberships: int = 0
     titles: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _source_id(iri: str) -> str:
@@ -200,7 +205,7 @@ def collect(
     started = run_clock()
     full = run_analyses(
         graph,
-        ("gaps", "overlap", "bridges"),
+        ("all",),
         sector=sector,
         region=region,
         as_of=as_of,
@@ -212,6 +217,7 @@ def collect(
     tables = {**cut_top(full, top), "gaps_coverage": full["gaps_coverage"]}
     ended = max(run_clock(), started)
     net = load_network(graph, as_of=as_of, basis=basis)
+    counts = completeness(net)
     sources, titles = source_table(graph)
     params = {
         "top": top,
@@ -235,6 +241,8 @@ def collect(
         ended=ended,
         memberships=int(select(graph, _Q_TOTALS)["memberships"].iloc[0]),
         titles=titles,
+        counts=counts,
+        findings=key_findings(full, counts),
     )
 
 
@@ -334,8 +342,110 @@ def _sources_of(data: ReportData, pairs: Iterable[tuple[str, str]], limit: int =
     return "<br>".join(parts)
 
 
+MAIN_ROWS = 3
+"""Rows of each ranked table shown in the main part; the CSV files hold all."""
+
+
+def _main(table: pd.DataFrame) -> pd.DataFrame:
+    """The first :data:`MAIN_ROWS` rows of a table, in rank order."""
+    return _part(table, "main")
+
+
+def _part(table: pd.DataFrame, part: str) -> pd.DataFrame:
+    """The rows of a ranked table shown in the main part (the first :data:`MAIN_ROWS`) or in
+    the appendix (the rest), in rank order."""
+    if "rank" in table.columns:
+        table = table.sort_values("rank", kind="stable")
+    return table.head(MAIN_ROWS) if part == "main" else table.iloc[MAIN_ROWS:]
+
+
+def _heading(anchor: str, title: str, part: str) -> str:
+    if part == "main":
+        return f'<section id="{anchor}"><h2>{title}</h2>'
+    return f'<section id="{anchor}-more"><h2>Appendix: {title.lower()}, more rows</h2>'
+
+
 def _figure(fig_svg: str, caption: str) -> str:
     return f"<figure>{fig_svg}<figcaption>{caption}</figcaption></figure>"
+
+
+_SECTION_NAMES = {
+    "coverage": "Coverage",
+    "structural": "Sector pairs",
+    "overlap": "Overlap",
+    "bridges": "Bridge actors",
+    "pairs": "Suggested pairs",
+    "change": "Change",
+}
+
+
+def _findings_section(data: ReportData) -> str:
+    items = []
+    for r in data.findings.to_dict("records"):
+        section = r["section"]
+        link = f'<a href="#{_e(section)}">{_e(_SECTION_NAMES.get(section, section))}</a>'
+        items.append(
+            f"<li><p>{_e(r['finding'])}</p>"
+            f'<p class="evidence">Evidence: {_e(r["evidence"])} · see {link} '
+            f"(<code>{_e(r['table'])}</code>)</p></li>"
+        )
+    if not items:
+        return ""
+    return (
+        '<section id="findings" class="findings"><h2>Key findings</h2>'
+        f"<ol>{''.join(items)}</ol>"
+        '<p class="note">Each finding is one row of the analysis tables (named); the sections '
+        "below show the first rows with their sources, <code>out/analysis/*.csv</code> all of "
+        "them. These describe what the source documents name, not the whole ecosystem; how "
+        'often each analysis is right: <a href="#about">Method</a>.</p>'
+        "</section>"
+    )
+
+
+def _completeness(data: ReportData) -> str:
+    c = data.counts
+    if not c:
+        return ""
+    return (
+        f'<p class="complete">Data completeness: of {_e(c.get("actors", 0))} actors, '
+        f"{_e(c.get('actors_with_sector', 0))} have a sector and "
+        f"{_e(c.get('actors_with_stage', 0))} a value-chain stage; of "
+        f"{_e(c.get('initiatives', 0))} initiatives, {_e(c.get('initiatives_with_sector', 0))} "
+        f"have a sector and {_e(c.get('initiatives_with_stage', 0))} a stage. The heatmap counts "
+        "only the classified ones: an empty cell may be missing data, not a missing actor.</p>"
+    )
+
+
+def _change_section(data: ReportData) -> str:
+    summary = data.tables.get("change_summary")
+    if summary is None or summary.empty:
+        return ""
+    stated = summary[~summary["difference"].astype(str).isin(("not-observed", "none"))]
+    unseen = summary[summary["difference"].astype(str).eq("not-observed")]
+    scope = _e(summary["scope"].iloc[0]) if "scope" in summary else ""
+
+    def rows(frame: pd.DataFrame) -> list[list[str]]:
+        return [
+            [_e(r["table"].removeprefix("change_")), _num(r["count"]), _e(r["explanation"])]
+            for r in frame.to_dict("records")
+        ]
+
+    stated_html = (
+        _table(["what", "count", "stated change"], rows(stated), ["name", "num", "text"])
+        if not stated.empty
+        else '<p class="note">The sources state no change between their years.</p>'
+    )
+    return (
+        '<section id="change"><h2>Change between the sources\' years</h2>'
+        f'<p class="note">Scope: {scope}. Stated changes (a change event or a dated start or '
+        "end in a source) are shown apart from differences that are only not observed: a "
+        "source that does not name something is no evidence that it is gone or new.</p>"
+        + stated_html
+        + "<details><summary>Only not observed (no evidence either way): "
+        + f"{_e(int(unseen['count'].sum()))} differences</summary>"
+        + _table(["what", "count", "difference"], rows(unseen), ["name", "num", "text"])
+        + "</details></section>"
+    )
 
 
 def _counts_section(data: ReportData) -> str:
@@ -366,7 +476,7 @@ def _counts_section(data: ReportData) -> str:
         return _table(["type", kind + "s"], rows, ["", "num"])
 
     return (
-        '<section id="counts"><h2>What the graph holds</h2>'
+        '<section id="counts"><h2>Appendix: what the graph holds</h2>'
         "<h3>Per source document</h3>"
         + _table(
             ["source", "title", "issued", *_SOURCE_COLUMNS],
@@ -388,7 +498,7 @@ def _counts_section(data: ReportData) -> str:
 def _coverage_section(data: ReportData) -> str:
     table = data.tables["gaps_coverage"]
     fig = plots.coverage_heatmap(table, labels=data.labels, title=None, note=False)
-    flagged = table[table["flag"].str.contains("under", regex=False)]
+    flagged = _main(table[table["flag"].str.contains("under", regex=False)])
     rows = [[_e(r["entity"]), _e(r["explanation"])] for r in flagged.to_dict("records")]
     under = (
         "<h3>Cells with fewer entities than the totals predict</h3>"
@@ -399,6 +509,7 @@ def _coverage_section(data: ReportData) -> str:
     )
     return (
         '<section id="coverage"><h2>Coverage: sector × value-chain stage</h2>'
+        + _completeness(data)
         + _figure(
             plots.svg(fig, salt="coverage"),
             "Each number is the <code>count</code> of the <code>gaps_coverage</code> table: "
@@ -435,9 +546,7 @@ def _survey_section(data: ReportData) -> str:
                 + (f'<br><span class="loc">{who}</span>' if who else ""),
                 _pct(r["share"])
                 + (f'<br><span class="loc">n={_num(n)}</span>' if pd.notna(n) else ""),
-                f"{_num(r['graph_actors'])} actors<br>{_num(r['graph_initiatives'])} initiatives"
-                f'<br><span class="loc">{_pct(r["graph_share_actors"])} of classified'
-                " actors</span>",
+                f"{_num(r['graph_actors'])} actors<br>{_num(r['graph_initiatives'])} initiatives",
                 _e(r["explanation"]),
                 "survey: "
                 + _short_sources(r["survey_source"])
@@ -445,20 +554,14 @@ def _survey_section(data: ReportData) -> str:
                 + _short_sources(r["graph_sources"]),
             ]
         )
-    chart = (
-        _figure(
-            plots.svg(plots.survey_chart(table, labels=data.labels, title=None), salt="survey"),
-            "Blue: share of the survey's respondents; orange: share of the actors classified in "
-            "the same dimension that the graph places there.",
-        )
-        if not table.empty
-        else ""
-    )
     return (
-        '<section id="survey"><h2>Survey figures next to the graph</h2>'
-        + chart
+        '<section id="survey"><h2>Appendix: survey figures</h2>'
+        '<p class="note">What the survey\'s respondents said, with the sector or stage each '
+        "figure concerns, and how many actors and initiatives the graph classifies there. The "
+        "two are not compared as shares: a share of respondents and a share of the actors "
+        "sources happen to name measure different things.</p>"
         + _table(
-            ["survey figure", "survey", "graph", "explanation", "sources"],
+            ["survey figure", "respondents", "in the graph", "explanation", "sources"],
             rows,
             ["name", "num", "num", "text", "srcs"],
         )
@@ -466,8 +569,10 @@ def _survey_section(data: ReportData) -> str:
     )
 
 
-def _overlap_section(data: ReportData) -> str:
-    table = data.tables["overlap_pairs"]
+def _overlap_section(data: ReportData, part: str = "main") -> str:
+    table = _part(data.tables["overlap_pairs"], part)
+    if part == "appendix" and table.empty:
+        return ""
     rows = []
     for r in table.to_dict("records"):
         a, b = r["initiative_a"], r["initiative_b"]
@@ -485,14 +590,16 @@ def _overlap_section(data: ReportData) -> str:
         )
     chart = (
         _figure(
-            plots.svg(plots.overlap_chart(table, title=None), salt="overlap"),
+            plots.svg(
+                plots.overlap_chart(data.tables["overlap_pairs"], title=None), salt="overlap"
+            ),
             "Member Jaccard index of each pair (shared members ÷ members of either).",
         )
-        if not table.empty
+        if part == "appendix" and not table.empty
         else ""
     )
     return (
-        '<section id="overlap"><h2>Overlapping initiatives</h2>'
+        _heading("overlap", "Overlapping initiatives", part)
         + chart
         + _table(
             ["rank", "pair", "shared", "Jaccard", "overlap", "explanation", "sources"],
@@ -509,8 +616,10 @@ def _sector_names(data: ReportData, codes: Any) -> str:
     return _e(tuple(data.labels.get(c, c) for c in codes))
 
 
-def _bridges_section(data: ReportData) -> str:
-    table = data.tables["bridges_actors"]
+def _bridges_section(data: ReportData, part: str = "main") -> str:
+    table = _part(data.tables["bridges_actors"], part)
+    if part == "appendix" and table.empty:
+        return ""
     rows = []
     for r in table.to_dict("records"):
         keys = [(r["actor"], i) for i in r["via"]]
@@ -528,15 +637,18 @@ def _bridges_section(data: ReportData) -> str:
         )
     chart = (
         _figure(
-            plots.svg(plots.bridges_chart(table, labels=data.labels, title=None), salt="bridges"),
+            plots.svg(
+                plots.bridges_chart(data.tables["bridges_actors"], labels=data.labels, title=None),
+                salt="bridges",
+            ),
             "Bridge score (1 = the strongest bridge in this graph) and the sectors each actor "
             "connects.",
         )
-        if not table.empty
+        if part == "appendix" and not table.empty
         else ""
     )
     return (
-        '<section id="bridges"><h2>Bridge actors</h2>'
+        _heading("bridges", "Bridge actors", part)
         + chart
         + _table(
             ["rank", "actor", "score", "betweenness", "participation", "explanation", "sources"],
@@ -547,8 +659,10 @@ def _bridges_section(data: ReportData) -> str:
     )
 
 
-def _pairs_section(data: ReportData) -> str:
-    table = data.tables["bridges_pairs"]
+def _pairs_section(data: ReportData, part: str = "main") -> str:
+    table = _part(data.tables["bridges_pairs"], part)
+    if part == "appendix" and table.empty:
+        return ""
     rows = []
     for r in table.to_dict("records"):
         people = [r["actor_a"], r["actor_b"], *r["common"]]
@@ -565,8 +679,8 @@ def _pairs_section(data: ReportData) -> str:
             ]
         )
     return (
-        '<section id="pairs"><h2>Suggested pairs</h2>'
-        '<p class="note">Actors in different sectors who share no initiative but work with the '
+        _heading("pairs", "Suggested pairs", part)
+        + '<p class="note">Actors in different sectors who share no initiative but work with the '
         "same partners, ranked by resource allocation.</p>"
         + _table(
             ["rank", "pair", "score", "explanation", "sources"],
@@ -578,9 +692,12 @@ def _pairs_section(data: ReportData) -> str:
 
 
 def _structural_section(data: ReportData) -> str:
-    table = data.tables["gaps_structural"]
-    if "gap" in table.columns:
-        table = table[table["gap"].astype(bool)]
+    tested = data.tables["gaps_structural"]
+    called = pd.Series(True, index=tested.index)
+    for column in ("gap", "significant"):  # a gap is called only when it is significant
+        if column in tested.columns:
+            called &= tested[column].astype(bool)
+    table = _main(tested[called])
     rows = [
         [
             _num(r["rank"]),
@@ -592,16 +709,22 @@ def _structural_section(data: ReportData) -> str:
         ]
         for r in table.to_dict("records")
     ]
-    return (
-        '<section id="structural"><h2>Sector pairs that meet less than expected</h2>'
-        '<p class="note">Pairs of sectors that share fewer initiatives than random mixing of '
-        "the members would give (<code>gaps_structural</code> rows marked as a gap).</p>"
-        + _table(
+    found = (
+        _table(
             ["rank", "sectors", "shared", "expected", "p", "explanation"],
             rows,
             ["rank", "name", "num", "num", "num", "text"],
         )
-        + "</section>"
+        if rows
+        else f"<p><b>No pair of sectors meets in significantly fewer initiatives than chance "
+        f"would give</b> ({_e(len(tested))} pairs tested). With this many members the test "
+        "cannot tell a real shortfall from chance; the table "
+        "<code>gaps_structural</code> lists every pair with its p-value.</p>"
+    )
+    return (
+        '<section id="structural"><h2>Sector pairs that meet less than expected</h2>'
+        '<p class="note">Pairs of sectors that share fewer initiatives than random mixing of '
+        "the members would give, called only when significant.</p>" + found + "</section>"
     )
 
 
@@ -611,19 +734,36 @@ def _param_text(value: Any) -> str:
     return _e(value)
 
 
-def _about_section(data: ReportData) -> str:
+def _about_section(data: ReportData, part: str = "main") -> str:
     from bioeco import __version__
 
     rows = [[_e(k), _param_text(v)] for k, v in data.params.items()]
     rows.append(["started", _e(data.started.isoformat())])
     rows.append(["ended", _e(data.ended.isoformat())])
     rows.append(["bioeco", _e(__version__)])
-    return (
-        '<section id="about"><h2>About this analysis</h2>'
+    params = (
+        '<section id="parameters"><h2>Appendix: parameters</h2>'
         + _table(["parameter", "value"], rows, cls="params")
-        + '<p class="note">The same tables are written as CSV by <code>bioeco analyze all</code>'
-        " (<code>out/analysis/</code>); each explanation above is the table's own "
-        "<code>explanation</code> column.</p></section>"
+        + "</section>"
+    )
+    return (
+        params
+        if part == "appendix"
+        else (
+            '<section id="about"><h2>Appendix: method</h2>'
+            + '<p class="note">The same tables are written as CSV by '
+            "<code>bioeco analyze all</code> (<code>out/analysis/</code>); each explanation "
+            "above is the table's own <code>explanation</code> column.</p>"
+            "<h3>How often the analyses are right</h3>"
+            '<p class="note">On synthetic ecosystems with planted structure '
+            "(<code>make evaluate</code>, docs/evaluation.md) the overlap analysis finds planted "
+            "duplicate initiatives; bridge scores find planted brokers in small networks but can "
+            "rank hubs first in large ones; the pair suggestions do no better than chance on ties "
+            "that nothing in the network predicts. The back-test of the pair suggestions on these "
+            "two sources (2017 national, 2021 regional) is inconclusive: they name only six actors "
+            "in common.</p>"
+            "</section>"
+        )
     )
 
 
@@ -669,6 +809,21 @@ figcaption, .note { color: var(--muted); font-size: 13px; }
 code { font-family: "DejaVu Sans Mono", monospace; font-size: 13px; }
 footer { color: var(--muted); font-size: 12.5px; text-align: center; padding: 8px 0 28px; }
 @media (max-width: 800px) { .cols { grid-template-columns: 1fr; } }
+.findings ol { padding-left: 1.4em; margin: 0; }
+.findings li { margin: 0 0 10px; }
+.findings li p { margin: 0; }
+.findings .evidence, .complete { color: var(--muted); font-size: 13px; }
+.complete { background: #fffbea; border-left: 3px solid #d69e2e; padding: 6px 10px; }
+@media print {
+  body { background: white; font-size: 11pt; }
+  header, main { max-width: none; padding: 0; }
+  nav, .cards { display: none; }
+  section { border: none; padding: 0; margin: 0 0 14pt; break-inside: auto; }
+  h2 { break-after: avoid; }
+  tr, figure, .findings li { break-inside: avoid; }
+  #appendix { break-before: page; }
+  a { color: inherit; text-decoration: none; }
+}
 """
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -686,7 +841,6 @@ def render(data: ReportData, *, viewer_href: str | None = "viewer.html") -> str:
     >>> page.startswith("<!DOCTYPE html>"), "<script" in page, 'href="viewer.html"' in page
     (True, False, True)
     """
-    tables = data.tables
     n_actors = int(data.types.loc[data.types["kind"] == "actor", "count"].sum())
     n_inits = int(data.types.loc[data.types["kind"] == "initiative", "count"].sum())
     cards = [
@@ -694,34 +848,41 @@ def render(data: ReportData, *, viewer_href: str | None = "viewer.html") -> str:
         (n_inits, "initiatives"),
         (data.memberships, "memberships"),
         (len(data.sources), "source documents"),
-        (len(tables["overlap_pairs"]), "overlapping pairs shown"),
     ]
     viewer = f'<a href="{_e(viewer_href)}">Open the interactive viewer</a>' if viewer_href else ""
-    nav = " ".join(
-        f'<a href="#{anchor}">{text}</a>'
-        for anchor, text in (
-            ("counts", "Counts"),
-            ("coverage", "Coverage"),
-            ("survey", "Survey"),
-            ("overlap", "Overlap"),
-            ("bridges", "Bridges"),
-            ("pairs", "Suggested pairs"),
-            ("structural", "Sector gaps"),
-            ("about", "Parameters"),
-        )
-    )
+    change = _change_section(data)
+    links = [
+        ("findings", "Key findings"),
+        ("coverage", "Coverage"),
+        ("structural", "Sector pairs"),
+        ("overlap", "Overlap"),
+        ("bridges", "Bridges"),
+        ("pairs", "Suggested pairs"),
+        *([("change", "Change")] if change else []),
+        ("appendix", "Appendix"),
+        ("about", "Method"),
+    ]
+    nav = " ".join(f'<a href="#{anchor}">{text}</a>' for anchor, text in links)
     as_of = data.params.get("as_of")
     scope = f" as of {_e(as_of)}" if as_of is not None else ""
     body = "".join(
         [
-            _counts_section(data),
+            _findings_section(data),
             _coverage_section(data),
-            _survey_section(data),
+            _structural_section(data),
             _overlap_section(data),
             _bridges_section(data),
             _pairs_section(data),
-            _structural_section(data),
+            change,
+            '<div id="appendix">',
             _about_section(data),
+            _overlap_section(data, "appendix"),
+            _bridges_section(data, "appendix"),
+            _pairs_section(data, "appendix"),
+            _counts_section(data),
+            _survey_section(data),
+            _about_section(data, "appendix"),
+            "</div>",
         ]
     )
     card_html = "".join(f"<li><b>{_e(n)}</b>{_e(label)}</li>" for n, label in cards)
@@ -740,6 +901,47 @@ def render(data: ReportData, *, viewer_href: str | None = "viewer.html") -> str:
         "graph carries its source and locator.</footer>"
         "</body></html>\n"
     )
+
+
+def _file_digest(path: Path) -> str:
+    from bioeco.core.safeio import read_bounded
+    from bioeco.store.disk import digest
+
+    try:
+        return digest(read_bounded(path, max_bytes=1 << 34))
+    except OSError:
+        return "unreadable"
+
+
+def input_names(
+    data_dir: str | os.PathLike | None, graph_file: str | os.PathLike | list | tuple | None
+) -> list[str]:
+    """What the report was made from, named without machine paths: each graph file by its
+    name and SHA-256, a data folder by its name and the SHA-256 of its tables' digests.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "bioeco.trig"
+    >>> _ = f.write_text("")
+    >>> input_names(None, f)
+    ['bioeco.trig (SHA-256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855)']
+    """
+    from bioeco.store.disk import digest
+    from bioeco.store.freshness import table_digests
+
+    if graph_file is not None:
+        files = graph_file if isinstance(graph_file, list | tuple) else [graph_file]
+        return [f"{Path(f).name} (SHA-256 {_file_digest(Path(f))})" for f in files]
+    if data_dir is None and (OUT_DIR / "bioeco.trig").is_file():
+        return [f"bioeco.trig (SHA-256 {_file_digest(OUT_DIR / 'bioeco.trig')})"]
+    folder = Path(data_dir) if data_dir is not None else None
+    from bioeco.core.paths import DATA_DIR
+
+    folder = folder or DATA_DIR
+    tables = table_digests(folder)
+    joined = "".join(f"{name}:{value}\n" for name, value in sorted(tables.items()))
+    return [f"{folder.name}/ tables ({len(tables)} files, SHA-256 {digest(joined.encode())})"]
 
 
 def write_report(path: str | os.PathLike, page: str) -> Path:
@@ -766,15 +968,6 @@ def report(
     target = Path(out) if out is not None else OUT_DIR / "report.html"
     # the whole graph is read: faster parsed into memory than from the on-disk store
     graph = open_graph(data_dir, graph_file, with_analysis=False, store=False)
-    if isinstance(graph_file, list | tuple):
-        inputs = [str(f) for f in graph_file]
-    elif graph_file is not None:
-        inputs = [str(graph_file)]
-    elif data_dir is not None:
-        inputs = [str(data_dir)]
-    elif (OUT_DIR / "bioeco.trig").is_file():
-        inputs = [str(OUT_DIR / "bioeco.trig")]
-    else:
-        inputs = ["data/ (built in memory)"]
+    inputs = input_names(data_dir, graph_file)
     data = collect(graph, inputs=inputs, **options)
     return write_report(target, render(data, viewer_href=viewer_href))
