@@ -26,8 +26,9 @@ from __future__ import annotations
 import contextlib
 import http.client
 import http.server
+import io
 import ipaddress
-import json
+import math
 import os
 import re
 import shutil
@@ -65,8 +66,23 @@ __all__ = [
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MEMORY_MB = 4096
+GUARD_MEMORY_MB = 4096
+"""The guard's own address-space limit (``RLIMIT_AS``) while ``serve`` runs."""
 MAX_REQUEST_BYTES = 1_000_000
 MAX_ANSWER_BYTES = 256_000_000
+REQUEST_TIMEOUT = 20.0
+"""Seconds a client has to send one whole request (line, headers and body); also how long an
+idle kept-alive connection stays open."""
+MAX_CONNECTIONS = 64
+"""Connections answered at once; more wait in the listen backlog (``BACKLOG``)."""
+BACKLOG = 1024
+MAX_NESTING = 100
+"""The deepest nesting of ``{ ( [`` a query may have (the engine's parser recurses: 5 000
+nested braces killed it)."""
+MAX_OPERATORS = 500
+"""The most operators (``/ | ^ + - * ! = < > && ||``) a query may hold (a 20 000-step path or
+a sum of 2 000 terms killed the engine)."""
+_SPOOL_BYTES = 4_000_000  # answers larger than this are held in a temporary file, not memory
 
 _OX_FORMATS = {
     "trig": ox.RdfFormat.TRIG,
@@ -238,7 +254,9 @@ class Endpoint:
 
     Use as a context manager (``with Endpoint(store) as ep: ep.serve_forever()``) or call
     :meth:`start` and :meth:`close`. ``timeout`` bounds each answer (seconds), ``memory_mb`` the
-    engine's address space; ``max_bytes`` the size of one answer.
+    engine's address space; ``max_bytes`` the size of one answer; ``request_timeout`` how long a
+    client may take to send one request. Requests must name the endpoint in their ``Host``
+    header by an IP address, ``localhost`` or *host* / *allowed_hosts* (no DNS rebinding).
     """
 
     def __init__(
@@ -251,13 +269,19 @@ class Endpoint:
         memory_mb: int = DEFAULT_MEMORY_MB,
         max_bytes: int = MAX_ANSWER_BYTES,
         sandbox: bool = True,
+        request_timeout: float = REQUEST_TIMEOUT,
+        allowed_hosts: Sequence[str] = (),
     ) -> None:
-        if timeout <= 0:
-            raise UsageError(f"the time limit must be positive, not {timeout}")
+        if not (math.isfinite(timeout) and 0 < timeout <= 86_400):
+            raise UsageError(f"the time limit must be a positive number of seconds, not {timeout}")
+        if not (math.isfinite(request_timeout) and request_timeout > 0):
+            raise UsageError(f"the request time limit must be positive, not {request_timeout}")
         self.store_dir = Path(store_dir)
         self.host, self.port = host, port
         self.timeout, self.memory_mb, self.max_bytes = timeout, memory_mb, max_bytes
         self.sandbox = sandbox
+        self.request_timeout = request_timeout
+        self.allowed_hosts = {h.lower().strip("[]") for h in (host, *allowed_hosts)}
         self._lock = threading.Lock()
         self._engine: _Engine | None = None
         self._generation = 0
@@ -274,7 +298,7 @@ class Endpoint:
 
     def bind(self) -> None:
         """Open the listening socket (before anything slow), or fail with one clear line."""
-        handler = type("Handler", (_Handler,), {"endpoint": self})
+        handler = type("Handler", (_Handler,), {"endpoint": self, "timeout": self.request_timeout})
         try:
             self._httpd = _Server((self.host, self.port), handler)
         except OSError as exc:
@@ -393,14 +417,19 @@ class Endpoint:
             self._engine = self._spawn()
 
     # -- one query -------------------------------------------------------------------------
-    def answer(self, params: dict[str, list[str]], accept: str | None) -> tuple[str, bytes]:
+    def answer(self, params: dict[str, list[str]], accept: str | None) -> tuple[str, _Spool]:
         """Run the query in *params* (SPARQL Protocol parameters) and return the answer as
-        ``(media type, body)`` in the format *accept* prefers; raises :class:`_Stopped`."""
+        ``(media type, body)`` in the format *accept* prefers; raises :class:`_Stopped`.
+
+        The body is a spooled temporary file (on disk past a few MB): the engine's answer and
+        its conversion are streamed, never held whole in memory, and the conversion counts
+        in the time limit."""
         if "update" in params:
             raise _Stopped(403, "Forbidden", _READ_ONLY)
         queries = params.get("query", [])
         if len(queries) != 1:
             raise _Stopped(400, "Bad Request", "give exactly one query parameter")
+        check_query(queries[0])
         fields = [("query", PREFIX_HEADER + queries[0])]
         for key in ("default-graph-uri", "named-graph-uri"):
             fields += [(key, value) for value in params.get(key, [])]
@@ -412,39 +441,42 @@ class Endpoint:
         deadline = time.monotonic() + self.timeout
         try:
             status, media, raw = self._fetch(engine, body, deadline)
-        except TimeoutError:
-            self._restart(engine.generation)
-            raise _Stopped(
-                503,
-                "Query time limit exceeded",
-                f"the query ran longer than the time limit of {self.timeout:g} s and was "
-                "stopped; narrow it or add a LIMIT",
-            ) from None
         except _Stopped:
             raise
-        except (OSError, http.client.HTTPException):
-            try:  # a dying engine closes its sockets a moment before it is gone
-                engine.process.wait(timeout=3)
-                died = True
-            except subprocess.TimeoutExpired:
-                died = False
+        except TimeoutError:
             self._restart(engine.generation)
-            detail = (
-                f"the engine stopped (its memory limit of {self.memory_mb} MB reached?) and "
-                "was restarted; narrow the query"
-                if died
-                else "the engine was restarted while answering; try again"
-            )
-            raise _Stopped(503, "Engine restarted", detail) from None
-        if status != 200:
-            refused = _stream_error(raw)
-            if refused.status == 403:  # the engine met the network filter before answering
-                raise refused
-            raise _Stopped(status, http.client.responses.get(status, "Error"), _message(raw))
-        return self._convert(media, raw, accept)
+            raise _time_limit(self.timeout) from None
+        except (OSError, http.client.HTTPException):
+            self._engine_failed(engine)
+        with raw:
+            if status != 200:
+                raw.seek(0)
+                text = raw.read(4000)
+                refused = _stream_error(text)
+                if refused.status == 403:  # the engine met the network filter before answering
+                    raise refused
+                raise _Stopped(status, http.client.responses.get(status, "Error"), _message(text))
+            return self._convert(media, raw, accept, deadline)
 
-    def _fetch(self, engine: _Engine, body: bytes, deadline: float) -> tuple[int, str, bytes]:
+    def _engine_failed(self, engine: _Engine) -> None:
+        """The engine closed the connection: find out whether it died, restart it, raise."""
+        try:  # a dying engine closes its sockets a moment before it is gone
+            engine.process.wait(timeout=3)
+            died = True
+        except subprocess.TimeoutExpired:
+            died = False
+        self._restart(engine.generation)
+        detail = (
+            f"the engine stopped (its memory limit of {self.memory_mb} MB reached?) and "
+            "was restarted; narrow the query"
+            if died
+            else "the engine was restarted while answering; try again"
+        )
+        raise _Stopped(503, "Engine restarted", detail)
+
+    def _fetch(self, engine: _Engine, body: bytes, deadline: float) -> tuple[int, str, _Spool]:
         conn = http.client.HTTPConnection("127.0.0.1", engine.port, timeout=self.timeout)
+        spool = _Spool()
         try:
             conn.request(
                 "POST",
@@ -458,50 +490,189 @@ class Endpoint:
                 },
             )
             response = conn.getresponse()
-            chunks, size = [], 0
+            sock = conn.sock
+            size = 0
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise TimeoutError
-                conn.sock.settimeout(left)
+                if sock is not None:
+                    sock.settimeout(left)
                 chunk = response.read1(1 << 16)
                 if not chunk:
                     break
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise _Stopped(
-                        413,
-                        "Answer too large",
-                        f"the answer is larger than {self.max_bytes // 1_000_000} MB; "
-                        "add a LIMIT or ask for less",
-                    )
-                chunks.append(chunk)
+                    raise _too_large(self.max_bytes)
+                spool.write(chunk)
             media = (response.getheader("Content-Type") or "").split(";")[0].strip()
-            return response.status, media, b"".join(chunks)
+            spool.seek(0)
+            return response.status, media, spool
+        except BaseException:
+            spool.close()
+            raise
         finally:
             conn.close()
 
-    def _convert(self, media: str, raw: bytes, accept: str | None) -> tuple[str, bytes]:
-        if media == "application/n-triples":
-            try:
-                triples = list(ox.parse(raw, format=ox.RdfFormat.N_TRIPLES))
-            except SyntaxError:
-                raise _stream_error(raw) from None
-            target = negotiate(accept, list(GRAPH_TYPES))
-            if target is None:
-                raise _Stopped(406, "Not Acceptable", _not_acceptable(GRAPH_TYPES))
-            fmt = GRAPH_TYPES[target]
-            out = ox.serialize(triples, format=fmt, prefixes=_prefixes(fmt))
-            return target, out or b""
-        try:
-            json.loads(raw)  # complete? an error met while streaming leaves invalid JSON
-            results = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
-        except (ValueError, SyntaxError):
-            raise _stream_error(raw) from None
-        target = negotiate(accept, list(RESULT_TYPES))
+    def _convert(
+        self, media: str, raw: _Spool, accept: str | None, deadline: float
+    ) -> tuple[str, _Spool]:
+        """Stream the engine's answer *raw* into the client's format, under the deadline and
+        the size cap; an incomplete answer (an error appended while streaming) is refused."""
+        graph = media == "application/n-triples"
+        offered = GRAPH_TYPES if graph else RESULT_TYPES
+        target = negotiate(accept, list(offered))
         if target is None:
-            raise _Stopped(406, "Not Acceptable", _not_acceptable(RESULT_TYPES))
-        return target, results.serialize(format=RESULT_TYPES[target]) or b""
+            raise _Stopped(406, "Not Acceptable", _not_acceptable(offered))
+        out = _Spool(deadline=deadline, limit=self.max_bytes, timeout=self.timeout)
+        try:
+            raw.seek(0)
+            if graph:
+                fmt = GRAPH_TYPES[target]
+                triples = ox.parse(raw, format=ox.RdfFormat.N_TRIPLES)
+                ox.serialize(triples, out, format=fmt, prefixes=_prefixes(fmt))
+            else:
+                results = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
+                results.serialize(out, format=RESULT_TYPES[target])
+            out.check()
+        except _Stopped:
+            out.close()
+            raise
+        except (SyntaxError, ValueError, OSError, RuntimeError):
+            out.close()
+            if out.stopped is not None:  # our own limit, passed back through the engine
+                raise out.stopped from None
+            raw.seek(max(raw.size - 4000, 0))
+            raise _stream_error(raw.read()) from None
+        out.seek(0)
+        return target, out
+
+
+class _Spool:
+    """A temporary file that stays in memory up to a few MB (``SpooledTemporaryFile``) and,
+    given a *deadline* and a *limit*, refuses writes past either: the guard never holds a
+    whole large answer in memory, and converting one counts in the time limit."""
+
+    def __init__(
+        self, *, deadline: float | None = None, limit: int | None = None, timeout: float = 0.0
+    ) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
+        self.size = 0
+        self.deadline, self.limit, self.timeout = deadline, limit, timeout
+        self.stopped: _Stopped | None = None
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        self.check()
+        self._file.write(data)
+        return len(data)
+
+    def check(self) -> None:
+        """Raise the limit this spool is past, if any (and remember it)."""
+        if self.limit is not None and self.size > self.limit:
+            self.stopped = _too_large(self.limit)
+        elif self.deadline is not None and time.monotonic() > self.deadline:
+            self.stopped = _time_limit(self.timeout)
+        if self.stopped is not None:
+            raise self.stopped
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        return self._file.read(n)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._file.seek(offset, whence)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _too_large(limit: int) -> _Stopped:
+    return _Stopped(
+        413,
+        "Answer too large",
+        f"the answer is larger than {limit / 1_000_000:g} MB; add a LIMIT or ask for less",
+    )
+
+
+def _time_limit(timeout: float) -> _Stopped:
+    return _Stopped(
+        503,
+        "Query time limit exceeded",
+        f"the query ran longer than the time limit of {timeout:g} s and was stopped; "
+        "narrow it or add a LIMIT",
+    )
+
+
+_TOKEN = re.compile(
+    r"""
+    (?P<skip>\s+|\#[^\n]*)
+    | (?P<string>"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}
+        |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<name>[?$]?[\w.:%\u00b7-\uffff-]+)
+    | (?P<open>[{(\[])
+    | (?P<close>[})\]])
+    | (?P<op>\|\||&&|[/|^+*!=<>-]=?)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def check_query(text: str) -> None:
+    """Refuse a query the engine's recursive parser or evaluator could not survive: nesting of
+    ``{ ( [`` deeper than :data:`MAX_NESTING`, or more than :data:`MAX_OPERATORS` operators
+    (strings, IRIs and comments do not count). Raises a 400 :class:`_Stopped`.
+
+    Examples
+    --------
+    >>> check_query("SELECT * WHERE { ?s <a:p>/<a:q> ?o FILTER(?o > 1) }")
+    >>> check_query('ASK { ?s ?p "((((" } # ((((')
+    >>> check_query("ASK " + "{" * 101 + "}" * 101)
+    Traceback (most recent call last):
+    ...
+    bioeco.serve.endpoint._Stopped: the query nests { ( [ 101 deep; this endpoint accepts ...
+    """
+    depth = deepest = operators = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif kind == "close":
+            depth = max(depth - 1, 0)
+        elif kind == "op":
+            operators += 1
+    if deepest > MAX_NESTING:
+        raise _Stopped(
+            400,
+            "Query too deeply nested",
+            f"the query nests {{ ( [ {deepest} deep; this endpoint accepts at most "
+            f"{MAX_NESTING} levels (deeper queries would stop its engine)",
+        )
+    if operators > MAX_OPERATORS:
+        raise _Stopped(
+            400,
+            "Query too long",
+            f"the query has {operators} operators (/ | ^ + - * ! = < > && ||); this endpoint "
+            f"accepts at most {MAX_OPERATORS} (longer paths or expressions would stop its "
+            "engine)",
+        )
 
 
 def _prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
@@ -560,46 +731,170 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 class _Server(http.server.ThreadingHTTPServer):
+    """Threads for at most :data:`MAX_CONNECTIONS` connections at once (more wait in a listen
+    backlog of :data:`BACKLOG`); a client's error never prints a traceback."""
+
     daemon_threads = True
     allow_reuse_address = False  # a port in use must be reported, never shared
+    request_queue_size = BACKLOG
+
+    def __init__(self, address: tuple[str, int], handler: type) -> None:
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._stopping = threading.Event()
+        super().__init__(address, handler)
 
     def serve_forever(self, poll_interval: float = 0.5) -> None:
         self._serving = True
+        self._stopping.clear()
         try:
             super().serve_forever(poll_interval)
         finally:
             self._serving = False
+
+    def shutdown(self) -> None:
+        self._stopping.set()
+        super().shutdown()
+
+    def process_request(self, request: socket.socket, client_address: tuple) -> None:
+        while not self._slots.acquire(timeout=0.2):  # all busy: wait, the backlog holds the rest
+            if self._stopping.is_set():
+                self.shutdown_request(request)
+                return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address: tuple) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: object, client_address: tuple) -> None:
+        kind, exc, _tb = sys.exc_info()
+        if isinstance(exc, OSError | http.client.HTTPException):
+            return  # a client that hung up or stalled: nothing to report
+        print(f"bioeco serve: error answering {client_address[0]}: {kind.__name__}: {exc}",
+              file=sys.stderr)  # fmt: skip
+
+
+class _DeadlineIO(socket.SocketIO):
+    """A socket reader whose every ``recv`` waits at most until the handler's deadline."""
+
+    def __init__(self, sock: socket.socket, handler: _Handler) -> None:
+        super().__init__(sock, "rb")
+        self._handler = handler
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        until = self._handler.reading_until
+        if until is not None:
+            left = until - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request took longer than the time limit to arrive")
+            self._sock.settimeout(min(left, self._handler.timeout))
+        return super().readinto(buffer)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     endpoint: Endpoint
     server_version = "bioeco-serve"
     protocol_version = "HTTP/1.1"
+    timeout: float = REQUEST_TIMEOUT  # per read; the whole request also has this long
 
     def log_message(self, format: str, *args: object) -> None:  # quiet, like the engine
         return
 
-    def _send(self, status: int, reason: str, media: str, body: bytes) -> None:
+    def setup(self) -> None:
+        super().setup()
+        # every read waits at most until the request's deadline, however slowly it trickles
+        self.reading_until: float | None = None
+        self.rfile = io.BufferedReader(_DeadlineIO(self.connection, self), 1 << 16)
+
+    def handle_one_request(self) -> None:
+        # the whole request (line, headers, body) must arrive within the time limit; an idle
+        # kept-alive connection is closed after it too
+        self.reading_until = time.monotonic() + self.timeout
+        super().handle_one_request()
+
+    def _send(self, status: int, reason: str, media: str, body: bytes | _Spool) -> None:
+        size = body.size if isinstance(body, _Spool) else len(body)
         self.send_response(status, reason)
         self.send_header("Content-Type", media if ";" in media else f"{media}; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(size))
         self.send_header("Vary", "Accept")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command == "HEAD":
+            return
+        if isinstance(body, _Spool):
+            shutil.copyfileobj(body, self.wfile, 1 << 16)
+        else:
             self.wfile.write(body)
 
     def _fail(self, stopped: _Stopped) -> None:
+        if not self._body_read and self.command in ("POST", "PUT", "PATCH"):
+            # read a small body (within the cap) so the client gets to read the answer
+            with contextlib.suppress(_Stopped, OSError):
+                self.rfile.read(self._length())
+        self.close_connection = True  # a body left unread must not be taken for a request
         self._send(stopped.status, stopped.reason, "text/plain", (stopped.detail + "\n").encode())
+
+    def _check_host(self) -> None:
+        """Refuse a ``Host`` that is not a name of this endpoint (DNS rebinding: a web page
+        whose own name now points at 127.0.0.1 would send its name here)."""
+        given = self.headers.get_all("Host") or []
+        if len(given) > 1:
+            raise _Stopped(400, "Bad Request", "more than one Host header")
+        if not given:
+            return  # HTTP/1.0 clients; a browser always sends its page's name
+        value = given[0].strip().lower()
+        name = value[1:].split("]")[0] if value.startswith("[") else value.rsplit(":", 1)[0]
+        if name in self.endpoint.allowed_hosts or name == "localhost":
+            return
+        try:
+            ipaddress.ip_address(name)
+            return  # an address is not a name that can be rebound
+        except ValueError:
+            pass
+        raise _Stopped(
+            421,
+            "Misdirected Request",
+            f"this endpoint answers only to its own names (an IP address, localhost, "
+            f"{self.endpoint.host}), not to Host {value[:100]!r} (DNS rebinding protection)",
+        )
+
+    def _length(self) -> int:
+        if self.headers.get("Transfer-Encoding") is not None:
+            raise _Stopped(
+                501, "Not Implemented", "chunked requests are not accepted; send Content-Length"
+            )
+        values = self.headers.get_all("Content-Length") or []
+        if not values:
+            return 0
+        if len(set(values)) > 1 or not re.fullmatch(r"[0-9]{1,15}", values[0].strip()):
+            shown = ", ".join(values)[:40]
+            raise _Stopped(
+                400, "Bad Request", f"Content-Length must be a number of bytes, not {shown!r}"
+            )
+        length = int(values[0])
+        if length > MAX_REQUEST_BYTES:
+            raise _Stopped(413, "Request too large", "the request is larger than 1 MB")
+        return length
 
     def _params(self) -> dict[str, list[str]]:
         url = urllib.parse.urlsplit(self.path)
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         if self.command != "POST":
             return params
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST_BYTES:
-            raise _Stopped(413, "Request too large", "the request is larger than 1 MB")
-        body = self.rfile.read(length).decode("utf-8", "replace")
+        length = self._length()
+        data = self.rfile.read(length)
+        self._body_read = True
+        if len(data) < length:
+            raise ConnectionError("the client sent less than its Content-Length")
+        body = data.decode("utf-8", "replace")
         media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if media == "application/x-www-form-urlencoded":
             for key, values in urllib.parse.parse_qs(body, keep_blank_values=True).items():
@@ -613,21 +908,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return params
 
     def _route(self) -> None:
+        self._body_read = False
         path = urllib.parse.urlsplit(self.path).path.rstrip("/")
         try:
+            self._check_host()
             if path in ("/query", "/sparql"):
                 if self.command not in ("GET", "POST", "HEAD"):
                     raise _Stopped(405, "Method Not Allowed", "use GET or POST for queries")
                 params = self._params()
+                self.reading_until = None  # the request is in: now the answer's limit runs
                 if not params.get("query") and "update" not in params and path == "/sparql":
                     self._send(200, "OK", "text/plain", _help(self.endpoint).encode())
                     return
                 media, body = self.endpoint.answer(params, self.headers.get("Accept"))
-                self._send(200, "OK", media, body)
+                with body:
+                    self._send(200, "OK", media, body)
             elif path in ("/update", "/store") or self.command in ("PUT", "DELETE", "PATCH"):
-                if self.command == "POST":
-                    with contextlib.suppress(Exception):
-                        self._params()  # drain the body so the client reads the answer
                 raise _Stopped(403, "Forbidden", _READ_ONLY)
             elif path == "" and self.command in ("GET", "HEAD"):
                 self._send(200, "OK", "text/plain", _help(self.endpoint).encode())
@@ -635,6 +931,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 raise _Stopped(404, "Not Found", "no such path; queries go to /query")
         except _Stopped as stopped:
             self._fail(stopped)
+        except MemoryError:
+            self._fail(_Stopped(503, "Out of memory", "the endpoint ran out of memory "
+                                "answering; narrow the query or add a LIMIT"))  # fmt: skip
+        except (OSError, http.client.HTTPException):
+            self.close_connection = True  # the client hung up, stalled or sent too little
 
     do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = do_PATCH = _route
 
@@ -708,7 +1009,9 @@ def serve(
             f"warning: --host {host} makes the endpoint reachable from other machines; "
             "it has no authentication (keep 127.0.0.1 unless a proxy guards it)"
         )
-    endpoint = Endpoint(Path("unused"), host=host, port=port, timeout=timeout, memory_mb=memory_mb)
+    own_names = () if _is_loopback(host) else (socket.gethostname(),)
+    endpoint = Endpoint(Path("unused"), host=host, port=port, timeout=timeout,
+                        memory_mb=memory_mb, allowed_hosts=own_names)  # fmt: skip
     endpoint.bind()  # a port in use is reported before any slow work
     previous = None
     if threading.current_thread() is threading.main_thread():
@@ -719,7 +1022,10 @@ def serve(
 
         stored = current_store()
     try:
-        with _private_store(files) if stored is None else _as_is(stored) as folder:
+        with (
+            contextlib.ExitStack() as stack,
+            _private_store(files) if stored is None else _as_is(stored) as folder,
+        ):
             names = ", ".join(str(f) for f in files)
             if stored is None:
                 endpoint.store_dir = folder / "store"
@@ -730,6 +1036,7 @@ def serve(
                 size = len(ox.Store.read_only(str(stored)))
                 announce(f"Serving {size} quads of {names} from the store {stored.parent}")
             endpoint.start()
+            stack.enter_context(_guard_memory(GUARD_MEMORY_MB))
             announce(
                 f"SPARQL endpoint at {endpoint.url} (read-only, time limit {timeout:g} s); "
                 "press Ctrl-C to stop"
@@ -744,6 +1051,26 @@ def serve(
         endpoint.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _guard_memory(megabytes: int) -> Iterator[None]:
+    """Lower this process's soft address-space limit while the guard answers (a request or an
+    answer that slipped past the caps then fails alone, with a 503), and restore it."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = megabytes * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft <= wanted:
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
