@@ -43,7 +43,7 @@ demo: setup
 	$(BIN)/bioeco extract ../shared/seeds/biotech-north-annual-report-2021.txt \
 	  --source-id btn-ar-2021 -o $(OUT)/proposals-btn-ar-2021.csv
 	$(BIN)/bioeco whatif docs/examples/whatif-land-moter-hav.csv --suggest 5 --out $(OUT)
-	$(BIN)/bioeco report --graph $(OUT)/bioeco.trig -o $(OUT)/report.html
+	$(BIN)/bioeco report --graph $(OUT)/bioeco.trig -o $(OUT)/report.html --suggest 5
 	$(BIN)/bioeco viz --graph $(OUT)/bioeco.trig -o $(OUT)/viewer.html --highlight bridges --highlight overlap --highlight gaps
 	for f in graphml gexf xlsx jsonld; do $(BIN)/bioeco export --to $$f --graph $(OUT)/bioeco.trig \
 	  -o $(OUT)/export/bioeco.$$f || exit 1; done

@@ -842,6 +842,20 @@ def accept(
 @_as_of_option()
 @_basis_option("Weakest basis of classifications to use (as in analyze).")
 @_seed_option()
+@click.option(
+    "--whatif",
+    "plan",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Add a what-if plan (CSV of actions, see bioeco whatif) to 'Actions that would "
+    "change the most'.",
+)
+@click.option(
+    "--suggest",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Add the N suggested actions that would change the most.",
+)
 def report_command(
     output: Path | None,
     data_dir: Path | None,
@@ -852,13 +866,16 @@ def report_command(
     as_of: int | None,
     basis: str,
     seed: int,
+    plan: Path | None,
+    suggest: int | None,
 ) -> None:
     """Write the findings report: one self-contained HTML page to send to a colleague.
 
-    Counts per source, type and sector, the sector x stage coverage heatmap, survey figures
-    next to the graph, overlapping initiatives, bridge actors and suggested pairs with their
-    explanations and sources, and the parameters of the run. Works offline; links to
-    viewer.html next to it.
+    Key findings first (each with its evidence), then coverage, sector pairs, overlapping
+    initiatives, bridge actors, suggested pairs and the change between the sources' years,
+    each with explanations and sources; with --whatif/--suggest the actions that would change
+    the most; an appendix with the further rows, counts, survey figures, method and parameters.
+    Works offline; links to viewer.html next to it.
     """
     from bioeco.viz.report import report as write_page
 
@@ -873,6 +890,8 @@ def report_command(
             as_of=as_of,
             basis=basis,
             seed=seed,
+            whatif=plan,
+            suggest=suggest,
         )
     except BioecoError as exc:
         raise _fail(exc) from None

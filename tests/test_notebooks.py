@@ -14,7 +14,14 @@ import pytest
 from bioeco.notebook.runner import execute, normalise, notebook_paths, output_text, stale_cells
 
 NOTEBOOKS = notebook_paths()
-EXPECTED = ["01-explore", "02-gaps", "03-overlap", "04-bridges", "05-sparql-cookbook"]
+EXPECTED = [
+    "01-explore",
+    "02-gaps",
+    "03-overlap",
+    "04-bridges",
+    "05-sparql-cookbook",
+    "06-what-if",
+]
 _FRESH: dict[Path, nbformat.NotebookNode] = {}
 
 # What must not reach a reader: Python reprs of missing values, tuples, objects, tracebacks
@@ -66,7 +73,7 @@ def outputs(nb: nbformat.NotebookNode) -> list:
     return [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
 
 
-def test_the_five_notebooks_are_there():
+def test_the_six_notebooks_are_there():
     assert [p.stem for p in NOTEBOOKS] == EXPECTED
 
 

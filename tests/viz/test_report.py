@@ -185,3 +185,17 @@ def test_cli_report_help():
     assert result.exit_code == 0
     assert "self-contained HTML page" in result.output
     assert "-o, --output FILE" in result.output
+
+
+def test_actions_section_when_a_plan_or_suggestions_are_asked(tmp_path, example):
+    plan = tmp_path / "plan.csv"
+    plan.write_text("action,actor,other,year\nintroduce,farm,seaweed,2024\n", encoding="utf-8")
+    data = rep.collect(example, top=3, whatif=plan, suggest=2)
+    page = rep.render(data)
+    section = page[page.index('<section id="actions">') :]
+    section = section[: section.index("</section>")]
+    assert "not predictions of what the actions would achieve" in section
+    for text in data.tables["whatif_steps"]["explanation"]:
+        assert rep._e(text) in section
+    assert '<a href="#actions">' in page
+    assert '<section id="actions">' not in rep.render(rep.collect(example, top=3))

@@ -39,6 +39,7 @@ __all__ = [
     "png",
     "survey_chart",
     "svg",
+    "whatif_chart",
 ]
 
 #: matplotlib settings every figure is made and rendered with (deterministic, plain text).
@@ -325,6 +326,36 @@ def bridges_chart(
             title=title,
             xlabel="bridge score (1 = the strongest bridge)" if value == "score" else value,
             notes=notes,
+        )
+
+
+def whatif_chart(
+    steps: pd.DataFrame, *, title: str | None = "What each action adds (given the ones before)"
+) -> Figure:
+    """Horizontal bars of the new cross-sector pairs within reach that each action of a
+    ``whatif_steps`` table adds (:func:`bioeco.analyze.whatif.whatif`), in plan order, with the
+    reach after each action on the right.
+
+    Examples
+    --------
+    >>> steps = pd.DataFrame({"step": [1, 2, 0], "action": ["invite", "introduce", "scenario"],
+    ...                       "reach_before": [10, 12, 10], "reach_after": [12, 15, 15]})
+    >>> fig = whatif_chart(steps)
+    >>> len(fig.axes[0].patches), fig.get_suptitle()
+    (2, 'What each action adds (given the ones before)')
+    """
+    _need(steps, ("step", "action", "reach_before", "reach_after"), "what-if chart")
+    rows = steps[steps["step"] > 0]
+    with style_axes():
+        if rows.empty:
+            return _empty_figure("The plan has no actions.", title)
+        return _barh(
+            [f"{s}. {a}" for s, a in zip(rows["step"], rows["action"], strict=True)],
+            [float(a - b) for a, b in zip(rows["reach_after"], rows["reach_before"], strict=True)],
+            title=title,
+            xlabel="new pairs of actors of different sectors within two steps",
+            notes=[f"reach {int(v)}" for v in rows["reach_after"]],
+            fmt="{:+.0f}",
         )
 
 

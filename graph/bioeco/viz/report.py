@@ -180,6 +180,8 @@ def collect(
     seed: int = 42,
     basis: str = "all",
     inputs: Iterable[str] = (),
+    whatif: str | os.PathLike | None = None,
+    suggest: int | None = None,
     **thresholds: Any,
 ) -> ReportData:
     """Run every analysis on *graph* once and gather what the report shows.
@@ -187,7 +189,9 @@ def collect(
     The tables are those of :func:`bioeco.analyze.run.run_analyses` with the same options
     (*sector*, *region*, *as_of*, *seed*, *basis*, *thresholds*), each ranking cut to its
     *top* rows (:func:`bioeco.analyze.run.cut_top`) and the coverage kept whole for the
-    heatmap; nothing is recomputed from them. *inputs* names the files the graph came
+    heatmap; nothing is recomputed from them. *whatif* (a plan file) and *suggest* (a number of
+    actions) add the what-if tables (:mod:`bioeco.analyze.whatif`) for the section "Actions
+    that would change the most". *inputs* names the files the graph came
     from (shown with the parameters). The run time comes from
     :func:`bioeco.pipeline.run_clock` (fixed by ``SOURCE_DATE_EPOCH``).
 
@@ -215,6 +219,16 @@ def collect(
     )
     # the rankings are cut to *top*; the heatmap needs every cell of the coverage
     tables = {**cut_top(full, top), "gaps_coverage": full["gaps_coverage"]}
+    if whatif is not None or suggest:
+        from bioeco.analyze.whatif import suggest_actions
+        from bioeco.analyze.whatif import whatif as run_whatif
+
+        if whatif is not None:
+            tables.update(run_whatif(graph, whatif, as_of=as_of, basis=basis))
+        if suggest:
+            tables["whatif_suggestions"] = suggest_actions(
+                graph, suggest, region=region, as_of=as_of, basis=basis
+            )
     ended = max(run_clock(), started)
     net = load_network(graph, as_of=as_of, basis=basis)
     counts = completeness(net)
@@ -446,6 +460,46 @@ def _change_section(data: ReportData) -> str:
         + _table(["what", "count", "difference"], rows(unseen), ["name", "num", "text"])
         + "</details></section>"
     )
+
+
+def _actions_section(data: ReportData) -> str:
+    from bioeco.analyze.whatif import HONESTY
+
+    steps = data.tables.get("whatif_steps")
+    ideas = data.tables.get("whatif_suggestions")
+    if steps is None and ideas is None:
+        return ""
+    parts = [
+        '<section id="actions"><h2>Actions that would change the most</h2>'
+        f'<p class="complete">{_e(HONESTY)}</p>'
+    ]
+    if ideas is not None:
+        rows = [
+            [_num(r["rank"]), _e(r["action"]), _num(r["gain"]), _e(r["explanation"])]
+            for r in ideas.to_dict("records")
+        ]
+        parts.append(
+            "<h3>Suggested actions</h3>"
+            + (
+                _table(["rank", "action", "gain", "why"], rows, ["rank", "name", "num", "text"])
+                if rows
+                else '<p class="note">No candidate action would add anything.</p>'
+            )
+        )
+    if steps is not None:
+        rows = [
+            [_num(r["step"]) if r["step"] else "all", _e(r["explanation"])]
+            for r in steps.to_dict("records")
+        ]
+        parts.append(
+            "<h3>The plan, action by action</h3>"
+            + _table(["step", "what it changes"], rows, ["rank", "text"])
+        )
+    parts.append(
+        '<p class="note">Method and plan format: docs/whatif.md; all changes in '
+        "<code>bioeco whatif</code>'s <code>whatif_changes</code> table.</p></section>"
+    )
+    return "".join(parts)
 
 
 def _counts_section(data: ReportData) -> str:
@@ -859,6 +913,11 @@ def render(data: ReportData, *, viewer_href: str | None = "viewer.html") -> str:
         ("bridges", "Bridges"),
         ("pairs", "Suggested pairs"),
         *([("change", "Change")] if change else []),
+        *(
+            [("actions", "Actions")]
+            if "whatif_steps" in data.tables or "whatif_suggestions" in data.tables
+            else []
+        ),
         ("appendix", "Appendix"),
         ("about", "Method"),
     ]
@@ -874,6 +933,7 @@ def render(data: ReportData, *, viewer_href: str | None = "viewer.html") -> str:
             _bridges_section(data),
             _pairs_section(data),
             change,
+            _actions_section(data),
             '<div id="appendix">',
             _about_section(data),
             _overlap_section(data, "appendix"),
