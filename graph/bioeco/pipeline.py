@@ -15,7 +15,7 @@ from rdflib import Dataset, URIRef
 
 from bioeco.core.paths import DATA_DIR, OUT_DIR
 from bioeco.core.progress import job, step
-from bioeco.errors import DataError, UsageError, ValidationFailed
+from bioeco.errors import DataError, EndpointError, UsageError, ValidationFailed
 from bioeco.ingest.export import (
     atomic_write,
     atomic_write_set,
@@ -452,16 +452,27 @@ def analyze(
             )
         names = [str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)]
     started = run_clock()
-    tables = run_analyses(
-        dataset,
-        kinds,
-        top=None if write else top,  # the files always hold the full tables
-        sector=sector,
-        region=region,
-        as_of=as_of,
-        seed=seed,
-        **thresholds,
-    )
+    try:
+        tables = run_analyses(
+            dataset,
+            kinds,
+            top=None if write else top,  # the files always hold the full tables
+            sector=sector,
+            region=region,
+            as_of=as_of,
+            seed=seed,
+            **thresholds,
+        )
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        if endpoint is None:
+            raise
+        # a store's rows are not checked like the tables bioeco builds from: rows of another
+        # shape end here, as one line naming the store
+        raise EndpointError(
+            f"{getattr(endpoint, 'shown', endpoint)}: the store's answers are not those of a "
+            f"bioeco graph ({type(exc).__name__}: {str(exc)[:200]}); push a graph built by "
+            "bioeco there"
+        ) from None
     ended = max(run_clock(), started)
     output = AnalysisOutput(
         tables=cut_top(tables, top), rows={name: len(df) for name, df in tables.items()}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import re
 import threading
 import time
 import urllib.parse
@@ -113,6 +114,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._answer(200, GRAPHS_ANSWER, {"Content-Type": "application/json"})
             else:
                 self._answer(200, MALFORMED[arg], {"Content-Type": "application/json"})
+        elif kind == "well-formed-but-odd":  # valid SPARQL JSON, not a bioeco graph's rows
+            if "SELECT DISTINCT ?g" in query:
+                body = GRAPHS_ANSWER
+            elif arg == "unbound":
+                body = b'{"head": {"vars": []}, "results": {"bindings": [{}]}}'
+            else:
+                names = re.findall(r"\?(\w+)", query.rsplit("ORDER BY", 1)[-1])
+                row = {n: {"type": "literal", "value": "zz"} for n in names}
+                body = json.dumps({"head": {"vars": names}, "results": {"bindings": [row]}})
+                body = body.encode()
+            self._answer(200, body, {"Content-Type": "application/json"})
         elif kind == "malformed-graphs":
             self._answer(200, MALFORMED[arg], {"Content-Type": "application/json"})
         else:

@@ -153,6 +153,19 @@ def test_a_malformed_answer_is_one_line_naming_the_store(store, kind, runner):
         ), endpoint
 
 
+@pytest.mark.parametrize("odd", ["unbound", "strings"])
+@pytest.mark.parametrize("kind", ["gaps", "overlap", "bridges"])
+def test_well_formed_answers_of_another_shape_are_one_line(store, odd, kind, runner):
+    endpoint = f"{store.url}/well-formed-but-odd/{odd}"
+    result = runner.invoke(main, ["analyze", kind, "--no-write", "--endpoint", endpoint])
+    assert result.exit_code == 1, result.output
+    last = result.output.splitlines()[-1]
+    assert last.startswith(f"Error: {endpoint}: the store's answers are not those of a bioeco "
+                           "graph (")  # fmt: skip
+    assert last.endswith("); push a graph built by bioeco there")
+    assert "Traceback" not in result.output
+
+
 @pytest.mark.parametrize(
     "url, why",
     [
