@@ -917,6 +917,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     raise _Stopped(405, "Method Not Allowed", "use GET or POST for queries")
                 params = self._params()
                 self.reading_until = None  # the request is in: now the answer's limit runs
+                self.connection.settimeout(self.timeout)  # for writing the answer
                 if not params.get("query") and "update" not in params and path == "/sparql":
                     self._send(200, "OK", "text/plain", _help(self.endpoint).encode())
                     return
