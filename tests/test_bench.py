@@ -305,3 +305,20 @@ def test_on_disk_bulk_load_baseline_step_runs(scale1: Path, tmp_path: Path) -> N
     result = _child("oxigraph_bulk_load_disk", scale1, tmp_path)
     assert result["info"]["quads"] == len(dataset)
     assert not (tmp_path / "bulk-load-disk").exists()  # the store is removed after counting
+
+
+def test_the_commands_run_as_whole_processes_on_one_out_folder(scale1: Path, tmp_path: Path):
+    """build, analyze, the query after it and report, each one `bioeco` process with its own
+    CPU seconds and peak; the query after analyze answers from the store's folder."""
+    from bench.run import _measure
+
+    for step in ("cmd_build", "cmd_analyze", "cmd_query_after_analyze", "cmd_report"):
+        seconds, peak, _setup, info = _measure(step, 1, scale1, tmp_path, 600.0)
+        assert seconds > 0 and peak > 0 and info["cpu_s"] > 0, step
+    out = tmp_path / "cmd-out"
+    assert info is not None and (out / "report.html").is_file()
+    assert (out / "analysis" / "manifest.json").is_file()
+    log = (tmp_path / "cmd_report.log").read_text(encoding="utf-8")
+    assert "computing the analyses" not in log  # the report read out/analysis/
+    query = (tmp_path / "cmd_query_after_analyze.log").read_text(encoding="utf-8")
+    assert query.startswith("member,label,joined") and len(query.splitlines()) > 1

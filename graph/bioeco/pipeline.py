@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import warnings
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,11 +56,14 @@ if TYPE_CHECKING:  # imported where used: `bioeco query` / `stats` on a built gr
     from bioeco.validate.shacl import ValidationReport
 
 __all__ = [
+    "AnalysisNotReusedWarning",
     "AnalysisOutput",
     "BuildResult",
+    "analysis_tables",
     "analyze",
     "build",
     "current_store",
+    "graph_key",
     "open_graph",
     "run_clock",
     "validate",
@@ -223,11 +228,11 @@ def open_graph(
     if isinstance(graph_file, list | tuple) and len(graph_file) == 1:
         graph_file = graph_file[0]
     if isinstance(graph_file, list | tuple):
-        return _load_files(graph_file)
+        return _read_from(_load_files(graph_file), graph_file)
     onto = Path(ontology_dir) if ontology_dir else None
     if graph_file is not None:
         stored = _stored_copy(Path(graph_file), onto) if store else None
-        return stored if stored is not None else load_dataset(graph_file)
+        return _read_from(stored if stored is not None else load_dataset(graph_file), [graph_file])
     from bioeco.ingest.build import build_dataset
 
     out = Path(out_dir) if out_dir else OUT_DIR
@@ -237,15 +242,56 @@ def open_graph(
             warnings.warn(state.message, StaleGraphWarning, stacklevel=2)
         if state.state == "stale" and state.data_dir is not None:
             return build_dataset(state.data_dir, ontology_dir=onto)
+        files = [out / "bioeco.trig"]
+        if with_analysis and (out / "analysis.trig").is_file():
+            files.append(out / "analysis.trig")
         if state.state == "fresh" and store:
             stored = _stored(out, state, with_analysis)
             if stored is not None:
-                return stored
+                return _read_from(stored, files)
         dataset = load_dataset(out / "bioeco.trig")
-        if with_analysis and (out / "analysis.trig").is_file():
+        if len(files) > 1:
             load_dataset(out / "analysis.trig", into=dataset)  # the safe loader: one-line errors
-        return dataset
+        return _read_from(dataset, files)
     return build_dataset(data_dir, ontology_dir=onto)
+
+
+# the files each graph open_graph returned was read from (by id: rdflib graphs compare by
+# identifier), dropped with the graph
+_ORIGINS: dict[int, tuple[weakref.ref, tuple[Path, ...]]] = {}
+
+
+def _read_from(dataset: Dataset, files: list | tuple) -> Dataset:
+    """Remember that *dataset* holds exactly the RDF of *files* (for :func:`graph_key`)."""
+    key = id(dataset)
+    try:
+        ref = weakref.ref(dataset, lambda _ref, key=key: _ORIGINS.pop(key, None))
+    except TypeError:
+        return dataset
+    _ORIGINS[key] = (ref, tuple(Path(f) for f in files))
+    return dataset
+
+
+def _digest_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def graph_key(graph: Any) -> str | None:
+    """What *graph* holds, as a key: the SHA-256 of the file it was read from by
+    :func:`open_graph` (joined by ``+`` for several files, in order), so the same content
+    read again, from the store or parsed, has the same key; None for a graph built from
+    tables in memory or made otherwise (its content cannot be told cheaply)."""
+    entry = _ORIGINS.get(id(graph))
+    if entry is None or entry[0]() is not graph:
+        return None
+    try:
+        return "+".join(_digest_file(path) for path in entry[1])
+    except OSError:
+        return None
 
 
 def _store_folder(out: Path, state: BuildState) -> Path | None:
@@ -384,6 +430,93 @@ def run_clock() -> datetime:
     return datetime.now(tz=UTC).replace(microsecond=0)
 
 
+class AnalysisNotReusedWarning(StaleGraphWarning):
+    """``out/analysis/`` does not hold the tables asked for (another graph, other options,
+    missing tables): they are computed instead (:func:`analysis_tables`)."""
+
+
+def _analysis_folder(graph: Any, out_dir: Path | str | None) -> Path:
+    """``<out_dir>/analysis``; without *out_dir*, the ``analysis`` folder next to the
+    ``bioeco.trig`` *graph* was read from (``--graph elsewhere/bioeco.trig``), else
+    ``out/analysis``."""
+    if out_dir is not None:
+        return Path(out_dir) / "analysis"
+    entry = _ORIGINS.get(id(graph))
+    if entry is not None and entry[0]() is graph and entry[1][0].name == "bioeco.trig":
+        return entry[1][0].parent / "analysis"
+    return OUT_DIR / "analysis"
+
+
+def analysis_tables(
+    graph: Any,
+    kinds: str | list[str] | tuple[str, ...] = ("gaps", "overlap", "bridges"),
+    *,
+    out_dir: Path | str | None = None,
+    top: int | None = None,
+    **options: Any,
+) -> dict[str, pd.DataFrame]:
+    """The tables of :func:`bioeco.analyze.run.run_analyses` ``(graph, kinds, top=top,
+    **options)``, read from ``<out>/analysis/`` when ``bioeco analyze`` wrote them there for
+    the same graph and options; else computed, with an :class:`AnalysisNotReusedWarning`
+    saying why in one line when ``<out>/analysis/`` holds tables (of another graph or other
+    options). ``<out>`` is *out_dir*, else the folder of the ``bioeco.trig`` the graph was
+    read from, else ``out/``.
+
+    The manifest ``out/analysis/manifest.json`` (written with the tables, in one set) names
+    the graph (:func:`graph_key`: the SHA-256 of the file :func:`open_graph` read, so *graph*
+    must come from :func:`open_graph`), the options (defaults left out:
+    :func:`bioeco.analyze.stored.options_key`), the kinds, and per table its column kinds and
+    the SHA-256 of its CSV file. The tables are reused when the graph's key is the manifest's,
+    the options (``sector``, ``region``, ``as_of``, ``seed``, ``basis`` and the thresholds) are
+    equal, every table the *kinds* make was written (``all`` only from an ``all`` run) and
+    every file is unchanged; *top* is applied to the reused tables as
+    :func:`bioeco.analyze.run.cut_top` does. Reused floats are as the CSV holds them (6
+    decimals). ``report``, ``viz`` and ``export`` call this instead of ``run_analyses``.
+    """
+    from bioeco.analyze.run import TABLES, cut_top, run_analyses
+    from bioeco.analyze.stored import options_key, read_manifest, read_table
+
+    asked = [kinds] if isinstance(kinds, str) else list(kinds)
+    folder = _analysis_folder(graph, out_dir)
+    manifest = read_manifest(folder) if folder.is_dir() else None
+    if manifest is not None:
+        key = graph_key(graph)
+        held = manifest["tables"]
+        if "all" in asked:
+            wanted = list(held) if "all" in manifest.get("kinds", []) else None
+        else:
+            names = [n for k in asked for n in TABLES.get(k, (f"?{k}",))]
+            wanted = names if all(n in held for n in names) else None
+        if key is None:
+            why = "the graph was not read from a file (built in memory)"
+        elif manifest.get("graph") != key:
+            why = "it was computed from another graph"
+        elif manifest["options"] != options_key(options):
+            why = "it was computed with other options"
+        elif wanted is None:
+            why = f"it lacks tables of {', '.join(asked)}"
+        else:
+            step("reading the analysis tables")
+            try:
+                tables = {name: read_table(folder / f"{name}.csv", held[name]) for name in wanted}
+            except (OSError, ValueError) as exc:
+                why = str(exc) if isinstance(exc, ValueError) else "a table cannot be read"
+            else:
+                order = [n for k in TABLES for n in TABLES[k]]  # run_analyses' order
+                rank = {n: order.index(n) if n in order else len(order) for n in tables}
+                tables = {n: tables[n] for n in sorted(tables, key=rank.__getitem__)}
+                return cut_top(tables, top)
+    if manifest is None:
+        return run_analyses(graph, asked, top=top, **options)  # nothing to reuse: as before
+    warnings.warn(
+        f"computing the analyses: {folder} is not of this graph and these options ({why}); "
+        "`bioeco analyze all` with the same options writes tables to reuse",
+        AnalysisNotReusedWarning,
+        stacklevel=2,
+    )
+    return run_analyses(graph, asked, top=top, **options)
+
+
 @dataclass
 class AnalysisOutput:
     """What :func:`analyze` did: the result tables (cut to *top*), the files written (always
@@ -430,8 +563,12 @@ def analyze(
             "the change analysis needs the local graph (it splits it by source year); "
             "run it without --endpoint"
         )
+    from bioeco.analyze.stored import MANIFEST as TABLES_MANIFEST
+    from bioeco.analyze.stored import manifest_text as tables_manifest
+
     out = Path(out_dir) if out_dir else OUT_DIR
     trig: str | None = None  # digest of the bioeco.trig analysed, which the store may hold
+    key: str | None = None  # what the analysed graph holds (graph_key), for reuse
     if endpoint is not None:  # like the local run: without earlier analysis results
         from bioeco.core.vocab import analysis_graph
 
@@ -444,12 +581,13 @@ def analyze(
         # they run on the parsed TriG; the store only receives their graph
         source = _analysed_trig(out, data_dir, graph_file) if write else None
         if source is not None:
-            trig = _file_digest(source)
-            dataset = load_dataset(source)
+            dataset = _read_from(load_dataset(source), [source])
         else:
             dataset = open_graph(
                 data_dir, graph_file, out_dir=out_dir, with_analysis=False, store=False
             )
+        key = graph_key(dataset) if write else None
+        trig = key if source is not None else None
         names = [str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)]
     started = run_clock()
     try:
@@ -492,12 +630,18 @@ def analyze(
         rdf = results_to_rdf(tables, params, started=started, ended=ended, used=used, top=top)
         files = {p.name: data for p, data in csv_files(tables, out / "analysis").items()}
         files["analysis.trig"] = serialize_trig({rdf.identifier: rdf})
+        # which graph and options the tables are of: report, viz and export reuse them
+        options = {"sector": sector, "region": region, "as_of": as_of, "seed": seed}
+        files[TABLES_MANIFEST] = tables_manifest(
+            key, list(kinds), {**options, **thresholds}, tables, files
+        )
         del rdf
         # the tables and the graph of one run switch together (one rename); out/analysis.trig
         # is a fixed link into the current set
-        output.files = atomic_write_set(
+        written = atomic_write_set(
             out / "analysis", files, links={out / "analysis.trig": "analysis/analysis.trig"}
         )
+        output.files = [path for path in written if path.name != TABLES_MANIFEST]
         if trig is not None:
             step("loading the analysis graph into the store")
             _store_analysis(out, trig, files["analysis.trig"])
@@ -528,16 +672,6 @@ def _analysed_trig(
         warnings.simplefilter("ignore", StaleGraphWarning)  # open_graph warns, if it comes to it
         state = build_state(out)
     return trig if state.state == "fresh" else None
-
-
-def _file_digest(path: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _store_analysis(out: Path, trig: str, analysis: str | bytes) -> bool:

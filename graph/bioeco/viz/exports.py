@@ -361,8 +361,7 @@ def export(
     from :func:`bioeco.pipeline.open_graph` (analysis results not included). The file is
     written atomically: on any error nothing is written.
     """
-    from bioeco.analyze.run import run_analyses
-    from bioeco.pipeline import open_graph, run_clock
+    from bioeco.pipeline import analysis_tables, open_graph, run_clock
     from bioeco.viz.report import source_table
 
     if fmt not in FORMATS:
@@ -390,7 +389,8 @@ def export(
         data = jsonld_text(graph).encode("utf-8")
     else:
         started = run_clock()
-        tables = run_analyses(
+        # out/analysis/ when `bioeco analyze all` wrote it for this graph and these options
+        tables = analysis_tables(
             graph,
             "all",  # change tables too when the sources describe two years
             top=top,

@@ -25,7 +25,7 @@ from rdflib import Dataset, Graph
 
 from bioeco.analyze.findings import completeness, key_findings
 from bioeco.analyze.project import Network, entity_id, load_network
-from bioeco.analyze.run import cut_top, run_analyses
+from bioeco.analyze.run import cut_top
 from bioeco.core.atomic import atomic_write
 from bioeco.core.paths import OUT_DIR
 from bioeco.store.query import select
@@ -204,10 +204,11 @@ def collect(
     >>> data.params["top"], data.labels["research"]
     (1, 'research')
     """
-    from bioeco.pipeline import run_clock
+    from bioeco.pipeline import analysis_tables, run_clock
 
     started = run_clock()
-    full = run_analyses(
+    # out/analysis/ when `bioeco analyze` wrote it for this graph and these options
+    full = analysis_tables(
         graph,
         ("all",),
         sector=sector,

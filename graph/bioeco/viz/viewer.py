@@ -28,7 +28,6 @@ from bioeco.analyze.project import (
     entity_iri,
     load_network,
 )
-from bioeco.analyze.run import run_analyses
 from bioeco.core.atomic import atomic_write
 from bioeco.errors import UsageError
 from bioeco.store.query import select
@@ -516,7 +515,10 @@ def _tables(graph: Graph | Dataset, opts: _Options) -> dict[str, pd.DataFrame]:
         kinds.append("gaps")
     if not kinds:
         return {}
-    return run_analyses(
+    from bioeco.pipeline import analysis_tables
+
+    # out/analysis/ when `bioeco analyze` wrote it for this graph and these options
+    return analysis_tables(
         graph, kinds, region=opts.region, as_of=opts.as_of, seed=opts.seed, basis=opts.basis
     )
 
