@@ -494,7 +494,14 @@ def query(
 @click.argument("kind", type=click.Choice(["gaps", "overlap", "bridges", "change", "all"]))
 @DATA_OPTION
 @GRAPH_OPTION
-@FORMAT_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "text", "csv", "json"]),
+    default=None,
+    help="Output format: table, text (one finding per paragraph), csv or json "
+    "[default: per table, the table when its explanations fit the width, else text].",
+)
 @_top_option()
 @_sector_option()
 @_region_option()
@@ -563,7 +570,7 @@ def analyze(
     kind: str,
     data_dir: Path | None,
     graph_file: Path | None,
-    fmt: str,
+    fmt: str | None,
     top: int | None,
     sector: str | None,
     region: str | None,
@@ -598,6 +605,7 @@ def analyze(
     from bioeco.pipeline import analyze as run_analyze
 
     kinds = ("all",) if kind == "all" else (kind,)
+    fmt = fmt or "auto"
     available = tuple(name for k in (TABLES if kind == "all" else kinds) for name in TABLES[k])
     hint = "" if no_write else " (every table is also written to <out>/analysis/<table>.csv)"
     _choose_table(fmt, available, table, hint)
@@ -1148,7 +1156,7 @@ def push(
 )
 @_as_of_option("Only memberships valid in this year (graphml, gexf, xlsx).")
 @_basis_option("Weakest basis of classifications to use (graphml, gexf, xlsx).")
-@_top_option(None, "xlsx: keep the N best rows.")
+@_top_option(None, "xlsx: keep the N best rows; graphml/gexf: the N best overlap and pair edges.")
 @_sector_option("xlsx: only rows about this sector code.")
 @_region_option("xlsx: only actors in this region code.")
 def export_command(

@@ -226,9 +226,12 @@ def test_query_formats_parse_with_their_readers(out_dir):
 
 def test_table_view_fits_the_width_or_is_wide(out_dir):
     args = ["analyze", "bridges", "--out", str(out_dir), "--no-write", "--top", "5"]
-    narrow = _run(*args, "--max-width", "100")
+    narrow = _run(*args, "--max-width", "100", "--format", "table")
     assert max(len(line) for line in narrow.splitlines()) <= 100
     assert "…" in narrow
+    findings = _run(*args, "--max-width", "100")  # the explanations do not fit a table
+    assert max(len(line) for line in findings.splitlines()) <= 100
+    assert findings.startswith("== bridges_actors (5 rows)\n1. ")
     wide = _run(*args, "--wide")
     assert "…" not in wide
     assert "connects" in wide and max(len(line) for line in wide.splitlines()) > 100
