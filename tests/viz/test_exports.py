@@ -107,7 +107,8 @@ def test_workbook_has_one_sheet_per_table_with_csv_cells(example):
         assert ws.max_row == len(frame) + 1
         for col in range(1, len(frame.columns) + 1):
             width = ws.column_dimensions[openpyxl.utils.get_column_letter(col)].width
-            assert 4 <= width <= 60
+            wide = frame.columns[col - 1] == "explanation"  # wrapped, 90 wide
+            assert width == 90 if wide else 4 <= width <= 60
         for r, row in enumerate(frame.itertuples(index=False, name=None), start=2):
             for c, value in enumerate(row, start=1):
                 cell = format_cell(value)
@@ -190,8 +191,10 @@ def test_export_is_atomic_and_refuses_options_that_do_not_apply(example_file, tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ttl", "x.xlsx"]
     with pytest.raises(UsageError, match="--view applies to graphml and gexf only"):
         ex.export("jsonld", tmp_path / "y.jsonld", graph_file=example_file, view="actors")
-    with pytest.raises(UsageError, match="--top, --sector and --region apply to xlsx only"):
-        ex.export("gexf", tmp_path / "y.gexf", graph_file=example_file, top=3)
+    with pytest.raises(UsageError, match="--sector and --region apply to xlsx only"):
+        ex.export("gexf", tmp_path / "y.gexf", graph_file=example_file, sector="marine")
+    with pytest.raises(UsageError, match="--top applies to xlsx, graphml and gexf"):
+        ex.export("jsonld", tmp_path / "y.jsonld", graph_file=example_file, top=3)
     assert not (tmp_path / "y.jsonld").exists() and not (tmp_path / "y.gexf").exists()
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "ROLES",
     "actor_scores",
     "brokerage",
+    "communities",
     "gould_fernandez",
     "pair_suggestions",
     "sector_group",
@@ -805,6 +806,21 @@ def _communities(st: Structure, net: Network, community: str, seed: int) -> dict
         parts = [[st.members[i] for i in part] for part in found]  # indices ascending
     parts = sorted(parts, key=lambda p: p[0])
     return {v: f"c{i + 1}" for i, part in enumerate(parts) for v in part}
+
+
+def communities(net: Network, community: str = "louvain", seed: int = 42) -> dict[str, str]:
+    """The community (``c1``, ``c2`` …) of every member of *net*, as :func:`pair_suggestions`
+    finds them (``louvain``, seeded, or ``sector`` groups); keys are member IRIs.
+
+    Examples
+    --------
+    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyze.project import load_network
+    >>> found = communities(load_network(example_graph()))
+    >>> sorted(set(found.values()))[:1], len(found) > 0
+    (['c1'], True)
+    """
+    return _communities(structure(net), net, community, seed)
 
 
 def _dense_rows(adj: sparse.csr_matrix, rows: np.ndarray) -> np.ndarray:

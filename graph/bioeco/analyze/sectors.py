@@ -10,7 +10,15 @@ from rdflib import Dataset, Graph
 from bioeco.analyze.project import Network, as_network, load_network
 from bioeco.errors import UsageError
 
-__all__ = ["NO_SECTOR", "NO_SECTOR_LABEL", "sector_counts", "sectors_by_year"]
+__all__ = ["COUNT_DEFINITION", "NO_SECTOR", "NO_SECTOR_LABEL", "sector_counts", "sectors_by_year"]
+
+#: What "actors in a sector" counts, said under every such count (issue 21, item 5).
+COUNT_DEFINITION = (
+    "Actors in a sector: organisations (not people, not initiatives) classified with that "
+    "top-level sector or a narrower one (pharmaceuticals count under medicine and health), "
+    "at the chosen basis (default: stated, inferred and external); an actor in two sectors "
+    "counts in both."
+)
 
 #: Code and label of the row that counts what has no sector in the graph.
 NO_SECTOR = "none"

@@ -1,0 +1,127 @@
+"""A workbook for colleagues: `bioeco export --to xlsx` over data/ read with openpyxl opens
+with a Read-me sheet, has actors, initiatives and memberships sheets with names and sources,
+and findings sheets that lead with rank, names and the explanation."""
+
+from __future__ import annotations
+
+import pytest
+
+from bioeco.core.paths import DATA_DIR
+from bioeco.viz import exports as ex
+
+openpyxl = pytest.importorskip("openpyxl")
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wb") / "bioeco.xlsx"
+    ex.export("xlsx", path, data_dir=DATA_DIR)
+    return openpyxl.load_workbook(path)
+
+
+def _rows(ws):
+    header = [c.value for c in ws[1]]
+    return header, [dict(zip(header, r, strict=True)) for r in ws.iter_rows(2, values_only=True)]
+
+
+def test_first_sheet_reads_me_the_sheets_terms_and_sources(workbook):
+    assert workbook.sheetnames[:5] == ["Read me", "actors", "initiatives", "memberships", "sectors"]
+    items = {r[0]: r[1] for r in workbook["Read me"].iter_rows(values_only=True) if r[0]}
+    for sheet in workbook.sheetnames[1:]:
+        assert items.get(sheet), f"the Read me does not say what {sheet} holds"
+    assert "divided by" in items["Jaccard index"]  # glossary term in plain words
+    assert items["btn-ar-2021"].startswith("Biotech North Annual Report 2021")
+    assert items["dln-2017"].startswith("Digital biotechnology in Norway")
+
+
+def test_actors_sheet_has_names_labels_and_sources_with_codes_at_the_right(workbook):
+    header, rows = _rows(workbook["actors"])
+    assert header[:7] == [
+        "name",
+        "Norwegian name",
+        "type",
+        "sectors",
+        "value-chain stages",
+        "regions",
+        "sources",
+    ]
+    assert header[7:] == ["id", "type code", "sector codes", "stage codes", "region codes"]
+    rcn = next(r for r in rows if r["id"] == "actor/forskningsradet")
+    assert rcn["name"] == "Research Council of Norway"
+    assert rcn["Norwegian name"] == "Norges forskningsråd"
+    assert rcn["type"] == "Funding agency" and rcn["type code"] == "funding-agency"
+    assert "btn-ar-2021 (Partnere; l. 62)" in rcn["sources"]
+    aarja = next(r for r in rows if r["id"] == "actor/aarja-health")
+    assert aarja["sectors"] == "Medicine and health" and aarja["regions"] == "Northern Norway"
+    ws = workbook["actors"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+
+
+def test_memberships_sheet_says_who_is_in_what_with_years_source_and_locator(workbook):
+    header, rows = _rows(workbook["memberships"])
+    assert header[:9] == [
+        "member",
+        "member is",
+        "role",
+        "of",
+        "from",
+        "to",
+        "observed in",
+        "source",
+        "locator",
+    ]
+    akva = next(r for r in rows if r["member id"] == "actor/akvaplan-niva")
+    assert (akva["member"], akva["role"], akva["of"]) == (
+        "Akvaplan-niva",
+        "Member",
+        "Biotech North",
+    )
+    assert akva["from"] == 2021 and isinstance(akva["from"], int)
+    assert (akva["source"], akva["locator"]) == ("btn-ar-2021", "Medlemmer; l. 15, 68")
+    assert {r["member is"] for r in rows} == {"actor", "initiative", "person"}
+    _, initiatives = _rows(workbook["initiatives"])
+    assert any(r["name"] == "Biotech North" for r in initiatives)
+
+
+def test_findings_sheets_lead_with_rank_names_and_explanation_in_words(workbook):
+    header, rows = _rows(workbook["bridges_actors"])
+    assert header[:4] == ["rank", "name", "explanation", "score"]
+    assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
+    assert rows[0]["name"] == "Research Council of Norway"
+    assert isinstance(rows[0]["score"], int | float) and isinstance(rows[1]["score"], float)
+    header, rows = _rows(workbook["gaps_coverage"])
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    assert rows[0]["sector"] == "Knowledge provision"
+    for name in workbook.sheetnames[5:-2]:
+        header, rows = _rows(workbook[name])
+        assert not [h for h in header if "_" in h], name
+        assert "explanation" in header[:6], name
+        for row in rows:  # names, not ids, in list cells
+            for key, value in row.items():
+                if isinstance(value, str) and "|" in value:
+                    assert "actor/" not in value and "initiative/" not in value, (name, key)
+    pairs = workbook["bridges_pairs"]
+    assert pairs["D2"].alignment.wrap_text
+    score = next(c for c in pairs[2] if isinstance(c.value, float))
+    assert score.number_format.startswith("0.")
+
+
+def test_actors_per_sector_are_one_count_in_the_workbook_and_the_report(workbook):
+    from bioeco.analyze.project import load_network
+    from bioeco.analyze.sectors import COUNT_DEFINITION, sector_counts
+    from bioeco.ingest.build import build_dataset
+    from bioeco.viz.report import _sector_table
+
+    net = load_network(build_dataset(DATA_DIR))
+    helper = dict(zip(sector_counts(net)["sector"], sector_counts(net)["actors"], strict=True))
+    _, rows = _rows(workbook["sectors"])
+    sheet = {r["sector code"]: r["actors"] for r in rows}
+    report = _sector_table(net)
+    page = dict(zip(report["sector"], report["actors"], strict=True))
+    assert sheet == helper
+    assert {k: v for k, v in page.items() if k in helper} == {
+        k: v for k, v in helper.items() if k in page
+    }
+    assert sheet["agri-food"] == 13
+    items = {r[0]: r[1] for r in workbook["Read me"].iter_rows(values_only=True) if r[0]}
+    assert items["How sectors are counted"] == COUNT_DEFINITION
