@@ -57,7 +57,7 @@ def test_the_findings_view_gives_rank_names_explanation_then_numbers(printed):
 def test_coverage_prints_in_rank_order_in_the_table_view():
     cov = run_analyses(build_dataset(DATA_DIR), ["gaps"])["gaps_coverage"]
     assert cov["rank"].tolist() != sorted(cov["rank"])  # the table keeps its matrix order
-    lines = format_frame(cov, "table", max_width=None).splitlines()[1:]
+    lines = format_tables({"c": cov}, "table").splitlines()[2:]
     assert [int(line.split()[0]) for line in lines] == sorted(cov["rank"])
 
 
@@ -67,7 +67,7 @@ def test_one_number_format_per_column():
     )
     table = format_frame(frame, "table")
     assert "1.000000" in table and "0.713675" in table
-    text = format_frame(frame, "text")
+    text = format_tables({"t": frame}, "text")
     assert "score 1.000000" in text and "score 0.713675" in text
     assert column_decimals(frame["score"]) == 6
 

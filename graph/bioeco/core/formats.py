@@ -578,7 +578,7 @@ def fits(frame: pd.DataFrame, max_width: int | None) -> bool:
     """
     if max_width is None or "explanation" not in frame.columns or frame.empty:
         return True
-    return _table(_ranked(frame).map(_printable), max_width)[1]
+    return _table(frame.map(_printable), max_width)[1]
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -600,8 +600,9 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table", *, max_width: int | No
     with control characters escaped and, with *max_width*, cuts text cells so every line
     fits that many characters (``None``: cells are never cut); ``text`` prints per row its
     rank and names, the explanation whole (wrapped) and its key numbers
-    (:func:`finding_columns`). Table and text print ranked tables in rank order and floats
-    with one number of decimals per column (:func:`column_decimals`). Missing values are
+    (:func:`finding_columns`). Rows print in the order given (a query's ``ORDER BY`` holds;
+    :func:`format_tables` puts ranked tables in rank order); floats print with one number of
+    decimals per column (:func:`column_decimals`). Missing values are
     empty cells (CSV, table) or ``null`` (JSON) — never ``nan`` or ``None``.
 
     Examples
@@ -626,13 +627,13 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table", *, max_width: int | No
     >>> found = pd.DataFrame({"rank": [2, 1], "label": ["Nofima", "UiT"], "score": [1.0, 0.5],
     ...                       "explanation": ["Nofima links marine and food.", "UiT links two."]})
     >>> print(format_frame(found, "text", max_width=40))
-    1. UiT
-       UiT links two.
-       score 0.5
-    <BLANKLINE>
     2. Nofima
        Nofima links marine and food.
        score 1.0
+    <BLANKLINE>
+    1. UiT
+       UiT links two.
+       score 0.5
     """
     if fmt == "csv":
         if not len(frame.columns):
@@ -648,11 +649,11 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table", *, max_width: int | No
     if fmt == "table":
         if frame.empty:
             return "(no rows)" if len(frame.columns) else "(empty)"
-        return _table(_ranked(frame).map(_printable), max_width)[0]
+        return _table(frame.map(_printable), max_width)[0]
     if fmt == "text":
         if frame.empty:
             return "(no rows)" if len(frame.columns) else "(empty)"
-        return _findings(_ranked(frame).map(_printable), max_width)
+        return _findings(frame.map(_printable), max_width)
     raise ValueError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
 
 
@@ -669,8 +670,9 @@ def format_tables(
     notes: dict[str, str] | None = None,
 ) -> str:
     """Render several named tables as ONE document: a JSON object ``{name: [records]}``, or
-    for ``table``, ``text`` and ``auto`` a ``== name (N rows)`` block per table (``auto``
-    chooses per table, :func:`format_frame`). CSV holds one table only, so
+    for ``table``, ``text`` and ``auto`` a ``== name (N rows)`` block per table, ranked
+    tables (a ``rank`` column) in rank order (``auto`` chooses per table,
+    :func:`format_frame`). CSV holds one table only, so
     several tables in ``csv`` raise :class:`ValueError` (choose one with *names*). *notes*
     adds a line under a table of the table view (e.g. the terms it uses).
 
@@ -693,7 +695,7 @@ def format_tables(
         return format_frame(next(iter(chosen.values())), "csv")
     blocks = [
         f"== {name} ({len(frame)} rows)\n"
-        + format_frame(frame, fmt, max_width=max_width)
+        + format_frame(_ranked(frame), fmt, max_width=max_width)
         + (f"\n{_wrap(notes[name], max_width)}" if notes and name in notes else "")
         for name, frame in chosen.items()
     ]
