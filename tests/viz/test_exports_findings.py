@@ -21,7 +21,6 @@ NODE_FINDINGS = {
     "betweenness",
     "participation",
     "bridge_finding",
-    "broker_role",
     "community",
     "top_sector",
     "top_sector_label",
@@ -54,6 +53,8 @@ def test_graphml_of_data_keeps_bridge_scores_communities_colours_and_positions(e
     assert set(node) >= NODE_FINDINGS
     assert node["bridge_rank"] == 1 and node["bridge_score"] == round(float(top["score"]), 6)
     assert node["bridge_finding"] == top["explanation"]
+    broker = tables["bridges_brokerage"].iloc[0]
+    assert back.nodes[broker["actor"]]["broker_role"] == broker["dominant_role"]
     assert node["color"].startswith("#") and len(node["color"]) == 7
     assert isinstance(node["x"], float) and isinstance(node["y"], float)
     # every node has a position and a single top sector; actors have a community
