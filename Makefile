@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: setup sysdeps demo test lint format clean bench bench-quick bench-viewer screenshots extract-quality evaluate lab notebooks notebooks-check
+.PHONY: setup sysdeps demo demo-steps bench-endpoint test lint format clean bench bench-quick bench-viewer screenshots extract-quality evaluate lab notebooks notebooks-check
 
 # Debian packages the tests and the demo use (real browser, real SPARQL stores). Installed only
 # when missing; CI starts on a fresh machine. Add a package name here, never install by hand.
@@ -23,15 +23,40 @@ sysdeps:
 	  $$SUDO $(APT_GET) update && $$SUDO $(APT_GET) install -y --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# setuptools notes on every editable install of a package whose folder is mapped
+# (graph/bioeco beside the top-level cli.py: "Editable installation … be careful with folders
+# in your working directory with the same name as your package"); the checkout has no such
+# folder, so that one note is silenced. A wheel build prints no warning (tests/test_install.py).
+QUIET_EDITABLE := PYTHONWARNINGS="ignore:Editable installation"
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(QUIET_EDITABLE) $(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
 setup: sysdeps $(STAMP)
 
+# make demo: every step's output goes to $(DEMO_LOG); the terminal shows a short summary naming
+# the files to open, or, when a step fails, the log's last lines (and make fails)
+DEMO_LOG := $(OUT)/demo.log
 demo: setup
+	@mkdir -p $(OUT)
+	@echo "make demo: building the graph from data/, running every analysis, writing the pages ..."
+	@start=$$(date +%s); \
+	if ! $(MAKE) --no-print-directory demo-steps > $(DEMO_LOG) 2>&1; then \
+	  echo "make demo FAILED. The last 40 lines of $(DEMO_LOG):"; tail -n 40 $(DEMO_LOG); exit 1; \
+	fi; \
+	echo "Done in $$(( $$(date +%s) - start )) s; every step's output: $(DEMO_LOG). Open:"; \
+	echo "  $(OUT)/report.html          the findings on one page, to read or send"; \
+	echo "  $(OUT)/viewer.html          the interactive network (works offline)"; \
+	echo "  $(OUT)/export/bioeco.xlsx   every analysis table in one workbook (.graphml, .gexf, .jsonld beside it)"; \
+	echo "  $(OUT)/analysis/            the full analysis tables as CSV (terms: docs/glossary.md)"; \
+	echo "  $(OUT)/whatif/              what the example plan would change (docs/whatif.md)"; \
+	echo "  $(OUT)/proposals-sample.csv what bioeco extract proposes from docs/examples/sample-annual-report.txt"; \
+	echo "The graph: $(OUT)/bioeco.trig. Ask it: $(BIN)/bioeco queries; $(BIN)/bioeco analyze all --top 10"
+
+# the demo's steps with their whole output (make demo writes it to $(DEMO_LOG))
+demo-steps: setup
 	$(BIN)/bioeco build --out $(OUT)
 	$(BIN)/bioeco stats --graph $(OUT)/bioeco.trig
 	$(BIN)/bioeco analyze all --out $(OUT) --top 10
@@ -39,9 +64,8 @@ demo: setup
 	$(BIN)/bioeco analyze change --from 2017 --to 2021 --scope all --no-write --table change_summary
 	$(BIN)/bioeco queries
 	$(BIN)/bioeco query --name cross-sector-initiatives --graph $(OUT)/bioeco.trig
-	$(BIN)/python -m bench.endpoint_load --clients 2 --queries 5 --graph $(OUT)/bioeco.trig --graph $(OUT)/analysis.trig
-	$(BIN)/bioeco extract ../shared/seeds/biotech-north-annual-report-2021.txt \
-	  --source-id btn-ar-2021 -o $(OUT)/proposals-btn-ar-2021.csv
+	$(BIN)/bioeco extract docs/examples/sample-annual-report.txt --source-id sample-2023 \
+	  --publisher biotech-north -o $(OUT)/proposals-sample.csv
 	$(BIN)/bioeco whatif docs/examples/whatif-land-moter-hav.csv --suggest 5 --out $(OUT)
 	$(BIN)/bioeco report --graph $(OUT)/bioeco.trig -o $(OUT)/report.html --suggest 5
 	$(BIN)/bioeco viz --graph $(OUT)/bioeco.trig -o $(OUT)/viewer.html --highlight bridges --highlight overlap --highlight gaps
@@ -74,6 +98,11 @@ bench: setup
 bench-quick: setup
 	$(BIN)/python -m bench.run --scales 1,2,4,8 --repeat 1
 
+# `bioeco serve` under load: 8 concurrent SPARQL clients x 200 queries on the demo's graph
+# (tests/endpoint/test_load.py runs a small load in make test)
+bench-endpoint: demo
+	$(BIN)/python -m bench.endpoint_load --graph $(OUT)/bioeco.trig --graph $(OUT)/analysis.trig
+
 # the viewer at growing scales (up to about 5000 nodes) in headless Chromium -> bench/VIEWER.md
 bench-viewer: setup
 	$(BIN)/python -m bench.viewer
@@ -91,7 +120,7 @@ evaluate: setup
 # JupyterLab in the venv (the `lab` extra), opened on notebooks/ (local only: 127.0.0.1)
 LAB_STAMP := $(VENV)/.lab-stamp
 $(LAB_STAMP): $(STAMP) pyproject.toml
-	$(PY) -m pip install --quiet -e '.[test,lab]'
+	$(QUIET_EDITABLE) $(PY) -m pip install --quiet -e '.[test,lab]'
 	@touch $(LAB_STAMP)
 
 lab: setup $(LAB_STAMP)

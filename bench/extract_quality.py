@@ -2,12 +2,14 @@
 
 ``python -m bench.extract_quality [--held-out] [--out FILE]`` (``make extract-quality``)
 
-For each source in ``data/sources.csv`` whose document is in ``../shared/seeds/``, runs the
+For each source in ``data/sources.csv`` whose document is in the seeds folder (``../shared/seeds/``
+beside the checkout, or ``BIOECO_SEEDS``; the texts are not part of the repository), runs the
 extractor and prints organisation recall, membership recall and precision (pairs of member
 and organisation) and how often the suggested role is one of the recorded roles, in two
 settings (see :mod:`bioeco.extract.quality`): ``known`` (every name in data/ known) and
 ``held-out`` (names that only this source records are hidden from the extractor). Quality,
-not speed: the numbers do not depend on the machine.
+not speed: the numbers do not depend on the machine. Without the texts it says so and stops
+(exit 0): nothing to measure.
 """
 
 from __future__ import annotations
@@ -53,6 +55,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--known-only", action="store_true", help="skip the held-out setting")
     parser.add_argument("--out", type=Path, default=None, help="also write the table here")
     args = parser.parse_args(argv)
+    missing = [s.file for s in load_records().sources if not (SEEDS_DIR / s.file).exists()]
+    for name in missing:
+        print(f"skipped: {SEEDS_DIR / name} not present", file=sys.stderr)
+    if len(missing) == len(load_records().sources):
+        print(
+            f"extract quality: no source text in {SEEDS_DIR} (set BIOECO_SEEDS to the folder "
+            "holding the reports named in data/sources.csv, column file); nothing measured",
+            file=sys.stderr,
+        )
+        return 0
     text = report(held_out=not args.known_only)
     sys.stdout.write(text)
     if args.out:

@@ -18,7 +18,10 @@ from bioeco.store.query import select
 from bioeco.validate.shacl import validate_graph
 
 BTN = SEEDS_DIR / "biotech-north-annual-report-2021.txt"
-needs_seeds = pytest.mark.skipif(not BTN.exists(), reason="../shared/seeds not present")
+needs_seeds = pytest.mark.skipif(
+    not BTN.exists(),
+    reason="source texts absent (../shared/seeds or BIOECO_SEEDS; see data/README.md)",
+)
 
 
 def line_ranges(locator: str) -> list[tuple[int, int]]:

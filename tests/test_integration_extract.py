@@ -20,7 +20,7 @@ from bioeco.validate.shacl import validate_graph
 SOURCES = ("btn-ar-2021", "dln-2017")
 needs_seeds = pytest.mark.skipif(
     not (SEEDS_DIR / "biotech-north-annual-report-2021.txt").exists(),
-    reason="../shared/seeds not present",
+    reason="source texts absent (../shared/seeds or BIOECO_SEEDS; see data/README.md)",
 )
 
 
