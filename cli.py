@@ -641,6 +641,12 @@ def analyze(
         raise _fail(exc) from None
     if table is not None and table not in output.tables:
         raise _usage(f"table {table!r} was not made: the sources describe only one year")
+    # what a table found (or could not find), in plain words, under the table
+    summaries = {
+        name: str(frame.attrs["summary"])
+        for name, frame in output.tables.items()
+        if frame.attrs.get("summary") and (table is None or name == table)
+    }
     if fmt == "csv":  # the same bytes as the file <out>/analysis/<table>.csv
         name = table or available[0]
         click.echo(table_csv(output.tables[name]), nl=False)
@@ -650,6 +656,9 @@ def analyze(
             for name, terms in TERMS.items()
             if terms
         }
+        if fmt == "table":
+            for name, text in summaries.items():
+                notes[name] = f"Summary: {text}" + (f"\n{notes[name]}" if name in notes else "")
         _echo_tables(output.tables, fmt, table, _width(wide, max_width), notes)
     for path in output.files:
         name = Path(path).stem

@@ -257,7 +257,12 @@ def _glossary_headings() -> set[str]:
 NAMED_AS = {
     "empty and thin cells": "thin",
     "expected count": "expected",
-    "hypergeometric p-value": "p-value",
+    "permutation p-value": "p-value",
+    "adjusted residual": "residual",
+    "uncertain cell": "uncertain",
+    "shuffled sectors": "shuffled",
+    "benjamini–hochberg adjustment": "adjusted",
+    "detectable shortfall": "would have been",
     "jaccard index": "jaccard",
     "consolidation candidate": "consolidation candidate",
     "survey comparison": "respondents",
@@ -283,7 +288,8 @@ def test_every_term_of_every_table_is_in_the_glossary_and_named(real_dataset):
         "adamic–adar",
         "jaccard index",
         "overlap coefficient",
-        "hypergeometric p-value",
+        "permutation p-value",
+        "benjamini–hochberg adjustment",
     ):
         assert required in headings, required
     tables = run_analyses(real_dataset, ["all"], min_shared=1)
@@ -304,3 +310,14 @@ def test_table_view_names_the_terms_and_the_glossary(out_dir):
         "Terms: resource allocation, Louvain community, Adamic–Adar, Soundarajan–Hopcroft" in text
     )
     assert text.count("(see docs/glossary.md)") == 3
+
+
+def test_table_view_says_what_the_gaps_found_in_plain_words(out_dir):
+    text = _run("analyze", "gaps", "--out", str(out_dir), "--no-write", "--top", "3")
+    assert "Summary: No sector pair shares significantly fewer initiatives" in text
+    assert "Summary: No cell of the" in text and "have no sector" in text
+    # only the table view: JSON stays one document of rows
+    doc = json.loads(
+        _run("analyze", "gaps", "--out", str(out_dir), "--no-write", "--format", "json")
+    )
+    assert set(doc) == {"gaps_coverage", "gaps_survey", "gaps_structural"}

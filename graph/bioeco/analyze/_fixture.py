@@ -106,6 +106,7 @@ def build_graph(
     observations: Iterable[Mapping[str, Any]] = (),
     *,
     schemes: bool = False,
+    stage_rules: Mapping[str, Iterable[str]] | None = None,
 ) -> Graph:
     """Build a contract-conforming graph from a compact description.
 
@@ -115,7 +116,8 @@ def build_graph(
     ``memberships`` are ``(member, organization, role)`` tuples or dicts with ``member``,
     ``organization``, ``role`` and optional ``begin``, ``end``, ``observed``. A member id is
     looked up among actors first, then initiatives. ``schemes=True`` adds the sector, stage
-    and region concept schemes (so empty cells of the full scheme show up).
+    and region concept schemes (so empty cells of the full scheme show up). ``stage_rules``
+    maps actor-type codes to the stages they can occupy (``bioeco:StageApplicability`` rules).
 
     Examples
     --------
@@ -129,6 +131,14 @@ def build_graph(
     lines.append("bid:source/test a prov:Entity, bioeco:SourceDocument .")
     if schemes:
         lines += _schemes()
+    for kind, stages in sorted((stage_rules or {}).items()):
+        values = ", ".join(f"bid:concept/stage/{t}" for t in stages)
+        lines.append(
+            f"bid:rule/stage-applicability/{kind} a bioeco:StageApplicability; "
+            f"bioeco:appliesToType bid:concept/actor-type/{kind}; "
+            f"bioeco:applicableStage {values}; "
+            f'skos:note "Test rule for {kind}."@en; bioeco:basis bioeco:external .'
+        )
 
     def iri(ident: str) -> str:
         if ident in actors:

@@ -28,7 +28,7 @@ default the comparison is restricted to the narrower of the two areas (:func:`re
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -767,11 +767,11 @@ def _localise(ctx: _Context, net: Network) -> Network:
         # the full network's regions: a member's region may be recorded in the other year
         keep = {iri for iri in net.nodes.index if ctx.in_scope(iri)}
         edges = net.edges[net.edges["member"].isin(keep)].reset_index(drop=True)
-        return Network(net.nodes, edges, net.concepts, net.as_of, net.basis)
+        return replace(net, edges=edges)
     if ctx.scope.kind == "cluster":
         keep = set(ctx.cluster_members)
         edges = net.edges[net.edges["member"].isin(keep)].reset_index(drop=True)
-        return Network(net.nodes, edges, net.concepts, net.as_of, net.basis)
+        return replace(net, edges=edges)
     return net
 
 
@@ -802,8 +802,8 @@ def coverage_shift(ctx: _Context, *, z: float = 1.96, thin: int = 3) -> pd.DataF
             # region may be recorded by the other year's source)
             keep = [iri for iri in net.nodes.index if ctx.in_scope(iri)]
             edges = net.edges[net.edges["member"].isin(keep)].reset_index(drop=True)
-            net = Network(net.nodes.loc[keep], edges, net.concepts, net.as_of, net.basis)
-        frames[which] = coverage(net, thin=thin, z=z, **_scope_kwargs(ctx))
+            net = replace(net, nodes=net.nodes.loc[keep], edges=edges)
+        frames[which] = coverage(net, thin=thin, **_scope_kwargs(ctx))
     keys = ["entity", "sector", "stage"]
     a = frames["from"].set_index(keys)
     b = frames["to"].set_index(keys)

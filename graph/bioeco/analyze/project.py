@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from typing import Any
 
@@ -156,6 +156,14 @@ SELECT ?s ?p ?c ?basis WHERE {
   OPTIONAL { ?a bioeco:basis ?basis }
 }"""
 
+_Q_STAGE_RULES = """
+SELECT ?type ?stage ?note ?basis WHERE {
+  ?rule a bioeco:StageApplicability ; bioeco:appliesToType ?type ;
+        bioeco:applicableStage ?stage .
+  OPTIONAL { ?rule skos:note ?note FILTER(LANGMATCHES(LANG(?note), "en")) }
+  OPTIONAL { ?rule bioeco:basis ?basis }
+}"""
+
 _Q_DATES = """
 SELECT ?s ?start ?end ?parent WHERE {
   ?s a org:OrganizationalCollaboration .
@@ -248,6 +256,11 @@ class Network:
     concepts: pd.DataFrame
     as_of: int | None = None
     basis: str = "all"
+    #: Which value-chain stages each actor/initiative type can occupy (the ontology's
+    #: ``bioeco:StageApplicability`` rules): columns ``kind`` (``actor``/``initiative``),
+    #: ``type`` (code), ``stages`` (tuple of stage codes), ``note``, ``basis``. Empty: no rules,
+    #: every type at every stage.
+    stage_rules: pd.DataFrame | None = None
 
     @cached_property
     def members(self) -> list[str]:
@@ -390,7 +403,7 @@ class Network:
         inside = self.descendants("region", region)
         keep = {iri for iri, regions in self.nodes["regions"].items() if set(regions) & inside}
         edges = self.edges[self.edges["member"].isin(keep)].reset_index(drop=True)
-        return Network(self.nodes, edges, self.concepts, self.as_of, self.basis)
+        return replace(self, edges=edges)
 
 
 def load_network(
@@ -560,7 +573,38 @@ def load_network(
         ],
         columns=["member", "initiative", "roles", "rule"],
     )
-    return Network(node_frame, edge_frame, concept_frame, as_of, basis)
+    return Network(node_frame, edge_frame, concept_frame, as_of, basis, _stage_rules(run))
+
+
+def _stage_rules(run: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
+    """The ``bioeco:StageApplicability`` rules of the graph, one row per type (see
+    :attr:`Network.stage_rules`)."""
+    found = run(_Q_STAGE_RULES)
+    rules: dict[tuple[str, str], dict[str, Any]] = {}
+    for typ, stage, note, basis in found.itertuples(index=False):
+        path = entity_id(typ).removeprefix("concept/")
+        scheme, _, code = path.partition("/")
+        kind = scheme.removesuffix("-type")
+        if kind not in ("actor", "initiative") or not code:
+            continue
+        rule = rules.setdefault((kind, code), {"stages": set(), "note": "", "basis": ""})
+        rule["stages"].add(concept_code(stage, "stage"))
+        if isinstance(note, str):
+            rule["note"] = note
+        if isinstance(basis, str):
+            rule["basis"] = basis.rsplit("#", 1)[-1]
+    return pd.DataFrame(
+        [
+            {
+                "kind": k,
+                "type": t,
+                "stages": tuple(sorted(r["stages"])),
+                **{"note": r["note"], "basis": r["basis"]},
+            }
+            for (k, t), r in sorted(rules.items())
+        ],
+        columns=["kind", "type", "stages", "note", "basis"],
+    )
 
 
 def as_network(

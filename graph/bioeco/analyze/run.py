@@ -49,9 +49,22 @@ KINDS = tuple(TABLES)
 
 #: Terms each table's explanations and columns use, as headed in docs/glossary.md.
 TERMS: dict[str, tuple[str, ...]] = {
-    "gaps_coverage": ("empty and thin cells", "expected count", "adjusted residual"),
+    "gaps_coverage": (
+        "empty and thin cells",
+        "expected count",
+        "adjusted residual",
+        "not expected",
+        "Benjamini–Hochberg adjustment",
+        "uncertain cell",
+    ),
     "gaps_survey": ("survey comparison",),
-    "gaps_structural": ("random mixing", "z-score", "hypergeometric p-value"),
+    "gaps_structural": (
+        "shuffled sectors",
+        "z-score",
+        "permutation p-value",
+        "Benjamini–Hochberg adjustment",
+        "detectable shortfall",
+    ),
     "overlap_pairs": (
         "Jaccard index",
         "overlap coefficient",
@@ -90,9 +103,9 @@ CANDIDATE_TABLES = ("overlap_pairs", "bridges_actors", "bridges_brokerage", "bri
 THRESHOLDS: dict[str, tuple[str, ...]] = {
     "basis": ("*",),
     "thin": ("gaps_coverage",),
-    "z": ("gaps_coverage",),
+    "z": CHANGE_TABLES,
     "type": ("gaps_coverage",),
-    "alpha": ("gaps_structural",),
+    "alpha": ("gaps_coverage", "gaps_structural"),
     "min_shared": ("overlap_pairs",),
     "min_jaccard": ("overlap_pairs",),
     "min_overlap": ("overlap_pairs",),
@@ -245,7 +258,7 @@ def run_analyses(
             )
             out["gaps_survey"] = survey_comparison(graph, network=net, sector=sector)
             out["gaps_structural"] = structural_gaps(
-                local, sector=sector, **_pick(thresholds, "gaps_structural")
+                local, sector=sector, seed=seed, **_pick(thresholds, "gaps_structural")
             )
         elif kind == "overlap":
             out["overlap_pairs"] = overlap_pairs(

@@ -658,7 +658,12 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table", *, max_width: int | No
 
 
 def _wrap(text: str, width: int | None) -> str:
-    return text if width is None else textwrap.fill(text, width, break_on_hyphens=False)
+    """*text* filled to *width*, each of its lines a paragraph of its own."""
+    if width is None:
+        return text
+    return "\n".join(
+        textwrap.fill(line, width, break_on_hyphens=False) for line in text.split("\n")
+    )
 
 
 def format_tables(

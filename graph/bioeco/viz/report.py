@@ -555,8 +555,9 @@ def _coverage_section(data: ReportData) -> str:
     fig = plots.coverage_heatmap(table, labels=data.labels, title=None, note=False)
     flagged = _main(table[table["flag"].str.contains("under", regex=False)])
     rows = [[_e(r["entity"]), _e(r["explanation"])] for r in flagged.to_dict("records")]
-    under = (
-        "<h3>Cells with fewer entities than the totals predict</h3>"
+    summary = table.attrs.get("summary")
+    under = (f'<p class="summary">{_e(summary)}</p>' if summary else "") + (
+        "<h3>Cells with significantly fewer entities than the totals predict</h3>"
         + _table(["counting", "explanation"], rows, ["", "text"])
         if rows
         else '<p class="note">No cell has significantly fewer entities than its row and '
@@ -760,26 +761,34 @@ def _structural_section(data: ReportData) -> str:
             _num(r["observed"]),
             _num(r["expected"]),
             _num(r["p_value"], 3),
+            _num(r.get("q_value"), 3),
             _e(r["explanation"]),
         ]
         for r in table.to_dict("records")
     ]
+    summary = tested.attrs.get("summary")
+    said = f'<p class="summary">{_e(summary)}</p>' if summary else ""
     found = (
         _table(
-            ["rank", "sectors", "shared", "expected", "p", "explanation"],
+            ["rank", "sectors", "shared", "expected", "p", "adjusted p", "explanation"],
             rows,
-            ["rank", "name", "num", "num", "num", "text"],
+            ["rank", "name", "num", "num", "num", "num", "text"],
         )
         if rows
-        else f"<p><b>No pair of sectors meets in significantly fewer initiatives than chance "
+        else said
+        or f"<p><b>No pair of sectors meets in significantly fewer initiatives than chance "
         f"would give</b> ({_e(len(tested))} pairs tested). With this many members the test "
         "cannot tell a real shortfall from chance; the table "
         "<code>gaps_structural</code> lists every pair with its p-value.</p>"
     )
     return (
         '<section id="structural"><h2>Sector pairs that meet less than expected</h2>'
-        '<p class="note">Pairs of sectors that share fewer initiatives than random mixing of '
-        "the members would give, called only when significant.</p>" + found + "</section>"
+        '<p class="note">Pairs of sectors that share significantly fewer initiatives than they '
+        "would with the members' sectors shuffled at random (<code>gaps_structural</code> rows "
+        "marked as a gap; false discovery rate 5 %, Benjamini–Hochberg).</p>"
+        + (said if rows else "")
+        + found
+        + "</section>"
     )
 
 
