@@ -172,3 +172,52 @@ def test_other_query_forms_and_graphs_are_not_read_natively(real, tiny_dataset):
 
     assert bioeco.store.query._native(Graph(), tree("SELECT * WHERE { ?s ?p ?o }")) is None
     assert select(real, "ASK { ?a a org:Organization }")["ask"].tolist() == [True]
+
+
+# --------------------------------------------------------------------------- meaning
+
+
+def test_cross_sector_initiatives_have_two_members_from_different_sectors(real):
+    """Issue 20: an initiative where sectors meet has at least two members (organisers,
+    co-organisers and hosts not counted) from different top-level sectors."""
+    from bioeco.analyze.project import load_network
+
+    got = select(real, example_query("cross-sector-initiatives").text)
+    assert len(got) > 0
+    net = load_network(real)
+    kept = {
+        (m, o)
+        for m, o, roles in net.edges[["member", "initiative", "roles"]].itertuples(index=False)
+        if set(roles) - {"organiser", "co-organiser", "host"}
+    }
+    expected = set()
+    for initiative in net.initiatives:
+        sectors = {
+            m: {net.top("sector", s) for s in net.attr(m, "sectors")}
+            for m in net.members_of(initiative)
+            if (m, initiative) in kept and net.attr(m, "sectors")
+        }
+        if any(
+            a != b and sa != sb
+            for a, x in sectors.items()
+            for b, y in sectors.items()
+            for sa in x
+            for sb in y
+        ):
+            expected.add(initiative)
+    assert set(got["initiative"]) == expected
+    assert (got["members"] >= 2).all()
+    assert "https://w3id.org/bioeco/id/initiative/forum-kapital" not in set(got["initiative"])
+    assert got["initiative"].is_unique
+
+
+def test_readme_member_query_gives_one_row_per_member(real):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    query = readme.split('bioeco query "', 1)[1].split('"\n', 1)[0]
+    got = select(real, query)
+    members = select(
+        real,
+        "SELECT DISTINCT ?member WHERE { ?m org:organization initiative:biotech-north ; "
+        "org:role role:member ; org:member ?member }",
+    )
+    assert len(got) == len(members) > 30 and got["member"].is_unique

@@ -314,4 +314,4 @@ def test_unclassified_entities_are_counted_and_make_cells_uncertain(make_graph):
     assert not actors.loc[("knowledge", "research"), "uncertain"]
     summary = df.attrs["summary"]
     assert "Actors: 6 of 12 have both a sector and a stage and are counted" in summary
-    assert "1 have no sector, 5 no stage (0 neither)" in summary
+    assert "1 has no sector, 5 no stage (0 neither)" in summary

@@ -518,7 +518,8 @@ def _coverage_summary(
         counted = known["entities"] - known["no_sector"] - known["no_stage"] + known["neither"]
         parts.append(
             f"{kind.capitalize()}s: {counted} of {known['entities']} have both a sector and a "
-            f"stage and are counted; {known['no_sector']} have no sector, {known['no_stage']} "
+            f"stage and are counted; {known['no_sector']} "
+            f"{'has' if known['no_sector'] == 1 else 'have'} no sector, {known['no_stage']} "
             f"no stage ({known['neither']} neither). "
             f"{int(rows['under'].sum())} cells under, {int(rows['over'].sum())} over, "
             f"{int((rows['flag'] == 'not-expected').sum())} not expected by the stage rules, "
