@@ -120,7 +120,12 @@ def score_run(truth: Truth, tables: dict[str, pd.DataFrame], scores: dict[str, S
     """Add one run's findings to *scores* (by analysis name), against *truth*."""
     if truth.null:
         gaps = tables["gaps_structural"]
-        called = gaps[_is_true(gaps["gap"]) & _is_true(gaps["significant"])]
+        # `gap` is significant after Benjamini–Hochberg; tables of earlier versions needed
+        # their `significant` column as well
+        called_mask = _is_true(gaps["gap"])
+        if "significant" in gaps:
+            called_mask &= _is_true(gaps["significant"])
+        called = gaps[called_mask]
         scores["null structural gaps"].add(set(), set(_pairs(called, "sector_a", "sector_b")))
         return
     cover = tables["gaps_coverage"]

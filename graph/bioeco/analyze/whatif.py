@@ -68,6 +68,7 @@ class _State:
     concepts: pd.DataFrame
     as_of: int | None
     basis: str
+    stage_rules: pd.DataFrame | None = None
 
     @classmethod
     def of(cls, net: Network) -> _State:
@@ -82,7 +83,7 @@ class _State:
         ):
             links[(m, i)] = set(roles)
             rules[(m, i)] = rule
-        return cls(nodes, links, rules, net.concepts, net.as_of, net.basis)
+        return cls(nodes, links, rules, net.concepts, net.as_of, net.basis, net.stage_rules)
 
     def network(self) -> Network:
         node_frame = pd.DataFrame(
@@ -100,7 +101,14 @@ class _State:
             ],
             columns=["member", "initiative", "roles", "rule"],
         )
-        return Network(node_frame, edge_frame, self.concepts, as_of=self.as_of, basis=self.basis)
+        return Network(
+            node_frame,
+            edge_frame,
+            self.concepts,
+            as_of=self.as_of,
+            basis=self.basis,
+            stage_rules=self.stage_rules,
+        )
 
     def label(self, iri: str) -> str:
         row = self.nodes.get(iri)
@@ -313,7 +321,7 @@ def _pairs_of(net: Network) -> dict[tuple[str, str], tuple[int, bool]]:
     table = structural_gaps(net)
     if table.empty:
         return {}
-    gap = table["gap"].astype(bool) & table["significant"].astype(bool)
+    gap = table["gap"].astype(bool)  # a structural gap: significant after Benjamini–Hochberg
     return {
         (a, b): (int(o), bool(g))
         for a, b, o, g in zip(
