@@ -775,11 +775,10 @@ def _structural_section(data: ReportData) -> str:
             ["rank", "name", "num", "num", "num", "num", "text"],
         )
         if rows
-        else said
-        or f"<p><b>No pair of sectors meets in significantly fewer initiatives than chance "
+        else f"<p><b>No pair of sectors meets in significantly fewer initiatives than chance "
         f"would give</b> ({_e(len(tested))} pairs tested). With this many members the test "
         "cannot tell a real shortfall from chance; the table "
-        "<code>gaps_structural</code> lists every pair with its p-value.</p>"
+        "<code>gaps_structural</code> lists every pair with its p-value.</p>" + said
     )
     return (
         '<section id="structural"><h2>Sector pairs that meet less than expected</h2>'
