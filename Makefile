@@ -72,9 +72,17 @@ demo-steps: setup
 	for f in graphml gexf xlsx jsonld; do $(BIN)/bioeco export --to $$f --graph $(OUT)/bioeco.trig \
 	  -o $(OUT)/export/bioeco.$$f || exit 1; done
 
-# README images: screenshots of the demo's pages in headless Chromium (committed under docs/img/)
+# README images: screenshots of the demo's pages in headless Chromium (committed under docs/img/);
+# the viewer in each state (whole, search, filter, focus, panel, years), set by its URL fragment
+VIEWER_SHOT = --wait-for '\#network[data-settled=true]' --width 1440 --height 900
 screenshots: demo
-	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer.png --wait-for 'body[data-ready=true]' --height 1100
+	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer.png $(VIEWER_SHOT)
+	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer-search.png $(VIEWER_SHOT) --fragment 'q=nofima'
+	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer-filter.png $(VIEWER_SHOT) --fragment 'sector=marine&type=company'
+	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer-focus.png $(VIEWER_SHOT) --fragment 'focus=initiative/biotech-north'
+	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer-panel.png $(VIEWER_SHOT) --fragment 'q=marealis&sel=actor/marealis'
+	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer-2017.png $(VIEWER_SHOT) --fragment 'year=2017'
+	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer-2021.png $(VIEWER_SHOT) --fragment 'year=2021'
 	$(PY) scripts/screenshot.py $(OUT)/report.html docs/img/report.png --width 1280 --height 1850
 
 # the suite runs on TEST_WORKERS processes (pytest-xdist), a test file per process: the

@@ -1,7 +1,8 @@
 """Screenshot a local HTML page in Debian's headless Chromium (for the README images).
 
 Usage: ``python scripts/screenshot.py PAGE.html OUT.png [--width W] [--height H]
-[--wait-for CSS] [--full-page]``. Nothing is downloaded: Playwright drives /usr/bin/chromium
+[--wait-for CSS] [--full-page] [--fragment STATE]`` (``--fragment``: the part after ``#`` of
+the URL, e.g. a viewer state such as ``sel=actor/marealis``). Nothing is downloaded: Playwright drives /usr/bin/chromium
 (``BIOECO_CHROMIUM`` overrides) and every request that would leave file:// is aborted.
 """
 
@@ -24,6 +25,7 @@ def screenshot(
     height: int = 860,
     wait_for: str | None = None,
     full_page: bool = False,
+    fragment: str = "",
 ) -> list[str]:
     """Write *png* of *page_path*; return the page's console errors and refused requests."""
     from playwright.sync_api import sync_playwright
@@ -48,7 +50,8 @@ def screenshot(
                     problems.append(f"console: {msg.text}") if msg.type == "error" else None
                 ),
             )
-            page.goto(page_path.resolve().as_uri(), wait_until="load")
+            url = page_path.resolve().as_uri() + (f"#{fragment}" if fragment else "")
+            page.goto(url, wait_until="load")
             if wait_for:
                 page.wait_for_selector(wait_for, state="attached", timeout=120_000)
             png.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--height", type=int, default=860)
     parser.add_argument("--wait-for", default=None, help="CSS selector to wait for")
     parser.add_argument("--full-page", action="store_true")
+    parser.add_argument("--fragment", default="", help="URL fragment (the viewer's state)")
     args = parser.parse_args(argv)
     if not args.page.is_file():
         print(f"Error: {args.page}: no such file", file=sys.stderr)
@@ -77,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         height=args.height,
         wait_for=args.wait_for,
         full_page=args.full_page,
+        fragment=args.fragment,
     )
     for problem in problems:
         print(f"Error: {args.page}: {problem}", file=sys.stderr)

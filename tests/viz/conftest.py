@@ -68,11 +68,14 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def open_page(browser) -> Iterator[Callable[..., PageVisit]]:
-    """Factory: ``open_page(path, width=1280, height=800)`` loads a local file in a fresh
-    context and returns a :class:`PageVisit`; every page is closed after the test."""
+    """Factory: ``open_page(path, width=1280, height=800, fragment="")`` loads a local file
+    (with a ``#…`` fragment) in a fresh context and returns a :class:`PageVisit`; every page is
+    closed after the test."""
     contexts = []
 
-    def _open(path: str | os.PathLike, width: int = 1280, height: int = 800) -> PageVisit:
+    def _open(
+        path: str | os.PathLike, width: int = 1280, height: int = 800, fragment: str = ""
+    ) -> PageVisit:
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         page = context.new_page()
@@ -97,7 +100,7 @@ def open_page(browser) -> Iterator[Callable[..., PageVisit]]:
             dialog.dismiss()
 
         page.on("dialog", _dialog)
-        page.goto(Path(path).resolve().as_uri(), wait_until="load")
+        page.goto(Path(path).resolve().as_uri() + fragment, wait_until="load")
         return visit
 
     yield _open

@@ -220,15 +220,17 @@ def test_highlight_overlap_links_initiative_pairs_by_jaccard(example):
 def test_highlight_gaps_marks_thin_and_empty_cells_in_the_legend(example):
     coverage = run_analyses(example, ["gaps"])["gaps_coverage"]
     data = viewer_data(example, highlight=["gaps"])
-    marked = {s["key"]: s["gaps"] for s in data["legend"]["sectors"] if s.get("gaps")}
+    label = {s["key"]: s["label"] for s in data["legend"]["sectors"]}
+    marked = {g["sector"]: g["text"] for g in data["legend"]["gaps"]}
     flagged = coverage[coverage["empty"] | coverage["thin"]]
-    assert set(marked) == set(flagged["sector"])
-    row = flagged.iloc[0]
-    word = "none" if row["empty"] else "few"
-    assert any(
-        line.startswith(f"{row['entity']} — ") and f"{word}: " in line and row["stage"] in line
-        for line in marked[row["sector"]]
-    )
+    assert set(marked) == {label[s] for s in flagged["sector"]}
+    assert "no or few" in data["legend"]["gapsNote"]  # one sentence says what a gap is
+    for row in flagged.itertuples():
+        things = "actors" if row.entity.startswith("actor") else "initiatives"
+        words = f"{'no' if row.empty else 'few'} {things} in "
+        text = marked[label[row.sector]]
+        assert words in text and row.stage in text.split(words, 1)[1], (row, text)
+    assert viewer_data(example)["legend"]["gaps"] == []
 
 
 def test_big_components_get_the_igraph_layout_deterministically(example, monkeypatch):

@@ -908,6 +908,8 @@ def _pair_candidates(
     parts = [
         scored(rows[r0 : r0 + block], rows[r0:], True, theta) for r0 in range(0, len(rows), block)
     ]
+    if not parts:  # no actor with a partner's partner (e.g. after a strict --basis)
+        parts = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))]
     i, j, approx = (np.concatenate([p[k] for p in parts]) for k in range(3))
     if limit is not None and len(approx) > limit:  # only pairs that can reach the limit
         bound = float(np.partition(approx, len(approx) - limit)[len(approx) - limit])

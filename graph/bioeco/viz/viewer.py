@@ -55,6 +55,36 @@ SIZE_MEASURES: dict[str, str | None] = {
     "degree": None,
     "none": None,
 }
+#: Size choices the page always offers (plus the one ``size_by`` names).
+PAGE_SIZES = ("bridge", "betweenness", "degree", "none")
+#: Size measures in plain words: (menu label, legend sentence).
+SIZE_WORDS = {
+    "bridge": (
+        "bridge score",
+        "Bigger: a stronger bridge candidate (score of bridges_actors: links sectors that "
+        "otherwise meet little). Initiatives have no score and stay small.",
+    ),
+    "betweenness": (
+        "betweenness",
+        "Bigger: the actor lies on more of the shortest paths between other actors.",
+    ),
+    "participation": (
+        "participation",
+        "Bigger: the actor's partners are spread over more sectors (participation coefficient).",
+    ),
+    "effective-size": (
+        "effective size",
+        "Bigger: more partners who are not linked to each other (Burt's effective size).",
+    ),
+    "brokerage": (
+        "brokerage",
+        "Bigger: the actor more often links partners of different sectors (Gould–Fernandez).",
+    ),
+    "degree": ("degree", "Bigger: more lines in this view."),
+    "none": ("none", "All nodes the same size."),
+}
+_TYPE_PALETTE = ("#0072B2", "#009E73", "#D55E00", "#E69F00", "#CC79A7", "#56B4E9", "#999933")
+
 #: Analysis overlays (``highlight``).
 HIGHLIGHTS = ("bridges", "overlap", "gaps")
 
@@ -75,10 +105,8 @@ HOVER_MAX_NODES = 1000
 #: Least distance between two nodes of a laid-out component, in edge lengths (75 px).
 MIN_DISTANCE = 0.75
 
-#: How many nodes (the largest by the size measure, then by degree) are labelled at first sight;
-#: the other labels appear when zooming in.
-LABELLED_NODES = 30
-SMALL_FONT = 8.0
+#: Labels are placed in the page (viewer.js ``placeLabels``): the most important nodes in view,
+#: by ``rank`` (the size measure, then degree), none covering another, at a readable screen size.
 
 # Okabe–Ito based palette, assigned to top sectors in code order.
 _PALETTE = ("#009E73", "#D55E00", "#E69F00", "#CC79A7", "#0072B2", "#56B4E9", "#882255", "#999933")
@@ -160,11 +188,18 @@ SELECT DISTINCT ?s ?p ?c ?basis ?src ?loc WHERE {
 }"""
 
 _Q_MEMBERSHIPS = """
-SELECT DISTINCT ?member ?org ?role ?src ?loc WHERE {
+SELECT DISTINCT ?member ?org ?role ?src ?loc (STR(?b) AS ?begin) (STR(?e) AS ?end)
+       (STR(?o) AS ?observed) WHERE {
   ?ms a org:Membership ; org:member ?member ; org:organization ?org .
   OPTIONAL { ?ms org:role ?role }
   OPTIONAL { ?ms prov:wasDerivedFrom ?src }
   OPTIONAL { ?ms bioeco:locator ?loc }
+  OPTIONAL { ?ms bioeco:observedIn ?o }
+  OPTIONAL { ?ms org:memberDuring ?iv .
+    OPTIONAL { ?iv time:hasBeginning/(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear
+                                      |time:inXSDDateTime|time:inXSDDateTimeStamp) ?b }
+    OPTIONAL { ?iv time:hasEnd/(time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear
+                                |time:inXSDDateTime|time:inXSDDateTimeStamp) ?e } }
 }"""
 
 _Q_ALIASES = """
@@ -398,50 +433,6 @@ def _node_size(value: float | None, peak: float) -> float:
     return 9.0 + 27.0 * math.sqrt(max(value, 0) / peak)
 
 
-def _label_font(size: float) -> float:
-    """Font size of a label shown at first sight, growing with the node (13 to 24)."""
-    return round(13 + 11 * (size - 9.0) / 27.0, 1)
-
-
-def _label_box(
-    x: float, y: float, size: float, text: str, font: float
-) -> tuple[float, float, float, float]:
-    """Estimated box (left, top, right, bottom) of a label vis-network draws under a node.
-
-    The width allows 0.62 of the font size per character (a wide sans-serif) and a few units of
-    margin, so that labels judged apart do not touch on screen.
-    """
-    half = 0.31 * font * len(text) + 3
-    top = y + size + 1
-    return (x - half, top, x + half, top + 1.25 * font)
-
-
-def _labelled(
-    ranked: list[tuple[str, str]],
-    positions: dict[str, tuple[int, int]],
-    sizes: dict[str, float],
-    most: int | None = None,
-) -> set[str]:
-    """Nodes labelled at first sight: the first *most* by rank (default
-    :data:`LABELLED_NODES`), less one whose label would overlap a label placed before it.
-
-    >>> sorted(_labelled([("a", "Alpha"), ("b", "Beta"), ("c", "Gamma")],
-    ...                  {"a": (0, 0), "b": (5, 2), "c": (0, 300)}, dict.fromkeys("abc", 9.0)))
-    ['a', 'c']
-    """
-    most = LABELLED_NODES if most is None else most
-    placed: list[tuple[float, float, float, float]] = []
-    chosen: set[str] = set()
-    for iri, text in ranked[: max(most, 0)]:
-        x, y = positions[iri]
-        box = _label_box(x, y, sizes[iri], text, _label_font(sizes[iri]))
-        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
-            continue
-        placed.append(box)
-        chosen.add(iri)
-    return chosen
-
-
 def _shape(kind: str, type_code: str | None) -> tuple[str, str, str]:
     fallback = None
     for group_kind, label, shape, glyph, codes in _SHAPES:
@@ -469,6 +460,24 @@ def _fact(source: Any, locator: Any) -> str:
     return f"{src}, {loc}" if loc else src
 
 
+def _years_text(begin: str, end: str, observed: str) -> str:
+    """When a membership holds, in words: ``2019–2022``, ``from 2019``, ``observed 2021``.
+
+    >>> _years_text("2019", "2022", ""), _years_text("", "2020", ""), _years_text("", "", "2021")
+    ('2019–2022', 'until 2020', 'observed 2021')
+    """
+    if begin and end:
+        span = begin if begin == end else f"{begin}–{end}"
+    elif begin:
+        span = f"from {begin}"
+    elif end:
+        span = f"until {end}"
+    else:
+        span = ""
+    seen = f"observed {observed}" if observed else ""
+    return "; ".join(t for t in (span, seen) if t)
+
+
 def _provenance(graph: Graph | Dataset) -> dict[str, Any]:
     """Source and locator of each node, classification and membership fact, and aliases.
 
@@ -490,9 +499,14 @@ def _provenance(graph: Graph | Dataset) -> dict[str, Any]:
         classes.setdefault((s, scheme, code), []).append((how, _fact(src, loc)))
     links: dict[tuple[str, str], list[tuple[str, str]]] = {}
     frame = select(graph, _Q_MEMBERSHIPS, timeout=None)
-    for member, org, role, src, loc in frame.itertuples(index=False):
+    years: dict[tuple[str, str, str, str], str] = {}
+    for member, org, role, src, loc, begin, end, observed in frame.itertuples(index=False):
         code = _text(role).rsplit("/", 1)[-1]
-        links.setdefault((member, org), []).append((code, _fact(src, loc)))
+        fact = _fact(src, loc)
+        links.setdefault((member, org), []).append((code, fact))
+        when = _years_text(_text(begin)[:4], _text(end)[:4], _text(observed)[:4])
+        if when:
+            years[(member, org, code, fact)] = when
     aliases: dict[str, list[str]] = {}
     frame = select(graph, _Q_ALIASES, timeout=None)
     for s, alt in frame.itertuples(index=False):
@@ -501,16 +515,15 @@ def _provenance(graph: Graph | Dataset) -> dict[str, Any]:
         "names": {k: sorted(set(v)) for k, v in names.items()},
         "classes": {k: sorted(set(v)) for k, v in classes.items()},
         "links": {k: sorted(set(v)) for k, v in links.items()},
+        "years": years,
         "aliases": {k: sorted(set(v)) for k, v in aliases.items()},
     }
 
 
 def _tables(graph: Graph | Dataset, opts: _Options) -> dict[str, pd.DataFrame]:
-    kinds = []
-    if SIZE_MEASURES[opts.size_by] is not None or "bridges" in opts.highlight:
-        kinds.append("bridges")
-    if "overlap" in opts.highlight:
-        kinds.append("overlap")
+    kinds = ["bridges"]  # sizes, rings and the panel's scores and suggested pairs
+    if "overlap" in opts.highlight or opts.view == "bipartite":
+        kinds.append("overlap")  # the panel's overlap partners
     if "gaps" in opts.highlight:
         kinds.append("gaps")
     if not kinds:
@@ -521,6 +534,129 @@ def _tables(graph: Graph | Dataset, opts: _Options) -> dict[str, pd.DataFrame]:
     return analysis_tables(
         graph, kinds, region=opts.region, as_of=opts.as_of, seed=opts.seed, basis=opts.basis
     )
+
+
+def _years(
+    graph: Graph | Dataset, opts: _Options, shown: set[str]
+) -> tuple[list[int], dict[int, set[str]], dict[int, set[tuple[str, str]]]]:
+    """The years the sources describe, and per year the nodes and lines of the view that
+    ``as_of`` that year keeps (the page's year control). None when ``as_of`` is fixed."""
+    if opts.as_of is not None or not isinstance(graph, Dataset):
+        return [], {}, {}
+    from bioeco.analyze.change import source_years
+
+    years = sorted({int(y) for y in source_years(graph)["year"].dropna()})
+    nodes: dict[int, set[str]] = {}
+    edges: dict[int, set[tuple[str, str]]] = {}
+    for year in years:
+        net = load_network(graph, as_of=year, basis=opts.basis)
+        local = net.restrict_region(opts.region) if opts.region else net
+        view = bipartite_graph(local) if opts.view == "bipartite" else actor_projection(local)
+        nodes[year] = set(view.nodes) & shown
+        edges[year] = {tuple(sorted(e)) for e in view.edges}
+    return years, nodes, edges
+
+
+#: At most this many memberships and analysis results per node in the details panel.
+PANEL_MAX_ROWS = 60
+
+
+def _member_facts(
+    net: Network, prov: dict[str, Any], labels: dict[tuple[str, str], str], shown: set[str]
+) -> dict[str, list[dict[str, str]]]:
+    """Per node: its memberships (either side) with role, years and source, for the panel."""
+    out: dict[str, list[dict[str, str]]] = {}
+    known = net.nodes.index
+    for (member, org), facts in sorted(prov["links"].items()):
+        if member not in known or org not in known:
+            continue
+        for code, where in facts:
+            role = labels.get(("role", code), code) or "linked"
+            when = prov["years"].get((member, org, code, where), "")
+            for here, other, side in ((member, org, "in"), (org, member, "has")):
+                if here in shown:
+                    out.setdefault(here, []).append(
+                        {
+                            "other": entity_id(other),
+                            "label": net.label(other),
+                            "role": role,
+                            "side": side,
+                            "years": when,
+                            "source": where,
+                        }
+                    )
+    return {k: v[:PANEL_MAX_ROWS] for k, v in out.items()}
+
+
+def _results(
+    net: Network, tables: dict[str, pd.DataFrame], shown: set[str]
+) -> dict[str, list[dict[str, str]]]:
+    """Per node: its rows in the analyses' tables, in words, for the panel."""
+    out: dict[str, list[dict[str, str]]] = {}
+
+    def add(iri: str, text: str, other: str = "") -> None:
+        if iri in shown and len(out.setdefault(iri, [])) < PANEL_MAX_ROWS:
+            out[iri].append({"text": text, "other": entity_id(other) if other else ""})
+
+    scores = tables.get("bridges_actors")
+    if scores is not None and len(scores):
+        total = len(scores)
+        cols = ["actor", "rank", "score", "betweenness", "explanation"]
+        for ident, rank, score, betweenness, text in scores[cols].itertuples(False):
+            add(
+                str(entity_iri(ident)),
+                f"Bridge score {float(score):.3g} (rank {int(rank)} of {total}; "
+                f"betweenness {float(betweenness):.3g}): {_text(text)}",
+            )
+    pairs = tables.get("overlap_pairs")
+    if pairs is not None:
+        cols = ["initiative_a", "initiative_b", "jaccard"]
+        for a, b, jaccard in pairs[cols].itertuples(False):
+            ia, ib = str(entity_iri(a)), str(entity_iri(b))
+            for here, other in ((ia, ib), (ib, ia)):
+                add(
+                    here,
+                    f"Overlaps {net.label(other)}: Jaccard {float(jaccard):.2f} of members",
+                    other,
+                )
+    pairs = tables.get("bridges_pairs")
+    if pairs is not None:
+        for a, b, text in pairs[["actor_a", "actor_b", "explanation"]].itertuples(False):
+            ia, ib = str(entity_iri(a)), str(entity_iri(b))
+            for here, other in ((ia, ib), (ib, ia)):
+                add(here, f"Suggested pair with {net.label(other)}: {_text(text)}", other)
+    return out
+
+
+def _communities(graph: nx.Graph, seed: int) -> dict[str, int]:
+    """Node -> community index (0 = the largest), Louvain with a fixed seed."""
+    if graph.number_of_edges() == 0:
+        return {}
+    ordered = nx.Graph()
+    ordered.add_nodes_from(sorted(graph.nodes))
+    ordered.add_edges_from(sorted(tuple(sorted(e)) for e in graph.edges))
+    found = nx.community.louvain_communities(ordered, seed=seed)
+    groups = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    return {node: i for i, group in enumerate(groups) for node in group}
+
+
+def _community_legend(
+    communities: dict[str, int], graph: nx.Graph, importance: list[str]
+) -> list[dict[str, str]]:
+    """Legend rows of the colour-by-community choice: each community named after its most
+    important node."""
+    named: dict[int, str] = {}
+    for iri in importance:
+        index = communities.get(iri)
+        if index is not None and index < len(_PALETTE) and index not in named:
+            named[index] = graph.nodes[iri].get("label") or entity_id(iri)
+    rows = [
+        {"key": f"community:{i}", "label": f"around {named[i]}", "color": _PALETTE[i]}
+        for i in sorted(named)
+    ]
+    if any(i >= len(_PALETTE) for i in communities.values()) or len(communities) < len(graph):
+        rows.append({"key": "community:rest", "label": "smaller communities", "color": _NONE[2]})
+    return rows
 
 
 def _limit(lines: list[str], most: int) -> list[str]:
@@ -576,6 +712,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     tables = _tables(graph, opts)
     prov = _provenance(graph)
     labels = _concept_labels(net)
+    years, year_nodes, year_edges = _years(graph, opts, set(shown.nodes))
 
     # --- colours by top sector -------------------------------------------------------------
     top_codes = [c for c in net.codes("sector") if net.top("sector", c) == c]
@@ -589,18 +726,39 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         return tops[0] if len(tops) == 1 else (_NONE[0] if not tops else _SEVERAL[0])
 
     key_colour = {**colour, _SEVERAL[0]: _SEVERAL[2], _NONE[0]: _NONE[2]}
+    sector_label = {code: labels.get(("sector", code), code) for code in top_codes}
+    group_colour = {
+        shape[1]: _TYPE_PALETTE[i % len(_TYPE_PALETTE)] for i, shape in enumerate(_SHAPES)
+    }
+    communities = _communities(shown, opts.seed)
 
-    # --- size measure ----------------------------------------------------------------------
+    def community_key(iri: str) -> str:
+        index = communities.get(iri, len(_PALETTE))
+        return f"community:{index}" if index < len(_PALETTE) else "community:rest"
+
+    def community_colour(iri: str) -> str:
+        index = communities.get(iri, len(_PALETTE))
+        return _PALETTE[index] if index < len(_PALETTE) else _NONE[2]
+
+    # --- size measures: the one chosen, and those the page offers ----------------------------
     scores = tables.get("bridges_actors")
-    measure: dict[str, float] = {}
-    column = SIZE_MEASURES[opts.size_by]
-    if column is not None and scores is not None:
-        for ident, value in zip(scores["actor"], scores[column], strict=True):
-            if value is not None and not (isinstance(value, float) and math.isnan(value)):
-                measure[str(entity_iri(ident))] = float(value)
-    elif opts.size_by == "degree":
-        measure = {n: float(d) for n, d in shown.degree()}
-    peak = max((v for n, v in measure.items() if n in shown), default=0.0)
+    size_keys = list(dict.fromkeys([*PAGE_SIZES, opts.size_by]))
+    measures: dict[str, dict[str, float]] = {}
+    for size_key in size_keys:
+        column = SIZE_MEASURES[size_key]
+        values: dict[str, float] = {}
+        if column is not None and scores is not None:
+            for ident, value in zip(scores["actor"], scores[column], strict=True):
+                if value is not None and not (isinstance(value, float) and math.isnan(value)):
+                    values[str(entity_iri(ident))] = float(value)
+        elif size_key == "degree":
+            values = {n: float(d) for n, d in shown.degree()}
+        measures[size_key] = values
+    measure = measures[opts.size_by]
+    peaks = {
+        k: max((v for n, v in m.items() if n in shown), default=0.0) for k, m in measures.items()
+    }
+    peak = peaks[opts.size_by]
 
     # --- overlays from the analyses' tables --------------------------------------------------
     ring: dict[str, str] = {}
@@ -637,23 +795,21 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
                 )
 
     # --- nodes ---------------------------------------------------------------------------
-    # the most important nodes get readable labels at once (none covering another); the others
-    # a small font that vis-network only draws once the reader zooms in
+    # the page labels the most important nodes in view by this rank
     degree = dict(shown.degree())
     importance = sorted(shown.nodes, key=lambda n: (-measure.get(n, -1.0), -degree[n], n))
     positions = _layout(shown, opts.seed)
     sizes = {iri: _node_size(measure.get(iri), peak) for iri in shown.nodes}
-    labelled = _labelled(
-        [(iri, shown.nodes[iri].get("label") or entity_id(iri)) for iri in importance],
-        positions,
-        sizes,
-    )
+    rank = {iri: i for i, iri in enumerate(importance)}
     order = sorted(shown.nodes)
     vis_id = {iri: entity_id(iri) for iri in order}
+    member_facts = _member_facts(net, prov, labels, set(shown.nodes))
+    results = _results(net, tables, set(shown.nodes))
     nodes: list[dict[str, Any]] = []
     sector_counts: Counter[str] = Counter()
     shape_counts: Counter[str] = Counter()
     type_counts: Counter[str] = Counter()
+    type_group: dict[str, str] = {}
     for iri in order:
         data = shown.nodes[iri]
         kind = data.get("kind") or "actor"
@@ -665,6 +821,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         shape_counts[group] += 1
         if type_code:
             type_counts[type_code] += 1
+            type_group[type_code] = group
         value = measure.get(iri)
         size = sizes[iri]
         type_label = labels.get((f"{kind}-type", type_code or ""), type_code or "type not stated")
@@ -694,6 +851,34 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         if aliases:
             lines.append("Also called: " + "; ".join(aliases))
         x, y = positions[iri]
+        details = {
+            "type": type_label,
+            "classes": [
+                {
+                    "scheme": scheme,
+                    "label": labels.get((scheme, code), code),
+                    "basis": how,
+                    "source": where,
+                }
+                for scheme, col in (
+                    ("sector", "sectors"),
+                    ("stage", "stages"),
+                    ("region", "regions"),
+                )
+                for code in data.get(col, ())
+                for how, where in prov["classes"].get((iri, scheme, code), [("", "")])
+            ],
+            "named": prov["names"].get(iri, []),
+            "aliases": aliases,
+            "memberships": member_facts.get(iri, []),
+            "analysis": results.get(iri, []),
+        }
+        group_key = f"type:{group}"
+        node_colours = {
+            "sector": key_colour[key],
+            "type": group_colour[group],
+            "community": community_colour(iri),
+        }
         node: dict[str, Any] = {
             "id": vis_id[iri],
             "label": data.get("label") or entity_id(iri),
@@ -708,14 +893,26 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
                 "hover": {"background": key_colour[key], "border": "#111111"},
             },
             "borderWidth": 4 if iri in ring else 1,
-            "font": {"size": _label_font(size) if iri in labelled else SMALL_FONT},
             "title": "\n".join(lines),
             "kind": kind,
             "typeCode": type_code or "",
             "tops": tops,
             "sectorKey": key,
             "search": " ".join([data.get("label") or "", entity_id(iri), *aliases]).lower(),
+            "rank": rank[iri],
+            "colors": node_colours,
+            "colorKeys": {"sector": key, "type": group_key, "community": community_key(iri)},
+            "sizes": {k: round(_node_size(measures[k].get(iri), peaks[k]), 2) for k in size_keys},
+            "measures": {k: round(measures[k][iri], 4) for k in size_keys if iri in measures[k]},
+            "sectorLabel": (
+                sector_label[key]
+                if key in sector_label
+                else {_SEVERAL[0]: _SEVERAL[1], _NONE[0]: _NONE[1]}[key]
+            ),
+            "details": details,
         }
+        if years:
+            node["years"] = [y for y in years if iri in year_nodes[y]]
         nodes.append(node)
 
     # --- edges ---------------------------------------------------------------------------
@@ -766,6 +963,8 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
                 "roles": sorted(roles),
             }
         )
+        if years:
+            edges[-1]["years"] = [y for y in years if (a, b) in year_edges[y]]
     overlay_counts: Counter[str] = Counter()
     for item in overlay_edges:
         label, colour_, _w, dashes = item["style"]
@@ -787,7 +986,6 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         )
 
     # --- legend, filters, options ---------------------------------------------------------
-    sector_label = {code: labels.get(("sector", code), code) for code in top_codes}
     gaps: dict[str, list[str]] = {}
     if "gaps" in opts.highlight:
         cells: dict[tuple[str, str], dict[str, list[str]]] = {}
@@ -800,8 +998,13 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
                 word = "none" if "empty" in flags else "few"
                 cells.setdefault((sector, entity), {}).setdefault(word, []).append(stage)
         for (sector, entity), words in sorted(cells.items()):
-            parts = [f"{w}: {', '.join(words[w])}" for w in ("none", "few") if w in words]
-            gaps.setdefault(sector, []).append(f"{entity} — " + " · ".join(parts))
+            things = "actors" if entity.startswith("actor") else "initiatives"
+            parts = [
+                f"{'no' if w == 'none' else 'few'} {things} in {', '.join(words[w])}"
+                for w in ("none", "few")
+                if w in words
+            ]
+            gaps.setdefault(sector, []).append("; ".join(parts))
     legend_sectors = [
         {
             "key": code,
@@ -816,6 +1019,39 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         legend_sectors.append(
             {"key": key, "label": label, "color": col, "count": sector_counts.get(key, 0)}
         )
+    legend_gaps = [
+        {"sector": sector_label.get(code, code), "text": "; ".join(gaps[code])}
+        for code in top_codes
+        if gaps.get(code)
+    ]
+    legend_colours = {
+        "sector": [
+            {"key": s["key"], "label": s["label"], "color": s["color"]} for s in legend_sectors
+        ],
+        "type": [
+            {"key": f"type:{label}", "label": label, "color": group_colour[label]}
+            for _kind, label, _shape_name, _glyph, _codes in _SHAPES
+            if shape_counts.get(label)
+        ],
+        "community": _community_legend(communities, shown, importance),
+    }
+    encodings = {
+        "colour": [
+            {"key": "sector", "label": "sector", "note": ""},
+            {"key": "type", "label": "type", "note": ""},
+            {
+                "key": "community",
+                "label": "community",
+                "note": "Communities: groups of nodes linked more among themselves than to "
+                "the rest (Louvain, seeded); each is named after its most important node.",
+            },
+        ],
+        "colourDefault": "sector",
+        "size": [
+            {"key": k, "label": SIZE_WORDS[k][0], "note": SIZE_WORDS[k][1]} for k in size_keys
+        ],
+        "sizeDefault": opts.size_by,
+    }
     legend_shapes = [
         {"label": label, "glyph": glyph, "count": shape_counts[label]}
         for _kind, label, _shape_name, glyph, _codes in _SHAPES
@@ -895,6 +1131,13 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         ),
         key=lambda t: (t["label"].lower(), t["code"]),
     )
+    type_groups = []
+    for _kind, group_label, _shape_name, glyph, _codes in _SHAPES:
+        members = [t for t in filter_types if type_group[t["code"]] == group_label]
+        if members:
+            type_groups.append(
+                {"label": group_label, "glyph": glyph, "types": [t["code"] for t in members]}
+            )
     filter_roles = [
         {"code": code, "label": labels.get(("role", code), code), "count": count}
         for code, count in sorted(role_counts.items())
@@ -909,9 +1152,15 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
             "sectors": legend_sectors,
             "shapes": legend_shapes,
             "edges": legend_edges,
-            "gaps": bool(gaps) or "gaps" in opts.highlight,
+            "gaps": legend_gaps,
+            "gapsNote": "A gap is a sector and value-chain stage with no or few (fewer than the "
+            "threshold of gaps_coverage) actors or initiatives in the graph: where the chain "
+            "may break.",
+            "colours": legend_colours,
         },
-        "filters": {"types": filter_types, "roles": filter_roles},
+        "encodings": encodings,
+        "filters": {"types": filter_types, "roles": filter_roles, "typeGroups": type_groups},
+        "years": years,
         "options": vis_options,
         "physics": physics,
         "stats": {"nodes": n, "edges": shown.number_of_edges()},
