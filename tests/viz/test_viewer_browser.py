@@ -318,7 +318,7 @@ def test_year_control_draws_the_memberships_of_that_year(open_page, pages, real_
     page = visit.page
     _settle(page)
     options = page.locator("#year option").all_inner_texts()
-    assert options == ["all years", "2017", "2021"]
+    assert options == ["all years", "2017", "2021", "change 2017 → 2021"]
     seen = {}
     for year in (2017, 2021):
         page.select_option("#year", str(year))
@@ -334,6 +334,33 @@ def test_year_control_draws_the_memberships_of_that_year(open_page, pages, real_
         )
         seen[year] = set(lines)
     assert seen[2017] != seen[2021]
+
+    # the change mode: every node, coloured by what analyze change says of it, in its words
+    from bioeco.analyze.change import compare_years
+
+    page.select_option("#year", "change")
+    _settle(page)
+    assert _visible(page) == {entity_id(n) for n in bipartite_graph(real_dataset)}
+    legend = page.text_content("#legend")
+    assert "Colour: change 2017 → 2021" in legend and "not-observed" in legend
+    table = compare_years(real_dataset, 2017, 2021)["change_continuity"]
+    colours = {n["id"]: n["color"]["background"] for n in page.evaluate("bioecoViewer.nodes.get()")}
+    swatches = page.evaluate(
+        """() => [...document.querySelectorAll('#legend ul:first-of-type li')]
+            .filter((li) => li.querySelector('.swatch'))
+            .map((li) => [li.children[1].textContent,
+                          li.querySelector('.swatch').style.background])"""
+    )
+    by_words = {words: colour for words, colour in swatches}
+    for subject, status, difference in table[["subject", "status", "difference"]].itertuples(False):
+        if subject not in colours:
+            continue
+        words = next(w for w in by_words if w.startswith({"both": "in both"}.get(status, "only")))
+        if status != "both":
+            year = 2017 if status == "only-earlier" else 2021
+            words = next(w for w in by_words if w.startswith(f"only {year}: {difference}"))
+        red, green, blue = (int(colours[subject][i : i + 2], 16) for i in (1, 3, 5))
+        assert by_words[words] == f"rgb({red}, {green}, {blue})", (subject, words)
     visit.assert_clean()
 
 

@@ -72,7 +72,8 @@
     if (state.sel && !byId[state.sel]) state.sel = "";
     if (!ENC.colour.some(function (c) { return c.key === state.colour; })) state.colour = ENC.colourDefault;
     if (!ENC.size.some(function (s) { return s.key === state.size; })) state.size = ENC.sizeDefault;
-    if (state.year && DATA.years.map(String).indexOf(state.year) < 0) state.year = "";
+    if (state.year && DATA.years.map(String).indexOf(state.year) < 0 &&
+        !(state.year === "change" && DATA.change)) state.year = "";
   }
   function saveHash() {
     var url = location.href.split("#")[0] + (toHash() ? "#" + toHash() : "");
@@ -88,6 +89,7 @@
   if (DATA.years.length) {
     option(yearSelect, "", "all years");
     DATA.years.forEach(function (y) { option(yearSelect, String(y), String(y)); });
+    if (DATA.change) option(yearSelect, "change", "change " + DATA.change.from + " → " + DATA.change.to);
   } else {
     document.getElementById("year-control").hidden = true;
   }
@@ -180,9 +182,9 @@
   function drawColourLegend() {
     clear(colourList);
     colourRows = {};
-    var choice = ENC.colour.filter(function (c) { return c.key === state.colour; })[0];
+    var choice = ENC.colour.filter(function (c) { return c.key === colourKey(); })[0];
     colourHead.textContent = "Colour: " + choice.label;
-    DATA.legend.colours[state.colour].forEach(function (s) {
+    DATA.legend.colours[colourKey()].forEach(function (s) {
       var li = el("li");
       var sw = el("span", null, "swatch");
       sw.style.background = s.color;
@@ -327,9 +329,13 @@
   }
 
   // ---- which nodes and lines are shown --------------------------------------------------------
+  // the year whose memberships are shown; none for all years and for the change mode
+  function yearNum() { return state.year && state.year !== "change" ? +state.year : 0; }
+  // the colouring in use: the change mode colours by what changed between the two years
+  function colourKey() { return state.year === "change" ? "change" : state.colour; }
   function edgePasses(e) {
-    if (e.overlay) return !state.year;
-    if (state.year && (e.years || []).indexOf(+state.year) < 0) return false;
+    if (e.overlay) return !yearNum();
+    if (yearNum() && (e.years || []).indexOf(yearNum()) < 0) return false;
     if (state.role.length && !e.roles.some(function (r) { return state.role.indexOf(r) >= 0; })) return false;
     return true;
   }
@@ -341,7 +347,7 @@
   }
   // the menus' tests, each leaving out one menu (for the counts beside its entries)
   function passes(n, roleNodes, without) {
-    if (state.year && (n.years || []).indexOf(+state.year) < 0) return false;
+    if (yearNum() && (n.years || []).indexOf(yearNum()) < 0) return false;
     if (without !== "sector" && !sectorPasses(n, state.sector)) return false;
     if (without !== "type" && state.type.length && state.type.indexOf(n.typeCode) < 0) return false;
     if (without !== "role" && state.role.length && !roleNodes[n.id]) return false;
@@ -352,7 +358,7 @@
     var edgeOk = {}, roleNodes = {}, rolesOf = {};
     DATA.edges.forEach(function (e) {
       if (e.overlay) return;
-      var yearOk = !state.year || (e.years || []).indexOf(+state.year) >= 0;
+      var yearOk = !yearNum() || (e.years || []).indexOf(yearNum()) >= 0;
       if (yearOk) {
         e.roles.forEach(function (r) {
           (rolesOf[e.from] = rolesOf[e.from] || {})[r] = true;
@@ -504,7 +510,7 @@
     // legend counts follow what is shown
     var colourCounts = {}, shapeCounts = {};
     shownIds.forEach(function (id) {
-      var k = byId[id].colorKeys[state.colour], t = byId[id].colorKeys.type;
+      var k = byId[id].colorKeys[colourKey()], t = byId[id].colorKeys.type;
       colourCounts[k] = (colourCounts[k] || 0) + 1;
       shapeCounts[t] = (shapeCounts[t] || 0) + 1;
     });
@@ -515,9 +521,9 @@
   // ---- encodings -------------------------------------------------------------------------------
   var encoded = { colour: ENC.colourDefault, size: ENC.sizeDefault };
   function encode() {
-    if (encoded.colour === state.colour && encoded.size === state.size) return;
+    if (encoded.colour === colourKey() && encoded.size === state.size) return;
     var updates = DATA.nodes.map(function (n) {
-      var c = n.colors[state.colour];
+      var c = n.colors[colourKey()];
       var ring = n.color.border !== n.color.background && n.borderWidth > 1;
       return {
         id: n.id,
@@ -526,7 +532,7 @@
                  highlight: { background: c, border: "#111111" }, hover: { background: c, border: "#111111" } },
       };
     });
-    encoded = { colour: state.colour, size: state.size };
+    encoded = { colour: colourKey(), size: state.size };
     nodes.update(updates);
   }
 
@@ -846,7 +852,9 @@
     state.q = search.value;
     apply({ refit: true });
   });
-  yearSelect.addEventListener("change", function () { state.year = yearSelect.value; apply({ refit: true }); });
+  yearSelect.addEventListener("change", function () {
+    state.year = yearSelect.value; encode(); drawColourLegend(); apply({ refit: true });
+  });
   colourSelect.addEventListener("change", function () {
     state.colour = colourSelect.value; encode(); drawColourLegend(); apply({ refit: false });
   });
@@ -857,6 +865,8 @@
     state = { q: "", sector: [], type: [], role: [], year: "", focus: "", sel: "",
               colour: state.colour, size: state.size };
     select(null);
+    encode();
+    drawColourLegend();
     lastFitKey = null;
     apply({ refit: true });
   });

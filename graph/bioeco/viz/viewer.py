@@ -557,6 +557,61 @@ def _years(
     return years, nodes, edges
 
 
+#: Colours of the change mode, by ``status:difference`` of ``change_continuity`` ("" = an
+#: actor or initiative the comparison does not cover).
+_CHANGE_COLOURS = {
+    "both:none": "#0072B2",
+    "only-earlier:stated": "#D55E00",
+    "only-earlier:external": "#CC79A7",
+    "only-earlier:not-observed": "#E69F00",
+    "only-later:stated": "#009E73",
+    "only-later:external": "#882255",
+    "only-later:not-observed": "#56B4E9",
+    "": "#d0d0d0",
+}
+
+
+def _change(graph: Graph | Dataset, opts: _Options, years: list[int]) -> dict[str, Any] | None:
+    """The change mode: ``analyze change`` between the first and the last year the sources
+    describe (its default scope), each subject's ``status:difference``, the legend in the
+    table's own words. None when there are fewer than two years."""
+    if len(years) < 2:
+        return None
+    from bioeco.analyze.change import compare_years
+
+    first, last = years[0], years[-1]
+    table = compare_years(graph, first, last, basis=opts.basis, seed=opts.seed)["change_continuity"]
+    subjects = {
+        str(subject): f"{status}:{difference}"
+        for subject, status, difference in table[["subject", "status", "difference"]].itertuples(
+            False
+        )
+    }
+    scope = _text(table["scope"].iloc[0]) if len(table) else "all"
+    words = {
+        "both:none": f"in both {first} and {last}",
+        "only-earlier:stated": f"only {first}: stated (ended, merged or became part of another)",
+        "only-earlier:external": f"only {first}: external (a cited succession)",
+        "only-earlier:not-observed": f"only {first}: not-observed in {last} (no evidence it ended)",
+        "only-later:stated": f"only {last}: stated (new: a stated start or change event)",
+        "only-later:external": f"only {last}: external (a cited succession)",
+        "only-later:not-observed": f"only {last}: not-observed in {first} (no evidence it is new)",
+        "": "not compared (outside the scope, or an initiative)",
+    }
+    used = set(subjects.values()) | {""}
+    legend = [
+        {"key": key, "label": words[key], "color": colour}
+        for key, colour in _CHANGE_COLOURS.items()
+        if key in used
+    ]
+    note = (
+        f"What changed from {first} to {last}, as analyze change says (scope: {scope}): "
+        "stated = a change event or a stated start or end date says so; not-observed = one "
+        "year's sources do not name it, which is no evidence of a change."
+    )
+    return {"from": first, "to": last, "subjects": subjects, "legend": legend, "note": note}
+
+
 #: At most this many memberships and analysis results per node in the details panel.
 PANEL_MAX_ROWS = 60
 
@@ -713,6 +768,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     prov = _provenance(graph)
     labels = _concept_labels(net)
     years, year_nodes, year_edges = _years(graph, opts, set(shown.nodes))
+    change = _change(graph, opts, years)
 
     # --- colours by top sector -------------------------------------------------------------
     top_codes = [c for c in net.codes("sector") if net.top("sector", c) == c]
@@ -879,6 +935,10 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
             "type": group_colour[group],
             "community": community_colour(iri),
         }
+        change_key = ""
+        if change is not None:
+            change_key = change["subjects"].get(entity_id(iri), "")
+            node_colours["change"] = _CHANGE_COLOURS[change_key]
         node: dict[str, Any] = {
             "id": vis_id[iri],
             "label": data.get("label") or entity_id(iri),
@@ -901,7 +961,12 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
             "search": " ".join([data.get("label") or "", entity_id(iri), *aliases]).lower(),
             "rank": rank[iri],
             "colors": node_colours,
-            "colorKeys": {"sector": key, "type": group_key, "community": community_key(iri)},
+            "colorKeys": {
+                "sector": key,
+                "type": group_key,
+                "community": community_key(iri),
+                **({"change": change_key} if change is not None else {}),
+            },
             "sizes": {k: round(_node_size(measures[k].get(iri), peaks[k]), 2) for k in size_keys},
             "measures": {k: round(measures[k][iri], 4) for k in size_keys if iri in measures[k]},
             "sectorLabel": (
@@ -1035,6 +1100,19 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         ],
         "community": _community_legend(communities, shown, importance),
     }
+    if change is not None:
+        legend_colours["change"] = change["legend"]
+    change_colour = (
+        []
+        if change is None
+        else [
+            {
+                "key": "change",
+                "label": f"change {change['from']} → {change['to']}",
+                "note": change["note"],
+            }
+        ]
+    )
     encodings = {
         "colour": [
             {"key": "sector", "label": "sector", "note": ""},
@@ -1045,6 +1123,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
                 "note": "Communities: groups of nodes linked more among themselves than to "
                 "the rest (Louvain, seeded); each is named after its most important node.",
             },
+            *change_colour,
         ],
         "colourDefault": "sector",
         "size": [
@@ -1161,6 +1240,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         "encodings": encodings,
         "filters": {"types": filter_types, "roles": filter_roles, "typeGroups": type_groups},
         "years": years,
+        "change": None if change is None else {"from": change["from"], "to": change["to"]},
         "options": vis_options,
         "physics": physics,
         "stats": {"nodes": n, "edges": shown.number_of_edges()},
