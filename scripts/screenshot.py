@@ -2,8 +2,9 @@
 
 Usage: ``python scripts/screenshot.py PAGE.html OUT.png [--width W] [--height H]
 [--wait-for CSS] [--full-page] [--fragment STATE]`` (``--fragment``: the part after ``#`` of
-the URL, e.g. a viewer state such as ``sel=actor/marealis``). Nothing is downloaded: Playwright drives /usr/bin/chromium
-(``BIOECO_CHROMIUM`` overrides) and every request that would leave file:// is aborted.
+the URL, e.g. a viewer state such as ``sel=actor/marealis``). Nothing is downloaded:
+Playwright drives /usr/bin/chromium (``BIOECO_CHROMIUM`` overrides) and every request that
+would leave file:// is aborted.
 """
 
 from __future__ import annotations
