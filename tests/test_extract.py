@@ -400,7 +400,7 @@ def test_huge_file(runner, tiny_dir, tmp_path):
     with report.open("wb") as fh:
         fh.truncate(MAX_TEXT_BYTES + 1)  # sparse: no disk used
     _one_line_error(
-        runner, tiny_dir, report, f"file is {MAX_TEXT_BYTES + 1} bytes (max {MAX_TEXT_BYTES})"
+        runner, tiny_dir, report, f"file is larger than {MAX_TEXT_BYTES} bytes; refused"
     )
 
 

@@ -34,7 +34,8 @@ from pathlib import Path
 
 from bioeco.errors import UnsafeFile
 
-__all__ = ["UnsafeFile", "check_regular", "read_bounded"]  # UnsafeFile: from bioeco.errors
+# UnsafeFile: from bioeco.errors
+__all__ = ["UnsafeFile", "check_regular", "kind_of", "open_regular", "read_bounded"]
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -45,7 +46,17 @@ _KINDS = (
 )
 
 
-def _kind(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a file of ``st_mode`` *mode* is, for a message ("a FIFO (named pipe)" …).
+
+    Examples
+    --------
+    >>> import stat
+    >>> kind_of(stat.S_IFCHR), kind_of(stat.S_IFLNK)
+    ('a character device', 'a symbolic link')
+    """
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
@@ -69,7 +80,16 @@ def _open(path: Path | str, within: Path | str | None) -> int:
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise UnsafeFile(f"is {_kind(mode)}, not a regular file; refused")
+        raise UnsafeFile(f"is {kind_of(mode)}, not a regular file; refused")
+    return fd
+
+
+def open_regular(path: Path | str, *, within: Path | str | None = None) -> int:
+    """A read-only, blocking descriptor of regular file *path* (inside *within*), else
+    :class:`UnsafeFile`; the caller closes it. For a helper program that must read exactly
+    the file that was checked (pass ``/dev/fd/<n>`` to it with ``pass_fds``)."""
+    fd = _open(path, within)
+    os.set_blocking(fd, True)
     return fd
 
 

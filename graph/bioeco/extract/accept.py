@@ -5,36 +5,39 @@ which the analyst set ``status`` to ``accepted`` or ``rejected`` (and may have c
 cells). Accepted rows become rows of ``aliases.csv`` (mentions, and new actors whose
 ``subject`` names a known id), ``memberships.csv`` or ``actors.csv`` in ``data/<source>/``; the
 source row is added to ``sources.csv`` when missing (then title, issued date and publisher are
-needed). The new rows are validated exactly like hand-written ones: the whole data folder is
-copied to a temporary folder, the rows are appended there and
-:func:`bioeco.ingest.load.load_records`
-must accept it; only then are the real files replaced, atomically
-(:func:`bioeco.ingest.export.atomic_write_many`). A problem names the proposals file, its row and
-the
-field.
+needed). The new rows are validated exactly like hand-written ones: the data folder is loaded
+as it would be with the rows appended (:func:`bioeco.ingest.load.load_records` with
+``changes``), nothing written. A problem names the proposals file, its row and the field.
+
+Every file is read through the loader's one reader (:func:`bioeco.ingest.load.read_file`:
+regular files inside the data folder only, bounded) and all of them — the tables,
+``rejected.csv`` and the proposals file — are replaced as one group
+(:func:`bioeco.core.atomic.atomic_write_group`): a run killed at any moment leaves either
+every old file or, completed by the next command that reads the folder, every new one.
 
 Rejected rows are remembered in ``data/<source>/rejected.csv`` (columns ``key, kind, text,
 locator``; :func:`bioeco.extract.propose.proposal_key`): ``bioeco extract`` does not propose them
 again for that source, and a rejected new-actor name is not proposed for any source. Delete a
-line there to undo a rejection. The loader ignores this file (it is not a table). Finally the
-proposals file itself is rewritten with accepted rows marked ``recorded``, so running accept
-twice adds nothing twice.
+line there to undo a rejection. The loader does not load it into the graph, but reads it with
+the same rules as every table (:data:`bioeco.extract.propose.REJECTED_TABLE`); text that a
+spreadsheet would run as a formula is written with a leading ``'``. Finally the proposals file
+itself is rewritten with accepted rows marked ``recorded``, so running accept twice adds
+nothing twice.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
-import tempfile
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bioeco.core.formats import neutralise
 from bioeco.core.vocab import is_slug
 from bioeco.errors import DataError, UsageError
-from bioeco.extract.propose import COLUMNS, proposal_key
-from bioeco.ingest.load import TABLES, load_records
+from bioeco.extract.propose import COLUMNS, REJECTED_TABLE, proposal_key
+from bioeco.ingest.load import PENDING_JOURNAL, TABLES, load_records, read_file, read_table
 
 __all__ = ["REJECTED_FILE", "AcceptResult", "SourceInfo", "accept_proposals"]
 
@@ -79,11 +82,8 @@ class AcceptResult:
 
 
 def _read_proposals(path: Path) -> list[dict[str, str]]:
-    display = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read file ({exc.strerror})", file=display) from None
+    display = str(path) if str(path).isprintable() else repr(str(path))
+    raw = read_file(path, display)  # a FIFO, /dev/zero: refused, never read
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -105,7 +105,7 @@ def _read_proposals(path: Path) -> list[dict[str, str]]:
             raise DataError("has a different number of cells than the header", file=display, row=n)
         clean = {k: (v or "").strip() for k, v in row.items()}
         clean["_row"] = str(n)
-        if clean["passage"].startswith("'"):
+        if clean.get("passage", "").startswith("'"):
             clean["passage"] = clean["passage"][1:]
         out.append(clean)
     return out
@@ -141,12 +141,18 @@ def _csv_rows(header: list[str], rows: list[dict[str, str]]) -> str:
     return buf.getvalue()
 
 
-def _header_of(path: Path, table: str) -> list[str]:
-    if path.exists():
-        first = path.read_text(encoding="utf-8-sig").splitlines()[:1]
-        if first:
-            return next(csv.reader(first))
+def _header_of(old: str | None, table: str) -> list[str]:
+    first = (old or "").lstrip("\ufeff").splitlines()[:1]
+    if first:
+        return [h.strip() for h in next(csv.reader(first))]
     return list(TABLES[table].names) if table != "rejected" else list(_REJECTED_COLUMNS)
+
+
+def _appended(old: str | None, header: list[str], rows: list[dict[str, str]]) -> str:
+    """*old* (or a header row when there was no file) with *rows* appended."""
+    old = old if old else ",".join(header) + "\n"
+    sep = "" if old.endswith(("\n", "\r")) else "\n"
+    return old + sep + _csv_rows(header, rows)
 
 
 def accept_proposals(
@@ -174,11 +180,11 @@ def accept_proposals(
     >>> accept_proposals(tmp / "p.csv", data_dir=data).summary()
     'Accepted 1 memberships into data/src-a/; remembered 0 rejected proposals.'
     """
-    from bioeco.core.atomic import atomic_write_many
+    from bioeco.core.atomic import atomic_write_group
     from bioeco.core.paths import DATA_DIR
 
     path = Path(proposals_file)
-    display = str(path)
+    display = str(path) if str(path).isprintable() else repr(str(path))
     base = Path(data_dir) if data_dir is not None else DATA_DIR
     rows = _read_proposals(path)
     records = load_records(base)  # the data must be valid before we add to it
@@ -207,6 +213,13 @@ def accept_proposals(
         raise DataError(f"{source_id!r} is not a valid source id", file=display, field="source")
     result = AcceptResult(source_id)
     folder = base / source_id
+
+    def existing(target: Path) -> str | None:
+        """The text of a data file (read like a table: regular, inside data/, bounded)."""
+        if not os.path.lexists(target):
+            return None
+        shown = str(target.relative_to(base.parent))
+        return read_file(target, shown, within=base).decode("utf-8")
 
     new_rows: dict[str, list[tuple[dict[str, str], int]]] = {}
     for r in rows:
@@ -237,58 +250,46 @@ def accept_proposals(
             "language": info.language,
             "file": document or f"{source_id}.txt",
         }
-        old = sources_file.read_text(encoding="utf-8")
-        sep = "" if not old or old.endswith("\n") else "\n"
-        files[sources_file] = old + sep + _csv_rows(_header_of(sources_file, "sources"), [src_row])
+        old = existing(sources_file)
+        files[sources_file] = _appended(old, _header_of(old, "sources"), [src_row])
         result.created_source = True
 
     # tables of the source folder
     origin: dict[tuple[str, int], int] = {}  # (file display, data row) -> proposals row
     for table, items in sorted(new_rows.items()):
         target = folder / f"{table}.csv"
-        header = _header_of(target, table)
+        old = existing(target)
+        header = _header_of(old, table)
         absent = [c.name for c in TABLES[table].columns if c.required and c.name not in header]
         if absent:
             raise DataError(f"has no column {absent[0]!r} for accepted rows", file=str(target))
-        old = target.read_text(encoding="utf-8") if target.exists() else ",".join(header) + "\n"
-        sep = "" if old.endswith("\n") else "\n"
-        first_row = len(list(csv.reader(io.StringIO(old, newline="")))) + 1
-        files[target] = old + sep + _csv_rows(header, [d for d, _ in items])
+        text = _appended(old, header, [d for d, _ in items])
+        first_row = len(list(csv.reader(io.StringIO(text, newline="")))) - len(items) + 1
+        files[target] = text
         shown = str(target.relative_to(base.parent))
         for k, (_d, prow) in enumerate(items):
             origin[(shown, first_row + k)] = prow
         result.written[table] = len(items)
 
-    # validate the would-be data folder in a temporary copy
+    # validate the would-be data folder: loaded with the new rows, nothing written
     if files:
-        with tempfile.TemporaryDirectory(prefix="bioeco-accept-") as tmp:
-            copy = Path(tmp) / base.name
-            shutil.copytree(base, copy, ignore=shutil.ignore_patterns(".*"))
-            for target, text in files.items():
-                dest = copy / target.relative_to(base)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_text(text, encoding="utf-8")
-            try:
-                load_records(copy)
-            except DataError as exc:
-                prow = origin.get((exc.file or "", exc.row or 0))
-                if prow is None:
-                    raise
-                raise DataError(
-                    f"{exc.message} (as row {exc.row} of {exc.file})",
-                    file=display,
-                    row=prow,
-                    field=exc.field,
-                ) from None
+        changes = {target: text.encode("utf-8") for target, text in files.items()}
+        try:
+            load_records(base, changes=changes)
+        except DataError as exc:
+            raise _as_proposal_error(exc, origin, display) from None
 
-    # remember rejections
+    # remember rejections (read and checked like every data/ table)
     rejected_file = folder / REJECTED_FILE
+    shown = str(rejected_file.relative_to(base.parent))
     old_keys: set[str] = set()
-    old_text = ""
-    if rejected_file.exists():
-        old_text = rejected_file.read_text(encoding="utf-8")
-        old_keys = {r.get("key", "") for r in csv.DictReader(io.StringIO(old_text))}
-    fresh = []
+    old_text = None
+    if os.path.lexists(rejected_file):
+        known = read_table(rejected_file, REJECTED_TABLE, display=shown, within=base)
+        old_keys = {r.key for r in known}
+        old_text = existing(rejected_file)
+    fresh: list[dict[str, str]] = []
+    fresh_rows: list[int] = []  # the proposals row of each
     for r in rows:
         if r["status"] != "rejected":
             continue
@@ -296,13 +297,19 @@ def accept_proposals(
         if key in old_keys:
             continue
         old_keys.add(key)
-        text = r.get("alias") or r.get("label") or ""
-        fresh.append({"key": key, "kind": r["kind"], "text": text, "locator": r.get("locator", "")})
+        text = neutralise(r.get("alias") or r.get("label") or "")
+        locator = neutralise(r.get("locator", ""))
+        fresh.append({"key": key, "kind": r["kind"], "text": text, "locator": locator})
+        fresh_rows.append(int(r["_row"]))
     if fresh:
-        if not old_text:
-            old_text = ",".join(_REJECTED_COLUMNS) + "\n"
-        sep = "" if old_text.endswith("\n") else "\n"
-        files[rejected_file] = old_text + sep + _csv_rows(list(_REJECTED_COLUMNS), fresh)
+        new_text = _appended(old_text, list(_REJECTED_COLUMNS), fresh)
+        first_row = len(list(csv.reader(io.StringIO(new_text, newline="")))) - len(fresh) + 1
+        where = {(shown, first_row + k): prow for k, prow in enumerate(fresh_rows)}
+        try:
+            read_table(rejected_file, REJECTED_TABLE, display=shown, content=new_text.encode())
+        except DataError as exc:
+            raise _as_proposal_error(exc, where, display) from None
+        files[rejected_file] = new_text
     result.rejected = len(fresh)
 
     # the proposals file: accepted rows are now recorded
@@ -317,5 +324,19 @@ def accept_proposals(
             w.writerow([cells.get(c, "") for c in header])
         files[path] = buf.getvalue()
 
-    result.files = atomic_write_many(files) if files else []
+    journal = base / PENDING_JOURNAL
+    # a new source gets its folder data/<source>/ (what accept is asked to do)
+    result.files = atomic_write_group(files, journal=journal, make_folders=True) if files else []
     return result
+
+
+def _as_proposal_error(
+    exc: DataError, origin: dict[tuple[str, int], int], display: str
+) -> DataError:
+    """*exc* about a would-be row of a data file, told as the proposals row it came from."""
+    prow = origin.get((exc.file or "", exc.row or 0))
+    if prow is None:
+        return exc
+    return DataError(
+        f"{exc.message} (as row {exc.row} of {exc.file})", file=display, row=prow, field=exc.field
+    )

@@ -5,19 +5,35 @@ than tab, line feed, carriage return and form feed; a form feed starts a new pag
 turned into text by poppler's ``pdftotext`` (pages end with a form feed); control characters
 that a PDF's fonts produce are replaced by spaces, since the analyst cannot edit a PDF.
 Every problem raises :class:`~bioeco.errors.DataError` with one line naming the file.
+
+The report is read like every user file (:mod:`bioeco.core.safeio`: a regular file, never a
+FIFO or a device, bounded). A PDF is bounded before its text is laid out: a first
+``pdftotext -raw`` pass (linear in what the pages draw) counts the characters of every page,
+and a page drawing more than :data:`MAX_PAGE_CHARS` (a crafted page of thousands of
+overlapping strings kept the layout pass busy for minutes) refuses the file; both passes
+stop at :data:`MAX_TEXT_BYTES` of output and run under a time and CPU limit
+(:data:`PDF_TIMEOUT_SECONDS`) and a memory limit. The per-page bound also bounds the
+matching work per page.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import resource
+import select
 import shutil
 import subprocess
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bioeco.core.safeio import UnsafeFile, open_regular, read_bounded
 from bioeco.errors import DataError
 
 __all__ = [
+    "MAX_PAGE_CHARS",
     "MAX_PDF_BYTES",
     "MAX_TEXT_BYTES",
     "PDF_TIMEOUT_SECONDS",
@@ -32,8 +48,13 @@ MAX_TEXT_BYTES = 16 * 1024 * 1024
 MAX_PDF_BYTES = 200 * 1024 * 1024
 """Largest PDF file accepted, in bytes."""
 
-PDF_TIMEOUT_SECONDS = 300
-"""A safety limit for ``pdftotext`` on one file (a hostile PDF must not hang the command)."""
+MAX_PAGE_CHARS = 100_000
+"""Most characters one PDF page may draw (a dense printed page holds about 5 000)."""
+
+PDF_TIMEOUT_SECONDS = 120
+"""A safety limit (wall clock and CPU) for each ``pdftotext`` pass on one file."""
+
+_PDF_MEMORY_BYTES = 2 << 30
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -106,13 +127,10 @@ def document_from_text(text: str, name: str, *, paged: bool | None = None) -> Do
     return Document(name, tuple(lines), tuple(pages), paged=paged)
 
 
-def _check_size(path: Path, limit: int, what: str) -> None:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise DataError(f"cannot read file ({exc.strerror})", file=str(path)) from None
-    if size > limit:
-        raise DataError(f"{what} is {size} bytes (max {limit})", file=str(path))
+def _fail(display: str, exc: OSError) -> DataError:
+    if isinstance(exc, UnsafeFile):
+        return DataError(str(exc), file=display)
+    return DataError(f"cannot read file ({exc.strerror or exc})", file=display)
 
 
 def _decode_text(raw: bytes, display: str) -> str:
@@ -139,37 +157,108 @@ def _decode_text(raw: bytes, display: str) -> str:
     return text
 
 
-def _pdf_text(path: Path, display: str) -> str:
-    _check_size(path, MAX_PDF_BYTES, "PDF")
-    with path.open("rb") as fh:
-        if not fh.read(1024).lstrip().startswith(b"%PDF-"):
-            raise DataError("is not a PDF file (no %PDF- header)", file=display)
-    exe = shutil.which("pdftotext")
-    if exe is None:
-        raise DataError(
-            "cannot read PDFs: pdftotext not found (install poppler-utils)", file=display
-        )
+def _limits() -> None:  # in the pdftotext child, before exec
+    resource.setrlimit(resource.RLIMIT_CPU, (PDF_TIMEOUT_SECONDS, PDF_TIMEOUT_SECONDS))
+    resource.setrlimit(resource.RLIMIT_AS, (_PDF_MEMORY_BYTES, _PDF_MEMORY_BYTES))
+
+
+def _pdftotext(exe: str, fd: int, options: list[str], display: str, *, per_page: bool) -> bytes:
+    """The output of ``pdftotext OPTIONS /dev/fd/FD -``, read as it comes and bounded: more
+    than :data:`MAX_TEXT_BYTES` (or, with *per_page*, a page over :data:`MAX_PAGE_CHARS`
+    bytes) or more than :data:`PDF_TIMEOUT_SECONDS` stops the program and refuses the PDF."""
+    argv = [exe, *options, "-enc", "UTF-8", "-eol", "unix", f"/dev/fd/{fd}", "-"]
+    process = subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        pass_fds=(fd,),
+        preexec_fn=_limits,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    errors = bytearray()
+
+    def drain() -> None:  # keep the last lines of stderr only
+        while chunk := process.stderr.read(65536):  # type: ignore[union-attr]
+            errors.extend(chunk)
+            del errors[:-4096]
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    out = bytearray()
+    page, page_len = 1, 0
+    deadline = time.monotonic() + PDF_TIMEOUT_SECONDS
+    problem = ""
     try:
-        done = subprocess.run(
-            [exe, "-enc", "UTF-8", "-eol", "unix", str(path), "-"],
-            capture_output=True,
-            timeout=PDF_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise DataError(
-            f"pdftotext took longer than {PDF_TIMEOUT_SECONDS} s; the PDF may be damaged",
-            file=display,
-        ) from None
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        why = reason[-1] if reason else f"exit code {done.returncode}"
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                problem = f"pdftotext took longer than {PDF_TIMEOUT_SECONDS} s"
+                break
+            ready, _, _ = select.select([process.stdout], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(process.stdout.fileno(), 1 << 20)
+            if not chunk:
+                break
+            out += chunk
+            if len(out) > MAX_TEXT_BYTES:
+                problem = f"the PDF's text is larger than {MAX_TEXT_BYTES} bytes"
+                break
+            if per_page:
+                parts = chunk.split(b"\f")
+                for k, part in enumerate(parts):
+                    if k:
+                        page, page_len = page + 1, 0
+                    page_len += len(part)
+                    if page_len > MAX_PAGE_CHARS:
+                        problem = (
+                            f"page {page} draws more than {MAX_PAGE_CHARS} characters of text"
+                        )
+                        break
+                if problem:
+                    break
+    finally:
+        if problem:
+            process.kill()
+        process.stdout.close()
+        code = process.wait()
+        reader.join()
+    if problem:
+        raise DataError(f"{problem}; the PDF may be damaged or crafted", file=display)
+    if code != 0:
+        if code == -9 or code == -24:  # SIGKILL / SIGXCPU: the CPU limit
+            raise DataError(
+                f"pdftotext took longer than {PDF_TIMEOUT_SECONDS} s; the PDF may be damaged",
+                file=display,
+            )
+        reason = errors.decode("utf-8", "replace").strip().splitlines()
+        why = reason[-1] if reason else f"exit code {code}"
         raise DataError(f"pdftotext cannot read this PDF ({why!r})", file=display)
-    if len(done.stdout) > MAX_TEXT_BYTES:
-        raise DataError(
-            f"the PDF's text is {len(done.stdout)} bytes (max {MAX_TEXT_BYTES})", file=display
-        )
-    text = done.stdout.decode("utf-8", "replace").rstrip("\f")
+    return bytes(out)
+
+
+def _pdf_text(path: Path, display: str) -> str:
+    try:
+        fd = open_regular(path)
+    except OSError as exc:
+        raise _fail(display, exc) from None
+    try:
+        size = os.fstat(fd).st_size
+        if size > MAX_PDF_BYTES:
+            raise DataError(f"PDF is {size} bytes (max {MAX_PDF_BYTES})", file=display)
+        if not os.pread(fd, 1024, 0).lstrip().startswith(b"%PDF-"):
+            raise DataError("is not a PDF file (no %PDF- header)", file=display)
+        exe = shutil.which("pdftotext")
+        if exe is None:
+            raise DataError(
+                "cannot read PDFs: pdftotext not found (install poppler-utils)", file=display
+            )
+        _pdftotext(exe, fd, ["-raw"], display, per_page=True)  # bounds every page first
+        raw = _pdftotext(exe, fd, [], display, per_page=False)
+    finally:
+        os.close(fd)
+    text = raw.decode("utf-8", "replace").rstrip("\f")
     text = _CONTROL.sub(" ", text)  # glyphs without a Unicode mapping
     if not text.strip():
         raise DataError("the PDF has no text layer (scanned images need OCR first)", file=display)
@@ -202,16 +291,15 @@ def read_document(path: Path | str) -> Document:
         raise DataError(
             f"unsupported file type {suffix or '(none)'!r} (use .txt, .md or .pdf)", file=display
         )
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise DataError("file not found", file=display)
     if suffix == ".pdf":
         text = _pdf_text(path, display)
     else:
-        _check_size(path, MAX_TEXT_BYTES, "file")
         try:
-            raw = path.read_bytes()
+            raw = read_bounded(path, max_bytes=MAX_TEXT_BYTES)
         except OSError as exc:
-            raise DataError(f"cannot read file ({exc.strerror})", file=display) from None
+            raise _fail(display, exc) from None
         text = _decode_text(raw, display)
     if not text.strip():
         raise DataError("file is empty", file=display)

@@ -30,6 +30,7 @@ import bisect
 import csv
 import functools
 import io
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -42,13 +43,15 @@ from bioeco.core.formats import neutralise
 from bioeco.core.vocab import slugify
 from bioeco.extract.document import Document
 from bioeco.extract.matching import WE, Gazetteer, Mention, fold_name
-from bioeco.ingest.load import Records
+from bioeco.ingest.load import Column, Records, Table, read_table
 
 __all__ = [
     "COLUMNS",
     "MAX_NAME",
+    "REJECTED_TABLE",
     "ROLE_CUES",
     "Proposal",
+    "Rejection",
     "proposal_key",
     "proposals_csv",
     "propose",
@@ -836,24 +839,55 @@ passage,rule,suggestions,document
     return buf.getvalue()
 
 
+@dataclass(frozen=True)
+class Rejection:
+    """A row of ``data/<source>/rejected.csv``: a proposal the analyst rejected."""
+
+    key: str
+    kind: str
+    text: str = ""
+    locator: str = ""
+    origin: object = field(default=None, compare=False, repr=False)
+
+
+def _rejected_kind(value: str, codes: dict[str, set[str]]) -> str:
+    if value not in ("mention", "membership", "new-actor"):
+        raise ValueError(f"{value!r} is not a proposal kind (mention, membership, new-actor)")
+    return value
+
+
+REJECTED_TABLE = Table(
+    "rejected",
+    Rejection,
+    (
+        Column("key", True),
+        Column("kind", True, _rejected_kind),
+        Column("text", False),
+        Column("locator", False),
+    ),
+    ("key",),
+)
+"""The columns of ``rejected.csv``, read with the loader's rules for every data/ table (one
+reader, regular files inside the folder only, bounded; formula-like and control characters
+refused); it is not a table of the graph."""
+
+
 def read_rejected(data_dir: Path, source_id: str) -> set[str]:
     """Keys rejected before: for this source, plus new-actor rejections from any source.
 
-    Reads ``data/*/rejected.csv`` (column ``key``); a malformed file raises DataError.
+    Reads ``data/*/rejected.csv`` (:data:`REJECTED_TABLE`) through the loader's reader; a
+    malformed file, or one that is not a regular file inside *data_dir* (a FIFO, a link to
+    ``/dev/zero``), raises DataError naming it.
     """
-    from bioeco.errors import DataError
-
+    base = Path(data_dir)
     keys: set[str] = set()
-    for path in sorted(Path(data_dir).glob("*/rejected.csv")):
-        try:
-            rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise DataError(f"cannot read remembered rejections ({exc})", file=str(path)) from None
-        if rows and "key" not in rows[0]:
-            raise DataError("has no 'key' column", file=str(path), row=1)
-        same = path.parent.name == source_id
-        for row in rows:
-            key = (row.get("key") or "").strip()
-            if key and (same or key.startswith("new-actor|")):
-                keys.add(key)
+    for folder in sorted(base.iterdir()):
+        path = folder / "rejected.csv"
+        if folder.name.startswith(".") or folder.is_symlink() or not os.path.lexists(path):
+            continue  # hidden and linked folders are not entered (as by the loader)
+        display = str(path.relative_to(base.parent)) if base.parent != path else str(path)
+        same = folder.name == source_id
+        for row in read_table(path, REJECTED_TABLE, display=display, within=base):
+            if same or row.key.startswith("new-actor|"):
+                keys.add(row.key)
     return keys

@@ -48,6 +48,7 @@ __all__ = [
     "BASES",
     "MAX_CELL",
     "MAX_FILE_BYTES",
+    "PENDING_JOURNAL",
     "QUALIFIERS",
     "SCENARIO_ACTIONS",
     "SCENARIO_TABLE",
@@ -68,10 +69,13 @@ __all__ = [
     "Source",
     "Table",
     "check_orgnr",
+    "finish_pending",
     "load_records",
     "parse_date",
+    "read_file",
     "read_scenario",
     "read_table",
+    "table_files",
 ]
 
 MAX_CELL = 4000
@@ -79,6 +83,10 @@ MAX_CELL = 4000
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Largest table file accepted (bytes); the loader reads whole files into memory."""
+
+PENDING_JOURNAL = ".bioeco-accept.journal"
+"""The journal of a change to a data folder that switches several files as one (``bioeco
+accept``); one left by an interrupted run is completed by the next reader."""
 
 _LOCATOR = re.compile(r"\bl\. ?([0-9]+)(?:[-–]([0-9]+))?")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
@@ -712,13 +720,20 @@ def _shown(text: str) -> str:
     return text if text.isprintable() else repr(text)
 
 
-def _decode(path: Path, display: str, within: Path | None = None) -> str:
+def read_file(path: Path | str, display: str, within: Path | str | None = None) -> bytes:
+    """The bytes of a regular file of a data folder (:func:`bioeco.core.safeio.read_bounded`,
+    at most :data:`MAX_FILE_BYTES`), else one :class:`~bioeco.errors.DataError` naming it."""
     try:
-        raw = read_bounded(path, max_bytes=MAX_FILE_BYTES, within=within)
+        return read_bounded(path, max_bytes=MAX_FILE_BYTES, within=within)
     except UnsafeFile as exc:
         raise DataError(str(exc), file=display) from None
     except OSError as exc:
         raise DataError(f"cannot read file ({exc.strerror})", file=display) from None
+
+
+def _decode(path: Path, display: str, within: Path | None = None, raw: bytes | None = None) -> str:
+    if raw is None:
+        raw = read_file(path, display, within)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DataError("file is UTF-16; save the file as UTF-8", file=display, row=1)
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -742,13 +757,19 @@ def read_table(
     *,
     display: str | None = None,
     within: Path | str | None = None,
+    content: bytes | None = None,
 ) -> list[Any]:
     """Read one CSV file as a list of records of *table*, validating every cell.
 
     Raises :class:`~bioeco.errors.DataError` naming the file, the spreadsheet row (the
     header is row 1) and the field for the first problem found. Only a regular file is read
     (inside the folder *within*, when given), and at most :data:`MAX_FILE_BYTES` of it
-    (:mod:`bioeco.core.safeio`).
+    (:mod:`bioeco.core.safeio`). *content*, when given, is checked as the file's would-be
+    bytes instead of reading it (``bioeco accept`` validates rows before writing them).
+
+    A file is quoted in a message only once it reads as a table: an unknown column is named
+    when the header names at least one expected column, so a file that is not a table at all
+    (``/etc/passwd`` hard-linked into a data folder) is never shown.
 
     Examples
     --------
@@ -767,7 +788,7 @@ def read_table(
     codes = codes or {}
     path = Path(path)
     display = _shown(display or str(path))
-    text = _decode(path, display, Path(within) if within is not None else None)
+    text = _decode(path, display, Path(within) if within is not None else None, content)
     if not text.strip():
         raise DataError("file is empty (expected a header row)", file=display)
     # newline="": only CR, LF and CRLF end a line (str.splitlines would also split a cell at
@@ -785,6 +806,13 @@ def read_table(
             row=1,
         )
     known = set(table.names)
+    if not known & set(header):  # not this table at all: say so, quote nothing of it
+        raise DataError(
+            f"is not a {table.name} table: the header row names none of its columns "
+            f"(expected: {', '.join(table.names)})",
+            file=display,
+            row=1,
+        )
     for name in header:
         if name not in known:
             raise DataError(
@@ -888,17 +916,38 @@ def _table_files(base: Path, filename: str) -> list[Path]:
     return sorted(found)
 
 
+def table_files(base: Path | str) -> list[Path]:
+    """Every table file of data folder *base* (``sources.csv`` and ``<table>.csv`` at any
+    depth, hidden folders skipped), whatever each is; the reader checks them."""
+    return [p for name in TABLES for p in _table_files(Path(base), f"{name}.csv")]
+
+
+def finish_pending(base: Path | str) -> list[Path]:
+    """Complete a change to data folder *base* that an interrupted ``bioeco accept`` left
+    (:func:`bioeco.core.atomic.finish_group`); nothing is written when none was left."""
+    from bioeco.core.atomic import finish_group
+
+    base = Path(base)
+    folders = [base, *(p for p in sorted(base.iterdir()) if p.is_dir() and not p.is_symlink())]
+    return finish_group(base / PENDING_JOURNAL, folders)
+
+
 def load_records(
     data_dir: Path | str | None = None,
     *,
     ontology_dir: Path | str | None = None,
     codes: dict[str, set[str]] | None = None,
+    changes: dict[Path, bytes] | None = None,
 ) -> Records:
     """Read ``sources.csv`` and every ``<table>.csv`` below *data_dir* into :class:`Records`.
 
     Cells are validated as they are read (ids, dates, codes against the concept schemes in
     *ontology_dir*, organisation numbers, locators); then keys must be unique across files and
     every reference (member, organization, subject, part_of, source, dataset …) must resolve.
+    *changes* maps table paths (``data_dir / …``) to would-be contents, read instead of the
+    files (new files included): the folder is validated as it would be, nothing written.
+    A change that an interrupted ``bioeco accept`` left is completed first
+    (:func:`finish_pending`).
 
     Raises :class:`~bioeco.errors.DataError` for the first problem, naming file, row and field.
     """
@@ -907,19 +956,26 @@ def load_records(
     base = Path(data_dir) if data_dir is not None else DATA_DIR
     if not base.is_dir():
         raise DataError("data directory not found", file=str(base))
+    finish_pending(base)
+    changes = changes or {}
     if codes is None:
         codes = _scheme_codes(Path(ontology_dir) if ontology_dir else None)
     sources_file = base / "sources.csv"
-    if not sources_file.exists():
+    if not os.path.lexists(sources_file) and sources_file not in changes:
         raise DataError("missing sources.csv (one row per source document)", file=str(base))
 
     records = Records()
     for name, table in TABLES.items():
-        files = _table_files(base, f"{name}.csv")
+        found = _table_files(base, f"{name}.csv")
+        files = sorted({*found, *(p for p in changes if p.name == f"{name}.csv")})
         rows: list[Any] = []
         for path in files:
             display = str(path.relative_to(base.parent)) if base.parent != path else str(path)
-            rows.extend(read_table(path, table, codes, display=display, within=base))
+            rows.extend(
+                read_table(
+                    path, table, codes, display=display, within=base, content=changes.get(path)
+                )
+            )
         getattr(records, name).extend(rows)
     _check_unique(records)
     _check_references(records, codes)
