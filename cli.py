@@ -991,7 +991,7 @@ def viz(
     try:
         path = write_viewer(
             open_graph(data_dir, graph_file, store=False),  # whole graph: faster in memory
-            target,
+            output,
             view=view,
             size_by=size_by,
             focus=focus,

@@ -17,6 +17,7 @@ from rdflib import Dataset, URIRef
 
 from bioeco.core.paths import DATA_DIR, OUT_DIR
 from bioeco.core.progress import job, step
+from bioeco.core.safeio import MAX_GRAPH_BYTES, read_bounded
 from bioeco.errors import DataError, EndpointError, UsageError, ValidationFailed
 from bioeco.ingest.export import (
     atomic_write,
@@ -99,11 +100,13 @@ def build(
     (:class:`~bioeco.errors.ValidationFailed`, carrying the report).
     """
     from bioeco.ingest.check import near_duplicates
-    from bioeco.ingest.load import load_records
+    from bioeco.ingest.load import finish_pending, load_records
     from bioeco.ingest.quads import StoreFeed, build_quads
     from bioeco.validate.shacl import validate_graph
 
     onto = Path(ontology_dir) if ontology_dir else None
+    if write and Path(data_dir if data_dir is not None else DATA_DIR).is_dir():
+        finish_pending(data_dir if data_dir is not None else DATA_DIR)  # before the hashes
     tables = table_digests(data_dir if data_dir is not None else DATA_DIR) if write else None
     step("loading tables")
     records = load_records(data_dir, ontology_dir=onto)
@@ -173,7 +176,7 @@ def _copy_analysis(out: Path, native: ox.Store) -> str | None:
     adds it to the parsed TriG; returns the digest of the bytes loaded."""
     path = out / "analysis.trig"
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, max_bytes=MAX_GRAPH_BYTES, within=out)
     except OSError:
         return None
     try:  # a bulk load: written as new files, not held in memory as one transaction
@@ -315,7 +318,7 @@ def _store_folder(out: Path, state: BuildState) -> Path | None:
 
 def _analysis_digest(out: Path) -> str | None:
     try:
-        return digest((out / "analysis.trig").read_bytes())
+        return digest(read_bounded(out / "analysis.trig", max_bytes=MAX_GRAPH_BYTES, within=out))
     except OSError:
         return None
 

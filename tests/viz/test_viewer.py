@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from bioeco.analyze._fixture import example_graph
 from bioeco.analyze.project import actor_projection, bipartite_graph, entity_id, load_network
 from bioeco.analyze.run import run_analyses
-from bioeco.errors import UsageError
+from bioeco.errors import OutputError, UsageError
 from bioeco.ingest.build import build_dataset
 from bioeco.viz.viewer import ViewerPage, show_viewer, viewer_data, viewer_html, write_viewer
 from cli import main
@@ -279,8 +279,12 @@ def test_bad_options_are_refused(example, options, message):
         viewer_data(example, **options)
 
 
-def test_write_viewer_is_atomic_and_creates_the_folder(example, tmp_path):
+def test_write_viewer_is_atomic_and_creates_no_folder(example, tmp_path):
     target = tmp_path / "sub" / "viewer.html"
+    with pytest.raises(OutputError, match=r"folder .*/sub does not exist; create it first"):
+        write_viewer(example, target)
+    assert not target.parent.exists()  # issue 24 item 7: no folders the user did not ask for
+    target.parent.mkdir()
     assert write_viewer(example, target) == target
     assert target.read_text(encoding="utf-8") == viewer_html(example)
     assert [p.name for p in target.parent.iterdir()] == ["viewer.html"]

@@ -92,11 +92,11 @@ def write_example_data(folder: Path | str) -> Path:
     >>> sorted(p.name for p in write_example_data(tempfile.mkdtemp()).glob("*.csv"))
     ['sources.csv']
     """
+    from bioeco.core.atomic import atomic_write
+
     base = Path(folder)
     for rel, text in CHANGE_TABLES_CSV.items():
-        path = base / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        atomic_write(base / rel, text, make_folder=True)  # a folder the caller named
     return base
 
 

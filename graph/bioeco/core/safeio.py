@@ -35,7 +35,18 @@ from pathlib import Path
 from bioeco.errors import UnsafeFile
 
 # UnsafeFile: from bioeco.errors
-__all__ = ["UnsafeFile", "check_regular", "kind_of", "open_regular", "read_bounded"]
+__all__ = [
+    "MAX_GRAPH_BYTES",
+    "UnsafeFile",
+    "check_regular",
+    "kind_of",
+    "open_regular",
+    "read_bounded",
+    "sha256_of",
+]
+
+MAX_GRAPH_BYTES = 4 << 30
+"""Largest RDF file (a TriG of ``out/``, an ontology file) read whole into memory."""
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -121,5 +132,25 @@ def read_bounded(path: Path | str, *, max_bytes: int, within: Path | str | None 
             if total > max_bytes:
                 raise UnsafeFile(f"file is larger than {max_bytes} bytes; refused")
         return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def sha256_of(path: Path | str, *, max_bytes: int, within: Path | str | None = None) -> str:
+    """The SHA-256 (hex) of regular file *path*, read in blocks (never whole in memory), at
+    most *max_bytes* of it, else :class:`UnsafeFile`."""
+    import hashlib
+
+    fd = _open(path, within)
+    try:
+        os.set_blocking(fd, True)
+        h = hashlib.sha256()
+        total = 0
+        while block := os.read(fd, 1 << 20):
+            total += len(block)
+            if total > max_bytes:
+                raise UnsafeFile(f"file is larger than {max_bytes} bytes; refused")
+            h.update(block)
+        return h.hexdigest()
     finally:
         os.close(fd)

@@ -65,7 +65,7 @@ def extract_report(
     [('mention', 'nofima', '', ''), ('mention', 'webimar', '', ''), ('membership', 'nofima', \
 'webimar', 'participant')]
     """
-    from bioeco.core.atomic import atomic_write
+    from bioeco.core.atomic import atomic_write, check_target
     from bioeco.core.paths import DATA_DIR
     from bioeco.core.vocab import is_slug
     from bioeco.errors import UsageError
@@ -75,6 +75,8 @@ def extract_report(
         raise UsageError(
             f"{source_id!r} is not a valid source id (lowercase a-z, 0-9 and single hyphens)"
         )
+    if out is not None:
+        check_target(out)  # before the work: only a regular file, in a folder that exists
     base = Path(data_dir) if data_dir is not None else DATA_DIR
     records = load_records(base)
     known = {e.id for rows in (records.actors, records.initiatives) for e in rows}

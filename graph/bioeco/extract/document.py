@@ -212,9 +212,7 @@ def _pdftotext(exe: str, fd: int, options: list[str], display: str, *, per_page:
                         page, page_len = page + 1, 0
                     page_len += len(part)
                     if page_len > MAX_PAGE_CHARS:
-                        problem = (
-                            f"page {page} draws more than {MAX_PAGE_CHARS} characters of text"
-                        )
+                        problem = f"page {page} draws more than {MAX_PAGE_CHARS} characters of text"
                         break
                 if problem:
                     break

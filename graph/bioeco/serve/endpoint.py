@@ -966,15 +966,16 @@ def _is_loopback(host: str) -> bool:
 
 @contextlib.contextmanager
 def _private_store(files: Sequence[Path]) -> Iterator[Path]:
+    # locked while served; copies left by a killed serve (SIGKILL) are removed here
+    from bioeco.core.atomic import private_folder
+
     base = files[0].resolve().parent
-    try:
-        folder = Path(tempfile.mkdtemp(prefix=".bioeco-serve-", dir=base))
-    except OSError:  # a read-only folder: the system's temporary folder will do
-        folder = Path(tempfile.mkdtemp(prefix="bioeco-serve-"))
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            folder = stack.enter_context(private_folder(base, ".bioeco-serve-"))
+        except OSError:  # a read-only folder: the system's temporary folder will do
+            folder = stack.enter_context(private_folder(tempfile.gettempdir(), "bioeco-serve-"))
         yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from bioeco.core.safeio import read_bounded
 from bioeco.errors import OutputError, output_errors
 
 __all__ = [
@@ -93,7 +94,7 @@ def write_state(folder: Path, graph: str, analysis: str | None) -> None:
 def read_state(folder: Path) -> dict | None:
     """The state of the store in *folder*, or None when it cannot be read."""
     try:
-        state = json.loads((folder / _STATE).read_text(encoding="utf-8"))
+        state = json.loads(read_bounded(folder / _STATE, max_bytes=1 << 20, within=folder))
     except (OSError, ValueError):
         return None
     if not isinstance(state, dict) or not isinstance(state.get("graph"), str):

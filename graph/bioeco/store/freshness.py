@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bioeco.core.paths import DATA_DIR, ontology_files
+from bioeco.core.safeio import MAX_GRAPH_BYTES, read_bounded
 
 __all__ = [
     "MANIFEST",
@@ -49,8 +50,6 @@ def table_digests(data_dir: Path | str) -> dict[str, str]:
     >>> table_digests(d)
     {'sources.csv': '984a644ec3b56d32b0404777e1eb73390c4b0742a6a0e183f07861056b6746de'}
     """
-    from bioeco.core.safeio import read_bounded
-
     base = Path(data_dir)
     found: dict[str, str] = {}
     for folder, dirs, files in os.walk(base, followlinks=False):
@@ -68,7 +67,8 @@ def table_digests(data_dir: Path | str) -> dict[str, str]:
 def _ontology_digest(ontology_dir: Path | str | None) -> str:
     h = hashlib.sha256()
     for path in ontology_files(Path(ontology_dir) if ontology_dir else None):
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        raw = read_bounded(path, max_bytes=MAX_GRAPH_BYTES)
+        h.update(path.name.encode() + b"\0" + raw + b"\0")
     return h.hexdigest()
 
 
@@ -148,7 +148,7 @@ def build_state(out_dir: Path | str, *, ontology_dir: Path | str | None = None) 
     rebuild = "answering from the tables, built in memory; run `bioeco build` to update it"
     unchecked = "using it unchecked (run `bioeco build` to be sure)"
     try:
-        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(read_bounded(out / MANIFEST, max_bytes=1 << 24, within=out))
         recorded = Path(manifest["data"])
         tables, onto, graph = manifest["tables"], manifest["ontology"], manifest["graph"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -156,7 +156,11 @@ def build_state(out_dir: Path | str, *, ontology_dir: Path | str | None = None) 
             "unknown", None, f"{trig} has no build manifest ({MANIFEST}); {unchecked}"
         )
     store = manifest.get("store") if isinstance(manifest.get("store"), str) else None
-    if _digest(trig.read_bytes()) != graph:
+    try:
+        same = _digest(read_bounded(trig, max_bytes=MAX_GRAPH_BYTES, within=out)) == graph
+    except OSError:
+        same = False
+    if not same:
         return BuildState(
             "unknown", None, f"{trig} is not the file its build manifest describes; {unchecked}"
         )

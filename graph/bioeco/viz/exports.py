@@ -35,7 +35,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from bioeco.analyze.project import actor_projection, bipartite_graph, entity_id, load_network
 from bioeco.analyze.run import format_cell
-from bioeco.core.atomic import atomic_write
+from bioeco.core.atomic import atomic_write, check_target
 from bioeco.core.formats import neutralise
 from bioeco.core.paths import OUT_DIR
 from bioeco.core.progress import job, step
@@ -874,10 +874,12 @@ def export(
     if (as_of is not None or basis != "all") and fmt == "jsonld":
         raise UsageError("--as-of and --basis do not apply to jsonld (the whole graph)")
     view = view or "bipartite"
+    default = out is None  # out/ is created for a default path only
     if out is None:
         name = f"bioeco-{view}" if fmt in ("graphml", "gexf") else "bioeco-analysis"
         name = "bioeco" if fmt == "jsonld" else name
         out = OUT_DIR / f"{name}.{_SUFFIX[fmt]}"
+    check_target(out, make_folder=default)  # a device, a link, a missing folder: refused now
     step("opening the graph")
     # the whole graph is read: faster parsed into memory than from the on-disk store
     graph = open_graph(data_dir, graph_file, with_analysis=False, store=False)
@@ -919,4 +921,4 @@ def export(
         data = workbook_bytes(
             sheets, sources=sources, run=run, date=started, readme=readme, entities=entities
         )
-    return atomic_write(Path(out), data)
+    return atomic_write(Path(out), data, make_folder=default)

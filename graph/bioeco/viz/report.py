@@ -26,7 +26,7 @@ from rdflib import Dataset, Graph
 from bioeco.analyze.findings import completeness, key_findings
 from bioeco.analyze.project import Network, entity_id, load_network
 from bioeco.analyze.run import cut_top
-from bioeco.core.atomic import atomic_write
+from bioeco.core.atomic import atomic_write, check_target
 from bioeco.core.paths import OUT_DIR
 from bioeco.store.query import select
 from bioeco.viz import plots
@@ -1028,15 +1028,18 @@ def report(
 ) -> Path:
     """Open the graph (:func:`bioeco.pipeline.open_graph`), collect, render and write the page.
 
-    *out* defaults to ``out/report.html``; *options* go to :func:`collect` (``top``,
-    ``as_of``, ``sector``, ``region``, ``basis``, ``seed`` and analysis thresholds). Nothing is
-    written when opening or analysing fails.
+    *out* defaults to ``out/report.html`` (``out/`` is created when missing; the folder of an
+    *out* given must exist, and only a regular file there is replaced:
+    :func:`bioeco.core.atomic.check_target`, checked before any work); *options* go to
+    :func:`collect` (``top``, ``as_of``, ``sector``, ``region``, ``basis``, ``seed`` and
+    analysis thresholds). Nothing is written when opening or analysing fails.
     """
     from bioeco.pipeline import open_graph
 
     target = Path(out) if out is not None else OUT_DIR / "report.html"
+    check_target(target, make_folder=out is None)
     # the whole graph is read: faster parsed into memory than from the on-disk store
     graph = open_graph(data_dir, graph_file, with_analysis=False, store=False)
     inputs = input_names(data_dir, graph_file)
     data = collect(graph, inputs=inputs, **options)
-    return write_report(target, render(data, viewer_href=viewer_href))
+    return atomic_write(target, render(data, viewer_href=viewer_href), make_folder=out is None)

@@ -28,7 +28,7 @@ from bioeco.analyze.project import (
     entity_iri,
     load_network,
 )
-from bioeco.core.atomic import atomic_write
+from bioeco.core.atomic import atomic_write, check_target
 from bioeco.errors import UsageError
 from bioeco.store.query import select
 
@@ -1339,8 +1339,14 @@ def viewer_html(graph: Graph | Dataset, **options: Any) -> str:
     return "".join(out)
 
 
-def write_viewer(graph: Graph | Dataset, path: str | os.PathLike, **options: Any) -> Path:
+def write_viewer(
+    graph: Graph | Dataset, path: str | os.PathLike | None = None, **options: Any
+) -> Path:
     """Write :func:`viewer_html` to *path* atomically (temporary file + rename); return it.
+
+    *path* defaults to ``out/viewer.html`` (``out/`` is created when missing); the folder of
+    a *path* given must exist and only a regular file there is replaced
+    (:func:`bioeco.core.atomic.check_target`, checked before the page is made).
 
     Examples
     --------
@@ -1350,11 +1356,12 @@ def write_viewer(graph: Graph | Dataset, path: str | os.PathLike, **options: Any
     >>> write_viewer(example_graph(), target).stat().st_size > 100_000
     True
     """
+    from bioeco.core.paths import OUT_DIR
+
+    target = Path(path) if path is not None else OUT_DIR / "viewer.html"
+    check_target(target, make_folder=path is None)
     page = viewer_html(graph, **options)
-    target = Path(path)
-    if target.parent and not target.parent.is_dir():
-        target.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write(target, page)
+    return atomic_write(target, page, make_folder=path is None)
 
 
 @dataclass(frozen=True)
