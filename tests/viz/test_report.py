@@ -148,6 +148,7 @@ def test_report_writes_atomically_and_keeps_the_old_page_on_error(tmp_path, exam
     graph = tmp_path / "g.ttl"
     graph.write_text(serialize_turtle(example), encoding="utf-8")
     target = tmp_path / "out" / "report.html"
+    target.parent.mkdir()  # an -o path's folder must exist (issue 24 item 7)
     assert rep.report(target, graph_file=graph, top=3) == target
     before = target.read_bytes()
     assert before.startswith(b"<!DOCTYPE html>")

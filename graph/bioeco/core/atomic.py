@@ -109,7 +109,7 @@ def check_target(path: Path | str, *, make_folder: bool = False) -> Path:
     path = Path(path)
     try:
         mode = os.lstat(path).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # the folder is checked below
         mode = None
     if mode is not None and not stat.S_ISREG(mode):
         what = kind_of(mode)

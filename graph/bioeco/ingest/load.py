@@ -808,7 +808,7 @@ def read_table(
     known = set(table.names)
     if not known & set(header):  # not this table at all: say so, quote nothing of it
         raise DataError(
-            f"is not a {table.name} table: the header row names none of its columns "
+            f"does not read as {table.name}.csv: the header row names none of its columns "
             f"(expected: {', '.join(table.names)})",
             file=display,
             row=1,

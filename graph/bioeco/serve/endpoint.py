@@ -144,8 +144,12 @@ def rdf_format(path: Path) -> ox.RdfFormat:
         raise UsageError(
             f"{path}: unsupported RDF format {path.suffix!r} (use {', '.join(RDF_FORMATS)})"
         )
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
+    from bioeco.core.safeio import UnsafeFile, check_regular
+
+    try:
+        check_regular(path)  # a FIFO, a device: refused before a parser opens it
+    except UnsafeFile as exc:
+        raise UsageError(f"{path}: {exc}") from None
     return _OX_FORMATS[RDF_FORMATS[suffix]]
 
 

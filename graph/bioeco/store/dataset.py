@@ -176,9 +176,24 @@ def load_dataset(path: Path | str, *, into: Dataset | None = None) -> Dataset:
         else:
             dataset.graph(path.resolve().as_uri()).parse(path, format=fmt)
     except Exception as exc:  # parser-specific exception types
+        if not _reads_as_rdf(path, fmt):  # e.g. /etc/passwd hard-linked: never quoted
+            raise UsageError(
+                f"{path}: cannot parse {fmt} (not a {fmt} file: no statement could be read)"
+            ) from None
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UsageError(f"{path}: cannot parse {fmt} ({first})") from None
     return dataset
+
+
+def _reads_as_rdf(path: Path, fmt: str) -> bool:
+    """Whether *path* holds at least one statement before its first error: the parser's
+    message (which quotes the file) is shown only for a file that reads as RDF."""
+    try:
+        for _ in ox.parse(path=str(path), format=_OX_FORMATS[fmt], base_iri="urn:x:"):
+            return True
+    except (SyntaxError, ValueError, OSError):
+        return False
+    return False
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:

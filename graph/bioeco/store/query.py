@@ -100,6 +100,9 @@ _UPDATE_WORDS = re.compile(
 )
 
 
+_QUERY_FORM = re.compile(r"\b(?:SELECT|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
+
+
 def _syntax_error(query: str, exc: ParseException) -> QueryError:
     """One line: where (in the caller's own text), what was found, what was expected.
 
@@ -120,7 +123,10 @@ def _syntax_error(query: str, exc: ParseException) -> QueryError:
         lineno = end.count("\n") + 1
         col = len(end) - (end.rfind("\n") + 1) + 1
         lines = end.splitlines() or [""]
-    if found:
+    if found and not _QUERY_FORM.search(query):
+        # text that names no query form is not a query (query -f /etc/shadow): never quoted
+        what = "the text is not a SPARQL query"
+    elif found:
         what = f"found {found!r}"
     else:
         what = "the query ends too early" if lineno >= len(lines) else f"line {lineno} ends early"
