@@ -374,4 +374,4 @@ def write_csvs(results: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike) 
     '=1+1,0.333333
     x,2.0
     """
-    return sorted(atomic_write_many(csv_files(results, out_dir)))
+    return sorted(atomic_write_many(csv_files(results, out_dir), make_folders=True))
