@@ -307,7 +307,8 @@ def write_graph_files(out_dir: Path | str, trig: bytes, ttl: bytes) -> dict[str,
     out = Path(out_dir)
     remove_stale_temps(out, ("bioeco.trig", "bioeco.ttl"))
     written = atomic_write_many(
-        {out / "bioeco.trig": trig, out / "bioeco.ttl": ttl}, make_folders=True  # --out DIR
+        {out / "bioeco.trig": trig, out / "bioeco.ttl": ttl},
+        make_folders=True,  # --out DIR
     )
     return {"trig": written[0], "ttl": written[1]}
 
@@ -335,6 +336,7 @@ def write_outputs(dataset: Dataset, out_dir: Path | str) -> dict[str, Path]:
     trig = serialize_trig(per_graph)
     ttl = serialize_turtle(itertools.chain.from_iterable(per_graph.values()))
     trig_path, ttl_path = atomic_write_many(
-        {out / "bioeco.trig": trig, out / "bioeco.ttl": ttl}, make_folders=True  # --out DIR
+        {out / "bioeco.trig": trig, out / "bioeco.ttl": ttl},
+        make_folders=True,  # --out DIR
     )
     return {"trig": trig_path, "ttl": ttl_path}
