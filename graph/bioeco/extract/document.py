@@ -165,7 +165,8 @@ def _limits() -> None:  # in the pdftotext child, before exec
 def _pdftotext(exe: str, fd: int, options: list[str], display: str, *, per_page: bool) -> bytes:
     """The output of ``pdftotext OPTIONS /dev/fd/FD -``, read as it comes and bounded: more
     than :data:`MAX_TEXT_BYTES` (or, with *per_page*, a page over :data:`MAX_PAGE_CHARS`
-    bytes) or more than :data:`PDF_TIMEOUT_SECONDS` stops the program and refuses the PDF."""
+    characters) or more than :data:`PDF_TIMEOUT_SECONDS` stops the program and refuses the
+    PDF."""
     argv = [exe, *options, "-enc", "UTF-8", "-eol", "unix", f"/dev/fd/{fd}", "-"]
     process = subprocess.Popen(
         argv,
@@ -210,7 +211,7 @@ def _pdftotext(exe: str, fd: int, options: list[str], display: str, *, per_page:
                 for k, part in enumerate(parts):
                     if k:
                         page, page_len = page + 1, 0
-                    page_len += len(part)
+                    page_len += len(part.decode("utf-8", "ignore"))  # characters
                     if page_len > MAX_PAGE_CHARS:
                         problem = f"page {page} draws more than {MAX_PAGE_CHARS} characters of text"
                         break
