@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import warnings
@@ -17,7 +16,7 @@ from rdflib import Dataset, URIRef
 
 from bioeco.core.paths import DATA_DIR, OUT_DIR
 from bioeco.core.progress import job, step
-from bioeco.core.safeio import MAX_GRAPH_BYTES, read_bounded
+from bioeco.core.safeio import MAX_GRAPH_BYTES, read_bounded, sha256_of
 from bioeco.errors import DataError, EndpointError, UsageError, ValidationFailed
 from bioeco.ingest.export import (
     atomic_write,
@@ -276,11 +275,7 @@ def _read_from(dataset: Dataset, files: list | tuple) -> Dataset:
 
 
 def _digest_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return sha256_of(path, max_bytes=MAX_GRAPH_BYTES)
 
 
 def graph_key(graph: Any) -> str | None:

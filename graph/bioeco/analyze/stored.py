@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bioeco.core.safeio import MAX_GRAPH_BYTES, read_bounded
+
 __all__ = [
     "MANIFEST",
     "column_kinds",
@@ -169,7 +171,7 @@ def manifest_text(
 def read_manifest(folder: Path) -> dict | None:
     """The manifest of *folder* (``out/analysis``), or None when missing or unreadable."""
     try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads(read_bounded(folder / MANIFEST, max_bytes=1 << 24, within=folder))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
@@ -216,7 +218,10 @@ def read_table(path: Path, entry: Mapping[str, Any]) -> pd.DataFrame:
     the entry's column kinds say: numbers as numbers (floats as written, to 6 decimals), list
     cells split at ``|``, empty cells missing, the apostrophe put before formula-like text
     removed. Raises ``ValueError`` when the file is not the one the manifest describes."""
-    raw = path.read_bytes()
+    try:
+        raw = read_bounded(path, max_bytes=MAX_GRAPH_BYTES, within=path.parent)
+    except OSError as exc:  # a FIFO, a device, a link out: not the file the manifest describes
+        raise ValueError(f"{path.name}: {exc}") from None
     kinds = entry.get("columns") or {}
     if _sha(raw) != entry.get("sha256"):
         raise ValueError(f"{path.name} changed since the analysis wrote it")
