@@ -533,7 +533,19 @@ def query(
     help="Gaps: a cell with fewer entities than this is thin (default 3).",
 )
 @click.option(
-    "--type", "type_code", default=None, help="Gaps: count only this actor/initiative type."
+    "--type",
+    "type_code",
+    default=None,
+    help="Gaps: count only this actor/initiative type. Overlap: compare only initiatives of "
+    "this type.",
+)
+@click.option(
+    "--kind",
+    "overlap_kind",
+    type=click.Choice(["collaborations", "events", "applications", "other", "all"]),
+    default=None,
+    help="Overlap: which initiatives to compare with each other (default collaborations: "
+    "clusters, networks, centres, programmes, projects, forums).",
 )
 @_basis_option(
     "Weakest basis of classifications to use: 'stated' (what the sources say), "
@@ -581,6 +593,7 @@ def analyze(
     min_overlap: float | None,
     thin: int | None,
     type_code: str | None,
+    overlap_kind: str | None,
     basis: str,
     year_from: int | None,
     year_to: int | None,
@@ -613,6 +626,8 @@ def analyze(
     thresholds = {k: v for k, v in optional.items() if v is not None}
     if type_code is not None:
         thresholds["type"] = type_code
+    if overlap_kind is not None:
+        thresholds["kind"] = overlap_kind
     remote = None
     if endpoint is not None:
         remote = _remote(endpoint, user, password_env, bool(data_dir or graph_file))

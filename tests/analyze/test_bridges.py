@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from bioeco.analyze.bridges import actor_scores, brokerage, gould_fernandez, pair_suggestions
+from bioeco.errors import UsageError
 
 
 def _star(make_graph, sectors=("marine", "marine", "health", "health"), centre="health"):
@@ -37,7 +38,7 @@ def test_star_centre_is_the_only_broker(make_graph):
     assert df.loc["actor/c", "participation"] == pytest.approx(0.5)
     assert df.loc["actor/l0", "participation"] == pytest.approx(0.0)
     assert df.loc["actor/c", "explanation"].startswith(
-        "Centre connects health and marine through Init 2 (health) and Init 0 (marine)"
+        "Centre connects health members it meets in Init 2 with marine members it meets in Init 0"
     )
     assert df.loc["actor/c", "bridged_sectors"] == ("health", "marine")
 
@@ -172,7 +173,11 @@ def test_pair_suggestions(make_graph):
         "h2": {"sector": ["health"]},
         "x": {"label": "X", "sector": ["marine"]},
     }
-    inits = {"i": {"label": "I"}, "j": {"label": "J"}, "k": {}}
+    inits = {
+        "i": {"label": "I", "type": "project"},
+        "j": {"label": "J", "type": "project"},
+        "k": {"type": "project"},
+    }
     ms = [
         ("m", "i", "member"),
         ("x", "i", "member"),
@@ -190,7 +195,7 @@ def test_pair_suggestions(make_graph):
     assert row["common"] == ("actor/x",) and row["common_neighbours"] == 1
     assert row["resource_allocation"] == pytest.approx(1 / 2)  # x has degree 2
     assert row["explanation"].startswith(
-        "H (health) and M (marine) share no initiative but both work"
+        "H (health) and M (marine) have no shared initiative in these sources but both work"
     )
     assert "through I and J" in row["explanation"]
 
@@ -246,3 +251,75 @@ def test_vectorised_gould_fernandez_matches_the_definition(seed):
     for v, counts in ref.items():
         for role in (*ROLES, "unclassified"):
             assert df.loc[v, role] == counts.get(role, 0), (v, role)
+
+
+def test_hubs_are_ranked_apart_from_the_actors_they_connect(make_graph):
+    # a funder and a cluster (an initiative as member) tie everything together; the company
+    # "b" bridges marine and health through two projects of its own
+    actors = {
+        "fund": {"type": "funding-agency", "sector": ["knowledge"]},
+        "b": {"sector": ["industry"]},
+        **{f"m{n}": {"sector": ["marine"]} for n in range(3)},
+        **{f"h{n}": {"sector": ["health"]} for n in range(3)},
+    }
+    inits = {"cl": {"type": "cluster"}, "pm": {"type": "project"}, "ph": {"type": "project"}}
+    inits |= {f"q{n}": {"type": "project"} for n in range(6)}
+    ms = [("b", "pm", "partner"), ("b", "ph", "partner")]
+    ms += [(f"m{n}", "pm", "partner") for n in range(3)]
+    ms += [(f"h{n}", "ph", "partner") for n in range(3)]
+    leaves = [f"m{n}" for n in range(3)] + [f"h{n}" for n in range(3)]
+    ms += [("fund", f"q{n}", "funder") for n in range(6)]
+    ms += [(leaf, f"q{n}", "partner") for n, leaf in enumerate(leaves)]
+    ms += [("cl", f"q{n}", "partner") for n in range(6)]
+    df = actor_scores(make_graph(actors, inits, ms))
+    roles = dict(zip(df["actor"], df["role"], strict=True))
+    assert roles["actor/fund"] == "funder" and roles["initiative/cl"] == "initiative"
+    assert roles["actor/b"] == "actor"
+    # the actors come first, the hubs after them with ranks of their own
+    first_hub = int(df["role"].ne("actor").to_numpy().argmax())
+    assert df["role"].iloc[:first_hub].eq("actor").all()
+    assert df["role"].iloc[first_hub:].ne("actor").all()
+    assert df.iloc[0]["actor"] == "actor/b" and df.iloc[0]["rank"] == 1
+    assert df.iloc[first_hub]["rank"] == 1
+    assert "a funder: ranked apart" in df.set_index("actor").loc["actor/fund", "explanation"]
+
+
+def test_equal_scores_share_a_rank_and_say_so(make_graph):
+    # two identical stars: both centres score the same
+    actors = {c: {"label": c.upper()} for c in ("c", "d")}
+    actors |= {f"{c}{n}": {"sector": [s]} for c in "cd" for n, s in enumerate(("marine", "health"))}
+    inits = {f"{c}i{n}": {} for c in "cd" for n in range(2)}
+    ms = [(c, f"{c}i{n}", "member") for c in "cd" for n in range(2)]
+    ms += [(f"{c}{n}", f"{c}i{n}", "member") for c in "cd" for n in range(2)]
+    df = actor_scores(make_graph(actors, inits, ms)).set_index("actor")
+    assert df.loc["actor/c", "score"] == df.loc["actor/d", "score"] > 0
+    assert df.loc["actor/c", "rank"] == df.loc["actor/d", "rank"] == 1
+    assert "tied for rank 1 with 1 other (equal score)" in df.loc["actor/d", "explanation"]
+    assert df["rank"].max() == 3  # the others tie at 3, after the two at 1
+
+
+def test_cluster_members_without_joint_work_can_be_paired(make_graph):
+    # m and h are both members of the cluster but work with x in two separate projects
+    actors = {
+        "m": {"label": "M", "sector": ["marine"], "region": ["tromso"]},
+        "h": {"label": "H", "sector": ["health"], "region": ["tromso"]},
+        "x": {"label": "X", "sector": ["knowledge"], "region": ["bergen"]},
+    }
+    inits = {"cl": {"label": "CL", "type": "cluster"}}
+    inits |= {"p": {"label": "P", "type": "project"}, "q": {"label": "Q", "type": "project"}}
+    ms = [("m", "cl", "member"), ("h", "cl", "member")]
+    ms += [("m", "p", "partner"), ("x", "p", "partner")]
+    ms += [("h", "q", "partner"), ("x", "q", "partner")]
+    g = make_graph(actors, inits, ms, schemes=True)
+    row = pair_suggestions(g).set_index(["actor_a", "actor_b"]).loc[("actor/h", "actor/m")]
+    assert row["explanation"].startswith(
+        "H (health) and M (marine) are both members of CL but have no shared project, event or "
+        "other initiative in these sources; both work with X (through P and Q)"
+    )
+    # the regional lens: pairs inside the region, their common co-members anywhere
+    local = pair_suggestions(g, region="nord-norge")
+    assert list(zip(local["actor_a"], local["actor_b"], strict=True)) == [("actor/h", "actor/m")]
+    assert "both work with X (outside nord-norge)" in local.loc[0, "explanation"]
+    assert pair_suggestions(g, region="oslo-region").empty
+    with pytest.raises(UsageError, match="unknown region"):
+        pair_suggestions(g, region="mars")

@@ -144,7 +144,7 @@ def _synthetic_network(make_graph, seed: int):
     rng = random.Random(seed)
     sectors = ["marine", "health", "agri-food", "forestry"]
     actors = {f"a{k}": {"sector": rng.sample(sectors, rng.choice([0, 1, 1, 2]))} for k in range(40)}
-    inits = {f"i{k}": {} for k in range(12)}
+    inits = {f"i{k}": {"type": "project"} for k in range(12)}
     ms = sorted(
         {(a, i, "member") for i in inits for a in rng.sample(sorted(actors), rng.randint(2, 7))}
     )

@@ -20,19 +20,95 @@ from bioeco.errors import UsageError
 
 __all__ = [
     "ACTOR_COLUMNS",
+    "AFFILIATION_TYPES",
     "BROKERAGE_COLUMNS",
     "GF_COLUMNS",
+    "HUB_ROLES",
     "PAIR_COLUMNS",
     "ROLES",
     "actor_scores",
     "brokerage",
     "communities",
     "gould_fernandez",
+    "member_role",
     "pair_suggestions",
     "sector_group",
 ]
 
 ROLES = ("coordinator", "gatekeeper", "representative", "consultant", "liaison")
+
+#: ``role`` of a member in ``bridges_actors`` by actor type: funders, public bodies and the
+#: initiatives themselves (a cluster, or the organisation that runs one) connect many actors
+#: by what they are; they are ranked apart from the actors a cluster manager could work with.
+HUB_ROLES: dict[str, str] = {
+    "funding-agency": "funder",
+    "ministry": "public-body",
+    "public-agency": "public-body",
+    "regional-authority": "public-body",
+    "municipality": "public-body",
+    "cluster-organisation": "initiative",
+}
+
+
+#: Initiative types whose membership is an affiliation, not joint work: two members of the
+#: same cluster or network may never have worked together. Pair suggestions leave these links
+#: out, so they can propose two members of one cluster who share no project, event or other
+#: initiative yet.
+AFFILIATION_TYPES = frozenset({"cluster", "network"})
+
+
+def _joint_work(net: Network) -> Network:
+    """*net* without the memberships of :data:`AFFILIATION_TYPES` (built once, cached)."""
+    cache = net.__dict__
+    if "_joint_work" not in cache:
+        types = {i: net.attr(i, "type") for i in net.initiatives}
+        keep = ~net.edges["initiative"].map(types).isin(AFFILIATION_TYPES).to_numpy()
+        if keep.all():
+            cache["_joint_work"] = net
+        else:
+            edges = net.edges[keep].reset_index(drop=True)
+            cache["_joint_work"] = Network(net.nodes, edges, net.concepts, net.as_of, net.basis)
+    return cache["_joint_work"]
+
+
+def member_role(kind: str | None, actor_type: str | None) -> str:
+    """``actor``, or the hub role of a member (:data:`HUB_ROLES`; every initiative is one).
+
+    Examples
+    --------
+    >>> member_role("actor", "company"), member_role("actor", "funding-agency")
+    ('actor', 'funder')
+    >>> member_role("initiative", "cluster")
+    'initiative'
+    """
+    if kind == "initiative":
+        return "initiative"
+    return HUB_ROLES.get(actor_type or "", "actor")
+
+
+def _tie_ranks(df: pd.DataFrame, group: pd.Series | None = None) -> tuple[np.ndarray, list[str]]:
+    """Ranks of the rows of *df* (already sorted best first) by ``score``: equal scores share
+    the best rank of their group (1, 1, 3 …), counted apart within each value of *group*; and
+    for every tied row the words saying so (empty for the others)."""
+    score = np.round(df["score"].astype(float).to_numpy(), 12)
+    keys = group.to_numpy() if group is not None else np.zeros(len(df), dtype=np.int64)
+    ranks = np.zeros(len(df), dtype=np.int64)
+    notes = [""] * len(df)
+    for key in dict.fromkeys(keys.tolist()):
+        rows = np.flatnonzero(keys == key)
+        values = score[rows]
+        first = np.searchsorted(-values, -values, side="left")  # sorted descending
+        last = np.searchsorted(-values, -values, side="right")
+        ranks[rows] = first + 1
+        for pos, (a, b) in enumerate(zip(first.tolist(), last.tolist(), strict=True)):
+            if b - a > 1:
+                others = b - a - 1
+                notes[rows[pos]] = (
+                    f"; tied for rank {a + 1} with {others} other{'s' if others != 1 else ''} "
+                    "(equal score)"
+                )
+    return ranks, notes
+
 
 GF_COLUMNS = [
     "node",
@@ -67,6 +143,7 @@ ACTOR_COLUMNS = [
     "label",
     "kind",
     "type",
+    "role",
     "sectors",
     "initiatives",
     "degree",
@@ -543,10 +620,17 @@ def actor_scores(
     ``score = (betweenness / max betweenness + cross_sector_paths / max cross_sector_paths) / 2``.
     *sector* keeps members of that sector (or below) and members with a neighbour there.
 
+    Funders, public bodies and the initiatives themselves (``role`` other than ``actor``, see
+    :data:`HUB_ROLES`) connect many actors by what they are; they come after the actors, ranked
+    among themselves, so the first rows are actors a cluster manager could work with. Equal
+    scores share a rank (1, 1, 3 …) and the explanation says they tie.
+
     Columns
     -------
-    rank : 1 = best bridge candidate (score, betweenness, id)
+    rank : 1 = best bridge candidate (score; ties share the rank), counted apart for the actors
+        (first) and for the hubs (after them); rows in order of score, betweenness, id
     actor, label, kind, type, sectors : the member (compact id, label, actor/initiative, type)
+    role : ``actor``, or the hub role: ``funder``, ``public-body``, ``initiative``
     initiatives : number of initiatives it belongs to
     degree, strength : neighbours and total tie weight in the projection
     betweenness, betweenness_method : normalised betweenness and how it was computed
@@ -569,8 +653,8 @@ def actor_scores(
     0  actor/nofima          0.6                   6    1.0
     1  actor/biotec          0.0                   0    0.0
     >>> print(df.loc[0, "explanation"])
-    Nofima connects agri-food and health through Green Cluster (agri-food) and
-    Biotech North (health); 6 of its 6 open two-paths join actors of different sectors;
+    Nofima connects agri-food members it meets in Green Cluster with health members it meets
+    in Biotech North; 6 of its 6 open two-paths join actors of different sectors;
     betweenness 0.60, participation coefficient 0.67, Burt constraint 0.58
     """
     if exact_max_nodes < 0 or k < 1:
@@ -627,9 +711,15 @@ def actor_scores(
         label = net.label(v)
         if best:
             x, y = net.label(via_s[0]), net.label(via_t[0])
-            through = f"through {x}" if x == y else f"through {x} ({best[0]}) and {y} ({best[1]})"
+            # via_s / via_t: the initiatives where it meets the members of each sector (the
+            # sector is theirs, not the initiative's own)
+            through = (
+                f"{best[0]} and {best[1]} members it meets in {x}"
+                if x == y
+                else f"{best[0]} members it meets in {x} with {best[1]} members it meets in {y}"
+            )
             text = (
-                f"{label} connects {best[0]} and {best[1]} {through}; "
+                f"{label} connects {through}; "
                 f"{cross} of its {total} open two-paths join actors of different sectors"
             )
         elif degree:
@@ -639,7 +729,7 @@ def actor_scores(
                 + "; no cross-sector brokerage"
             )
         else:
-            text = f"{label} shares no initiative with another member"
+            text = f"{label} has no shared initiative with another member in these sources"
         text += f"; betweenness {btw[v]:.2f}"
         if not np.isnan(part):
             text += f", participation coefficient {part:.2f}"
@@ -651,6 +741,7 @@ def actor_scores(
                 "label": label,
                 "kind": net.attr(v, "kind"),
                 "type": net.attr(v, "type"),
+                "role": member_role(net.attr(v, "kind"), net.attr(v, "type")),
                 "sectors": tuple(net.attr(v, "sectors")),
                 "initiatives": int(n_inits.get(v, 0)),
                 "degree": degree,
@@ -682,11 +773,31 @@ def actor_scores(
             for own, ns in zip(df["_own"], df["neighbour_sectors"], strict=True)
         ]
         df = df[mask]
-    df = df.sort_values(
-        ["score", "betweenness", "actor"], ascending=[False, False, True], kind="mergesort"
-    ).reset_index(drop=True)
-    df.insert(0, "rank", np.arange(1, len(df) + 1))
+    hub = df["role"].ne("actor")
+    df = (
+        df.assign(_hub=hub)
+        .sort_values(
+            ["_hub", "score", "betweenness", "actor"],
+            ascending=[True, False, False, True],
+            kind="mergesort",
+        )
+        .reset_index(drop=True)
+    )
+    ranks, ties = _tie_ranks(df, df["_hub"])
+    df["explanation"] = [
+        text + tie + _HUB_NOTE.get(role, "")
+        for text, tie, role in zip(df["explanation"], ties, df["role"], strict=True)
+    ]
+    df.insert(0, "rank", ranks)
     return df[ACTOR_COLUMNS]
+
+
+#: What the explanation of a hub row adds (see :data:`HUB_ROLES`).
+_HUB_NOTE = {
+    "funder": "; a funder: ranked apart from the actors it connects",
+    "public-body": "; a public body: ranked apart from the actors it connects",
+    "initiative": "; an initiative itself: ranked apart from the actors it connects",
+}
 
 
 def brokerage(
@@ -707,7 +818,8 @@ def brokerage(
 
     Columns
     -------
-    rank : 1 = most cross-group brokerage
+    rank : 1 = most cross-group brokerage (equal scores share the rank and the explanation
+        says they tie)
     actor, label, kind : the broker; group : its sector group (None if unclassified)
     coordinator, gatekeeper, representative, consultant, liaison : role counts
     unclassified : paths with an unclassified node; total : open two-paths (each once)
@@ -770,7 +882,9 @@ def brokerage(
     df = df.sort_values(
         ["score", "total", "actor"], ascending=[False, False, True], kind="mergesort"
     ).reset_index(drop=True)
-    df.insert(0, "rank", np.arange(1, len(df) + 1))
+    ranks, ties = _tie_ranks(df)
+    df["explanation"] = [t + tie for t, tie in zip(df["explanation"], ties, strict=True)]
+    df.insert(0, "rank", ranks)
     return df[BROKERAGE_COLUMNS]
 
 
@@ -834,6 +948,7 @@ def _pair_candidates(
     wanted: set[str] | None,
     limit: int | None,
     block: int = 1024,
+    among: np.ndarray | None = None,
 ) -> tuple[list[tuple[str, str]], dict, dict]:
     """Candidate pairs of :func:`pair_suggestions` (best first, at most *limit*) with their
     resource-allocation and Adamic–Adar indices.
@@ -855,6 +970,8 @@ def _pair_candidates(
     sec = st.type_sectors[st.tid] > 0  # members × sectors
     is_actor = np.array([net.attr(m, "kind") == "actor" for m in st.members], dtype=bool)
     eligible = st.classified[st.tid] & is_actor
+    if among is not None:  # both ends in the region (the common co-members anywhere)
+        eligible &= among
     want = np.array([x in (wanted or ()) for x in st.sector_names], dtype=bool)
     secf = sec.astype(np.float32)
     reach = st.adj @ inv
@@ -905,6 +1022,8 @@ def _pair_candidates(
                 break
     rows = order if theta == -np.inf else order[reach[order] >= theta * (1 - margin) - 1e-9]
     rows = np.sort(rows)
+    if not len(rows):
+        return [], {}, {}
     parts = [
         scored(rows[r0 : r0 + block], rows[r0:], True, theta) for r0 in range(0, len(rows), block)
     ]
@@ -949,8 +1068,17 @@ def pair_suggestions(
     basis: str = "all",
     top: int | None = None,
     max_pairs: int | None = PAIR_LIMIT,
+    region: str | None = None,
 ) -> pd.DataFrame:
-    """Actors of different sectors who share no initiative but have common co-members.
+    """Actors of different sectors with no shared initiative in these sources but common
+    co-members.
+
+    The pairs are found where actors work together: memberships of clusters and networks
+    (:data:`AFFILIATION_TYPES`) are affiliations and are left out, so two members of one
+    cluster who share no project, event or other initiative can be proposed (the explanation
+    names the cluster they both belong to). *region* keeps the pairs of actors located there
+    (or below) and looks for their common co-members in the whole network, so an actor outside
+    the region that already works with both is named (marked "outside" the region).
 
     Candidates are pairs of actors (kind ``actor``) at distance two in the member–member
     projection, found with the sparse product A·A (A its adjacency matrix): at least
@@ -968,7 +1096,8 @@ def pair_suggestions(
 
     Columns
     -------
-    rank : 1 = best suggestion (score, adamic_adar, common_neighbours, ids)
+    rank : 1 = best suggestion (score, then adamic_adar and common_neighbours, which break ties
+        of the resource allocation; then ids)
     actor_a, actor_b, label_a, label_b, sectors_a, sectors_b : the two actors (a < b)
     common_neighbours : number of common co-members; common : their ids (tuple)
     via : initiatives linking them to those co-members (ids, tuple)
@@ -981,25 +1110,50 @@ def pair_suggestions(
     --------
     >>> from bioeco.analyze._fixture import example_graph
     >>> df = pair_suggestions(example_graph())
-    >>> df[["actor_a", "actor_b", "common_neighbours", "score"]].head(2)
-          actor_a   actor_b  common_neighbours  score
-    0  actor/biotec  actor/farm                  1    0.2
-    1  actor/biotec  actor/mill                  1    0.2
+    >>> df[["actor_a", "actor_b", "common_neighbours", "score"]].round(2)
+            actor_a        actor_b  common_neighbours  score
+    0  actor/biotec   actor/nofima                  1   0.33
+    1  actor/nofima  actor/seaweed                  1   0.33
     >>> print(df.loc[0, "explanation"])
-    Biotec AS (health) and Farm Coop (agri-food) share no initiative but both work with
-    Nofima (through Biotech North and Green Cluster); resource allocation 0.20
+    Biotec AS (health) and Nofima (agri-food) are both members of Biotech North but have no
+    shared project, event or other initiative in these sources; both work with UiT (through
+    Land meets Sea and Marine Seminar); resource allocation 0.33
     """
     if min_common < 1:
         raise UsageError(f"min_common must be at least 1, not {min_common!r}")
-    net = as_network(source, as_of=as_of, basis=basis)
-    wanted = _sector_filter(net, sector)
+    full = as_network(source, as_of=as_of, basis=basis)
+    wanted = _sector_filter(full, sector)
+    inside: set[str] | None = None
+    if region is not None:
+        if region not in full.codes("region"):
+            known = ", ".join(full.codes("region")) or "none"
+            raise UsageError(f"unknown region {region!r}: known region codes are {known}")
+        codes = full.descendants("region", region)
+        inside = {i for i, r in full.nodes["regions"].items() if set(r) & codes}
+    net = _joint_work(full)
     st = structure(net)
     if st.n < 3:
         return pd.DataFrame(columns=PAIR_COLUMNS)
     limit = top if top is not None else max_pairs
-    bunch, ra, aa = _pair_candidates(st, net, min_common, wanted, limit)
+    among = None if inside is None else np.array([m in inside for m in st.members], dtype=bool)
+    bunch, ra, aa = _pair_candidates(st, net, min_common, wanted, limit, among=among)
     if not bunch:
         return pd.DataFrame(columns=PAIR_COLUMNS)
+    # the clusters and networks both belong to (left out of the pair search)
+    fb = full.incidence
+    full_row = {m: k for k, m in enumerate(full.members)}
+    affiliation = np.array(
+        [full.attr(i, "type") in AFFILIATION_TYPES for i in full.initiatives], dtype=bool
+    )
+
+    def both_in(a: str, b: str) -> list[str]:
+        ka, kb = full_row[a], full_row[b]
+        cols = np.intersect1d(
+            fb.indices[fb.indptr[ka] : fb.indptr[ka + 1]],
+            fb.indices[fb.indptr[kb] : fb.indptr[kb + 1]],
+        )
+        return [full.initiatives[c] for c in cols if affiliation[c]]
+
     comm = _communities(st, net, community, seed)
     community_of = np.array([comm[m] for m in st.members], dtype=object)
     member_ids = np.array([entity_id(m) for m in st.members], dtype=object)
@@ -1028,11 +1182,26 @@ def pair_suggestions(
             ),
             key=lambda i: (net.label(i), i),
         )
-        names = np.unique(label_rank[shared])
+        if inside is None:
+            names = np.unique(label_rank[shared])
+            partners = _first_labels([distinct[k] for k in names[:3]], len(names), 3)
+        else:
+            named = sorted(
+                {(net.label(st.members[k]), st.members[k] not in inside) for k in shared.tolist()}
+            )
+            shown = [f"{label} (outside {region})" if out else label for label, out in named]
+            partners = _first_labels(shown[:3], len(shown), 3)
+        clubs = both_in(a, b_)
         text = (
             f"{net.label(a)} ({', '.join(net.attr(a, 'sectors'))}) and {net.label(b_)} "
-            f"({', '.join(net.attr(b_, 'sectors'))}) share no initiative but both work with "
-            f"{_first_labels([distinct[k] for k in names[:3]], len(names), 3)} "
+            f"({', '.join(net.attr(b_, 'sectors'))}) "
+            + (
+                f"are both members of {_labels(net, clubs, 2)} but have no shared project, "
+                "event or other initiative in these sources; "
+                if clubs
+                else "have no shared initiative in these sources but "
+            )
+            + f"both work with {partners} "
             f"(through {_labels(net, via, 3)}); "
             f"resource allocation {ra[(a, b_)]:.2f}"
             + (f", same {_COMMUNITY_NAME[community]} community" if same else "")

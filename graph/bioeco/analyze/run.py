@@ -69,9 +69,12 @@ TERMS: dict[str, tuple[str, ...]] = {
         "Jaccard index",
         "overlap coefficient",
         "organiser-role holders",
+        "comparison",
+        "relation",
         "consolidation candidate",
     ),
     "bridges_actors": (
+        "role",
         "open two-path",
         "betweenness",
         "participation coefficient",
@@ -104,7 +107,8 @@ THRESHOLDS: dict[str, tuple[str, ...]] = {
     "basis": ("*",),
     "thin": ("gaps_coverage",),
     "z": CHANGE_TABLES,
-    "type": ("gaps_coverage",),
+    "type": ("gaps_coverage", "overlap_pairs"),
+    "kind": ("overlap_pairs",),
     "alpha": ("gaps_coverage", "gaps_structural"),
     "min_shared": ("overlap_pairs",),
     "min_jaccard": ("overlap_pairs",),
@@ -197,7 +201,9 @@ def run_analyses(
 
     The graph is read once (:func:`~graph.analyze.project.load_network` with *as_of* and the
     ``basis`` threshold). *region* restricts the network to members located there (or below)
-    for overlap, structural gaps and bridges, and filters the counted entities of the coverage.
+    for overlap, structural gaps and bridge actors, and filters the counted entities of the
+    coverage; the pair suggestions are pairs of actors located there, whose common co-members
+    may be anywhere.
     *sector* keeps the rows about that sector (or below); metrics are computed on the whole
     network first so they are not distorted. The candidate tables (:data:`CANDIDATE_TABLES`)
     leave out rows whose score is 0, so a filter never ranks a node that bridges nothing.
@@ -216,7 +222,7 @@ def run_analyses(
     >>> from bioeco.analyze._fixture import example_graph
     >>> out = run_analyses(example_graph(), ["overlap", "bridges"], top=2, min_shared=2)
     >>> list(out), len(out["overlap_pairs"])
-    (['overlap_pairs', 'bridges_actors', 'bridges_brokerage', 'bridges_pairs'], 2)
+    (['overlap_pairs', 'bridges_actors', 'bridges_brokerage', 'bridges_pairs'], 1)
     >>> run_analyses(example_graph(), sector="space")
     Traceback (most recent call last):
     ...
@@ -271,19 +277,26 @@ def run_analyses(
                 local, sector=sector, seed=seed, **_pick(thresholds, "bridges_actors")
             )
             out["bridges_brokerage"] = brokerage(local, sector=sector)
+            # pairs inside the region, with their common co-members anywhere
             out["bridges_pairs"] = pair_suggestions(
-                local, sector=sector, seed=seed, top=top, **_pick(thresholds, "bridges_pairs")
+                net,
+                sector=sector,
+                region=region,
+                seed=seed,
+                top=top,
+                **_pick(thresholds, "bridges_pairs"),
             )
     out = {name: _candidates(df) if name in CANDIDATE_TABLES else df for name, df in out.items()}
     return cut_top(out, top)
 
 
 def _candidates(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows with a positive score, ranked 1.. again (a score of 0 is no candidate)."""
+    """Rows with a positive score (a score of 0 is no candidate). Their ranks are kept: rows
+    scoring 0 come last in each ranking, so the ranks before them do not change (and ranks
+    shared by equal scores, or counted apart for the bridges' hubs, stay as they are)."""
     if df.empty or "score" not in df.columns:
         return df
-    kept = df[df["score"].astype(float) > 0].reset_index(drop=True)
-    return kept.assign(rank=np.arange(1, len(kept) + 1))
+    return df[df["score"].astype(float) > 0].reset_index(drop=True)
 
 
 def cut_top(tables: Mapping[str, pd.DataFrame], top: int | None) -> dict[str, pd.DataFrame]:
