@@ -32,10 +32,16 @@ def _pair(frame, a, b, col_a, col_b):
     return rows.iloc[0]
 
 
-def test_joint_webimar_activities_of_the_clusters_overlap(tables):
+def test_joint_webimar_activities_of_the_clusters_overlap(dataset, tables):
+    # events are compared among themselves, not with the clusters' projects
+    assert not tables["overlap_pairs"]["type_a"].isin(["event", "event-series"]).any()
+    assert tables["overlap_pairs"]["relation"].ne("same-consortium").all()
     # WebiMar and the WebiMar session at Bioprosp_21 are run by the same three clusters
+    from bioeco.analyze.overlap import overlap_pairs
+
+    events = overlap_pairs(dataset, kind="events")
     row = _pair(
-        tables["overlap_pairs"],
+        events,
         "initiative/webimar",
         "initiative/bioprosp-21-webimar",
         "initiative_a",
@@ -48,6 +54,32 @@ def test_joint_webimar_activities_of_the_clusters_overlap(tables):
         "initiative/cod-cluster",
     }
     assert set(row["shared_organisers"]) == set(row["shared_members"])
+    assert row["relation"] == "same-organisers" and not row["consolidation"]
+
+
+def test_the_first_bridge_actors_are_neither_funders_nor_clusters(tables):
+    actors = tables["bridges_actors"]
+    first = actors.head(3)  # the rows come in order: the actors first
+    assert first["role"].eq("actor").all()
+    assert not first["actor"].isin(["actor/forskningsradet", "initiative/biotech-north"]).any()
+    hubs = actors.set_index("actor").loc[["actor/forskningsradet", "initiative/biotech-north"]]
+    assert hubs["role"].tolist() == ["funder", "initiative"]
+
+
+def test_the_regional_lens_suggests_pairs_and_shows_ties(dataset, tmp_path):
+    from bioeco.ingest.export import write_outputs
+
+    write_outputs(dataset, tmp_path)
+    tables = analyze(
+        ("bridges",), out_dir=tmp_path, write=False, region="nord-norge", as_of=2021
+    ).tables
+    pairs = tables["bridges_pairs"]
+    assert len(pairs) > 0
+    assert pairs["explanation"].str.contains("in these sources").all()
+    actors = tables["bridges_actors"]
+    hub = actors["role"].ne("actor")
+    tied = actors[actors.assign(hub=hub).duplicated(["hub", "rank"], keep=False)]
+    assert len(tied) > 0 and tied["explanation"].str.contains("tied for rank").all()
 
 
 def test_land_moter_hav_links_marine_and_agriculture(dataset, tables):
