@@ -102,7 +102,13 @@ def test_a_filter_never_ranks_a_node_with_score_zero(real_dataset):
         tables = run_analyses(real_dataset, ["overlap", "bridges"], **options)
         for name, frame in tables.items():
             assert (frame["score"] > 0).all(), (name, options)
-            assert frame["rank"].tolist() == list(range(1, len(frame) + 1))
+            # ranks start at 1 and never skip past a row; equal scores share a rank, and
+            # bridges_actors ranks the hubs (role other than actor) apart
+            hub = frame["role"].ne("actor") if "role" in frame else frame["rank"] < 0
+            for _, part in frame.groupby(hub, sort=False):
+                ranks = part["rank"].tolist()
+                assert ranks[0] == 1 and ranks == sorted(ranks), (name, options)
+                assert all(r <= k + 1 for k, r in enumerate(ranks)), (name, options)
 
 
 def test_pairs_have_no_reason_column_repeating_the_explanation(real_dataset):
@@ -187,8 +193,9 @@ def test_top_cuts_every_ranked_table_and_files_stay_full(out_dir):
     data = json.loads(result.stdout)
     for name in ALL_TABLES:
         if data[name] and "rank" in data[name][0]:
-            assert len(data[name]) == 3, name
-            assert sorted(r["rank"] for r in data[name]) == [1, 2, 3]
+            # ties share a rank and bridges_actors ranks its hubs apart: ranks 1-3 of each
+            assert len(data[name]) >= 3, name
+            assert all(r["rank"] <= 3 for r in data[name]), name
     full = _csv_rows(out_dir / "analysis" / "gaps_coverage.csv")
     assert len(full) == 60
     assert f"Wrote {out_dir / 'analysis' / 'gaps_coverage.csv'} (60 rows; 3 shown)" in (
