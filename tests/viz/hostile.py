@@ -12,7 +12,8 @@ MATH = "$\\frac{1}{0}$ & $x^"  # not valid mathtext: would raise if parsed
 
 
 def hostile_graph() -> Graph:
-    """Three actors and three initiatives with hostile labels, all sharing members."""
+    """Four actors and four projects with hostile labels, all sharing members (projects: a
+    cluster membership is no joint work for the pair suggestions, which name W)."""
     actors = {
         "x": {"label": HOSTILE, "sector": ["marine"], "stage": ["research"]},
         "y": {"label": MATH, "sector": ["health"], "stage": ["research"]},
@@ -20,10 +21,10 @@ def hostile_graph() -> Graph:
         "w": {"label": "W & <i>co</i>", "sector": ["agri-food"]},
     }
     initiatives = {
-        "a": {"label": "A & <b>bold</b>", "sector": ["marine"]},
-        "b": {"label": "B ' \" `", "sector": ["health"]},
-        "c": {"label": "C", "sector": ["marine"]},
-        "d": {"label": "D", "sector": ["agri-food"]},
+        "a": {"label": "A & <b>bold</b>", "sector": ["marine"], "type": "project"},
+        "b": {"label": "B ' \" `", "sector": ["health"], "type": "project"},
+        "c": {"label": "C", "sector": ["marine"], "type": "project"},
+        "d": {"label": "D", "sector": ["agri-food"], "type": "project"},
     }
     member = [(m, o, "member") for m in ("x", "y", "z") for o in ("a", "b")]
     extra = [("x", "c", "member"), ("w", "d", "member"), ("y", "d", "member")]
