@@ -119,25 +119,30 @@ def key_findings(
         )
     cover = _ranked(tables.get("gaps_coverage"))
     if not cover.empty:
-        actors_cells = cover[cover["entity"].eq("actors")] if "entity" in cover else cover
-        gaps = actors_cells[actors_cells["flag"].map(lambda f: bool(_flags(f) & _GAP_FLAGS))]
-        if "applicable" in gaps:
-            gaps = gaps[gaps["applicable"].map(_truthy)]
-        if not gaps.empty:
-            row = gaps.iloc[0]
-            strength = (
-                f"adjusted residual {_num(row.get('residual'), 2)}"
-                if "residual" in row
-                else "descriptive"
+        cells = cover[cover["entity"].eq("actors")] if "entity" in cover else cover
+        if "applicable" in cells:
+            cells = cells[cells["applicable"].map(_truthy)]
+        under = cells[cells["flag"].map(lambda f: "under" in _flags(f))]
+        empty = cells[cells["flag"].map(lambda f: "empty" in _flags(f))]
+        if not under.empty:
+            row = under.iloc[0]
+            add(
+                _first_sentence(row["explanation"]),
+                f"significant: p = {_num(row.get('p_value'))}, adjusted {_num(row.get('q_value'))}",
+                "coverage",
+                "gaps_coverage",
             )
-            if "significant" in row and not _truthy(row["significant"]):
-                strength += " (not significant after correction: a pointer, not a result)"
-            add(_first_sentence(row["explanation"]), strength, "coverage", "gaps_coverage")
         else:
+            example = (
+                f" (e.g. {empty.iloc[0]['sector']} at stage {empty.iloc[0]['stage']})"
+                if not empty.empty
+                else ""
+            )
             add(
                 "No value-chain cell has clearly fewer actors than the sector and stage totals "
-                "predict.",
-                "descriptive: adjusted residuals of every cell",
+                f"predict; {len(empty)} cells where actors could be are empty{example}, within "
+                "what chance gives with this many classified actors.",
+                f"test per cell, corrected for the {len(cells)} cells tested: none significant",
                 "coverage",
                 "gaps_coverage",
             )
@@ -149,10 +154,9 @@ def key_findings(
         ]
         if not called.empty:
             row = _ranked(called).iloc[0]
-            adj = row.get("p_adjusted", row.get("p_value"))
             add(
                 _first_sentence(row["explanation"]),
-                f"significant: p = {_num(row.get('p_value'))}, adjusted {_num(adj)}",
+                f"significant: p = {_num(row.get('p_value'))}, adjusted {_num(row.get('q_value'))}",
                 "structural",
                 "gaps_structural",
             )
@@ -160,7 +164,7 @@ def key_findings(
             add(
                 f"No pair of sectors meets in clearly fewer initiatives than chance would give "
                 f"({len(structural)} pairs tested); the data cannot show a structural gap.",
-                "significance test over all pairs: none significant",
+                f"test corrected for the {len(structural)} pairs tested: none significant",
                 "structural",
                 "gaps_structural",
             )
