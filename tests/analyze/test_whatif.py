@@ -238,7 +238,7 @@ def test_greedy_gain_is_given_the_actions_before():
     chain = build_graph(
         {"a": {"sector": ["marine"]}, "b": {"sector": ["marine"]},
          "c": {"sector": ["health"]}, "d": {"sector": ["health"]}},
-        {"i1": {}, "i2": {}, "i3": {}},
+        {"i1": {"type": "project"}, "i2": {"type": "project"}, "i3": {"type": "project"}},
         [("a", "i1", "member"), ("b", "i1", "member"), ("b", "i2", "member"),
          ("c", "i2", "member"), ("c", "i3", "member"), ("d", "i3", "member")],
     )  # fmt: skip

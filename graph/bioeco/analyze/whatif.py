@@ -267,7 +267,7 @@ def cross_sector_reach(net: Network) -> int:
     >>> chain = build_graph(
     ...     {"a": {"sector": ["marine"]}, "b": {"sector": ["marine"]},
     ...      "c": {"sector": ["health"]}, "d": {"sector": ["health"]}},
-    ...     {"i1": {}, "i2": {}, "i3": {}},
+    ...     {"i1": {"type": "project"}, "i2": {"type": "project"}, "i3": {"type": "project"}},
     ...     [("a", "i1", "member"), ("b", "i1", "member"), ("b", "i2", "member"),
     ...      ("c", "i2", "member"), ("c", "i3", "member"), ("d", "i3", "member")])
     >>> from bioeco.analyze.project import load_network
@@ -508,7 +508,7 @@ def whatif(
     >>> chain = build_graph(
     ...     {"a": {"sector": ["marine"]}, "b": {"sector": ["marine"]},
     ...      "c": {"sector": ["health"]}, "d": {"sector": ["health"]}},
-    ...     {"i1": {}, "i2": {}, "i3": {}},
+    ...     {"i1": {"type": "project"}, "i2": {"type": "project"}, "i3": {"type": "project"}},
     ...     [("a", "i1", "member"), ("b", "i1", "member"), ("b", "i2", "member"),
     ...      ("c", "i2", "member"), ("c", "i3", "member"), ("d", "i3", "member")])
     >>> from bioeco.ingest.load import ScenarioAction
@@ -601,7 +601,7 @@ def suggest_actions(
     >>> chain = build_graph(
     ...     {"a": {"sector": ["marine"]}, "b": {"sector": ["marine"]},
     ...      "c": {"sector": ["health"]}, "d": {"sector": ["health"]}},
-    ...     {"i1": {}, "i2": {}, "i3": {}},
+    ...     {"i1": {"type": "project"}, "i2": {"type": "project"}, "i3": {"type": "project"}},
     ...     [("a", "i1", "member"), ("b", "i1", "member"), ("b", "i2", "member"),
     ...      ("c", "i2", "member"), ("c", "i3", "member"), ("d", "i3", "member")])
     >>> top = suggest_actions(chain, 2, goal="bridges")  # after the first, a and d are near
