@@ -69,6 +69,7 @@ demo-steps: setup
 	$(BIN)/bioeco whatif docs/examples/whatif-land-moter-hav.csv --suggest 5 --out $(OUT)
 	$(BIN)/bioeco report --graph $(OUT)/bioeco.trig -o $(OUT)/report.html --suggest 5
 	$(BIN)/bioeco viz --graph $(OUT)/bioeco.trig -o $(OUT)/viewer.html --highlight bridges --highlight overlap --highlight gaps
+	mkdir -p $(OUT)/export  # -o FILE never creates folders the user did not ask for
 	for f in graphml gexf xlsx jsonld; do $(BIN)/bioeco export --to $$f --graph $(OUT)/bioeco.trig \
 	  -o $(OUT)/export/bioeco.$$f || exit 1; done
 
