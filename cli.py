@@ -671,7 +671,7 @@ def analyze(
             for name, terms in TERMS.items()
             if terms
         }
-        if fmt == "table":
+        if fmt != "json":  # table, text and the width-aware default
             for name, text in summaries.items():
                 notes[name] = f"Summary: {text}" + (f"\n{notes[name]}" if name in notes else "")
         _echo_tables(output.tables, fmt, table, _width(wide, max_width), notes)

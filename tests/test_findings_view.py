@@ -40,7 +40,10 @@ def test_every_explanation_of_the_top_rows_is_whole_and_in_rank_order(printed, r
     for name, frame in real_tables.items():
         block = flat[flat.index(f"== {name} (") :]
         where = (
-            [block.index(_flat(text)) for text in frame.sort_values("rank")["explanation"]]
+            [
+                block.index(_flat(text))
+                for text in frame.sort_values("rank", kind="stable")["explanation"]
+            ]
             if ("rank" in frame)
             else [block.index(_flat(text)) for text in frame["explanation"]]
         )

@@ -84,6 +84,7 @@ def test_report_viewer_and_workbook_read_a_current_analysis(analysed, tmp_path, 
             else:  # the same pages with the analyses run: reuse changes nothing shown
                 patched.setattr("bioeco.pipeline._analysis_folder", lambda *a: tmp_path / "none")
             folder = tmp_path / str(reuse)
+            folder.mkdir()  # outputs never create the folder they are asked to write into
             made[reuse] = [
                 report(folder / "report.html", graph_file=trig).read_bytes(),
                 write_viewer(

@@ -504,15 +504,28 @@ def analysis_tables(
                 rank = {n: order.index(n) if n in order else len(order) for n in tables}
                 tables = {n: tables[n] for n in sorted(tables, key=rank.__getitem__)}
                 return cut_top(tables, top)
-    if manifest is None:
-        return run_analyses(graph, asked, top=top, **options)  # nothing to reuse: as before
+    if manifest is None:  # nothing to reuse: as before
+        return _as_stored(run_analyses(graph, asked, top=top, **options))
     warnings.warn(
         f"computing the analyses: {folder} is not of this graph and these options ({why}); "
         "`bioeco analyze all` with the same options writes tables to reuse",
         AnalysisNotReusedWarning,
         stacklevel=2,
     )
-    return run_analyses(graph, asked, top=top, **options)
+    return _as_stored(run_analyses(graph, asked, top=top, **options))
+
+
+def _as_stored(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Float columns rounded as the CSV files store them (6 decimals, ``format_cell``), so a
+    page shows the same number whether its tables were computed or read back."""
+    out = {}
+    for name, frame in tables.items():
+        floats = frame.select_dtypes("float").columns
+        if len(floats):
+            frame = frame.copy()
+            frame[floats] = frame[floats].round(6)
+        out[name] = frame
+    return out
 
 
 @dataclass

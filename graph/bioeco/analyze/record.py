@@ -259,7 +259,7 @@ def results_to_rdf(
     >>> q = "SELECT ?c ?score WHERE { ?c a bioeco:OverlapCandidate; bioeco:score ?score }"
     >>> rows = select(g, q)
     >>> rows["c"][0].split("/")[-3:], float(rows["score"][0])
-    (['overlap', 'initiative-north', 'initiative-seminar'], 0.75)
+    (['overlap', 'initiative-bridge', 'initiative-north'], 0.5)
     >>> len(select(g, "SELECT ?a WHERE { ?a a prov:Activity }"))
     1
     """

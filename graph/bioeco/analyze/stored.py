@@ -161,6 +161,8 @@ def manifest_text(
                 "rows": len(frame),
                 "columns": column_kinds(frame),
                 "sha256": _sha(files[f"{name}.csv"]),
+                # what the table found, in words (``attrs["summary"]``): not in the CSV
+                **({"summary": str(frame.attrs["summary"])} if frame.attrs.get("summary") else {}),
             }
             for name, frame in sorted(tables.items())
         },
@@ -230,7 +232,10 @@ def read_table(path: Path, entry: Mapping[str, Any]) -> pd.DataFrame:
     frame = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, na_filter=False)
     if sorted(frame.columns) != sorted(kinds) or len(frame) != entry.get("rows"):
         raise ValueError(f"{path.name}: columns differ from the manifest")
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {col: _cells(frame[col].tolist(), kinds[col]) for col in frame.columns},
         columns=list(frame.columns),
     )
+    if isinstance(entry.get("summary"), str):
+        table.attrs["summary"] = entry["summary"]
+    return table

@@ -377,8 +377,8 @@ def overlap_chart(
     >>> from bioeco.analyze.overlap import overlap_pairs
     >>> fig = overlap_chart(overlap_pairs(example_graph(), min_shared=1))
     >>> print(fig.axes[0].get_yticklabels()[0].get_text())
-    Biotech North
-    ↔ Marine Seminar
+    Land meets Sea
+    ↔ Biotech North
     """
     _need(table, ("label_a", "label_b", value), "overlap chart")
     rows = table.head(n)
