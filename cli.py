@@ -53,7 +53,7 @@ FORMAT_OPTION = click.option(
 
 
 BASIS_CHOICES = ("all", "stated", "inferred", "external")
-"""The ``--basis`` values (the keys of :data:`bioeco.analyze.project.BASIS_LEVELS`; a test
+"""The ``--basis`` values (the keys of :data:`bioeco.analyses.project.BASIS_LEVELS`; a test
 checks they agree)."""
 
 
@@ -614,7 +614,7 @@ def analyze(
     tables to <out>/analysis/<table>.csv and <out>/analysis.trig. --endpoint URL reads an
     external SPARQL store (in bounded pages) instead of the local graph.
     """
-    from bioeco.analyze.run import GLOSSARY, TABLES, TERMS, table_csv
+    from bioeco.analyses.run import GLOSSARY, TABLES, TERMS, table_csv
     from bioeco.pipeline import analyze as run_analyze
 
     kinds = ("all",) if kind == "all" else (kind,)
@@ -733,8 +733,8 @@ def whatif(
     Effects on the network model, not predictions of outcomes. Nothing in data/ or the graph
     changes; the tables go to <out>/whatif/.
     """
-    from bioeco.analyze.run import table_csv
-    from bioeco.analyze.whatif import HONESTY
+    from bioeco.analyses.run import table_csv
+    from bioeco.analyses.whatif import HONESTY
     from bioeco.pipeline import WHATIF_TABLES
     from bioeco.pipeline import whatif as run_whatif
 

@@ -179,7 +179,7 @@ def _candidates(
 
 
 def _hidden_baseline(truth: Truth, graph: object) -> float:
-    from bioeco.analyze.project import load_network
+    from bioeco.analyses.project import load_network
 
     candidates, degree, _ = _candidates(load_network(graph))
     return degree_matched_baseline(degree, candidates, set(truth.hidden_links))
@@ -245,9 +245,9 @@ def backtest(data_dir: Path | str | None = None, ks: Sequence[int] = (5, 10, 20)
     ``positives``.
     """
     from bioeco import build_dataset
-    from bioeco.analyze.bridges import pair_suggestions
-    from bioeco.analyze.change import year_graph
-    from bioeco.analyze.project import load_network
+    from bioeco.analyses.bridges import pair_suggestions
+    from bioeco.analyses.change import year_graph
+    from bioeco.analyses.project import load_network
 
     dataset = build_dataset(data_dir)
     before, after = load_network(year_graph(dataset, 2017)), load_network(year_graph(dataset, 2021))

@@ -13,7 +13,7 @@ then every step runs in a **fresh subprocess per measurement**, so the peak resi
 ``build``          the whole ``bioeco build --no-validate`` (:func:`bioeco.pipeline.build`):
                    CSV → records → sorted quads → on-disk Oxigraph store + TriG + Turtle
 ``validate_graph`` :func:`bioeco.validate.shacl.validate_graph` (SHACL) of a built dataset
-``run_analyses``   :func:`bioeco.analyze.run.run_analyses` with all kinds and the options
+``run_analyses``   :func:`bioeco.analyses.run.run_analyses` with all kinds and the options
                    ``bioeco analyze all`` passes by default (:func:`analyze_all_options`)
 ``query_cli``      a whole ``bioeco query --graph out/bioeco.trig -f q.rq`` process (typical
                    SELECT: members per sector and stage), timed from outside
@@ -832,7 +832,7 @@ def _child(step: str, data: Path, work: Path, naive_budget: float = NAIVE_BUDGET
         if not report.conforms:
             info["violations"] = len(report.violations)
     elif step == "run_analyses":
-        from bioeco.analyze.run import run_analyses
+        from bioeco.analyses.run import run_analyses
 
         options = analyze_all_options()
         setup = _rss_mb()
@@ -844,7 +844,7 @@ def _child(step: str, data: Path, work: Path, naive_budget: float = NAIVE_BUDGET
         # baseline for run_analyses: what a plain networkx script does with the same network
         import networkx as nx
 
-        from bioeco.analyze.project import bipartite_graph, load_network
+        from bioeco.analyses.project import bipartite_graph, load_network
 
         bip = bipartite_graph(load_network(dataset))
         members = [n for n, d in bip.nodes(data=True) if d["bipartite"] == 0]
@@ -1079,7 +1079,7 @@ def run(
         [
             sys.executable,
             "-c",
-            "import cli, bioeco.analyze.run, bioeco.ingest.export, bioeco.validate.shacl",
+            "import cli, bioeco.analyses.run, bioeco.ingest.export, bioeco.validate.shacl",
         ],
         check=True,
     )

@@ -19,7 +19,7 @@ from bioeco.compat import MOVED
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "graph" / "bioeco"
-ROOMS = ["analyze", "core", "extract", "ingest", "notebook", "serve", "store", "validate", "viz"]
+ROOMS = ["analyses", "core", "extract", "ingest", "notebook", "serve", "store", "validate", "viz"]
 
 
 def _module_name(path: Path) -> str:
@@ -125,10 +125,23 @@ PUBLIC_API = [
 
 def test_the_public_api_is_kept():
     assert sorted(PUBLIC_API) == sorted(bioeco.__all__)
+    importlib.import_module("bioeco.analyses.gaps")  # a room import never hides a function
     for name in PUBLIC_API:
-        # ``bioeco.analyze`` is both the function and the subpackage; a fresh process shows
-        # the function until the subpackage is imported (noted on issue 19)
-        assert name == "analyze" or callable(getattr(bioeco, name)), name
+        assert callable(getattr(bioeco, name)), name
+
+
+def test_a_module_of_the_old_analyze_package_is_the_same_module():
+    code = (
+        "import warnings, importlib\n"
+        "warnings.simplefilter('ignore', DeprecationWarning)\n"
+        "old = importlib.import_module('bioeco.analyze.gaps')\n"
+        "new = importlib.import_module('bioeco.analyses.gaps')\n"
+        "from bioeco.analyze import bridges\n"
+        "import bioeco.analyses.bridges as b\n"
+        "print(old is new, bridges is b)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "True True", done.stderr
 
 
 @pytest.mark.parametrize("old", sorted(MOVED))

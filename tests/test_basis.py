@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal
 
-from bioeco.analyze.project import load_network
+from bioeco.analyses.project import load_network
 from bioeco.core.vocab import BID, BIOECO, DCTERMS, XSD
 from bioeco.errors import DataError, UsageError
 from bioeco.ingest.build import build_dataset

@@ -293,7 +293,7 @@ def test_analyze_threshold_and_basis_options(runner, tiny_dir):
 
 def test_basis_choices_are_the_librarys_levels():
     import cli
-    from bioeco.analyze.project import BASIS_LEVELS
+    from bioeco.analyses.project import BASIS_LEVELS
 
     assert set(cli.BASIS_CHOICES) == set(BASIS_LEVELS)
     for command in ("analyze", "report", "export", "viz"):

@@ -11,7 +11,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import SKOS
 
 import bioeco
-from bioeco.analyze._fixture import example_graph
+from bioeco.analyses._fixture import example_graph
 from bioeco.core.vocab import BID
 
 HOSTILE = "<img src=x onerror=\"alert(1)\"> & <script>alert('x')</script>"

@@ -180,7 +180,7 @@ def test_other_query_forms_and_graphs_are_not_read_natively(real, tiny_dataset):
 def test_cross_sector_initiatives_have_two_members_from_different_sectors(real):
     """Issue 20: an initiative where sectors meet has at least two members (organisers,
     co-organisers and hosts not counted) from different top-level sectors."""
-    from bioeco.analyze.project import load_network
+    from bioeco.analyses.project import load_network
 
     got = select(real, example_query("cross-sector-initiatives").text)
     assert len(got) > 0

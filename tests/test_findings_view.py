@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from bioeco.analyze.run import run_analyses
+from bioeco.analyses.run import run_analyses
 from bioeco.core.formats import column_decimals, format_frame, format_tables
 from bioeco.core.paths import DATA_DIR
 from bioeco.ingest.build import build_dataset

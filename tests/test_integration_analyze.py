@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bioeco.analyze.project import actor_projection
+from bioeco.analyses.project import actor_projection
 from bioeco.core.paths import DATA_DIR
 from bioeco.ingest.build import build_dataset
 from bioeco.pipeline import analyze
@@ -37,7 +37,7 @@ def test_joint_webimar_activities_of_the_clusters_overlap(dataset, tables):
     assert not tables["overlap_pairs"]["type_a"].isin(["event", "event-series"]).any()
     assert tables["overlap_pairs"]["relation"].ne("same-consortium").all()
     # WebiMar and the WebiMar session at Bioprosp_21 are run by the same three clusters
-    from bioeco.analyze.overlap import overlap_pairs
+    from bioeco.analyses.overlap import overlap_pairs
 
     events = overlap_pairs(dataset, kind="events")
     row = _pair(
@@ -120,8 +120,8 @@ def test_shuffled_sectors_give_no_structural_gap(dataset):
     (before the FDR control, 20 shuffles called 66 gaps)."""
     import numpy as np
 
-    from bioeco.analyze.gaps import structural_gaps
-    from bioeco.analyze.project import Network, load_network
+    from bioeco.analyses.gaps import structural_gaps
+    from bioeco.analyses.project import Network, load_network
 
     net = load_network(dataset)
     actors = net.nodes.index[net.nodes["kind"] == "actor"]

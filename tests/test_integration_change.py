@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bioeco.analyze.change import CHANGE_TABLES, compare_years
+from bioeco.analyses.change import CHANGE_TABLES, compare_years
 from bioeco.core.paths import DATA_DIR
 from bioeco.ingest.build import build_dataset
 

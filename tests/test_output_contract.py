@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from bench.generate import generate
-from bioeco.analyze.run import TABLES, run_analyses, table_csv
+from bioeco.analyses.run import TABLES, run_analyses, table_csv
 from bioeco.core.formats import LIST_SEPARATOR, format_frame, format_tables
 from bioeco.core.paths import DATA_DIR
 from bioeco.ingest.build import build_dataset
@@ -84,7 +84,7 @@ def test_no_repr_in_any_table_of_the_bench_data(bench_dataset):
 
 
 def test_actors_without_sector_read_no_sector(real_dataset):
-    from bioeco.analyze.bridges import brokerage
+    from bioeco.analyses.bridges import brokerage
 
     table = brokerage(real_dataset)  # every member, also those with no cross-group path
     council = table[table["actor"] == "actor/forskningsradet"].iloc[0]
@@ -280,7 +280,7 @@ NAMED_AS = {
 
 
 def test_every_term_of_every_table_is_in_the_glossary_and_named(real_dataset):
-    from bioeco.analyze.run import GLOSSARY, TERMS
+    from bioeco.analyses.run import GLOSSARY, TERMS
 
     assert GLOSSARY == "docs/glossary.md"
     headings = _glossary_headings()

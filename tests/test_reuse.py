@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import bioeco.analyze.run
-from bioeco.analyze.run import table_csv
+import bioeco.analyses.run
+from bioeco.analyses.run import table_csv
 from bioeco.core.paths import DATA_DIR
 from bioeco.pipeline import AnalysisNotReusedWarning, analysis_tables, analyze, build, open_graph
 from bioeco.viz.exports import export
@@ -39,24 +39,24 @@ def _no_analyses(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("the analyses were run instead of read from out/analysis/")
 
-    monkeypatch.setattr(bioeco.analyze.run, "run_analyses", refuse)
+    monkeypatch.setattr(bioeco.analyses.run, "run_analyses", refuse)
 
 
 def _computed(monkeypatch) -> list:
     calls: list = []
-    real = bioeco.analyze.run.run_analyses
+    real = bioeco.analyses.run.run_analyses
 
     def counting(*args, **kwargs):
         calls.append(kwargs)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(bioeco.analyze.run, "run_analyses", counting)
+    monkeypatch.setattr(bioeco.analyses.run, "run_analyses", counting)
     return calls
 
 
 def test_a_current_analysis_is_read_with_every_column_as_computed(analysed, monkeypatch):
     graph = open_graph(graph_file=analysed / "bioeco.trig", store=False)
-    computed = bioeco.analyze.run.run_analyses(graph, "all")
+    computed = bioeco.analyses.run.run_analyses(graph, "all")
     with monkeypatch.context() as patched:
         _no_analyses(patched)
         with warnings.catch_warnings():

@@ -34,7 +34,7 @@ HEAVY = [
     "ahocorasick",
     "confusable_homoglyphs",
     "SPARQLWrapper",
-    "bioeco.analyze",
+    "bioeco.analyses",
     "bioeco.viz",
     "bioeco.validate.shacl",
     "bioeco.ingest.build",

@@ -453,7 +453,7 @@ def analysis_tables(
     top: int | None = None,
     **options: Any,
 ) -> dict[str, pd.DataFrame]:
-    """The tables of :func:`bioeco.analyze.run.run_analyses` ``(graph, kinds, top=top,
+    """The tables of :func:`bioeco.analyses.run.run_analyses` ``(graph, kinds, top=top,
     **options)``, read from ``<out>/analysis/`` when ``bioeco analyze`` wrote them there for
     the same graph and options; else computed, with an :class:`AnalysisNotReusedWarning`
     saying why in one line when ``<out>/analysis/`` holds tables (of another graph or other
@@ -463,16 +463,16 @@ def analysis_tables(
     The manifest ``out/analysis/manifest.json`` (written with the tables, in one set) names
     the graph (:func:`graph_key`: the SHA-256 of the file :func:`open_graph` read, so *graph*
     must come from :func:`open_graph`), the options (defaults left out:
-    :func:`bioeco.analyze.stored.options_key`), the kinds, and per table its column kinds and
+    :func:`bioeco.analyses.stored.options_key`), the kinds, and per table its column kinds and
     the SHA-256 of its CSV file. The tables are reused when the graph's key is the manifest's,
     the options (``sector``, ``region``, ``as_of``, ``seed``, ``basis`` and the thresholds) are
     equal, every table the *kinds* make was written (``all`` only from an ``all`` run) and
     every file is unchanged; *top* is applied to the reused tables as
-    :func:`bioeco.analyze.run.cut_top` does. Reused floats are as the CSV holds them (6
+    :func:`bioeco.analyses.run.cut_top` does. Reused floats are as the CSV holds them (6
     decimals). ``report``, ``viz`` and ``export`` call this instead of ``run_analyses``.
     """
-    from bioeco.analyze.run import TABLES, cut_top, run_analyses
-    from bioeco.analyze.stored import options_key, read_manifest, read_table
+    from bioeco.analyses.run import TABLES, cut_top, run_analyses
+    from bioeco.analyses.stored import options_key, read_manifest, read_table
 
     asked = [kinds] if isinstance(kinds, str) else list(kinds)
     folder = _analysis_folder(graph, out_dir)
@@ -566,16 +566,16 @@ def analyze(
     local graph, in bounded pages.
     Raises :class:`~bioeco.errors.UsageError` for unknown sector/region codes.
     """
-    from bioeco.analyze.record import results_to_rdf
-    from bioeco.analyze.run import csv_files, cut_top, run_analyses
+    from bioeco.analyses.record import results_to_rdf
+    from bioeco.analyses.run import csv_files, cut_top, run_analyses
 
     if endpoint is not None and "change" in kinds:
         raise UsageError(
             "the change analysis needs the local graph (it splits it by source year); "
             "run it without --endpoint"
         )
-    from bioeco.analyze.stored import MANIFEST as TABLES_MANIFEST
-    from bioeco.analyze.stored import manifest_text as tables_manifest
+    from bioeco.analyses.stored import MANIFEST as TABLES_MANIFEST
+    from bioeco.analyses.stored import manifest_text as tables_manifest
 
     out = Path(out_dir) if out_dir else OUT_DIR
     trig: str | None = None  # digest of the bioeco.trig analysed, which the store may hold
@@ -732,7 +732,7 @@ def whatif(
     write: bool = True,
 ) -> dict[str, pd.DataFrame]:
     """What-if on the graph (see :func:`open_graph`): apply a *scenario* file and/or *suggest*
-    the N actions that would change the most (:mod:`bioeco.analyze.whatif`).
+    the N actions that would change the most (:mod:`bioeco.analyses.whatif`).
 
     Returns the tables ``whatif_steps`` and ``whatif_changes`` (with a scenario) and
     ``whatif_suggestions`` (with *suggest*); with *write* they replace the set
@@ -740,9 +740,9 @@ def whatif(
     :class:`~bioeco.errors.DataError` for a bad scenario row and
     :class:`~bioeco.errors.UsageError` when neither a scenario nor *suggest* is given.
     """
-    from bioeco.analyze.run import table_csv
-    from bioeco.analyze.whatif import suggest_actions
-    from bioeco.analyze.whatif import whatif as run_whatif
+    from bioeco.analyses.run import table_csv
+    from bioeco.analyses.whatif import suggest_actions
+    from bioeco.analyses.whatif import whatif as run_whatif
 
     if scenario is None and not suggest:
         raise UsageError("give a scenario file or ask for suggestions (--suggest N)")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from bioeco.analyze.run import run_analyses
+from bioeco.analyses.run import run_analyses
 from bioeco.core.vocab import analysis_graph
 from bioeco.errors import EndpointError
 from bioeco.pipeline import open_graph

@@ -22,8 +22,8 @@ import pytest
 from click.testing import CliRunner
 
 from bench.generate import generate
-from bioeco.analyze.project import load_network
-from bioeco.analyze.run import run_analyses
+from bioeco.analyses.project import load_network
+from bioeco.analyses.run import run_analyses
 from bioeco.pipeline import build
 from bioeco.serve.remote import Remote, push
 from bioeco.store.catalog import example_queries

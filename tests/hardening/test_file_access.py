@@ -74,7 +74,7 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
         "the guard's spool of an answer: private, unnamed",
     ),
     ("serve/endpoint.py", "shutil.copyfileobj"): (1, "copies a spooled answer to the socket"),
-    ("analyze/_change_fixture.py", "tempfile.TemporaryDirectory"): (
+    ("analyses/_change_fixture.py", "tempfile.TemporaryDirectory"): (
         1,
         "a private folder to build the example graph from",
     ),

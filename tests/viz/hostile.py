@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rdflib import Graph
 
-from bioeco.analyze._fixture import build_graph
+from bioeco.analyses._fixture import build_graph
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(1)</script>"

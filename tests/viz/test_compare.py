@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bioeco.analyze._fixture import example_graph
-from bioeco.analyze.sectors import sectors_by_year
+from bioeco.analyses._fixture import example_graph
+from bioeco.analyses.sectors import sectors_by_year
 from bioeco.errors import UsageError
 from bioeco.viz.compare import years_chart
 from bioeco.viz.plots import svg

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from bioeco.analyze._fixture import build_graph, example_graph
-from bioeco.analyze.run import TABLES, format_cell, run_analyses
+from bioeco.analyses._fixture import build_graph, example_graph
+from bioeco.analyses.run import TABLES, format_cell, run_analyses
 from bioeco.errors import UsageError
 from bioeco.ingest.export import serialize_turtle
 from bioeco.store.dataset import normalise_triple

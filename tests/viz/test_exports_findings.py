@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import networkx as nx
 import pytest
 
-from bioeco.analyze.run import run_analyses
+from bioeco.analyses.run import run_analyses
 from bioeco.core.paths import DATA_DIR
 from bioeco.ingest.build import build_dataset
 from bioeco.viz import exports as ex

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from bioeco.analyze._fixture import example_graph
-from bioeco.analyze.bridges import actor_scores
-from bioeco.analyze.gaps import coverage, survey_comparison
-from bioeco.analyze.overlap import overlap_pairs
-from bioeco.analyze.run import run_analyses
+from bioeco.analyses._fixture import example_graph
+from bioeco.analyses.bridges import actor_scores
+from bioeco.analyses.gaps import coverage, survey_comparison
+from bioeco.analyses.overlap import overlap_pairs
+from bioeco.analyses.run import run_analyses
 from bioeco.errors import UsageError
 from bioeco.viz import plots
 from tests.viz.hostile import HOSTILE, MATH, hostile_graph
@@ -87,8 +87,8 @@ def test_same_table_gives_the_same_svg_bytes(example):
 
 def test_svg_is_the_same_in_another_process():
     code = (
-        "from bioeco.analyze._fixture import example_graph;"
-        "from bioeco.analyze.gaps import coverage;"
+        "from bioeco.analyses._fixture import example_graph;"
+        "from bioeco.analyses.gaps import coverage;"
         "from bioeco.viz import plots;"
         "import sys; sys.stdout.write(plots.svg(plots.coverage_heatmap(coverage(example_graph()))))"
     )

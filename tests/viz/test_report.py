@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from bioeco.analyze._fixture import example_graph
-from bioeco.analyze.run import run_analyses
+from bioeco.analyses._fixture import example_graph
+from bioeco.analyses.run import run_analyses
 from bioeco.errors import UsageError
 from bioeco.ingest.export import serialize_turtle
 from bioeco.viz import report as rep

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bioeco.analyze._fixture import example_graph
-from bioeco.analyze.project import actor_projection, bipartite_graph, entity_id, load_network
-from bioeco.analyze.run import run_analyses
+from bioeco.analyses._fixture import example_graph
+from bioeco.analyses.project import actor_projection, bipartite_graph, entity_id, load_network
+from bioeco.analyses.run import run_analyses
 from bioeco.errors import OutputError, UsageError
 from bioeco.ingest.build import build_dataset
 from bioeco.viz.viewer import ViewerPage, show_viewer, viewer_data, viewer_html, write_viewer

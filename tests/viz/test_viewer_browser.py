@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bioeco.analyze.project import actor_projection, bipartite_graph, entity_id
+from bioeco.analyses.project import actor_projection, bipartite_graph, entity_id
 from bioeco.viz.viewer import write_viewer
 from tests.viz.conftest import HOSTILE_IMG, HOSTILE_SCRIPT
 
@@ -336,7 +336,7 @@ def test_year_control_draws_the_memberships_of_that_year(open_page, pages, real_
     assert seen[2017] != seen[2021]
 
     # the change mode: every node, coloured by what analyze change says of it, in its words
-    from bioeco.analyze.change import compare_years
+    from bioeco.analyses.change import compare_years
 
     page.select_option("#year", "change")
     _settle(page)

@@ -107,8 +107,8 @@ def test_findings_sheets_lead_with_rank_names_and_explanation_in_words(workbook)
 
 
 def test_actors_per_sector_are_one_count_in_the_workbook_and_the_report(workbook):
-    from bioeco.analyze.project import load_network
-    from bioeco.analyze.sectors import COUNT_DEFINITION, sector_counts
+    from bioeco.analyses.project import load_network
+    from bioeco.analyses.sectors import COUNT_DEFINITION, sector_counts
     from bioeco.ingest.build import build_dataset
     from bioeco.viz.report import _sector_table
 

@@ -1199,7 +1199,7 @@ def read_scenario(
 
     Raises :class:`~bioeco.errors.DataError` naming the file, row and field of the first
     problem (unknown codes, bad years, formula text …); whether the ids exist is checked
-    against a graph by :func:`bioeco.analyze.whatif.whatif`.
+    against a graph by :func:`bioeco.analyses.whatif.whatif`.
 
     Examples
     --------

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
 
-from bioeco.analyze.project import Network, load_network
-from bioeco.analyze.sectors import NO_SECTOR, sector_counts, sectors_by_year
+from bioeco.analyses.project import Network, load_network
+from bioeco.analyses.sectors import NO_SECTOR, sector_counts, sectors_by_year
 from bioeco.errors import UsageError
 from bioeco.store.query import DEFAULT_TIMEOUT, select
 
@@ -150,7 +150,7 @@ class Ecosystem:
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> eco = Ecosystem(example_graph())
     >>> eco
     Ecosystem: 6 actors, 4 initiatives, 12 memberships, 0 people, 1 source document
@@ -286,7 +286,7 @@ class Ecosystem:
     def analyses(self, kinds: Iterable[str] = ("all",), **options: Any) -> dict[str, pd.DataFrame]:
         """Run the gap, overlap and bridge analyses (:func:`bioeco.run_analyses`; *options*
         such as ``as_of``, ``sector``, ``region``, ``top``, ``min_shared`` are passed on)."""
-        from bioeco.analyze.run import run_analyses
+        from bioeco.analyses.run import run_analyses
 
         return run_analyses(self._dataset, kinds, **options)
 

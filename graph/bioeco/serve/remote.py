@@ -577,7 +577,7 @@ class Remote:
 
     def __call__(self, query: str) -> pd.DataFrame:
         """``select(query) -> DataFrame`` for the analyses (see
-        :func:`bioeco.analyze.project.selector`): :meth:`select_paged`."""
+        :func:`bioeco.analyses.project.selector`): :meth:`select_paged`."""
         return self.select_paged(query)
 
     def select_paged(self, query: str) -> pd.DataFrame:

@@ -36,8 +36,8 @@ def years_chart(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
-    >>> from bioeco.analyze.sectors import sectors_by_year
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> from bioeco.analyses.sectors import sectors_by_year
     >>> fig = years_chart(sectors_by_year(example_graph(), [2020, 2021]))
     >>> [ax.get_title(loc="left") for ax in fig.axes]
     ['Actors taking part', 'Memberships']

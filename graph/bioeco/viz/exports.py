@@ -1,13 +1,13 @@
 """Exports for other tools: GraphML and GEXF (Gephi, Cytoscape), an Excel workbook, JSON-LD.
 
 * :func:`export_graph` gives the bipartite member–initiative graph or the actor projection
-  (:mod:`bioeco.analyze.project`) with every attribute typed for GraphML/GEXF writers: lists
+  (:mod:`bioeco.analyses.project`) with every attribute typed for GraphML/GEXF writers: lists
   become the ``|``-joined text the analysis CSVs use, missing values become empty text (never
   ``None``), node keys are compact ids (``actor/uit``) and the full IRI is an attribute.
 * :func:`graphml_bytes` / :func:`gexf_bytes` serialize it (networkx writers).
 * :func:`workbook_bytes` writes one sheet per analysis table plus ``sources`` and ``run``
   (header row, frozen panes, filters, readable widths, formula-safe cells through
-  :func:`bioeco.analyze.run.format_cell` and :func:`bioeco.core.formats.neutralise`).
+  :func:`bioeco.analyses.run.format_cell` and :func:`bioeco.core.formats.neutralise`).
 * :func:`jsonld_text` writes the named graphs as JSON-LD with a compact context of the
   project's prefixes (a local dict: no remote context is ever fetched).
 
@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph, URIRef
 
-from bioeco.analyze.project import actor_projection, bipartite_graph, entity_id, load_network
-from bioeco.analyze.run import format_cell
+from bioeco.analyses.project import actor_projection, bipartite_graph, entity_id, load_network
+from bioeco.analyses.run import format_cell
 from bioeco.core.atomic import atomic_write, check_target
 from bioeco.core.formats import neutralise
 from bioeco.core.paths import OUT_DIR
@@ -127,7 +127,7 @@ def export_graph(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> g = export_graph(example_graph())
     >>> g.nodes["actor/uit"]["sectors"], g.nodes["actor/uit"]["bipartite"]
     ('health|marine', 0)
@@ -176,8 +176,8 @@ def _add_findings(
     seed: int,
 ) -> None:
     """Put the analyses' results and the viewer's colour and position on *out*."""
-    from bioeco.analyze.bridges import communities
-    from bioeco.analyze.run import run_analyses
+    from bioeco.analyses.bridges import communities
+    from bioeco.analyses.run import run_analyses
     from bioeco.viz.viewer import viewer_data
 
     tables = run_analyses(graph, ["overlap", "bridges"], as_of=as_of, basis=basis, seed=seed)
@@ -457,7 +457,7 @@ def entity_sheets(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> sheets = entity_sheets(example_graph())
     >>> list(sheets), list(sheets["actors"].columns[:3])
     (['actors', 'initiatives', 'memberships'], ['name', 'Norwegian name', 'type'])
@@ -549,9 +549,9 @@ def sector_sheet(
     graph: Graph | Dataset, *, as_of: int | None = None, basis: str = "all"
 ) -> pd.DataFrame:
     """Actors and initiatives per top-level sector
-    (:func:`bioeco.analyze.sectors.sector_counts`: the count the report and the CLI use,
-    defined by :data:`bioeco.analyze.sectors.COUNT_DEFINITION`), labels first, codes last."""
-    from bioeco.analyze.sectors import sector_counts
+    (:func:`bioeco.analyses.sectors.sector_counts`: the count the report and the CLI use,
+    defined by :data:`bioeco.analyses.sectors.COUNT_DEFINITION`), labels first, codes last."""
+    from bioeco.analyses.sectors import sector_counts
 
     counts = sector_counts(load_network(graph, as_of=as_of, basis=basis))
     return pd.DataFrame(
@@ -675,7 +675,7 @@ def readme_sheet(sheets: list[str], sources: pd.DataFrame | None) -> pd.DataFram
     ]
     rows += [(name, SHEET_NOTES.get(name, "analysis table")) for name in sheets]
     if "sectors" in sheets:
-        from bioeco.analyze.sectors import COUNT_DEFINITION
+        from bioeco.analyses.sectors import COUNT_DEFINITION
 
         rows += [("", ""), ("How sectors are counted", COUNT_DEFINITION)]
     terms = _glossary()
@@ -719,7 +719,7 @@ def workbook_bytes(
     to the content (at most 60 characters; explanations 90, wrapped); a column of floats shows
     one number of decimals (:func:`bioeco.core.formats.column_decimals`, as the table view).
     Cells are those of the analysis CSVs
-    (:func:`bioeco.analyze.run.format_cell`: lists joined by ``|``, floats rounded), and text
+    (:func:`bioeco.analyses.run.format_cell`: lists joined by ``|``, floats rounded), and text
     that a spreadsheet would run as a formula starts with an apostrophe
     (:func:`bioeco.core.formats.neutralise`). *run* (parameter → value) becomes a two-column sheet;
     *date* is the workbook's creation date (default: the run clock).
@@ -805,7 +805,7 @@ def jsonld_text(dataset: Dataset | Graph) -> str:
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> doc = json.loads(jsonld_text(example_graph()))
     >>> doc["@context"]["bioeco"], any(n.get("@id") == "actor:uit" for n in doc["@graph"])
     ('https://w3id.org/bioeco/ontology#', True)

@@ -1,6 +1,6 @@
 """Plots of the analysis tables (matplotlib, no pyplot): coverage heatmap and bar charts, as SVG.
 
-Every function takes a table returned by :func:`bioeco.analyze.run.run_analyses` (or the
+Every function takes a table returned by :func:`bioeco.analyses.run.run_analyses` (or the
 analysis function behind it) and returns a :class:`matplotlib.figure.Figure`; nothing is
 recomputed. Figures are made without :mod:`matplotlib.pyplot`, so no global backend is
 switched: a notebook shows them inline, :func:`svg` renders them to a deterministic SVG string
@@ -26,8 +26,8 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from rdflib import Dataset, Graph
 
-from bioeco.analyze.gaps import coverage_matrix
-from bioeco.analyze.project import Network, as_network
+from bioeco.analyses.gaps import coverage_matrix
+from bioeco.analyses.project import Network, as_network
 from bioeco.errors import UsageError
 
 __all__ = [
@@ -128,7 +128,7 @@ def concept_labels(source: Graph | Dataset | Network) -> dict[str, str]:
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> concept_labels(example_graph())["research"]  # the tiny fixture labels by code
     'research'
     """
@@ -155,7 +155,7 @@ def coverage_heatmap(
     """Heatmap of a ``gaps_coverage`` table: one panel per entity kind, a count in every cell.
 
     Rows are sectors and columns value-chain stages in chain order
-    (:func:`bioeco.analyze.gaps.coverage_matrix`); each cell shows its ``count`` from the table
+    (:func:`bioeco.analyses.gaps.coverage_matrix`); each cell shows its ``count`` from the table
     and is coloured by it (empty cells grey). Each
     count is an SVG group with id ``count-<entity>-<sector>-<stage>`` so a page can find it.
     *labels* maps sector and stage codes to readable names (codes are shown otherwise).
@@ -166,8 +166,8 @@ def coverage_heatmap(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
-    >>> from bioeco.analyze.gaps import coverage
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> from bioeco.analyses.gaps import coverage
     >>> fig = coverage_heatmap(coverage(example_graph()), labels={"marine": "Marine"})
     >>> [ax.get_title(loc="left") for ax in fig.axes]
     ['Actors', 'Initiatives']
@@ -302,8 +302,8 @@ def bridges_chart(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
-    >>> from bioeco.analyze.bridges import actor_scores
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> from bioeco.analyses.bridges import actor_scores
     >>> fig = bridges_chart(actor_scores(example_graph()), n=3)
     >>> len(fig.axes[0].patches), fig.get_suptitle()
     (3, 'Top bridge actors')
@@ -333,7 +333,7 @@ def whatif_chart(
     steps: pd.DataFrame, *, title: str | None = "What each action adds (given the ones before)"
 ) -> Figure:
     """Horizontal bars of the new cross-sector pairs within reach that each action of a
-    ``whatif_steps`` table adds (:func:`bioeco.analyze.whatif.whatif`), in plan order, with the
+    ``whatif_steps`` table adds (:func:`bioeco.analyses.whatif.whatif`), in plan order, with the
     reach after each action on the right.
 
     Examples
@@ -373,8 +373,8 @@ def overlap_chart(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
-    >>> from bioeco.analyze.overlap import overlap_pairs
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> from bioeco.analyses.overlap import overlap_pairs
     >>> fig = overlap_chart(overlap_pairs(example_graph(), min_shared=1))
     >>> print(fig.axes[0].get_yticklabels()[0].get_text())
     Land meets Sea
@@ -417,8 +417,8 @@ def survey_chart(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
-    >>> from bioeco.analyze.gaps import survey_comparison
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> from bioeco.analyses.gaps import survey_comparison
     >>> fig = survey_chart(survey_comparison(example_graph()))
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     ['survey: share of respondents', 'graph: share of classified actors']

@@ -1,6 +1,6 @@
 """The findings report: one self-contained, escaped HTML page of the graph and its analyses.
 
-:func:`collect` runs the analyses once (:func:`bioeco.analyze.run.run_analyses`) and gathers
+:func:`collect` runs the analyses once (:func:`bioeco.analyses.run.run_analyses`) and gathers
 what the page shows next to their tables: counts per source, type and sector, readable concept
 names and the source documents (with locators) behind each membership. :func:`render` turns
 that into HTML: every label goes through :func:`html.escape`, the plots are inline SVG
@@ -23,9 +23,9 @@ from typing import Any
 import pandas as pd
 from rdflib import Dataset, Graph
 
-from bioeco.analyze.findings import completeness, key_findings
-from bioeco.analyze.project import Network, entity_id, load_network
-from bioeco.analyze.run import cut_top
+from bioeco.analyses.findings import completeness, key_findings
+from bioeco.analyses.project import Network, entity_id, load_network
+from bioeco.analyses.run import cut_top
 from bioeco.core.atomic import atomic_write, check_target
 from bioeco.core.paths import OUT_DIR
 from bioeco.store.query import select
@@ -71,8 +71,8 @@ class ReportData:
     ``initiatives`` (top-level sectors, narrower ones counted under them); ``labels``: concept
     code → readable name; ``evidence``: (member id, initiative id) → sorted (source, locator)
     pairs; ``params``: the analysis parameters; ``started``/``ended``: when the analyses ran;
-    ``counts``: how much is classified (:func:`bioeco.analyze.findings.completeness`);
-    ``findings``: the key findings (:func:`bioeco.analyze.findings.key_findings`).
+    ``counts``: how much is classified (:func:`bioeco.analyses.findings.completeness`);
+    ``findings``: the key findings (:func:`bioeco.analyses.findings.key_findings`).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -186,18 +186,18 @@ def collect(
 ) -> ReportData:
     """Run every analysis on *graph* once and gather what the report shows.
 
-    The tables are those of :func:`bioeco.analyze.run.run_analyses` with the same options
+    The tables are those of :func:`bioeco.analyses.run.run_analyses` with the same options
     (*sector*, *region*, *as_of*, *seed*, *basis*, *thresholds*), each ranking cut to its
-    *top* rows (:func:`bioeco.analyze.run.cut_top`) and the coverage kept whole for the
+    *top* rows (:func:`bioeco.analyses.run.cut_top`) and the coverage kept whole for the
     heatmap; nothing is recomputed from them. *whatif* (a plan file) and *suggest* (a number of
-    actions) add the what-if tables (:mod:`bioeco.analyze.whatif`) for the section "Actions
+    actions) add the what-if tables (:mod:`bioeco.analyses.whatif`) for the section "Actions
     that would change the most". *inputs* names the files the graph came
     from (shown with the parameters). The run time comes from
     :func:`bioeco.pipeline.run_clock` (fixed by ``SOURCE_DATE_EPOCH``).
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> data = collect(example_graph(), top=1, min_shared=1)
     >>> sorted(data.tables)[:3], len(data.tables["overlap_pairs"])
     (['bridges_actors', 'bridges_brokerage', 'bridges_pairs'], 1)
@@ -221,8 +221,8 @@ def collect(
     # the rankings are cut to *top*; the heatmap needs every cell of the coverage
     tables = {**cut_top(full, top), "gaps_coverage": full["gaps_coverage"]}
     if whatif is not None or suggest:
-        from bioeco.analyze.whatif import suggest_actions
-        from bioeco.analyze.whatif import whatif as run_whatif
+        from bioeco.analyses.whatif import suggest_actions
+        from bioeco.analyses.whatif import whatif as run_whatif
 
         if whatif is not None:
             tables.update(run_whatif(graph, whatif, as_of=as_of, basis=basis))
@@ -464,7 +464,7 @@ def _change_section(data: ReportData) -> str:
 
 
 def _actions_section(data: ReportData) -> str:
-    from bioeco.analyze.whatif import HONESTY
+    from bioeco.analyses.whatif import HONESTY
 
     steps = data.tables.get("whatif_steps")
     ideas = data.tables.get("whatif_suggestions")
@@ -899,7 +899,7 @@ def render(data: ReportData, *, viewer_href: str | None = "viewer.html") -> str:
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> page = render(collect(example_graph(), top=3))
     >>> page.startswith("<!DOCTYPE html>"), "<script" in page, 'href="viewer.html"' in page
     (True, False, True)

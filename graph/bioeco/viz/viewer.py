@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
 
-from bioeco.analyze.project import (
+from bioeco.analyses.project import (
     ORGANISER_ROLES,
     Network,
     actor_projection,
@@ -543,7 +543,7 @@ def _years(
     ``as_of`` that year keeps (the page's year control). None when ``as_of`` is fixed."""
     if opts.as_of is not None or not isinstance(graph, Dataset):
         return [], {}, {}
-    from bioeco.analyze.change import source_years
+    from bioeco.analyses.change import source_years
 
     years = sorted({int(y) for y in source_years(graph)["year"].dropna()})
     nodes: dict[int, set[str]] = {}
@@ -577,7 +577,7 @@ def _change(graph: Graph | Dataset, opts: _Options, years: list[int]) -> dict[st
     table's own words. None when there are fewer than two years."""
     if len(years) < 2:
         return None
-    from bioeco.analyze.change import compare_years
+    from bioeco.analyses.change import compare_years
 
     first, last = years[0], years[-1]
     table = compare_years(graph, first, last, basis=opts.basis, seed=opts.seed)["change_continuity"]
@@ -727,23 +727,23 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     :data:`SIZE_MEASURES`), ``focus`` (an id such as ``actor/uit``) and ``depth`` (ego network
     radius, default 1), ``sector``, ``region``, ``type`` (codes), ``as_of`` (year), ``basis``
     (the weakest basis of classifications admitted, a key of
-    :data:`~bioeco.analyze.project.BASIS_LEVELS`: ``all``, ``stated``, ``inferred`` or
+    :data:`~bioeco.analyses.project.BASIS_LEVELS`: ``all``, ``stated``, ``inferred`` or
     ``external``, as in ``analyze``), ``highlight`` (any of :data:`HIGHLIGHTS`), ``top`` (how
     many bridge candidates, suggested pairs and overlapping pairs to mark, default 10),
     ``seed``, ``physics_max_nodes`` and ``title``.
 
-    The network is read with :func:`~bioeco.analyze.project.load_network` (``as_of``,
-    ``basis``), restricted with :meth:`~bioeco.analyze.project.Network.restrict_region`, and
-    drawn as :func:`~bioeco.analyze.project.bipartite_graph` or
-    :func:`~bioeco.analyze.project.actor_projection`; sizes and overlays come from the tables of
-    :func:`~bioeco.analyze.run.run_analyses` run with the same options. ``sector`` and ``type``
+    The network is read with :func:`~bioeco.analyses.project.load_network` (``as_of``,
+    ``basis``), restricted with :meth:`~bioeco.analyses.project.Network.restrict_region`, and
+    drawn as :func:`~bioeco.analyses.project.bipartite_graph` or
+    :func:`~bioeco.analyses.project.actor_projection`; sizes and overlays come from the tables of
+    :func:`~bioeco.analyses.run.run_analyses` run with the same options. ``sector`` and ``type``
     keep the nodes classified so (a sector includes the sectors below it); in the bipartite view
     their initiatives or members stay as context. ``focus`` keeps the nodes within ``depth``
     links of one node.
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> data = viewer_data(example_graph())
     >>> data["stats"]["nodes"], data["stats"]["edges"]
     (10, 12)
@@ -1314,7 +1314,7 @@ def viewer_html(graph: Graph | Dataset, **options: Any) -> str:
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> page = viewer_html(example_graph(), view="actors")
     >>> page.startswith("<!DOCTYPE html>"), "https://" in page.split("<script>")[0]
     (True, False)
@@ -1351,7 +1351,7 @@ def write_viewer(
     Examples
     --------
     >>> import tempfile
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> target = Path(tempfile.mkdtemp()) / "viewer.html"
     >>> write_viewer(example_graph(), target).stat().st_size > 100_000
     True
@@ -1392,7 +1392,7 @@ def show_viewer(graph: Graph | Dataset, *, height: int = 720, **options: Any) ->
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> page = show_viewer(example_graph(), height=500)
     >>> page._repr_html_().startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
     True

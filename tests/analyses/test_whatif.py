@@ -13,12 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from bioeco import build_dataset
-from bioeco.analyze._fixture import build_graph
-from bioeco.analyze.bridges import actor_scores
-from bioeco.analyze.gaps import coverage, structural_gaps
-from bioeco.analyze.overlap import overlap_pairs
-from bioeco.analyze.project import load_network
-from bioeco.analyze.whatif import apply_scenario, cross_sector_reach, suggest_actions, whatif
+from bioeco.analyses._fixture import build_graph
+from bioeco.analyses.bridges import actor_scores
+from bioeco.analyses.gaps import coverage, structural_gaps
+from bioeco.analyses.overlap import overlap_pairs
+from bioeco.analyses.project import load_network
+from bioeco.analyses.whatif import apply_scenario, cross_sector_reach, suggest_actions, whatif
 from bioeco.errors import DataError
 from bioeco.ingest.load import ScenarioAction, read_scenario
 from cli import main

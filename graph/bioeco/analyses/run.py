@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
 
-from bioeco.analyze.bridges import actor_scores, brokerage, pair_suggestions
-from bioeco.analyze.change import CHANGE_TABLES, compare_years, spanned_years
-from bioeco.analyze.gaps import coverage, structural_gaps, survey_comparison
-from bioeco.analyze.overlap import overlap_pairs
-from bioeco.analyze.project import Network, load_network
+from bioeco.analyses.bridges import actor_scores, brokerage, pair_suggestions
+from bioeco.analyses.change import CHANGE_TABLES, compare_years, spanned_years
+from bioeco.analyses.gaps import coverage, structural_gaps, survey_comparison
+from bioeco.analyses.overlap import overlap_pairs
+from bioeco.analyses.project import Network, load_network
 from bioeco.core.atomic import atomic_write_many
 from bioeco.core.formats import csv_value, format_frame
 from bioeco.core.progress import step
@@ -210,7 +210,7 @@ def run_analyses(
     *top* keeps the rows ranked 1 to N of every ranked table (:func:`cut_top`; the coverage
     ranks its cells from the most under-represented and keeps its matrix order); the survey
     comparison is kept whole.
-    ``change`` adds the tables of :func:`~bioeco.analyze.change.compare_years` (thresholds
+    ``change`` adds the tables of :func:`~bioeco.analyses.change.compare_years` (thresholds
     ``year_from``, ``year_to`` (default: the first and last year the sources describe) and
     ``scope`` (default ``region:``/``sector:`` of *region*/*sector*, else the narrower of the two
     sources' areas)); ``all`` includes it when the sources describe more than one year.
@@ -219,7 +219,7 @@ def run_analyses(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> out = run_analyses(example_graph(), ["overlap", "bridges"], top=2, min_shared=2)
     >>> list(out), len(out["overlap_pairs"])
     (['overlap_pairs', 'bridges_actors', 'bridges_brokerage', 'bridges_pairs'], 1)

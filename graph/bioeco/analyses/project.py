@@ -205,7 +205,7 @@ def selector(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> len(selector(example_graph())("SELECT ?s WHERE { ?s a org:Organization }")) > 0
     True
     """
@@ -434,7 +434,7 @@ def load_network(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> net = load_network(example_graph(), as_of=2020)
     >>> north = net.edges[net.edges["initiative"].str.endswith("/north")]
     >>> [(entity_id(m), rule) for m, rule in zip(north["member"], north["rule"])]
@@ -614,7 +614,7 @@ def as_network(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> net = as_network(example_graph())
     >>> as_network(net) is net
     True
@@ -653,7 +653,7 @@ def bipartite_graph(source: Graph | Dataset | Network, **kwargs: Any) -> nx.Grap
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> g = bipartite_graph(example_graph())
     >>> g.number_of_nodes(), g.number_of_edges()
     (10, 12)
@@ -735,7 +735,7 @@ def actor_projection(source: Graph | Dataset | Network, **kwargs: Any) -> nx.Gra
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> g = actor_projection(example_graph())
     >>> uit, nofima = (f"https://w3id.org/bioeco/id/actor/{x}" for x in ("uit", "nofima"))
     >>> g[uit][nofima]["weight"]
@@ -752,7 +752,7 @@ def initiative_projection(source: Graph | Dataset | Network, **kwargs: Any) -> n
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> g = initiative_projection(example_graph())
     >>> north, green = (f"https://w3id.org/bioeco/id/initiative/{x}" for x in ("north", "green"))
     >>> g[north][green]["via"]

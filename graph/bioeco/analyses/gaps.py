@@ -13,7 +13,7 @@ from scipy import sparse
 from scipy.special import gammaln
 from scipy.stats import poisson
 
-from bioeco.analyze.project import Network, as_network, concept_code, entity_id, selector
+from bioeco.analyses.project import Network, as_network, concept_code, entity_id, selector
 from bioeco.errors import UsageError
 
 __all__ = [
@@ -216,7 +216,7 @@ def coverage(
     empty cells appear.
 
     **Which cells apply.** The ontology's stage applicability rules
-    (``bioeco:StageApplicability``, :attr:`~bioeco.analyze.project.Network.stage_rules`) say
+    (``bioeco:StageApplicability``, :attr:`~bioeco.analyses.project.Network.stage_rules`) say
     which stages each type can occupy (an investor only capital, a university not sales …). A
     cell applies when at least one entity counted in its sector row has a type that can occupy
     the stage (a type without a rule can occupy every stage; a row with no counted entity
@@ -269,7 +269,7 @@ def coverage(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> df = coverage(example_graph(), sector="marine")
     >>> df[df["entity"] == "actors"][["stage", "count", "expected", "residual", "flag"]].round(3)
                    stage  count  expected  residual   flag
@@ -605,7 +605,7 @@ def survey_comparison(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> df = survey_comparison(example_graph())
     >>> df[["stage", "share", "graph_actors", "graph_share_actors"]].round(3)
                    stage  share  graph_actors  graph_share_actors
@@ -849,7 +849,7 @@ def structural_gaps(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> df = structural_gaps(example_graph())
     >>> df[["sector_a", "sector_b", "observed", "expected", "shortfall", "gap"]].round(3)
         sector_a sector_b  observed  expected  shortfall    gap
@@ -1061,7 +1061,7 @@ def coverage_matrix(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> m = coverage_matrix(coverage(example_graph()))
     >>> list(m.columns)
     ['research', 'data', 'innovation', 'commercialisation', 'sales', 'capital']

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bioeco.analyze.project import (
+from bioeco.analyses.project import (
     actor_projection,
     bipartite_graph,
     entity_id,
@@ -135,7 +135,7 @@ def test_entity_id_roundtrip():
 def test_interviewees_are_not_collaborators():
     from rdflib import Graph
 
-    from bioeco.analyze.project import load_network
+    from bioeco.analyses.project import load_network
 
     ttl = """
     @prefix org: <http://www.w3.org/ns/org#> .
@@ -159,7 +159,7 @@ def test_interviewees_are_not_collaborators():
 def test_hierarchy_lookups_are_cached_copies():
     import pandas as pd
 
-    from bioeco.analyze.project import Network
+    from bioeco.analyses.project import Network
 
     concepts = pd.DataFrame(
         [

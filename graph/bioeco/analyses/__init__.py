@@ -1,15 +1,15 @@
 """Analyses of a bioeco graph: value-chain gaps, initiative overlap and cross-sector bridges."""
 
-from bioeco.analyze.bridges import (
+from bioeco.analyses.bridges import (
     actor_scores,
     brokerage,
     gould_fernandez,
     pair_suggestions,
     sector_group,
 )
-from bioeco.analyze.gaps import coverage, structural_gaps, survey_comparison
-from bioeco.analyze.overlap import overlap_pairs
-from bioeco.analyze.project import (
+from bioeco.analyses.gaps import coverage, structural_gaps, survey_comparison
+from bioeco.analyses.overlap import overlap_pairs
+from bioeco.analyses.project import (
     Network,
     actor_projection,
     as_network,
@@ -17,8 +17,8 @@ from bioeco.analyze.project import (
     initiative_projection,
     load_network,
 )
-from bioeco.analyze.record import results_to_rdf
-from bioeco.analyze.run import TABLES, run_analyses, write_csvs
+from bioeco.analyses.record import results_to_rdf
+from bioeco.analyses.run import TABLES, run_analyses, write_csvs
 
 __all__ = [
     "TABLES",

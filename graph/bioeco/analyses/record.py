@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from rdflib import Graph, Literal, URIRef
 
-from bioeco.analyze.project import entity_iri
+from bioeco.analyses.project import entity_iri
 from bioeco.core.vocab import (
     BID,
     BIOECO,
@@ -250,8 +250,8 @@ def results_to_rdf(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
-    >>> from bioeco.analyze.run import run_analyses
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> from bioeco.analyses.run import run_analyses
     >>> res = run_analyses(example_graph(), ["overlap"], top=1)
     >>> g = results_to_rdf(res, {"kinds": ["overlap"], "top": 1},
     ...                    started="2024-05-01T10:00:00", ended="2024-05-01T10:00:02")

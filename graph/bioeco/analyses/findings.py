@@ -1,6 +1,6 @@
 """Key findings: at most seven sentences an analyst can quote, each with how strong it is.
 
-:func:`key_findings` reads the analysis tables (as :func:`bioeco.analyze.run.run_analyses` makes
+:func:`key_findings` reads the analysis tables (as :func:`bioeco.analyses.run.run_analyses` makes
 them) and the network's completeness, and says what matters first: how much of the data is
 classified, the first coverage gap, whether any sector pair meets less than chance, the first
 consolidation candidate, the first bridge actor and suggested pair, and what the sources state
@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from bioeco.analyze.project import Network
+from bioeco.analyses.project import Network
 
 __all__ = ["FINDING_COLUMNS", "completeness", "key_findings"]
 
@@ -32,8 +32,8 @@ def completeness(net: Network) -> dict[str, int]:
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
-    >>> from bioeco.analyze.project import load_network
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> from bioeco.analyses.project import load_network
     >>> completeness(load_network(example_graph()))["actors_with_stage"]
     6
     """
@@ -89,9 +89,9 @@ def key_findings(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
-    >>> from bioeco.analyze.project import load_network
-    >>> from bioeco.analyze.run import run_analyses
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> from bioeco.analyses.project import load_network
+    >>> from bioeco.analyses.run import run_analyses
     >>> g = example_graph()
     >>> found = key_findings(run_analyses(g), completeness(load_network(g)))
     >>> found["section"].tolist()[:2]

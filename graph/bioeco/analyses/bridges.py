@@ -14,8 +14,8 @@ import pandas as pd
 from rdflib import Dataset, Graph
 from scipy import sparse
 
-from bioeco.analyze.project import Network, as_network, entity_id
-from bioeco.analyze.structure import Structure, structure
+from bioeco.analyses.project import Network, as_network, entity_id
+from bioeco.analyses.structure import Structure, structure
 from bioeco.errors import UsageError
 
 __all__ = [
@@ -555,7 +555,7 @@ def _betweenness_of(
     ``nx.betweenness_centrality(g, k=k, seed=seed, normalized=True)`` up to rounding.
     *graph*, when given, returns that graph already built (*edges* is then not read);
     *dependencies*, when given, returns the summed Brandes dependencies of the sampled
-    sources (index array), e.g. :meth:`~bioeco.analyze.structure.Structure.dependencies`;
+    sources (index array), e.g. :meth:`~bioeco.analyses.structure.Structure.dependencies`;
     else igraph computes them.
     """
     n = len(nodes)
@@ -646,7 +646,7 @@ def actor_scores(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> df = actor_scores(example_graph())
     >>> df[["actor", "betweenness", "cross_sector_paths", "score"]].head(2)
             actor  betweenness  cross_sector_paths  score
@@ -831,7 +831,7 @@ def brokerage(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> df = brokerage(example_graph())
     >>> df[["actor", "group", "liaison", "representative", "total"]].head(2)
             actor      group  liaison  representative  total
@@ -928,8 +928,8 @@ def communities(net: Network, community: str = "louvain", seed: int = 42) -> dic
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
-    >>> from bioeco.analyze.project import load_network
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> from bioeco.analyses.project import load_network
     >>> found = communities(load_network(example_graph()))
     >>> sorted(set(found.values()))[:1], len(found) > 0
     (['c1'], True)
@@ -1108,7 +1108,7 @@ def pair_suggestions(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> df = pair_suggestions(example_graph())
     >>> df[["actor_a", "actor_b", "common_neighbours", "score"]].round(2)
             actor_a        actor_b  common_neighbours  score

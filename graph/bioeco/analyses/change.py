@@ -12,11 +12,11 @@ comparison of two years reads, for each year, only the facts of the sources desc
   only when ``basis`` admits it) or is only *not observed* (one report does not name it, which
   is no evidence that it began or ceased).
 - ``change_coverage`` (:func:`coverage_shift`): sector × stage counts of each year
-  (:func:`~bioeco.analyze.gaps.coverage` on each year's graph, with its adjusted residuals) and
+  (:func:`~bioeco.analyses.gaps.coverage` on each year's graph, with its adjusted residuals) and
   their difference, with the adjusted residual of the years × cells table.
 - ``change_overlap`` and ``change_bridges`` (:func:`overlap_shift`, :func:`bridge_shift`):
-  overlapping initiative pairs (:func:`~bioeco.analyze.overlap.overlap_pairs`) and bridge
-  candidates (:func:`~bioeco.analyze.bridges.actor_scores`, actors linking two sectors) found in
+  overlapping initiative pairs (:func:`~bioeco.analyses.overlap.overlap_pairs`) and bridge
+  candidates (:func:`~bioeco.analyses.bridges.actor_scores`, actors linking two sectors) found in
   one year and not the other.
 - ``change_summary`` (:func:`change_summary`): the counts, stated and not observed apart.
 
@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph, URIRef
 
-from bioeco.analyze.bridges import actor_scores
-from bioeco.analyze.gaps import coverage
-from bioeco.analyze.overlap import overlap_pairs
-from bioeco.analyze.project import (
+from bioeco.analyses.bridges import actor_scores
+from bioeco.analyses.gaps import coverage
+from bioeco.analyses.overlap import overlap_pairs
+from bioeco.analyses.project import (
     BASIS_LEVELS,
     Network,
     concept_code,
@@ -234,7 +234,7 @@ def source_years(graph: Graph | Dataset) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from bioeco.analyze._change_fixture import example_dataset
+    >>> from bioeco.analyses._change_fixture import example_dataset
     >>> source_years(example_dataset())[["source", "year", "coverage"]]
       source  year    coverage
     0  early  2017      norway
@@ -264,7 +264,7 @@ def spanned_years(graph: Graph | Dataset) -> list[int]:
 
     Examples
     --------
-    >>> from bioeco.analyze._change_fixture import example_dataset
+    >>> from bioeco.analyses._change_fixture import example_dataset
     >>> spanned_years(example_dataset())
     [2017, 2021]
     """
@@ -298,8 +298,8 @@ def year_graph(graph: Graph | Dataset, year: int) -> Graph:
 
     Examples
     --------
-    >>> from bioeco.analyze._change_fixture import example_dataset
-    >>> from bioeco.analyze.project import load_network
+    >>> from bioeco.analyses._change_fixture import example_dataset
+    >>> from bioeco.analyses.project import load_network
     >>> net = load_network(year_graph(example_dataset(), 2017))
     >>> sorted(net.nodes["id"])
     ['actor/alpha', 'actor/beta', 'actor/epsilon', 'initiative/early-project', 'initiative/old-net']
@@ -359,7 +359,7 @@ def resolve_scope(
 
     Examples
     --------
-    >>> from bioeco.analyze._change_fixture import example_dataset
+    >>> from bioeco.analyses._change_fixture import example_dataset
     >>> net = load_network(example_dataset())
     >>> resolve_scope(net, None, "norway", "nord-norge").describe()
     'region nord-norge (Northern Norway) and below'
@@ -778,7 +778,7 @@ def _localise(ctx: _Context, net: Network) -> Network:
 def coverage_shift(ctx: _Context, *, z: float = 1.96, thin: int = 3) -> pd.DataFrame:
     """Sector × stage counts in each year and their difference.
 
-    Each year's counts, residuals and flags are :func:`~bioeco.analyze.gaps.coverage` of that
+    Each year's counts, residuals and flags are :func:`~bioeco.analyses.gaps.coverage` of that
     year's graph (:func:`year_graph`) restricted to the scope. ``shift_residual`` applies the
     same adjusted standardised residual to the table of cells × the two years:
     ``(count_to - E) / sqrt(E · (1 - n/N) · (1 - T/N))`` with ``E = n · T / N``, ``n`` the
@@ -874,7 +874,7 @@ def _one_sided(ctx: _Context, iris: Iterable[str], dates: Mapping[str, tuple]) -
 def overlap_shift(ctx: _Context, *, min_shared: int = 2) -> pd.DataFrame:
     """Initiative pairs sharing at least *min_shared* members in one year and not the other.
 
-    :func:`~bioeco.analyze.overlap.overlap_pairs` on each year's graph (restricted to the
+    :func:`~bioeco.analyses.overlap.overlap_pairs` on each year's graph (restricted to the
     scope). A pair found in both years is listed with ``status`` ``both``. A pair found in one
     year only is ``stated`` when one of the two initiatives has a stated start or end that keeps
     it out of the other year, else ``not-observed``.
@@ -924,7 +924,7 @@ def bridge_shift(ctx: _Context, *, seed: int = 42) -> pd.DataFrame:
     """Bridge candidates (actors linking two sectors) in one year and not the other.
 
     A bridge candidate of a year is an actor whose ``bridged_sectors`` in
-    :func:`~bioeco.analyze.bridges.actor_scores` of that year's graph (restricted to the scope)
+    :func:`~bioeco.analyses.bridges.actor_scores` of that year's graph (restricted to the scope)
     is not empty: it takes part in initiatives with members of two sectors that share no
     sector. Status and difference as in :func:`overlap_shift`.
 
@@ -1094,14 +1094,14 @@ def compare_years(
     :data:`CHANGE_TABLES` (see the module docstring and each function's columns).
 
     *scope*: see :func:`resolve_scope` (default: the narrower of the two sources' areas).
-    *basis*: the weakest basis admitted (:data:`~bioeco.analyze.project.BASIS_LEVELS`); change
+    *basis*: the weakest basis admitted (:data:`~bioeco.analyses.project.BASIS_LEVELS`); change
     events with basis external (successions no source states) appear only with ``external`` or
     ``all``. Raises :class:`~bioeco.errors.UsageError` for years no source describes, a bad
     scope or basis.
 
     Examples
     --------
-    >>> from bioeco.analyze._change_fixture import example_dataset
+    >>> from bioeco.analyses._change_fixture import example_dataset
     >>> out = compare_years(example_dataset(), 2017, 2021, scope="all", basis="inferred")
     >>> out["change_continuity"][["subject", "status", "difference"]]
                   subject        status    difference

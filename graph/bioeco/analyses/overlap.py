@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
 
-from bioeco.analyze.project import (
+from bioeco.analyses.project import (
     ORGANISER_ROLES,
     Network,
     as_network,
@@ -478,7 +478,7 @@ def overlap_pairs(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> df = overlap_pairs(example_graph(), kind="all")
     >>> df[["initiative_a", "initiative_b", "comparison", "shared", "jaccard"]]
             initiative_a        initiative_b      comparison  shared  jaccard

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bioeco.analyze._fixture import build_graph
-from bioeco.analyze.sectors import sector_counts, sectors_by_year
+from bioeco.analyses._fixture import build_graph
+from bioeco.analyses.sectors import sector_counts, sectors_by_year
 from bioeco.errors import UsageError
 
 

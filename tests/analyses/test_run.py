@@ -7,8 +7,8 @@ import os
 import pandas as pd
 import pytest
 
-from bioeco.analyze import run as run_module
-from bioeco.analyze.run import TABLES, run_analyses, write_csvs
+from bioeco.analyses import run as run_module
+from bioeco.analyses.run import TABLES, run_analyses, write_csvs
 from bioeco.errors import UsageError
 
 
@@ -121,8 +121,8 @@ def test_one_overlap_threshold_everywhere(make_graph):
     import inspect
 
     import cli
-    from bioeco.analyze.change import compare_years, overlap_shift
-    from bioeco.analyze.overlap import overlap_pairs
+    from bioeco.analyses.change import compare_years, overlap_shift
+    from bioeco.analyses.overlap import overlap_pairs
 
     def default(func):
         return inspect.signature(func).parameters["min_shared"].default

@@ -1,7 +1,7 @@
 """What-if: apply planned actions to the network and say what each would change, and suggest some.
 
 A scenario (``bioeco.ingest.load.read_scenario``: one action a row) is applied to the analysable
-network (:class:`~bioeco.analyze.project.Network`), never to ``data/`` or the graph's source
+network (:class:`~bioeco.analyses.project.Network`), never to ``data/`` or the graph's source
 graphs: its facts are a separate layer (``rule`` ``scenario`` on the links it adds). Before and
 after each action the same analyses run as ``bioeco analyze`` runs them, and the differences are
 reported in plain words. These are effects on the network model, not predictions of outcomes.
@@ -19,10 +19,10 @@ import pandas as pd
 from rdflib import Dataset, Graph
 from scipy import sparse
 
-from bioeco.analyze.bridges import actor_scores, pair_suggestions
-from bioeco.analyze.gaps import coverage, structural_gaps
-from bioeco.analyze.overlap import overlap_pairs
-from bioeco.analyze.project import Network, as_network, entity_id
+from bioeco.analyses.bridges import actor_scores, pair_suggestions
+from bioeco.analyses.gaps import coverage, structural_gaps
+from bioeco.analyses.overlap import overlap_pairs
+from bioeco.analyses.project import Network, as_network, entity_id
 from bioeco.core.vocab import BID
 from bioeco.errors import UsageError
 from bioeco.ingest.load import ScenarioAction, read_scenario
@@ -243,7 +243,7 @@ def apply_scenario(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> from bioeco.ingest.load import ScenarioAction
     >>> after = apply_scenario(example_graph(), [ScenarioAction("end", actor="nofima",
     ...                                                         initiative="north")])
@@ -263,14 +263,14 @@ def cross_sector_reach(net: Network) -> int:
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import build_graph
+    >>> from bioeco.analyses._fixture import build_graph
     >>> chain = build_graph(
     ...     {"a": {"sector": ["marine"]}, "b": {"sector": ["marine"]},
     ...      "c": {"sector": ["health"]}, "d": {"sector": ["health"]}},
     ...     {"i1": {"type": "project"}, "i2": {"type": "project"}, "i3": {"type": "project"}},
     ...     [("a", "i1", "member"), ("b", "i1", "member"), ("b", "i2", "member"),
     ...      ("c", "i2", "member"), ("c", "i3", "member"), ("d", "i3", "member")])
-    >>> from bioeco.analyze.project import load_network
+    >>> from bioeco.analyses.project import load_network
     >>> cross_sector_reach(load_network(chain))  # a–c, b–c, b–d; a and d are three steps apart
     3
     """
@@ -504,7 +504,7 @@ def whatif(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import build_graph
+    >>> from bioeco.analyses._fixture import build_graph
     >>> chain = build_graph(
     ...     {"a": {"sector": ["marine"]}, "b": {"sector": ["marine"]},
     ...      "c": {"sector": ["health"]}, "d": {"sector": ["health"]}},
@@ -585,7 +585,7 @@ def suggest_actions(
 ) -> pd.DataFrame:
     """Rank candidate actions by what they would add, greedily (each next one given those before).
 
-    Candidates: introductions of the pairs :func:`~bioeco.analyze.bridges.pair_suggestions`
+    Candidates: introductions of the pairs :func:`~bioeco.analyses.bridges.pair_suggestions`
     proposes (goal ``bridges``: gain = new pairs of actors of different sectors within two
     steps, recomputed after each chosen action), and for goal ``coverage`` a new initiative for
     each value-chain cell where initiatives are missing, fewer than expected or thin, with the
@@ -597,7 +597,7 @@ def suggest_actions(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import build_graph
+    >>> from bioeco.analyses._fixture import build_graph
     >>> chain = build_graph(
     ...     {"a": {"sector": ["marine"]}, "b": {"sector": ["marine"]},
     ...      "c": {"sector": ["health"]}, "d": {"sector": ["health"]}},

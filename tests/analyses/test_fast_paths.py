@@ -10,8 +10,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from bioeco.analyze import project
-from bioeco.analyze.bridges import (
+from bioeco.analyses import project
+from bioeco.analyses.bridges import (
     ROLES,
     _betweenness,
     _classify,
@@ -24,9 +24,9 @@ from bioeco.analyze.bridges import (
     pair_suggestions,
     sector_group,
 )
-from bioeco.analyze.overlap import overlap_pairs
-from bioeco.analyze.project import entity_id, entity_iri, load_network
-from bioeco.analyze.structure import structure
+from bioeco.analyses.overlap import overlap_pairs
+from bioeco.analyses.project import entity_id, entity_iri, load_network
+from bioeco.analyses.structure import structure
 from bioeco.ingest.build import build_dataset
 from bioeco.store.query import select
 
@@ -198,7 +198,7 @@ def test_projection_via_equals_the_row_intersections(make_graph):
     assert project.actor_projection(net) is not net._actor_graph  # callers get their own
 
 
-# -- the projection kept sparse (bioeco.analyze.structure) -----------------------------------
+# -- the projection kept sparse (bioeco.analyses.structure) -----------------------------------
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -408,7 +408,7 @@ def test_dependencies_from_the_incidence_equal_igraph_per_source(make_graph, see
 
 @pytest.mark.parametrize("seed", [1, 4])
 def test_sampled_actor_betweenness_equals_networkx_with_the_same_seed(make_graph, seed):
-    from bioeco.analyze.bridges import actor_scores
+    from bioeco.analyses.bridges import actor_scores
 
     net = _synthetic_network(make_graph, seed)
     table = actor_scores(net, exact_max_nodes=5, k=12, seed=seed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bioeco.analyze.overlap import overlap_pairs
+from bioeco.analyses.overlap import overlap_pairs
 from bioeco.errors import UsageError
 
 

@@ -12,17 +12,17 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Literal, URIRef
 
-from bioeco.analyze._change_fixture import example_dataset, write_example_data
-from bioeco.analyze.change import (
+from bioeco.analyses._change_fixture import example_dataset, write_example_data
+from bioeco.analyses.change import (
     CHANGE_TABLES,
     compare_years,
     source_years,
     spanned_years,
     year_graph,
 )
-from bioeco.analyze.project import load_network
-from bioeco.analyze.record import results_to_rdf
-from bioeco.analyze.run import csv_files, run_analyses
+from bioeco.analyses.project import load_network
+from bioeco.analyses.record import results_to_rdf
+from bioeco.analyses.run import csv_files, run_analyses
 from bioeco.core.schemes import load_ontology
 from bioeco.core.vocab import BIOECO, RDF
 from bioeco.errors import UsageError

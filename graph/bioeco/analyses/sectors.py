@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 from rdflib import Dataset, Graph
 
-from bioeco.analyze.project import Network, as_network, load_network
+from bioeco.analyses.project import Network, as_network, load_network
 from bioeco.errors import UsageError
 
 __all__ = ["COUNT_DEFINITION", "NO_SECTOR", "NO_SECTOR_LABEL", "sector_counts", "sectors_by_year"]
@@ -57,7 +57,7 @@ def sector_counts(network: Network | Graph | Dataset) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> sector_counts(example_graph())[["sector", "actors", "active_actors", "memberships"]]
           sector  actors  active_actors  memberships
     0  agri-food       3              3            5
@@ -107,7 +107,7 @@ def sectors_by_year(
     graph: Graph | Dataset, years: Iterable[int] = (2017, 2021), *, basis: str = "all"
 ) -> pd.DataFrame:
     """Who took part in the ecosystem per sector in each of *years*: :func:`sector_counts` of
-    the network as of each year (:func:`~bioeco.analyze.project.load_network` with ``as_of``).
+    the network as of each year (:func:`~bioeco.analyses.project.load_network` with ``as_of``).
 
     A membership counts in a year when the source observes it in that year, its stated period
     covers the year, or (undated) its initiative ran that year. Columns: ``year``, ``sector``,
@@ -117,7 +117,7 @@ def sectors_by_year(
 
     Examples
     --------
-    >>> from bioeco.analyze._fixture import example_graph
+    >>> from bioeco.analyses._fixture import example_graph
     >>> sectors_by_year(example_graph(), [2020, 2021])[["year", "sector", "memberships"]]
        year     sector  memberships
     0  2020  agri-food            4

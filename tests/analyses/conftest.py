@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph
 
-from bioeco.analyze._fixture import build_graph, example_graph
+from bioeco.analyses._fixture import build_graph, example_graph
 
 
 @pytest.fixture

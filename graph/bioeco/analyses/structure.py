@@ -14,7 +14,7 @@ adjacency A = [W > 0]:
   the small initiative × initiative matrix Bᵀ·S⁻¹·B (no product of the projection with
   itself).
 
-The functions are private helpers of :mod:`bioeco.analyze.bridges`; ``tests/analyze/
+The functions are private helpers of :mod:`bioeco.analyses.bridges`; ``tests/analyses/
 test_fast_paths.py`` compares each with the networkx computation it replaces.
 """
 
@@ -26,7 +26,7 @@ import igraph
 import numpy as np
 from scipy import sparse
 
-from bioeco.analyze.project import Network
+from bioeco.analyses.project import Network
 
 __all__ = ["Structure", "structure"]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bioeco.analyze.gaps import bh_adjust, coverage, structural_gaps, survey_comparison
+from bioeco.analyses.gaps import bh_adjust, coverage, structural_gaps, survey_comparison
 from bioeco.errors import UsageError
 
 
@@ -231,7 +231,7 @@ def test_coverage_rolls_narrower_sectors_up_to_their_top_sector(make_graph):
 
 
 def test_coverage_matrix_is_a_sector_by_stage_pivot(example):
-    from bioeco.analyze.gaps import coverage_matrix
+    from bioeco.analyses.gaps import coverage_matrix
 
     table = coverage(example)
     m = coverage_matrix(table, entity="initiatives")

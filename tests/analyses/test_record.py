@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rdflib import Graph
 
-from bioeco.analyze.record import results_to_rdf
-from bioeco.analyze.run import run_analyses
+from bioeco.analyses.record import results_to_rdf
+from bioeco.analyses.run import run_analyses
 from bioeco.core.vocab import analysis_graph
 from bioeco.store.query import select
 
@@ -104,7 +104,7 @@ def test_every_bioeco_term_written_is_declared_in_the_ontology(example):
 
 
 def test_large_candidate_tables_keep_their_best_rows_and_every_count(example):
-    from bioeco.analyze.record import RDF_TRIMMED
+    from bioeco.analyses.record import RDF_TRIMMED
 
     results = run_analyses(example, ["all"], min_shared=1)
     whole = {name: len(df) for name, df in results.items()}

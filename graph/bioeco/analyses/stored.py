@@ -39,10 +39,10 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _defaults() -> dict[str, Any]:
-    """The default of every option of :func:`bioeco.analyze.run.run_analyses`, read from the
+    """The default of every option of :func:`bioeco.analyses.run.run_analyses`, read from the
     analysis functions' own signatures (so a new default needs no change here)."""
-    from bioeco.analyze import bridges, change, gaps, overlap
-    from bioeco.analyze.run import THRESHOLDS
+    from bioeco.analyses import bridges, change, gaps, overlap
+    from bioeco.analyses.run import THRESHOLDS
 
     found: dict[str, Any] = {"basis": "all", "seed": 42}
     functions = (
@@ -215,7 +215,7 @@ def _cells(column: list[str], kind: str) -> Any:
 
 
 def read_table(path: Path, entry: Mapping[str, Any]) -> pd.DataFrame:
-    """The table in the CSV file *path* (as :func:`bioeco.analyze.run.table_csv` wrote it),
+    """The table in the CSV file *path* (as :func:`bioeco.analyses.run.table_csv` wrote it),
     checked against its manifest *entry* (SHA-256, columns, rows) and each column rebuilt as
     the entry's column kinds say: numbers as numbers (floats as written, to 6 decimals), list
     cells split at ``|``, empty cells missing, the apostrophe put before formula-like text

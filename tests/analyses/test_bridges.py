@@ -6,7 +6,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from bioeco.analyze.bridges import actor_scores, brokerage, gould_fernandez, pair_suggestions
+from bioeco.analyses.bridges import actor_scores, brokerage, gould_fernandez, pair_suggestions
 from bioeco.errors import UsageError
 
 
@@ -207,7 +207,7 @@ def test_bridges_deterministic(example):
 
 
 def test_pair_suggestions_top_keeps_the_best_pairs(example):
-    from bioeco.analyze.bridges import pair_suggestions
+    from bioeco.analyses.bridges import pair_suggestions
 
     full = pair_suggestions(example)
     for n in (1, 2):
@@ -219,7 +219,7 @@ def _reference_gf(g, groups):
     """Pure-Python Gould–Fernandez counts (the definition, path by path)."""
     from collections import Counter
 
-    from bioeco.analyze.bridges import _classify, _open_two_paths
+    from bioeco.analyses.bridges import _classify, _open_two_paths
 
     out = {}
     for v in g.nodes:
@@ -241,7 +241,7 @@ def test_vectorised_gould_fernandez_matches_the_definition(seed):
 
     import networkx as nx
 
-    from bioeco.analyze.bridges import ROLES, gould_fernandez
+    from bioeco.analyses.bridges import ROLES, gould_fernandez
 
     rng = random.Random(seed)
     g = nx.gnp_random_graph(40, 0.15, seed=seed)

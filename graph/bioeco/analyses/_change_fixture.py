@@ -113,7 +113,7 @@ def example_dataset() -> Dataset:
 
     Examples
     --------
-    >>> from bioeco.analyze.change import spanned_years
+    >>> from bioeco.analyses.change import spanned_years
     >>> spanned_years(example_dataset())
     [2017, 2021]
     """
