@@ -219,7 +219,7 @@ def _reference_gf(g, groups):
     """Pure-Python Gould–Fernandez counts (the definition, path by path)."""
     from collections import Counter
 
-    from bioeco.analyses.bridges import _classify, _open_two_paths
+    from bioeco.analyses.roles import _classify, _open_two_paths
 
     out = {}
     for v in g.nodes:

@@ -13,19 +13,16 @@ import pytest
 from bioeco.analyses import project
 from bioeco.analyses.bridges import (
     ROLES,
-    _betweenness,
-    _classify,
-    _open_paths,
-    _open_two_paths,
-    _pair_candidates,
-    _participation,
     brokerage,
     gould_fernandez,
     pair_suggestions,
     sector_group,
 )
 from bioeco.analyses.overlap import overlap_pairs
+from bioeco.analyses.pairs import _pair_candidates
 from bioeco.analyses.project import entity_id, entity_iri, load_network
+from bioeco.analyses.roles import _classify, _open_two_paths, open_paths
+from bioeco.analyses.scores import _betweenness, _participation
 from bioeco.analyses.structure import structure
 from bioeco.ingest.build import build_dataset
 from bioeco.store.query import select
@@ -260,7 +257,7 @@ def test_open_two_path_profile_matches_the_pairwise_reference(make_graph, seed):
     net = _synthetic_network(make_graph, seed)
     st = structure(net)
     g = net._actor_graph
-    paths = _open_paths(st)
+    paths = open_paths(st)
     crossing = 0
     for i, v in enumerate(st.members):
         _roles, total, _cg, cross, best, side_s, side_t = paths[i]
