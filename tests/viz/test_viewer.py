@@ -234,10 +234,10 @@ def test_highlight_gaps_marks_thin_and_empty_cells_in_the_legend(example):
 
 
 def test_big_components_get_the_igraph_layout_deterministically(example, monkeypatch):
-    from bioeco.viz import viewer
+    from bioeco.viz import viewer_layout
 
     small = {n["id"]: (n["x"], n["y"]) for n in viewer_data(example)["nodes"]}
-    monkeypatch.setattr(viewer, "FORCEATLAS_MAX_NODES", 3)
+    monkeypatch.setattr(viewer_layout, "FORCEATLAS_MAX_NODES", 3)
     first = {n["id"]: (n["x"], n["y"]) for n in viewer_data(example)["nodes"]}
     assert first == {n["id"]: (n["x"], n["y"]) for n in viewer_data(example)["nodes"]}
     assert first != small
@@ -252,11 +252,11 @@ def test_big_views_switch_physics_off(example):
 
 
 def test_big_views_leave_out_hover_redraws(example, monkeypatch):
-    from bioeco.viz import viewer
+    from bioeco.viz import viewer_model
 
     small = viewer_data(example)["options"]["interaction"]
     assert small["hover"] is True and small["hideEdgesOnZoom"] is False
-    monkeypatch.setattr(viewer, "HOVER_MAX_NODES", 5)
+    monkeypatch.setattr(viewer_model, "HOVER_MAX_NODES", 5)
     big = viewer_data(example)["options"]["interaction"]
     assert big["hover"] is False and big["hideEdgesOnZoom"] is True
 

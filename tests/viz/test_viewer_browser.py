@@ -503,10 +503,10 @@ def test_click_highlights_the_neighbours(open_page, pages):
 
 
 def test_big_graph_settings_keep_tooltips_and_the_click(open_page, hostile_dataset, tmp_path):
-    from bioeco.viz import viewer
+    from bioeco.viz import viewer_model
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(viewer, "HOVER_MAX_NODES", 1)  # as if the graph were big
+        patch.setattr(viewer_model, "HOVER_MAX_NODES", 1)  # as if the graph were big
         path = write_viewer(hostile_dataset, tmp_path / "big.html", size_by="degree")
     visit = _open(open_page, path)
     page = visit.page

@@ -296,5 +296,5 @@ def load_ipython_extension(ipython: Any) -> None:
     )
     # the viewer's page is shown as HTML; its plain form must not be the whole page's repr
     formatters["text/plain"].for_type_by_name(
-        "bioeco.viz.viewer", "ViewerPage", lambda page, p, cycle: p.text(VIEWER_TEXT)
+        "bioeco.viz.viewer_page", "ViewerPage", lambda page, p, cycle: p.text(VIEWER_TEXT)
     )
