@@ -19,6 +19,7 @@ from bioeco.compat import MOVED
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "graph" / "bioeco"
+COMMANDS = ROOT / "bioeco_commands"
 ROOMS = ["analyses", "core", "extract", "ingest", "notebook", "serve", "store", "validate", "viz"]
 
 
@@ -70,7 +71,9 @@ def test_pyproject_lists_every_package():
     folders = [_module_name(p) for p in PKG.rglob("__init__.py")]
     # data only: the top-level ontology/ travels in the wheel as bioeco/ontology/
     ontology = ["bioeco.ontology", "bioeco.ontology.schemes"]
-    assert config["packages"] == sorted(folders + ontology)
+    # the command line: cli.py (the entry point) and the commands it gathers
+    assert config["packages"] == sorted([*folders, *ontology, COMMANDS.name])
+    assert config["py-modules"] == ["cli"]
     assert config["package-dir"]["bioeco.ontology"] == "ontology"
 
 
@@ -97,6 +100,39 @@ def test_no_private_name_is_imported_from_another_module():
     modules = _package_modules()
     private = [p for name, path in modules.items() for p in _imports(path, name, set(modules))[1]]
     assert private == []
+
+
+def test_the_library_does_not_import_click():
+    """click belongs to the command line (cli.py, bioeco_commands/), not to the library."""
+    found = []
+    for name, path in _package_modules().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found += [name for a in node.names if a.name.split(".")[0] == "click"]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "click":
+                found.append(name)
+    assert found == []
+
+
+def test_the_commands_borrow_no_private_name_and_never_import_cli():
+    """Each command module takes only public names from the others and from the library; cli.py
+    gathers them, so none of them imports it (no circle)."""
+    found = []
+    for path in [ROOT / "cli.py", *sorted(COMMANDS.glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found += [f"{path.name}: import {a.name}" for a in node.names if a.name == "cli"]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if base == "cli":
+                    found.append(f"{path.name}: from cli")
+                if base.split(".")[0] in ("bioeco", COMMANDS.name):
+                    found += [
+                        f"{path.name}: {a.name} from {base}"
+                        for a in node.names
+                        if a.name.startswith("_") and not a.name.startswith("__")
+                    ]
+    assert found == []
 
 
 def test_the_checker_sees_a_circle_and_a_private_import(tmp_path):

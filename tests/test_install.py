@@ -16,7 +16,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # what a source distribution holds: the files pyproject.toml names (no .venv, out/, build/)
-SOURCE = ["pyproject.toml", "README.md", "LICENSE", "cli.py", "graph", "ontology"]
+SOURCE = [
+    "pyproject.toml", "README.md", "LICENSE", "cli.py", "bioeco_commands", "graph", "ontology"
+]  # fmt: skip
 PACKAGING_WARNINGS = (
     "is absent from the packages configuration",
     "package init file",
@@ -93,6 +95,8 @@ def test_the_wheel_carries_the_ontology_queries_and_page_assets(wheel):
     assert {f"bioeco/store/queries/{q}" for q in queries} <= names
     assert {"bioeco/viz/viewer.html", "bioeco/viz/viewer.js", "bioeco/viz/viewer.css"} <= names
     assert "cli.py" in names
+    commands = {p.name for p in (ROOT / "bioeco_commands").glob("*.py")}
+    assert {f"bioeco_commands/{name}" for name in commands} <= names
 
 
 def test_building_the_wheel_prints_no_packaging_warning(wheel):

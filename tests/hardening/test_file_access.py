@@ -1,8 +1,8 @@
 """Every file bioeco reads or writes in a user's folder goes through one reader
 (:mod:`bioeco.core.safeio`) and one writer (:mod:`bioeco.core.atomic`): this test lists every
 call that opens, reads, writes, creates or replaces a file anywhere else in the package and in
-``cli.py``, and fails on any that is not in the short list below, each with its reason
-(issue 24 item 2: ``rejected.csv`` was read past the safe reader)."""
+``cli.py`` with its ``bioeco_commands/``, and fails on any that is not in the short list below,
+each with its reason (issue 24 item 2: ``rejected.csv`` was read past the safe reader)."""
 
 from __future__ import annotations
 
@@ -127,9 +127,14 @@ def _calls(path: Path) -> Counter[str]:
 
 def _all_calls() -> dict[tuple[str, str], int]:
     calls: dict[tuple[str, str], int] = {}
-    files = [*sorted(PACKAGE.rglob("*.py")), ROOT / "cli.py"]
+    commands = sorted((ROOT / "bioeco_commands").glob("*.py"))
+    files = [*sorted(PACKAGE.rglob("*.py")), ROOT / "cli.py", *commands]
     for path in files:
-        rel = path.relative_to(PACKAGE).as_posix() if PACKAGE in path.parents else path.name
+        rel = (
+            path.relative_to(PACKAGE).as_posix()
+            if PACKAGE in path.parents
+            else path.relative_to(ROOT).as_posix()
+        )
         if rel in THE_ONE_READER_AND_WRITER:
             continue
         for call, n in _calls(path).items():
