@@ -28,33 +28,30 @@ default the comparison is restricted to the narrower of the two areas (:func:`re
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 
 from bioeco.analyses.bridges import actor_scores
 from bioeco.analyses.gaps import coverage
 from bioeco.analyses.overlap import overlap_pairs
-from bioeco.analyses.project import (
-    BASIS_LEVELS,
-    Network,
-    concept_code,
-    entity_id,
-    load_network,
+from bioeco.analyses.project import BASIS_LEVELS, Network, concept_code, entity_id
+from bioeco.analyses.years import (
+    Comparison,
+    Scope,
+    comparison,
+    is_missing,
+    resolve_scope,
+    source_id,
+    source_years,
+    spanned_years,
+    year_graph,
+    year_network,
+    year_of,
 )
-from bioeco.core.vocab import (
-    BIOECO,
-    RDF,
-    RDFS,
-    SKOS,
-    bind_prefixes,
-    ontology_graph,
-    source_graph,
-)
-from bioeco.errors import UsageError
 from bioeco.store.query import select
 
 __all__ = [
@@ -78,6 +75,7 @@ __all__ = [
     "year_graph",
 ]
 
+
 #: Tables of :func:`compare_years`, in output order.
 CHANGE_TABLES = (
     "change_summary",
@@ -87,10 +85,12 @@ CHANGE_TABLES = (
     "change_bridges",
 )
 
+
 #: Initiative types that behave like organisations (they persist and can be succeeded), so the
 #: continuity table follows them next to the actors; one-off events, applications and projects
 #: are left out.
 PERSISTENT_INITIATIVE_TYPES = frozenset({"cluster", "network", "centre", "infrastructure"})
+
 
 CONTINUITY_COLUMNS = [
     "rank",
@@ -111,6 +111,8 @@ CONTINUITY_COLUMNS = [
     "scope",
     "explanation",
 ]
+
+
 COVERAGE_SHIFT_COLUMNS = [
     "entity",
     "sector",
@@ -127,6 +129,8 @@ COVERAGE_SHIFT_COLUMNS = [
     "scope",
     "explanation",
 ]
+
+
 OVERLAP_COLUMNS = [
     "rank",
     "label_a",
@@ -140,6 +144,8 @@ OVERLAP_COLUMNS = [
     "scope",
     "explanation",
 ]
+
+
 BRIDGE_COLUMNS = [
     "rank",
     "actor",
@@ -151,37 +157,23 @@ BRIDGE_COLUMNS = [
     "scope",
     "explanation",
 ]
+
+
 SUMMARY_COLUMNS = ["table", "status", "difference", "count", "scope", "explanation"]
 
+
 _STATUS_ORDER = {"both": 0, "only-earlier": 1, "only-later": 2}
+
+
 _DIFF_ORDER = {"stated": 0, "external": 1, "not-observed": 2, "none": 3}
 
-_Q_SOURCES = """
-SELECT ?src ?issued ?temporal ?spatial WHERE {
-  ?src a bioeco:SourceDocument ; dcterms:issued ?issued .
-  OPTIONAL { ?src dcterms:temporal ?temporal }
-  OPTIONAL { ?src dcterms:spatial ?spatial }
-}"""
-
-# What a source names: the entity's own labels there, or a fact of that source about it that
-# the source supports (basis stated or inferred); external facts name nothing.
-_Q_MENTIONS = """
-SELECT DISTINCT ?g ?x WHERE {
-  GRAPH ?g {
-    { ?x skos:prefLabel|skos:altLabel ?label }
-    UNION { ?n org:member|org:organization|bioeco:classifiedEntity|bioeco:part|bioeco:whole
-               |org:originalOrganization|org:resultingOrganization ?x .
-            FILTER NOT EXISTS { ?n bioeco:basis bioeco:external } }
-    UNION { ?n bioeco:figureOf|dcterms:publisher ?x }
-  }
-  { ?x a org:Organization } UNION { ?x a org:OrganizationalCollaboration }
-}"""
 
 _Q_NAMES = """
 SELECT DISTINCT ?g ?x ?name WHERE {
   GRAPH ?g { ?x skos:prefLabel|skos:altLabel ?name . FILTER(LANG(?name) != "en") }
   { ?x a org:Organization } UNION { ?x a org:OrganizationalCollaboration }
 }"""
+
 
 _Q_CHANGES = """
 SELECT ?c ?type ?orig ?res ?date ?basis ?src ?loc ?cit WHERE {
@@ -195,6 +187,7 @@ SELECT ?c ?type ?orig ?res ?date ?basis ?src ?loc ?cit WHERE {
   OPTIONAL { ?c dcterms:bibliographicCitation ?cit }
 }"""
 
+
 _Q_DATES = """
 SELECT ?x ?start ?end ?g ?loc WHERE {
   GRAPH ?g { ?x a org:OrganizationalCollaboration .
@@ -202,299 +195,6 @@ SELECT ?x ?start ?end ?g ?loc WHERE {
              OPTIONAL { ?x bioeco:locator ?loc } }
   FILTER(BOUND(?start) || BOUND(?end))
 }"""
-
-_Q_CLUSTER = """
-SELECT ?m ?role ?start ?g ?loc WHERE {
-  GRAPH ?g { ?ms org:member ?m ; org:organization <%s> ; org:role ?role .
-             OPTIONAL { ?ms bioeco:locator ?loc }
-             OPTIONAL { ?ms org:memberDuring/time:hasBeginning ?b . ?b ?bp ?start .
-                        VALUES ?bp { time:inXSDDate time:inXSDgYearMonth time:inXSDgYear } } }
-}"""
-
-
-def _year_of(value: Any) -> int | None:
-    text = str(value) if value is not None and not _missing(value) else ""
-    return int(text[:4]) if text[:4].isdigit() else None
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
-
-
-def _source_id(iri: str) -> str:
-    return entity_id(iri).removeprefix("source/")
-
-
-def source_years(graph: Graph | Dataset) -> pd.DataFrame:
-    """The source documents of *graph*: the year each describes and the area it covers.
-
-    Columns: ``source`` (id), ``graph`` (its named graph IRI), ``year`` (``dcterms:temporal``,
-    else the year of ``dcterms:issued``), ``coverage`` (region code of ``dcterms:spatial`` or
-    empty). Sorted by year and id.
-
-    Examples
-    --------
-    >>> from bioeco.analyses._change_fixture import example_dataset
-    >>> source_years(example_dataset())[["source", "year", "coverage"]]
-      source  year    coverage
-    0  early  2017      norway
-    1   late  2021  nord-norge
-    """
-    frame = select(graph, _Q_SOURCES)
-    rows = []
-    for src, issued, temporal, spatial in frame.itertuples(index=False):
-        year = _year_of(temporal) or _year_of(issued)
-        code = concept_code(spatial, "region") if isinstance(spatial, str) else ""
-        ident = _source_id(src)
-        rows.append(
-            {
-                "source": ident,
-                "graph": str(source_graph(ident)),
-                "year": year,
-                "coverage": code or "",
-            }
-        )
-    out = pd.DataFrame(rows, columns=["source", "graph", "year", "coverage"])
-    out = out.drop_duplicates("source").sort_values(["year", "source"], kind="mergesort")
-    return out.reset_index(drop=True)
-
-
-def spanned_years(graph: Graph | Dataset) -> list[int]:
-    """The distinct years the sources of *graph* describe, ascending.
-
-    Examples
-    --------
-    >>> from bioeco.analyses._change_fixture import example_dataset
-    >>> spanned_years(example_dataset())
-    [2017, 2021]
-    """
-    return sorted({int(y) for y in source_years(graph)["year"].dropna()})
-
-
-def _sources_of(graph: Graph | Dataset, year: int) -> pd.DataFrame:
-    years = source_years(graph)
-    chosen = years[years["year"] == year]
-    if chosen.empty:
-        known = ", ".join(str(y) for y in sorted(set(years["year"]))) or "none"
-        raise UsageError(f"no source describes {year}: the sources describe {known}")
-    return chosen
-
-
-def _mentions(graph: Graph | Dataset) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for g, x in select(graph, _Q_MENTIONS).itertuples(index=False):
-        out.setdefault(str(g), set()).add(str(x))
-    return out
-
-
-def year_graph(graph: Graph | Dataset, year: int) -> Graph:
-    """What the sources describing *year* say, as one graph any analysis can read.
-
-    The triples of those sources' named graphs, the ontology graph, and for every actor and
-    initiative they name the triples that identify it wherever they stand (its types, type
-    concept and labels), so an organisation defined in another source still counts. Nothing
-    from other sources' graphs is added (no classifications, memberships or dates of theirs).
-    Raises :class:`~bioeco.errors.UsageError` when no source describes *year*.
-
-    Examples
-    --------
-    >>> from bioeco.analyses._change_fixture import example_dataset
-    >>> from bioeco.analyses.project import load_network
-    >>> net = load_network(year_graph(example_dataset(), 2017))
-    >>> sorted(net.nodes["id"])
-    ['actor/alpha', 'actor/beta', 'actor/epsilon', 'initiative/early-project', 'initiative/old-net']
-    """
-    return _year_graph(graph, year, None)
-
-
-def _year_graph(graph: Graph | Dataset, year: int, mentions: dict[str, set[str]] | None) -> Graph:
-    chosen = _sources_of(graph, year)
-    if not isinstance(graph, Dataset):
-        raise UsageError("a comparison of years needs a dataset with one named graph per source")
-    out = Graph()
-    bind_prefixes(out)
-    names = [URIRef(g) for g in chosen["graph"]]
-    for name in [ontology_graph(), *names]:
-        for triple in graph.graph(name):
-            out.add(triple)
-    mentions = _mentions(graph) if mentions is None else mentions
-    named = set().union(*(mentions.get(str(n), set()) for n in names))
-    keep = {RDF.type, BIOECO.actorType, BIOECO.initiativeType, SKOS.prefLabel, RDFS.label}
-    for iri in sorted(named):
-        node = URIRef(iri)
-        for p, o in graph.predicate_objects(node):
-            if p in keep:
-                out.add((node, p, o))
-    return out
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which actors a comparison covers: ``all``, a ``region`` or ``sector`` code (and the
-    concepts below it) or the members of a ``cluster`` (initiative id)."""
-
-    kind: str
-    code: str = ""
-    label: str = ""
-
-    def describe(self) -> str:
-        """The scope in words, for the ``scope`` column."""
-        if self.kind == "all":
-            return "all actors named by the sources"
-        name = f" ({self.label})" if self.label and self.label != self.code else ""
-        if self.kind == "cluster":
-            return f"members of cluster {self.code}{name}"
-        return f"{self.kind} {self.code}{name} and below"
-
-
-def resolve_scope(
-    net: Network, scope: str | None, coverage_from: str = "", coverage_to: str = ""
-) -> Scope:
-    """Turn ``--scope`` text into a :class:`Scope`.
-
-    *scope*: ``all``, ``region:CODE``, ``sector:CODE``, ``cluster:ID`` or a bare code/id (tried
-    as region, sector, then initiative id). ``None`` compares like with like: the narrower of
-    the two sources' areas when one lies inside the other (e.g. ``nord-norge`` inside
-    ``norway``), else ``all``.
-
-    Examples
-    --------
-    >>> from bioeco.analyses._change_fixture import example_dataset
-    >>> net = load_network(example_dataset())
-    >>> resolve_scope(net, None, "norway", "nord-norge").describe()
-    'region nord-norge (Northern Norway) and below'
-    >>> resolve_scope(net, "cluster:north").describe()
-    'members of cluster north (North Cluster)'
-    >>> resolve_scope(net, "moon")
-    Traceback (most recent call last):
-    ...
-    bioeco.errors.UsageError: unknown scope 'moon': use all, region:CODE, sector:CODE or cluster:ID
-    """
-    labels = dict(zip(net.concepts["code"], net.concepts["label"], strict=True))
-    if scope is None:
-        a, b = coverage_from, coverage_to
-        if a and b:
-            if b in net.descendants("region", a):
-                return Scope("region", b, str(labels.get(b, b)))
-            if a in net.descendants("region", b):
-                return Scope("region", a, str(labels.get(a, a)))
-        return Scope("all")
-    kind, _, code = scope.partition(":") if ":" in scope else ("", "", scope)
-    if scope == "all":
-        return Scope("all")
-    initiatives = {entity_id(i).removeprefix("initiative/"): i for i in net.nodes.index}
-    initiatives = {k: v for k, v in initiatives.items() if net.attr(v, "kind") == "initiative"}
-    for scheme in ("region", "sector"):
-        if kind in ("", scheme) and code in net.codes(scheme):
-            return Scope(scheme, code, str(labels.get(code, code)))
-    if kind in ("", "cluster") and code in initiatives:
-        return Scope("cluster", code, net.label(initiatives[code]))
-    if kind in ("region", "sector"):
-        known = ", ".join(net.codes(kind))
-        raise UsageError(f"unknown {kind} {code!r} in scope: known {kind} codes are {known}")
-    if kind == "cluster":
-        raise UsageError(f"unknown cluster {code!r} in scope: give an initiative id")
-    raise UsageError(f"unknown scope {scope!r}: use all, region:CODE, sector:CODE or cluster:ID")
-
-
-@dataclass
-class _Context:
-    """Everything the tables of one comparison share (read once)."""
-
-    graph: Dataset
-    net: Network
-    year_from: int
-    year_to: int
-    sources_from: pd.DataFrame
-    sources_to: pd.DataFrame
-    named_from: set[str]
-    named_to: set[str]
-    scope: Scope
-    basis: str
-    cluster_members: dict[str, list[dict[str, Any]]]
-    mentions: dict[str, set[str]]
-    cache: dict[Any, Any] = field(default_factory=dict)
-
-    @property
-    def coverage_from(self) -> str:
-        return ",".join(c for c in self.sources_from["coverage"] if c)
-
-    @property
-    def coverage_to(self) -> str:
-        return ",".join(c for c in self.sources_to["coverage"] if c)
-
-    def in_scope(self, iri: str) -> bool:
-        kind, code = self.scope.kind, self.scope.code
-        if kind == "all":
-            return True
-        if kind == "cluster":
-            return iri in self.cluster_members
-        attr = "regions" if kind == "region" else "sectors"
-        own = set(self.net.attr(iri, attr))
-        if not own and kind == "region" and self.net.attr(iri, "kind") == "initiative":
-            own = {r for m in self.net.members_of(iri) for r in self.net.attr(m, "regions")}
-        return bool(own & self.net.descendants(kind, code))
-
-    def in_area(self, iri: str, areas: str) -> str:
-        """``yes``/``no``/``unknown``: does *iri* lie in the area(s) a source covers?"""
-        if not areas:
-            return "unknown"
-        regions = set(self.net.attr(iri, "regions"))
-        if not regions and self.net.attr(iri, "kind") == "initiative":
-            regions = {r for m in self.net.members_of(iri) for r in self.net.attr(m, "regions")}
-        if not regions:
-            return "unknown"
-        inside = set().union(*(self.net.descendants("region", a) for a in areas.split(",")))
-        # a region above the area (e.g. 'norway' for a northern report) does not place it inside
-        return "yes" if regions & inside else "no"
-
-
-def _context(
-    graph: Graph | Dataset, year_from: int, year_to: int, scope: str | None, basis: str
-) -> _Context:
-    for name, year in (("from", year_from), ("to", year_to)):
-        if not isinstance(year, int | np.integer) or isinstance(year, bool):
-            raise UsageError(f"{name} must be a year (integer), not {year!r}")
-    if year_from >= year_to:
-        raise UsageError(f"from ({year_from}) must be an earlier year than to ({year_to})")
-    if basis not in BASIS_LEVELS:
-        raise UsageError(f"basis must be one of {', '.join(BASIS_LEVELS)}, not {basis!r}")
-    if not isinstance(graph, Dataset):
-        raise UsageError("a comparison of years needs a dataset with one named graph per source")
-    sources_from, sources_to = _sources_of(graph, year_from), _sources_of(graph, year_to)
-    net = load_network(graph, basis=basis)
-    mentions = _mentions(graph)
-    named_from = set().union(*(mentions.get(g, set()) for g in sources_from["graph"]))
-    named_to = set().union(*(mentions.get(g, set()) for g in sources_to["graph"]))
-    cov_from = ",".join(c for c in sources_from["coverage"] if c)
-    cov_to = ",".join(c for c in sources_to["coverage"] if c)
-    single = "," not in cov_from and "," not in cov_to
-    resolved = resolve_scope(net, scope, cov_from if single else "", cov_to if single else "")
-    members: dict[str, list[dict[str, Any]]] = {}
-    if resolved.kind == "cluster":
-        cluster = next(i for i in net.nodes.index if entity_id(i) == f"initiative/{resolved.code}")
-        frame = select(graph, _Q_CLUSTER % cluster)
-        for m, role, start, g, loc in frame.itertuples(index=False):
-            code = concept_code(role, "role")
-            if code == "interviewee":
-                continue
-            members.setdefault(str(m), []).append(
-                {"role": code, "start": _year_of(start), "graph": str(g), "locator": loc}
-            )
-    return _Context(
-        graph,
-        net,
-        year_from,
-        year_to,
-        sources_from,
-        sources_to,
-        named_from,
-        named_to,
-        resolved,
-        basis,
-        members,
-        mentions,
-    )
 
 
 def _names(graph: Dataset) -> dict[tuple[str, str], set[str]]:
@@ -504,7 +204,7 @@ def _names(graph: Dataset) -> dict[tuple[str, str], set[str]]:
     return out
 
 
-def _changes(ctx: _Context) -> list[dict[str, Any]]:
+def _changes(ctx: Comparison) -> list[dict[str, Any]]:
     frame = select(ctx.graph, _Q_CHANGES)
     events: dict[str, dict[str, Any]] = {}
     for c, typ, orig, res, date, basis, src, loc, cit in frame.itertuples(index=False):
@@ -515,11 +215,11 @@ def _changes(ctx: _Context) -> list[dict[str, Any]]:
                 "type": concept_code(typ, "change-type") if isinstance(typ, str) else "change",
                 "original": set(),
                 "resulting": set(),
-                "date": "" if _missing(date) else str(date),
+                "date": "" if is_missing(date) else str(date),
                 "basis": str(basis).rsplit("#", 1)[-1] if isinstance(basis, str) else "stated",
-                "source": _source_id(src) if isinstance(src, str) else "",
-                "locator": "" if _missing(loc) else str(loc),
-                "citation": "" if _missing(cit) else str(cit),
+                "source": source_id(src) if isinstance(src, str) else "",
+                "locator": "" if is_missing(loc) else str(loc),
+                "citation": "" if is_missing(cit) else str(cit),
             },
         )
         if isinstance(orig, str):
@@ -528,7 +228,7 @@ def _changes(ctx: _Context) -> list[dict[str, Any]]:
     admitted = {"stated", "inferred", "external"} - set(BASIS_LEVELS[ctx.basis])
     out = []
     for ev in sorted(events.values(), key=lambda e: e["id"]):
-        year = _year_of(ev["date"])
+        year = year_of(ev["date"])
         if ev["basis"] not in admitted:
             continue
         if year is not None and not (ctx.year_from < year <= ctx.year_to):
@@ -556,24 +256,24 @@ def _event_text(net: Network, ev: dict[str, Any], iri: str) -> str:
     return f"{what}{when}{basis}{where}"
 
 
-def _year_label(ctx: _Context, which: str) -> str:
+def _year_label(ctx: Comparison, which: str) -> str:
     sources = ctx.sources_from if which == "from" else ctx.sources_to
     year = ctx.year_from if which == "from" else ctx.year_to
     return f"the {year} source{'s' if len(sources) > 1 else ''} ({', '.join(sources['source'])})"
 
 
-def _dates(ctx: _Context) -> dict[str, tuple[int | None, int | None, str]]:
+def _dates(ctx: Comparison) -> dict[str, tuple[int | None, int | None, str]]:
     if "dates" in ctx.cache:
         return ctx.cache["dates"]
     out: dict[str, tuple[int | None, int | None, str]] = {}
     ctx.cache["dates"] = out
     for x, start, end, g, loc in select(ctx.graph, _Q_DATES).itertuples(index=False):
-        where = f"{_source_id(str(g).replace('/graph/source/', '/id/source/'))}, {loc}"
-        out[str(x)] = (_year_of(start), _year_of(end), where)
+        where = f"{source_id(str(g).replace('/graph/source/', '/id/source/'))}, {loc}"
+        out[str(x)] = (year_of(start), year_of(end), where)
     return out
 
 
-def continuity(ctx: _Context) -> pd.DataFrame:
+def continuity(ctx: Comparison) -> pd.DataFrame:
     """Actor continuity between the two years (see the module docstring).
 
     One row per actor, and per initiative of a type in :data:`PERSISTENT_INITIATIVE_TYPES`,
@@ -669,7 +369,7 @@ def continuity(ctx: _Context) -> pd.DataFrame:
                 )
                 for m in joined:
                     evidence.append(
-                        f"{_source_id(m['graph'].replace('/graph/', '/id/'))}, {m['locator']}"
+                        f"{source_id(m['graph'].replace('/graph/', '/id/'))}, {m['locator']}"
                     )
             else:
                 difference = "not-observed"
@@ -749,19 +449,11 @@ def continuity(ctx: _Context) -> pd.DataFrame:
     return frame[CONTINUITY_COLUMNS]
 
 
-def _year_network(ctx: _Context, year: int) -> Network:
-    key = ("network", year)
-    if key not in ctx.cache:
-        graph = _year_graph(ctx.graph, year, ctx.mentions)
-        ctx.cache[key] = load_network(graph, basis=ctx.basis)
-    return ctx.cache[key]
-
-
-def _scope_kwargs(ctx: _Context) -> dict[str, Any]:
+def _scope_kwargs(ctx: Comparison) -> dict[str, Any]:
     return {"sector": ctx.scope.code} if ctx.scope.kind == "sector" else {}
 
 
-def _localise(ctx: _Context, net: Network) -> Network:
+def _localise(ctx: Comparison, net: Network) -> Network:
     """The year's network restricted to the scope's members (region or cluster)."""
     if ctx.scope.kind == "region" and ctx.scope.code in net.codes("region"):
         # the full network's regions: a member's region may be recorded in the other year
@@ -775,7 +467,7 @@ def _localise(ctx: _Context, net: Network) -> Network:
     return net
 
 
-def coverage_shift(ctx: _Context, *, z: float = 1.96, thin: int = 3) -> pd.DataFrame:
+def coverage_shift(ctx: Comparison, *, z: float = 1.96, thin: int = 3) -> pd.DataFrame:
     """Sector × stage counts in each year and their difference.
 
     Each year's counts, residuals and flags are :func:`~bioeco.analyses.gaps.coverage` of that
@@ -796,7 +488,7 @@ def coverage_shift(ctx: _Context, *, z: float = 1.96, thin: int = 3) -> pd.DataF
     """
     frames = {}
     for which, year in (("from", ctx.year_from), ("to", ctx.year_to)):
-        net = _year_network(ctx, year)
+        net = year_network(ctx, year)
         if ctx.scope.kind in ("region", "cluster"):
             # count only what lies in the scope (judged on every year's facts: a member's
             # region may be recorded by the other year's source)
@@ -859,7 +551,7 @@ def coverage_shift(ctx: _Context, *, z: float = 1.96, thin: int = 3) -> pd.DataF
     return out[COVERAGE_SHIFT_COLUMNS].reset_index(drop=True)
 
 
-def _one_sided(ctx: _Context, iris: Iterable[str], dates: Mapping[str, tuple]) -> str:
+def _one_sided(ctx: Comparison, iris: Iterable[str], dates: Mapping[str, tuple]) -> str:
     """Stated reason why something present in one year cannot be in the other, or ''."""
     reasons = []
     for iri in iris:
@@ -871,7 +563,7 @@ def _one_sided(ctx: _Context, iris: Iterable[str], dates: Mapping[str, tuple]) -
     return "; ".join(reasons)
 
 
-def overlap_shift(ctx: _Context, *, min_shared: int = 2) -> pd.DataFrame:
+def overlap_shift(ctx: Comparison, *, min_shared: int = 2) -> pd.DataFrame:
     """Initiative pairs sharing at least *min_shared* members in one year and not the other.
 
     :func:`~bioeco.analyses.overlap.overlap_pairs` on each year's graph (restricted to the
@@ -888,7 +580,7 @@ def overlap_shift(ctx: _Context, *, min_shared: int = 2) -> pd.DataFrame:
     dates = _dates(ctx)
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for which, year in (("from", ctx.year_from), ("to", ctx.year_to)):
-        net = _localise(ctx, _year_network(ctx, year))
+        net = _localise(ctx, year_network(ctx, year))
         pairs = overlap_pairs(net, min_shared=min_shared, **_scope_kwargs(ctx))
         for row in pairs.to_dict("records"):
             key = (row["initiative_a"], row["initiative_b"])
@@ -920,7 +612,7 @@ def overlap_shift(ctx: _Context, *, min_shared: int = 2) -> pd.DataFrame:
     )
 
 
-def bridge_shift(ctx: _Context, *, seed: int = 42) -> pd.DataFrame:
+def bridge_shift(ctx: Comparison, *, seed: int = 42) -> pd.DataFrame:
     """Bridge candidates (actors linking two sectors) in one year and not the other.
 
     A bridge candidate of a year is an actor whose ``bridged_sectors`` in
@@ -936,7 +628,7 @@ def bridge_shift(ctx: _Context, *, seed: int = 42) -> pd.DataFrame:
     dates = _dates(ctx)
     found: dict[tuple[str, ...], dict[str, Any]] = {}
     for which, year in (("from", ctx.year_from), ("to", ctx.year_to)):
-        net = _localise(ctx, _year_network(ctx, year))
+        net = _localise(ctx, year_network(ctx, year))
         scores = actor_scores(net, seed=seed, **_scope_kwargs(ctx))
         for row in scores.to_dict("records"):
             if not row["bridged_sectors"] or row["kind"] != "actor":
@@ -984,7 +676,7 @@ def _shift_rows(ctx, found, dates, columns, fields, head) -> pd.DataFrame:
                 **fields(key, e),
                 "status": status,
                 "difference": difference,
-                "score": float(e["score"]) if not _missing(e["score"]) else np.nan,
+                "score": float(e["score"]) if not is_missing(e["score"]) else np.nan,
                 "scope": ctx.scope.describe(),
                 "explanation": f"{head(key, e)} {tail}",
             }
@@ -999,14 +691,14 @@ def _shift_rows(ctx, found, dates, columns, fields, head) -> pd.DataFrame:
     return frame[columns]
 
 
-def _iri(ctx: _Context, ident: str) -> str | None:
+def _iri(ctx: Comparison, ident: str) -> str | None:
     for prefix in ("", "https://w3id.org/bioeco/id/"):
         if prefix + ident in ctx.net.nodes.index:
             return prefix + ident
     return None
 
 
-def change_summary(ctx: _Context, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def change_summary(ctx: Comparison, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Counts of each table by status and difference (stated, external and not observed apart).
 
     Columns
@@ -1117,7 +809,7 @@ def compare_years(
     observed in 2021, which is no evidence that it ceased; it lies outside the area those sources
     cover (nord-norge), so they would not be expected to name it
     """
-    ctx = _context(graph, year_from, year_to, scope, basis)
+    ctx = comparison(graph, year_from, year_to, scope, basis)
     tables: dict[str, pd.DataFrame] = {}
     tables["change_continuity"] = continuity(ctx)
     tables["change_coverage"] = coverage_shift(ctx, z=z, thin=thin)
