@@ -14,7 +14,8 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
-from bioeco.core.atomic import STALE_TEMP_SECONDS
+from bioeco.core.atomic import STALE_TEMP_SECONDS, switch_link
+from bioeco.errors import OutputError
 from bioeco.store.disk import STORE
 from cli import main
 from hardening_support import BIOECO, ROOT, TINY, snapshot
@@ -214,3 +215,23 @@ def test_rebuilding_in_place_is_idempotent(runner: CliRunner, out_dir: Path):
     args = ["build", "--data", str(TINY), "--out", str(out_dir), "--no-validate"]
     assert runner.invoke(main, args).exit_code == 0
     assert snapshot(out_dir) == before
+
+
+def test_switch_link_moves_a_real_folder_aside_and_refuses_a_file(tmp_path):
+
+    (tmp_path / "v2").mkdir()
+    current = tmp_path / "current"
+    current.mkdir()  # a copy made without keeping links
+    (current / "kept").write_text("old store")
+    moved = switch_link(current, "v2")
+    assert os.readlink(current) == "v2"
+    assert moved is not None and (moved / "kept").read_text() == "old store"
+    assert moved.parent == tmp_path and moved.name.startswith(".current.")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="file: a file is in the way"):
+        switch_link(tmp_path / "file", "v2")
+    assert (tmp_path / "file").read_text() == "x"
+    with pytest.raises(OutputError, match="not a name in its folder"):
+        switch_link(current, "../elsewhere")
+    assert os.readlink(current) == "v2"
+    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*.tmp"))

@@ -81,10 +81,10 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     # the persistent Oxigraph store: a folder RocksDB writes, switched with one rename of a
     # link like atomic_write_set; out.mkdir creates the --out folder the user named
     ("store/disk.py", "out.mkdir"): (1, "the --out folder the user named"),
-    ("store/disk.py", "tempfile.mkdtemp"): (2, "a new store folder / the old one moved aside"),
-    ("store/disk.py", "os.symlink"): (1, "the link that switches to the new store"),
-    ("store/disk.py", "os.replace"): (2, "the switch (one rename) and moving a real folder"),
-    ("store/disk.py", "link.unlink"): (1, "a leftover switch link of a killed build"),
+    ("store/disk.py", "tempfile.mkdtemp"): (
+        1,
+        "a new store folder (switched by atomic.switch_link)",
+    ),
     ("store/disk.py", "os.chmod"): (1, "usual permissions of the new store folder"),
     ("store/disk.py", "shutil.rmtree"): (1, "old store folders no link points to"),
     ("pipeline.py", "shutil.rmtree"): (2, "the new store folder of a build that failed"),

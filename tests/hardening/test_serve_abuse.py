@@ -287,3 +287,44 @@ def test_the_guard_runs_under_a_memory_limit(served):
     limits = (Path("/proc") / str(_PIDS[port]) / "limits").read_text()
     found = re.search(r"Max address space\s+(\d+)", limits)
     assert found and int(found.group(1)) <= 4096 * 1024 * 1024, limits
+
+
+class _Clock:
+    """A clock for the guard's module that moves *step* seconds each time it is read: the
+    conversion's own reads cross the deadline however fast the machine is."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 1000.0, step
+
+    def monotonic(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_converting_an_answer_counts_in_the_time_limit(quick, monkeypatch):
+    """Item 4: the engine answered within the limit, the conversion to the client's format
+    would end after it; the answer is refused with the time-limit line, never sent late."""
+    from bioeco.serve import endpoint as guard
+
+    query = "SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 300"
+    status, engine_json = get(quick.port, query, "Accept: application/sparql-results+json\r\n")
+    assert status == "HTTP/1.1 200 OK"
+    xml = "application/sparql-results+xml"
+
+    def convert(deadline_after: float) -> str:
+        raw = guard._Spool()
+        raw.write(engine_json.encode())
+        media, out = quick._convert(
+            "application/sparql-results+json", raw, xml, guard.time.monotonic() + deadline_after
+        )
+        with out:
+            return media
+
+    assert convert(deadline_after=60) == xml  # the same conversion, time to spare: converted
+    monkeypatch.setattr(guard, "time", _Clock(step=10.0))
+    with pytest.raises(guard._Stopped) as stopped:
+        convert(deadline_after=15)  # one read to set it, the conversion's first read is past
+    assert (stopped.value.status, stopped.value.reason) == (503, "Query time limit exceeded")
+    assert str(stopped.value) == (
+        "the query ran longer than the time limit of 20 s and was stopped; narrow it or add a LIMIT"
+    )

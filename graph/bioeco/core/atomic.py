@@ -14,7 +14,9 @@ old. This module is the one writer of files in a user's folders (a test lists ev
   (:func:`atomic_write_group`: a journal, rolled forward by the next run; or
   :func:`atomic_write_set`: a folder switched with one rename);
 - private working folders in a user's folder (:func:`private_folder`) are locked while in
-  use; one left by a killed process is removed by the next one.
+  use; one left by a killed process is removed by the next one;
+- a name that points at one of several versions of a folder (the on-disk store) switches with
+  one rename of a symbolic link (:func:`switch_link`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ __all__ = [
     "fsync_dir",
     "private_folder",
     "remove_stale_temps",
+    "switch_link",
 ]
 
 
@@ -83,6 +86,49 @@ def fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def switch_link(path: Path | str, target: str) -> Path | None:
+    """Make *path* a symbolic link to *target* (a name in the same folder) with one rename.
+
+    A reader sees the old target or the new one, never no link. When *path* is a real folder
+    (a copy made without keeping links), it is first moved aside into a new hidden folder
+    beside it, whose path is returned so the caller can remove it once no reader needs it;
+    otherwise None. Anything else at *path* (a file, a device) is refused.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("v1", "v2"):
+    ...     (folder / name).mkdir()
+    >>> switch_link(folder / "current", "v1") is None
+    True
+    >>> _ = switch_link(folder / "current", "v2")
+    >>> os.readlink(folder / "current")
+    'v2'
+    >>> shutil.rmtree(folder)
+    """
+    path = Path(path)
+    if "/" in target or target in ("", ".", ".."):
+        raise OutputError(f"cannot point {path} at {target!r}: not a name in its folder")
+    if path.exists() and not path.is_symlink() and not path.is_dir():
+        mode = path.lstat().st_mode
+        what = "a file" if stat.S_ISREG(mode) else kind_of(mode)
+        raise OutputError(f"cannot write {path}: {what} is in the way")
+    moved = None
+    try:
+        if path.is_dir() and not path.is_symlink():
+            moved = Path(tempfile.mkdtemp(prefix=_temp_prefix(path), dir=path.parent))
+            os.replace(path, moved)
+        link = path.with_name(f"{_temp_prefix(path)}link{_TEMP_SUFFIX}")
+        link.unlink(missing_ok=True)
+        os.symlink(target, link)
+        os.replace(link, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    fsync_dir(path.parent)
+    return moved
 
 
 @output_errors

@@ -42,7 +42,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bioeco.core.safeio import read_bounded
-from bioeco.errors import OutputError, output_errors
+from bioeco.errors import output_errors
 
 __all__ = [
     "STORE",
@@ -116,22 +116,11 @@ def store_dir(out_dir: Path | str) -> Path | None:
 def switch_store(out_dir: Path | str, fresh: Path) -> None:
     """Make *fresh* the current store of *out_dir* with one rename of the link; keep the
     store it replaces (a reader may still have it open), remove older abandoned ones."""
-    from bioeco.core.atomic import STALE_TEMP_SECONDS, fsync_dir
+    from bioeco.core.atomic import STALE_TEMP_SECONDS, switch_link
 
     out = Path(out_dir)
-    previous = store_dir(out)
-    link = out / f".{STORE}.link.tmp"
-    try:
-        current = out / STORE
-        if current.is_dir() and not current.is_symlink():  # a copy: moved aside, removed later
-            previous = Path(tempfile.mkdtemp(prefix=f".{STORE}.", dir=out))
-            os.replace(current, previous)
-        link.unlink(missing_ok=True)
-        os.symlink(fresh.name, link)
-        os.replace(link, out / STORE)
-    except OSError as exc:
-        raise OutputError(f"cannot write {out / STORE}: {exc.strerror or exc}") from None
-    fsync_dir(out)
+    before = store_dir(out)
+    previous = switch_link(out / STORE, fresh.name) or before
     now = time.time()
     for old in out.glob(f".{STORE}.*"):
         if old in (fresh, previous) or not old.is_dir() or old.is_symlink():
