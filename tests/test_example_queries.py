@@ -221,3 +221,33 @@ def test_readme_member_query_gives_one_row_per_member(real):
         "org:role role:member ; org:member ?member }",
     )
     assert len(got) == len(members) > 30 and got["member"].is_unique
+
+
+# ------------------------------------------------------------------- names (docs/glossary.md)
+
+
+def test_example_queries_name_things_in_english_where_a_label_exists(real):
+    """The names rule: ``label`` is the English label where one exists, ``label_nb`` the
+    source's own name beside it when it differs, empty otherwise."""
+    labels = select(
+        real,
+        "SELECT ?x ?en ?nb WHERE { ?x skos:prefLabel ?en FILTER (lang(?en) = 'en') "
+        "?x skos:prefLabel ?nb FILTER (lang(?nb) != 'en') }",
+    )
+    english = dict(zip(labels["x"], labels["en"], strict=True))
+    source = dict(zip(labels["x"], labels["nb"], strict=True))
+    checked = 0
+    for name, column in (("members-in-year", "member"), ("sectors-stated-only", "entity")):
+        frame = select(real, example_query(name).text)
+        for iri, label, label_nb in frame[[column, "label", "label_nb"]].itertuples(False):
+            if iri in english:
+                assert label == english[iri], (name, iri)
+                differs = english[iri] != source[iri]
+                assert label_nb == (source[iri] if differs else ""), (name, iri)
+                checked += differs
+            else:
+                assert label_nb == "", (name, iri)
+    assert checked >= 3  # UiT, the Research Council … appear with both names
+    changes = select(real, example_query("mergers-and-changes").text)
+    assert "Norwegian School of Veterinary Science" in set(changes["original"])
+    assert "Veterinærhøgskolen" not in set(changes["original"])

@@ -74,6 +74,23 @@ def test_line_magic_answers_a_one_line_query(shell, tiny_dataset):
     assert isinstance(n, pd.DataFrame) and n.loc[0, "n"] > 0
 
 
+CLUSTER_IRIS = (
+    "SELECT ?x ?type WHERE { ?x a bioeco:Cluster ; a ?type ; skos:prefLabel ?l } ORDER BY ?x ?type"
+)
+
+
+def test_iris_are_compact_as_on_the_command_line_and_full_on_request(shell, tiny_dataset):
+    shell.user_ns["ds"] = tiny_dataset
+    short = run(shell, f"%%sparql ds\n{CLUSTER_IRIS}")
+    full = run(shell, f"%%sparql ds --iris\n{CLUSTER_IRIS}")
+    line = run(shell, f"%sparql -d ds --iris {CLUSTER_IRIS}")
+    assert "bioeco:Cluster" in set(short["type"])
+    assert all(x.startswith("initiative:") for x in short["x"])
+    assert all(x.startswith("https://w3id.org/bioeco/id/initiative/") for x in full["x"])
+    assert full.equals(line)
+    assert [x.split("/")[-1] for x in full["x"]] == [x.split(":")[-1] for x in short["x"]]
+
+
 def test_braces_and_dollar_variables_reach_the_query_unchanged(shell, tiny_dataset):
     shell.user_ns["ds"] = tiny_dataset
     shell.user_ns["label"] = "EXPANDED"  # IPython would expand $label / {label} in a magic line

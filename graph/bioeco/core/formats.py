@@ -21,6 +21,7 @@ __all__ = [
     "LIST_SEPARATOR",
     "column_decimals",
     "column_title",
+    "compact_iris",
     "csv_value",
     "escape_controls",
     "finding_columns",
@@ -196,6 +197,30 @@ def _cell(value: Any, decimals: int | None = None) -> str:
     if text.startswith(("http://", "https://")):
         text = compact(text)  # actor:uit rather than the full IRI
     return text
+
+
+def compact_iris(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of *frame* with every IRI cell shortened by the project's prefixes, by the rule
+    of the table view (``actor:uit`` rather than ``https://w3id.org/bioeco/id/actor/uit``);
+    other cells, the index and ``attrs`` are kept.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"x": ["https://w3id.org/bioeco/id/actor/uit", "UiT"], "n": [1, 2]})
+    >>> compact_iris(frame)
+               x  n
+    0  actor:uit  1
+    1        UiT  2
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = [
+                compact(v) if isinstance(v, str) and v.startswith(("http://", "https://")) else v
+                for v in out[column]
+            ]
+    out.attrs = dict(frame.attrs)
+    return out
 
 
 def _places(value: float) -> int:

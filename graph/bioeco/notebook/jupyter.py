@@ -20,6 +20,9 @@ the first line:
     a graph file (``.trig``, ``.ttl``, ``.nq``, ``.nt``) or a data folder instead;
 ``-o NAME`` / ``--out NAME``
     also store the DataFrame in the variable *NAME*;
+``--iris``
+    keep full IRIs; by default IRIs are shortened with the project's prefixes
+    (``initiative:biotech-north``), as the command line's table view shows them;
 
 Without a graph the magic uses the one the command line uses (:func:`bioeco.open_graph`:
 ``out/bioeco.trig`` if it exists, else ``data/``), loaded once and loaded again when its
@@ -78,6 +81,7 @@ def _parser(cell: bool) -> argparse.ArgumentParser:
     parser.add_argument("--graph", action="append", metavar="FILE")
     parser.add_argument("--data", metavar="DIR")
     parser.add_argument("-o", "--out", metavar="NAME")
+    parser.add_argument("--iris", action="store_true")
     if cell:
         parser.add_argument("name", nargs="?")
     else:
@@ -91,8 +95,8 @@ def parse_options(line: str, *, cell: bool = True) -> argparse.Namespace:
     Examples
     --------
     >>> opts = parse_options("eco -o members")
-    >>> opts.dataset, opts.out, opts.graph
-    ('eco', 'members', None)
+    >>> opts.dataset, opts.out, opts.graph, opts.iris
+    ('eco', 'members', None, False)
     >>> parse_options("--graph out/bioeco.trig --graph out/analysis.trig").graph
     ['out/bioeco.trig', 'out/analysis.trig']
     >>> parse_options("-d eco SELECT * { ?s ?p ?o }", cell=False).query
@@ -190,6 +194,7 @@ class SparqlMagics(Magics):
         return self._cached(("default", out), watched, lambda: open_graph(out_dir=out))
 
     def _run(self, opts: argparse.Namespace, query: str) -> pd.DataFrame:
+        from bioeco.core.formats import compact_iris
         from bioeco.store.query import DEFAULT_TIMEOUT, select
 
         if not query.strip():
@@ -198,6 +203,8 @@ class SparqlMagics(Magics):
             frame = select(self._graph(opts), query, timeout=DEFAULT_TIMEOUT)
         except BioecoError as exc:
             raise IPythonUsageError(str(exc)) from None
+        if not opts.iris:
+            frame = compact_iris(frame)
         if opts.out:
             self.shell.user_ns[opts.out] = frame
         return frame
