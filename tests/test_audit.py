@@ -1,4 +1,5 @@
-"""The second audit of data/: bases, the member-region rule, entity resolution, figures, notes."""
+"""The audits of data/: bases (one rule in every folder), the member-region rule, entity
+resolution, figures, notes."""
 
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def test_hi_label_is_as_printed(records):
 # --------------------------------------------------------------------- member-region rule
 
 #: Members left out of the member-region rule, as data/README.md says.
-RULE_EXCLUDED = {"bryn-aarflot", "eurofins", "nofima", "norce"}
+RULE_EXCLUDED = {"akvaplan-niva", "bryn-aarflot", "eurofins", "nofima", "norce"}
 
 
 def test_member_region_rule_is_explicit_and_consistent(records):
@@ -294,3 +295,156 @@ def test_note_check_catches_pre_audit_notes(records, ident, note):
     """The check fails on the notes the audit found (rows that did not exist)."""
     actors = [replace(a, note=note) if a.id == ident else a for a in records.actors]
     assert len(_note_problems(replace(records, actors=actors))) == 1
+
+
+# --------------------------------------------------------------------- one basis rule (audit 2)
+
+#: Phrases that say a fact is not derived from the source: such a row cannot be inferred.
+NOT_DERIVED = re.compile(
+    r"outside knowledge|general knowledge|\bassumed\b|list order|position in (?:the|a) list"
+    r"|type not stated|sector not described|no sector headings",
+    re.IGNORECASE,
+)
+#: ``editorial rule: <name>`` in a citation must name a rule data/README.md defines.
+RULE_CITATION = re.compile(r"^editorial rule: ([a-z-]+(?: [a-z-]+)*) \(data/README\.md\)")
+
+
+def _based_rows(records):
+    """(record, basis, citation) for every basis cell of every table in every folder."""
+    for table in ("actors", "initiatives", "classifications", "memberships", "changes", "centres"):
+        for rec in getattr(records, table):
+            if hasattr(rec, "basis"):
+                yield rec, rec.basis, rec.citation
+            if getattr(rec, "part_of", ""):
+                yield rec, rec.part_of_basis, rec.part_of_citation
+
+
+def _basis_problems(records, readme: str) -> list[str]:
+    rules = {m.lower() for m in re.findall(r"^- \*\*([^*]+?)\.?\*\*", readme, re.MULTILINE)}
+    problems = []
+    for rec, basis, citation in _based_rows(records):
+        where = f"{rec.origin.file} row {rec.origin.row}"
+        if basis == "external":
+            if not citation.strip():
+                problems.append(f"{where}: external without a citation")
+            elif citation.startswith("editorial rule"):
+                match = RULE_CITATION.match(citation)
+                if not match or match.group(1) not in rules:
+                    problems.append(f"{where}: citation names no rule of data/README.md")
+        elif basis == "inferred":
+            if not rec.note.strip():
+                problems.append(f"{where}: inferred without a note saying from what")
+            elif NOT_DERIVED.search(rec.note):
+                problems.append(f"{where}: inferred, but the note says it is not derived")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def readme():
+    from bioeco.core.paths import DATA_DIR
+
+    return (DATA_DIR / "README.md").read_text(encoding="utf-8")
+
+
+def test_one_basis_rule_holds_in_every_folder(records, readme):
+    """Every external row cites a public source or a named editorial rule; every inferred
+    row says what it was derived from and nothing that makes it outside knowledge."""
+    folders = {rec.origin.file.split("/")[-2] for rec, _, _ in _based_rows(records)}
+    assert folders == {"btn-ar-2021", "dln-2017"}
+    problems = _basis_problems(records, readme)
+    assert not problems, "\n".join(problems)
+    external = [b for _, b, _ in _based_rows(records) if b == "external"]
+    assert len(external) >= 70
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"citation": ""},  # external without a citation
+        {"citation": "editorial rule: made-up rule (data/README.md)"},  # a rule nobody defined
+        {"basis": "inferred", "citation": "", "note": ""},  # inferred without saying from what
+    ],
+)
+def test_basis_check_catches_breaches(records, readme, changes):
+    actors = [replace(a, **changes) if a.id == "nifu" else a for a in records.actors]
+    assert len(_basis_problems(replace(records, actors=actors), readme)) == 1
+
+
+def test_basis_check_catches_an_inferred_guess(records, readme):
+    """The pre-audit 2017 rows: a sector read from a list's order, called inferred."""
+    rows = [
+        replace(
+            c,
+            basis="inferred",
+            citation="",
+            note="Listed with the agriculture interviewees (list order).",
+        )
+        if (c.subject, c.scheme) == ("hogskolen-i-hedmark", "sector")
+        else c
+        for c in records.classifications
+    ]
+    problems = _basis_problems(replace(records, classifications=rows), readme)
+    assert len(problems) == 1 and "not derived" in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("subject", "scheme", "concept", "basis"),
+    [
+        ("big-insight", "sector", "knowledge", "external"),
+        ("nifu", "sector", "knowledge", "external"),
+        ("questback", "sector", "knowledge", "external"),
+        ("inven2", "sector", "health", "external"),
+        ("pubgene", "sector", "health", "external"),
+        ("hogskolen-i-hedmark", "sector", "agri-food", "external"),
+        ("northzone", "stage", "capital", "external"),
+        ("kd-metrix", "competence", "data-analysis", "inferred"),
+        ("uib", "region", "bergen", "external"),
+        ("ntnu", "region", "trondheim", "external"),
+    ],
+)
+def test_audit2_classification_bases(records, subject, scheme, concept, basis):
+    assert _cls(records, subject, scheme, concept).basis == basis
+
+
+@pytest.mark.parametrize(
+    "ident", ["norinnova", "accenture", "nifu", "questback", "inven2", "northzone", "uib", "iris"]
+)
+def test_audit2_types_from_outside_knowledge(records, ident):
+    actor = _actor(records, ident)
+    assert actor.basis == "external" and actor.citation
+
+
+def test_audit2_removed_and_moved_facts(records):
+    assert not [
+        c
+        for c in records.classifications
+        if c.subject == "kunnskapsdepartementet" and c.scheme == "sector"
+    ]
+    assert not [m for m in records.memberships if m.role == "board-member"]
+    assert [m.member for m in records.memberships if m.role == "board-chair"] == ["jaran-rauo"]
+    platform = next(i for i in records.initiatives if i.id == "helseanalyseplattform")
+    assert platform.start == "" and "agreement" in platform.note
+    iris = _actor(records, "iris")
+    assert iris.label == "IRES" and "misprint of IRIS" in iris.note
+    ehelse = _cls(records, "direktoratet-for-e-helse", "region", "national")
+    assert "l. 762-763" in ehelse.locator
+
+
+def test_national_remit_and_located_in_norway_are_two_codes(records):
+    national = {c.subject for c in records.classifications if c.concept == "national"}
+    norway = {c.subject for c in records.classifications if c.concept == "norway"}
+    assert {"forskningsradet", "direktoratet-for-e-helse", "digitalt-liv-norge"} <= national
+    assert norway == {
+        "algeta", "arcticzymes-technologies", "geno", "ibm", "microsoft", "pharmaq",
+        "spermvital", "tine", "yara",
+    }  # fmt: skip
+    kinds = {a.id: a.type for a in records.actors}
+    assert all(kinds[s] == "company" for s in norway)
+
+
+def test_audit2_figures(records):
+    assert _figure(records, "dln-mapping-2017", "reminders").value == 2
+    genotype = _figure(records, "geno-genomic-selection", "genotype-data-volume")
+    recorded = _figure(records, "geno-genomic-selection", "recorded-data-volume")
+    assert (genotype.value, recorded.value) == (3, 11)
+    assert {genotype.unit, recorded.unit, genotype.qualifier} == {"gigabytes", "approximate"}
