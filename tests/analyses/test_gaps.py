@@ -315,3 +315,32 @@ def test_unclassified_entities_are_counted_and_make_cells_uncertain(make_graph):
     summary = df.attrs["summary"]
     assert "Actors: 6 of 12 have both a sector and a stage and are counted" in summary
     assert "1 has no sector, 5 no stage (0 neither)" in summary
+
+
+def test_not_expected_names_the_types_in_words(make_graph):
+    """The explanation of an inapplicable cell shows type labels, not codes (issue 20)."""
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+
+    from bioeco.analyses.project import load_network
+
+    net = load_network(_with_rules(make_graph))
+    label = {
+        "concept": "https://w3id.org/bioeco/id/concept/actor-type/university",
+        "scheme": "actor-type",
+        "code": "university",
+        "label": "Higher-education institution",
+        "order": np.nan,
+        "broader": (),
+    }
+    concepts = net.concepts[
+        net.concepts["code"].ne("university") | net.concepts["scheme"].ne("actor-type")
+    ]
+    net = dataclasses.replace(net, concepts=pd.concat([concepts, pd.DataFrame([label])]))
+    df = coverage(net)
+    cell = df[(df["entity"] == "actors") & (df["sector"] == "knowledge") & (df["stage"] == "sales")]
+    text = cell["explanation"].item()
+    assert "types counted there: higher-education institution)" in text
+    assert "university" not in text

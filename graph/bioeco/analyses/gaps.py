@@ -463,13 +463,37 @@ def coverage(
     return df
 
 
+def _type_words(net: Network, kind: str, codes) -> list[str]:
+    """Readable names of the *kind* (``actor``/``initiative``) type *codes*: the label of each
+    type concept (English first), lower-cased mid-sentence unless it is an acronym; a code
+    without a label is shown with spaces for hyphens.
+
+    Examples
+    --------
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> from bioeco.analyses.project import load_network
+    >>> net = load_network(example_graph())  # the tiny fixture labels by code
+    >>> _type_words(net, "actor", ("research-institute", "university"))
+    ['research institute', 'university']
+    """
+    table = net.concepts[net.concepts["scheme"] == f"{kind}-type"]
+    labels = dict(zip(table["code"], table["label"], strict=True))
+    out = []
+    for code in codes:
+        label = str(labels.get(code) or code)
+        if label == code:
+            label = code.replace("-", " ")
+        out.append(label[:1].lower() + label[1:] if label[1:2].islower() else label)
+    return out
+
+
 def _coverage_text(net: Network, row: dict, thin: int, alpha: float) -> str:
     kind = row["entity"]
     noun = kind if row["count"] != 1 else kind[:-1]
     who = f" ({_names(net, row['cellmembers'])})" if row["count"] else ""
     head = f"{row['count'] or 'No'} {noun} in {row['sector']} at stage {row['stage']}{who}"
     if not row["applicable"]:
-        types = ", ".join(t.replace("-", " ") for t in row["_types"]) or "none"
+        types = ", ".join(_type_words(net, kind[:-1], row["_types"])) or "none"
         text = (
             f"{head}: not expected, no type counted in {row['sector']} can be at stage "
             f"{row['stage']} by the stage rules (types counted there: {types})"
