@@ -450,6 +450,8 @@ def test_region_hierarchy() -> None:
     assert chain == ["tromso", "troms-og-finnmark", "nord-norge", "norway"]
     hamar = g.value(concept("region", "hamar-region"), SKOS.broader)
     assert hamar == concept("region", "innlandet")
+    # a national remit is its own code under norway (located in Norway, place not given)
+    assert g.value(concept("region", "national"), SKOS.broader) == concept("region", "norway")
     nb = {
         str(lbl)
         for lbl in g.objects(None, SKOS.prefLabel)
