@@ -311,7 +311,7 @@ def test_bioeco_console_script_exists():
 def test_oversized_file_is_refused(
     runner: CliRunner, tmp_path: Path, out_dir: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr("bioeco.ingest.load.MAX_FILE_BYTES", 1000)  # the other tables are smaller
+    monkeypatch.setattr("bioeco.ingest.reader.MAX_FILE_BYTES", 1000)  # the other tables are smaller
     data = _data_with(tmp_path, PEOPLE, (CORPUS / "long-cell.csv").read_bytes())
     before = snapshot(out_dir)
     result = runner.invoke(main, ["build", "--data", str(data), "--out", str(out_dir)])

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from bioeco.core.vocab import BID, concept_iri, is_slug, slugify
 from bioeco.errors import DataError
-from bioeco.ingest.load import _BLANK, _DISGUISE, read_table
+from bioeco.ingest.load import read_table
+from bioeco.ingest.reader import _BLANK, _DISGUISE
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
