@@ -47,7 +47,7 @@ demo: setup
 	  echo "make demo FAILED. The last 40 lines of $(DEMO_LOG):"; tail -n 40 $(DEMO_LOG); exit 1; \
 	fi; \
 	echo "Done in $$(( $$(date +%s) - start )) s; every step's output: $(DEMO_LOG). Open:"; \
-	echo "  $(OUT)/report.html          the findings on one page, to read or send"; \
+	echo "  $(OUT)/report.html          the findings on one page, to read or send (report.pdf to print)"; \
 	echo "  $(OUT)/viewer.html          the interactive network (works offline)"; \
 	echo "  $(OUT)/export/bioeco.xlsx   every analysis table in one workbook (.graphml, .gexf, .jsonld beside it)"; \
 	echo "  $(OUT)/analysis/            the full analysis tables as CSV (terms: docs/glossary.md)"; \
@@ -67,7 +67,7 @@ demo-steps: setup
 	$(BIN)/bioeco extract docs/examples/sample-annual-report.txt --source-id sample-2023 \
 	  --publisher biotech-north -o $(OUT)/proposals-sample.csv
 	$(BIN)/bioeco whatif docs/examples/whatif-land-moter-hav.csv --suggest 5 --out $(OUT)
-	$(BIN)/bioeco report --graph $(OUT)/bioeco.trig -o $(OUT)/report.html --suggest 5
+	$(BIN)/bioeco report --graph $(OUT)/bioeco.trig -o $(OUT)/report.html --suggest 5 --pdf
 	$(BIN)/bioeco viz --graph $(OUT)/bioeco.trig -o $(OUT)/viewer.html --highlight bridges --highlight overlap --highlight gaps
 	mkdir -p $(OUT)/export  # -o FILE never creates folders the user did not ask for
 	for f in graphml gexf xlsx jsonld; do $(BIN)/bioeco export --to $$f --graph $(OUT)/bioeco.trig \

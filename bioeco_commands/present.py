@@ -56,6 +56,12 @@ __all__ = [
     default=None,
     help="Add the N suggested actions that would change the most.",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print the page to a PDF beside it (report.pdf), with the headless Chromium "
+    "the project uses (Debian's chromium; BIOECO_CHROMIUM names another).",
+)
 def report_command(
     output: Path | None,
     data_dir: Path | None,
@@ -68,6 +74,7 @@ def report_command(
     seed: int,
     plan: Path | None,
     suggest: int | None,
+    pdf: bool,
 ) -> None:
     """Write the findings report: one self-contained HTML page to send to a colleague.
 
@@ -92,10 +99,13 @@ def report_command(
             seed=seed,
             whatif=plan,
             suggest=suggest,
+            pdf=pdf,
         )
     except BioecoError as exc:
         raise fail(exc) from None
     click.echo(f"Wrote {path}")
+    if pdf:
+        click.echo(f"Wrote {path.with_suffix('.pdf')}")
 
 
 @click.command()

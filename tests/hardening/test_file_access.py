@@ -78,6 +78,10 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
         1,
         "a private folder to build the example graph from",
     ),
+    ("viz/pdf.py", "tempfile.TemporaryDirectory"): (
+        1,
+        "a private folder (system temp) for the browser's profile and printed file",
+    ),
     # the persistent Oxigraph store: a folder RocksDB writes, switched with one rename of a
     # link like atomic_write_set; out.mkdir creates the --out folder the user named
     ("store/disk.py", "out.mkdir"): (1, "the --out folder the user named"),

@@ -1024,9 +1024,14 @@ def report(
     data_dir: str | os.PathLike | None = None,
     graph_file: str | os.PathLike | list | tuple | None = None,
     viewer_href: str | None = "viewer.html",
+    pdf: bool = False,
     **options: Any,
 ) -> Path:
     """Open the graph (:func:`bioeco.pipeline.open_graph`), collect, render and write the page.
+
+    With *pdf* the page is also printed to a PDF beside it (same name, ``.pdf``:
+    :func:`bioeco.viz.pdf.print_pdf`, headless Chromium); its folder and file are checked
+    before any work too.
 
     *out* defaults to ``out/report.html`` (``out/`` is created when missing; the folder of an
     *out* given must exist, and only a regular file there is replaced:
@@ -1038,8 +1043,17 @@ def report(
 
     target = Path(out) if out is not None else OUT_DIR / "report.html"
     check_target(target, make_folder=out is None)
+    if pdf:
+        from bioeco.viz.pdf import browser_for
+
+        browser_for(check_target(target.with_suffix(".pdf"), make_folder=out is None))
     # the whole graph is read: faster parsed into memory than from the on-disk store
     graph = open_graph(data_dir, graph_file, with_analysis=False, store=False)
     inputs = input_names(data_dir, graph_file)
     data = collect(graph, inputs=inputs, **options)
-    return atomic_write(target, render(data, viewer_href=viewer_href), make_folder=out is None)
+    page = atomic_write(target, render(data, viewer_href=viewer_href), make_folder=out is None)
+    if pdf:
+        from bioeco.viz.pdf import print_pdf
+
+        print_pdf(page, page.with_suffix(".pdf"))
+    return page
