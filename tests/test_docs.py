@@ -56,6 +56,37 @@ def test_relative_links_point_at_files(path: Path):
         assert (path.parent / target).exists(), target
 
 
+def _anchors(text: str) -> set[str]:
+    """The anchors a Markdown renderer (GitHub's rule) gives the headings of *text*."""
+    found = set()
+    for token in PARSER.parse(text):
+        if token.type == "inline" and token.map and token.content:
+            line = text.split("\n")[token.map[0]]
+            if re.match(r"#+ ", line):
+                title = re.sub(r"[^\w\- ]", "", token.content.lower())
+                found.add(title.replace(" ", "-"))
+    return found
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_links_to_a_heading_find_it(path: Path):
+    """A link such as ``docs/security.md#ids-make-safe-iris`` or ``#command-line`` names a
+    heading that exists (sections move between the README and docs/)."""
+    text = path.read_text(encoding="utf-8")
+    for target, anchor in re.findall(r"\]\(([^)#\s]*)#([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        linked = (path.parent / target) if target else path
+        if linked.suffix == ".md":
+            assert anchor in _anchors(linked.read_text(encoding="utf-8")), f"{target}#{anchor}"
+
+
+def test_the_anchor_rule_is_githubs():
+    text = "# Title\n\n## What-if: plan actions\n\n### `bioeco serve`: a read-only endpoint\n"
+    assert _anchors(text) == {"title", "what-if-plan-actions", "bioeco-serve-a-read-only-endpoint"}
+    assert "missing" not in _anchors(text)
+
+
 def test_the_checker_sees_a_broken_table():
     broken = "| a | b |\n|---|---|\n| 1 | 2 |\n\n| 3 | 4 |\n"
     assert _pipe_rows_outside_tables(broken) == [5]
