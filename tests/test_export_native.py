@@ -112,12 +112,12 @@ def test_many_multi_line_literals_and_small_chunks(monkeypatch):
     """More multi-line literals than are replaced in one pass, a graph's N-Triples read a
     few lines at a time, the sorted text handed to Oxigraph a few quads at a time: the same
     bytes."""
+    import bioeco.ingest.built
     import bioeco.ingest.export
-    import bioeco.ingest.quads
 
-    monkeypatch.setattr(bioeco.ingest.quads, "_MAX_REPLACED", 2)
+    monkeypatch.setattr(bioeco.ingest.built, "_MAX_REPLACED", 2)
     monkeypatch.setattr(bioeco.ingest.export, "_LINES_AT_ONCE", 64)
-    monkeypatch.setattr(bioeco.ingest.quads, "_CHUNK", 3)  # N-Quads streamed to Oxigraph in pieces
+    monkeypatch.setattr(bioeco.ingest.built, "_CHUNK", 3)  # N-Quads streamed to Oxigraph in pieces
     quads = [ox.Quad(ox.NamedNode(f"{EX}s{i}"), P, ox.Literal(f"a\nb {i}"), G1) for i in range(40)]
     quads += [ox.Quad(ox.NamedNode(f"{EX}t{i}"), P, ox.Literal(f"t {i}"), G2) for i in range(40)]
     dataset = _store_with(quads)

@@ -109,9 +109,9 @@ def test_awkward_literals_are_byte_identical(tiny_dir):
 
 
 def test_many_multi_line_literals_take_the_key_by_key_path(tiny_dir, monkeypatch):
-    import bioeco.ingest.quads
+    import bioeco.ingest.built
 
-    monkeypatch.setattr(bioeco.ingest.quads, "_MAX_REPLACED", 0)
+    monkeypatch.setattr(bioeco.ingest.built, "_MAX_REPLACED", 0)
     _set_notes(tiny_dir, ['a\nb "c"'] * 20)
     records = load_records(tiny_dir)
     assert serialize_built(build_quads(records)) == _rdflib_outputs(records)

@@ -17,13 +17,8 @@ after the sort and the texts.
 
 from __future__ import annotations
 
-import queue
-import threading
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from decimal import Decimal
-from operator import itemgetter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,40 +34,39 @@ from bioeco.core.vocab import (
     ORG,
     PROV,
     QB,
-    RDF,
     RDFS,
     SKOS,
     TIME,
     XSD,
     ontology_graph,
 )
-from bioeco.errors import DataError, output_errors
+from bioeco.errors import DataError
+from bioeco.ingest.built import TYPE_KEY, BuiltGraph, graph_char
+from bioeco.ingest.feed import StoreFeed, load_store
 from bioeco.ingest.load import Actor, Initiative, Records
 
-__all__ = ["BuiltGraph", "StoreFeed", "build_quads"]
+__all__ = [
+    "TYPE_KEY",
+    "BuiltGraph",
+    "StoreFeed",
+    "build_quads",
+    "graph_char",
+    "load_store",
+]
 
-_CHUNK = 100_000  # keys turned into text at a time
-_MAX_REPLACED = 32  # more multi-line literals than this: text one line at a time
+
 _FEED_FIRST = 500_000  # rows of the first TriG chunk handed to the store while emitting
+
+
 _FEED_MAX = 1_000_000  # later chunks double up to this (Oxigraph's own bulk-load batch)
+
+
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-
-
-def graph_char(index: int) -> str:
-    """The graph of a row, as its last character: never ASCII (no clash with the separators
-    and flags that :meth:`BuiltGraph._text` replaces), increasing with the index, and within
-    Latin-1 for the first 128 graphs (so rows stay one byte per character)."""
-    return chr(0x80 + index)
 
 
 def _iri(value: object) -> str:
     return f"<{value}>"
 
-
-TYPE_KEY = "\1"
-"""``rdf:type`` in a row: sorts before every IRI (rdflib's order puts it first)."""
-_TYPE_KEY_BYTES = f" {TYPE_KEY} ".encode()
-_TYPE_NT_BYTES = f" <{RDF.type}> ".encode()
 
 # predicates and classes used below, as N-Triples terms
 _P = {
@@ -91,19 +85,39 @@ _P = {
         "alt": SKOS.altLabel,
     }.items()
 }
+
+
 _CLASSIFICATION_ASSERTION = _iri(BIOECO.ClassificationAssertion)
+
+
 _CLASSIFIED_ENTITY = _iri(BIOECO.classifiedEntity)
+
+
 _CLASSIFICATION_PROPERTY = _iri(BIOECO.classificationProperty)
+
+
 _CONCEPT = _iri(BIOECO.concept)
+
+
 _PART_OF_ASSERTION = _iri(BIOECO.PartOfAssertion)
+
+
 _XSD = {name: _iri(XSD[name]) for name in ("gYear", "gYearMonth", "date", "decimal", "integer")}
+
+
 _DATE_TYPE = {4: _XSD["gYear"], 7: _XSD["gYearMonth"], 10: _XSD["date"]}
+
+
 _INSTANT = {4: TIME.inXSDgYear, 7: TIME.inXSDgYearMonth, 10: TIME.inXSDDate}
+
+
 _QUALIFIERS = {
     "lower-bound": BIOECO.lowerBound,
     "upper-bound": BIOECO.upperBound,
     "approximate": BIOECO.approximate,
 }
+
+
 _CLASSIFICATION = {
     "sector": BIOECO.sector,
     "stage": BIOECO.valueChainStage,
@@ -114,114 +128,6 @@ _CLASSIFICATION = {
 
 def _concept(scheme: str, code: str) -> str:
     return f"<{BID}concept/{scheme}/{code}>"
-
-
-@dataclass
-class BuiltGraph:
-    """The quads of a build as sorted key strings (see the module docstring).
-
-    ``rows`` holds ``s p o g`` per quad, space-separated: ``s``, ``p`` and ``o`` as rdflib's
-    ``n3()`` writes them, except ``rdf:type``, written :data:`TYPE_KEY` so that it sorts
-    first, and ``g`` the graph as one character (:func:`graph_char`); sorted, without
-    duplicates. A space sorts before every character that can follow a complete term, so the
-    strings sort as the tuples :func:`bioeco.ingest.export.serialize_trig` sorts. ``graphs`` are the
-    graph IRIs by index (sorted); ``nt`` the N-Triples form of the few objects whose key
-    differs from it (multi-line literals); ``union_blank`` the union's rows (without graph) of
-    blank-node triples (their canonical labels differ from those in the TriG).
-    """
-
-    rows: list[str]
-    graphs: list[str]
-    nt: dict[str, str] = field(default_factory=dict)
-    union_blank: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def _text(self, keys: list[str], line_end: str) -> bytes:
-        """N-Quads / N-Triples bytes of *keys* (rows without their graph character), each
-        line ended by *line_end*: one join and a few replacements per chunk instead of work
-        per quad. Keys hold no raw line break but in multi-line literals, exchanged for their
-        N-Triples form first, and the type placeholder only as the predicate (the loader
-        refuses control characters in cells)."""
-        if len(self.nt) > _MAX_REPLACED:  # many multi-line literals: exchange key by key
-            keys = [self._exchange(key) for key in keys]
-        text = line_end.join(keys) + line_end
-        if len(self.nt) <= _MAX_REPLACED:
-            for key, nt in self.nt.items():
-                text = text.replace(f" {key} ", f" {nt} ")
-        return text.encode().replace(_TYPE_KEY_BYTES, _TYPE_NT_BYTES)
-
-    def _exchange(self, key: str) -> str:
-        return _exchange(key, self.nt)
-
-    def nquads(self) -> bytes:
-        """N-Quads of all quads, graph by graph (sorted by IRI), each graph in TriG order."""
-        return b"".join(self.iter_nquads())
-
-    def iter_nquads(self) -> Iterator[bytes]:
-        """:meth:`nquads` in pieces of up to :data:`_CHUNK` quads, made as they are read."""
-        by_graph = sorted(self.rows, key=itemgetter(-1))  # stable: keeps the key order
-        for i, name in enumerate(self.graphs):
-            char = graph_char(i)
-            lo = bisect_left(by_graph, char, key=itemgetter(-1))
-            hi = bisect_right(by_graph, char, key=itemgetter(-1))
-            for start in range(lo, hi, _CHUNK):
-                keys = [row[:-1] for row in by_graph[start : min(start + _CHUNK, hi)]]
-                yield self._text(keys, f"<{name}> .\n")
-
-    def union_ntriples(self) -> bytes:
-        """N-Triples of the union of all graphs, in Turtle order, duplicates dropped."""
-        return b"".join(self.iter_union_ntriples())
-
-    def iter_union_ntriples(self) -> Iterator[bytes]:
-        """:meth:`union_ntriples` in pieces, made as they are read."""
-        blank = sorted(self.union_blank, reverse=True)
-        previous = None
-        for i in range(0, len(self.rows), _CHUNK):
-            keys = []
-            for row in self.rows[i : i + _CHUNK]:
-                key = row[:-1]  # without the graph
-                if key != previous:
-                    keys.append(key)
-                    previous = key
-            if self.union_blank:  # blank-node triples: in union_blank, labelled for the union
-                keys = [
-                    k for k in keys if not (k.startswith("_:") or (" _:" in k and _blank_object(k)))
-                ]
-                last = keys[-1] if keys else ""
-                while blank and blank[-1] < last:
-                    keys.append(blank.pop())
-                keys.sort()  # two sorted runs: linear
-            if keys:
-                yield self._text(keys, ".\n")
-        if blank:
-            yield self._text(blank[::-1], ".\n")
-
-
-def _exchange(key: str, nt: dict[str, str]) -> str:
-    """*key* — a key ``s p o `` (trailing space) or a row ``s p o g`` — with its object in
-    N-Triples form when *nt* has one: one lookup (subjects and predicates hold no space, the
-    object ends at the last space), not a scan of *nt*.
-
-    Examples
-    --------
-    >>> nt = {'"a b"': '"A B"'}
-    >>> _exchange('<s> <p> "a b" ', nt), _exchange('<s> <p> "a b" g', nt)
-    ('<s> <p> "A B" ', '<s> <p> "A B" g')
-    >>> _exchange('<s> <p> "a" g', nt)
-    '<s> <p> "a" g'
-    """
-    rest = key.split(" ", 2)[2]
-    obj = rest[: rest.rindex(" ")]
-    new = nt.get(obj)
-    return key if new is None else key[: len(key) - len(rest)] + new + rest[len(obj) :]
-
-
-def _blank_object(key: str) -> bool:
-    """Whether the object of the row *key* is a blank node (not a literal that holds
-    ``_:``); subjects and predicates hold no space."""
-    return key.split(" ", 2)[2].startswith("_:")
 
 
 _TYPE_A = bytes.maketrans(TYPE_KEY.encode(), b"a")
@@ -278,11 +184,23 @@ class _Terms:
 
 
 _BIOECO = _Terms(BIOECO)
+
+
 _DCTERMS = _Terms(DCTERMS)
+
+
 _FOAF = _Terms(FOAF)
+
+
 _ORG = _Terms(ORG)
+
+
 _PROV = _Terms(PROV)
+
+
 _QB = _Terms(QB)
+
+
 _TIME = _Terms(TIME)
 
 
@@ -738,96 +656,3 @@ def build_quads(
     unique = list(dict.fromkeys(rows))  # a triple stated twice in one graph is one quad
     del rows
     return BuiltGraph(rows=unique, graphs=graphs, nt=nt, union_blank=union_blank)
-
-
-@output_errors
-def load_store(nquads: bytes, path: Path | None = None) -> ox.Store:
-    """A new Oxigraph store (in memory, or on disk at *path*) bulk-loaded with the N-Quads
-    text *nquads* (:meth:`BuiltGraph.nquads`); a store that cannot be written (a full disk)
-    is an :class:`~bioeco.errors.OutputError`."""
-    store = ox.Store(str(path)) if path is not None else ox.Store()
-    store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
-    if path is not None:
-        store.flush()
-    return store
-
-
-class StoreFeed:
-    """A new Oxigraph store (in memory, or on disk at *path*) that bulk-loads TriG chunks
-    on background threads while the caller makes the next ones (:func:`build_quads`'s
-    *sink*): Oxigraph releases the GIL while it loads, so the store is built alongside the
-    Python work instead of after it.
-
-    Each chunk is one ``bulk_load`` (its own sorted files in the store, as Oxigraph's own
-    batches of a million quads are: more, smaller chunks make the store's queries slower);
-    *threads* chunks load at a time (one by default: two loads at once took the scale-100
-    build to 2.2 GB), at most *depth* more wait. *lenient* skips Oxigraph's IRI and
-    language-tag checks: only for quads that are also parsed strictly elsewhere (the build
-    parses the same quads again for the TriG and removes the store when that fails). Call
-    :meth:`close` for the loaded store (the first error of a load is raised there), or
-    :meth:`abort` to stop.
-    """
-
-    def __init__(
-        self, path: Path | None = None, *, threads: int = 1, depth: int = 4, lenient: bool = False
-    ) -> None:
-        self.store = _open_store(path)
-        self.path = path
-        self.lenient = lenient
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=depth)
-        self._errors: list[BaseException] = []
-        self._threads = [
-            threading.Thread(target=self._work, name=f"bioeco-store-{n}", daemon=True)
-            for n in range(threads)
-        ]
-        for thread in self._threads:
-            thread.start()
-
-    def __call__(self, chunk: bytes) -> None:
-        """Queue *chunk* (TriG bytes) for loading; raises a load's error early."""
-        if self._errors:
-            self._raise()
-        self._queue.put(chunk)
-
-    def _work(self) -> None:
-        while (chunk := self._queue.get()) is not None:
-            if self._errors:
-                continue  # drain: the caller sees the error at the next chunk or at close
-            try:
-                self.store.bulk_load(input=chunk, format=ox.RdfFormat.TRIG, lenient=self.lenient)
-            except BaseException as exc:  # handed to the caller's thread
-                self._errors.append(exc)
-
-    def _join(self) -> None:
-        for _ in self._threads:
-            self._queue.put(None)
-        for thread in self._threads:
-            thread.join()
-
-    def abort(self) -> None:
-        """Stop after the loads under way (their data is not wanted); never raises."""
-        self._errors.append(RuntimeError("aborted"))
-        self._join()
-
-    def close(self) -> ox.Store:
-        """Wait for every chunk, flush an on-disk store to disk and return the store."""
-        self._join()
-        if self._errors:
-            self._raise()
-        if self.path is not None:
-            _flush(self.store)
-        return self.store
-
-    @output_errors
-    def _raise(self) -> None:
-        raise self._errors[0]
-
-
-@output_errors
-def _open_store(path: Path | None) -> ox.Store:
-    return ox.Store(str(path)) if path is not None else ox.Store()
-
-
-@output_errors
-def _flush(store: ox.Store) -> None:
-    store.flush()
