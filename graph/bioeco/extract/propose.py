@@ -27,23 +27,25 @@ proposed again. Output is sorted and deterministic.
 from __future__ import annotations
 
 import bisect
-import csv
-import functools
-import io
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
-from bioeco.core.formats import neutralise
-from bioeco.core.vocab import slugify
 from bioeco.extract.document import Document
 from bioeco.extract.matching import WE, Gazetteer, Mention, fold_name
-from bioeco.ingest.load import Column, Records, Table, read_table
+from bioeco.extract.newactors import MAX_NAME, new_actor_proposals
+from bioeco.extract.passages import clip, is_short, line_of, sentences
+from bioeco.extract.proposal import (
+    COLUMNS,
+    REJECTED_TABLE,
+    Proposal,
+    Rejection,
+    proposal_key,
+    proposals_csv,
+    read_rejected,
+)
+from bioeco.ingest.load import Records
 
 __all__ = [
     "COLUMNS",
@@ -58,27 +60,6 @@ __all__ = [
     "read_rejected",
 ]
 
-COLUMNS = (
-    "status",
-    "kind",
-    "confidence",
-    "source",
-    "subject",
-    "alias",
-    "id",
-    "label",
-    "type",
-    "member",
-    "organization",
-    "role",
-    "locator",
-    "passage",
-    "rule",
-    "suggestions",
-    "document",
-)
-"""Columns of a proposals file. An analyst edits ``status`` (``accepted``/``rejected``) and may
-correct any other cell before ``bioeco accept``."""
 
 ROLE_CUES: tuple[tuple[str, str], ...] = (
     (r"medarrang\w*|arrangert sammen med|arrangerte sammen med", "co-organiser"),
@@ -98,8 +79,13 @@ ROLE_CUES: tuple[tuple[str, str], ...] = (
 """Cue words (regular expressions on folded text, matched at word starts) and the role each
 suggests, strongest first: "finansiert av" → ``funder``, "partner" → ``partner`` …"""
 
+
 _CUES = [(re.compile(r"(?<!\w)(?:" + pattern + r")(?!\w)"), role) for pattern, role in ROLE_CUES]
+
+
 _MEMBER_INITIATIVES = {"cluster", "centre"}
+
+
 _ACTIVITY_INITIATIVES = {
     "project",
     "event",
@@ -112,148 +98,6 @@ _ACTIVITY_INITIATIVES = {
     "infrastructure",
     "strategy",
 }
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"«“(]?[A-ZÆØÅ0-9])|\s*•\s*")
-_INSTITUTION = {
-    "universitet": "university",
-    "university": "university",
-    "hogskole": "university-college",
-    "hoyskole": "university-college",
-    "hogskule": "university-college",
-    "institutt": "research-institute",
-    "institute": "research-institute",
-    "sykehus": "hospital",
-    "helseforetak": "hospital",
-    "fylkeskommune": "regional-authority",
-    "kommune": "municipality",
-    "departement": "ministry",
-    "direktorat": "public-agency",
-    "tilsyn": "public-agency",
-    "forening": "interest-organisation",
-    "forbund": "interest-organisation",
-    "stiftelse": "foundation",
-}
-_LEGAL = r"(?:AS|ASA|SA|BA|AB|Ltd|Inc|GmbH|SE|HF|KF)"
-_CAP = r"[A-ZÆØÅ][\wæøåÆØÅ&'-]*"
-_CONNECT = r"(?:for|of|the|de|du|von|van)"
-_WORD = rf"(?:{_CAP}|[0-9][\w-]*)"
-_LEGAL_NAME = re.compile(rf"(?<![\w-])({_WORD}(?:[ \t]+{_WORD}){{0,4}}[ \t]+{_LEGAL})(?!\w)")
-_CAP_RUN = re.compile(rf"(?<![\w-])({_CAP}(?:[ \t]+(?:{_CONNECT}[ \t]+)?{_CAP}){{1,5}})")
-_INST_STEMS = "|".join(
-    f"[{w[0].upper()}{w[0]}]{w[1:]}"
-    for w in [
-        "universitet",
-        "university",
-        "høgskole",
-        "høyskole",
-        "høgskule",
-        "institutt",
-        "institute",
-        "sykehus",
-        "helseforetak",
-        "fylkeskommune",
-        "kommune",
-        "departement",
-        "direktorat",
-        "tilsyn",
-        "forening",
-        "forbund",
-        "stiftelse",
-    ]
-)
-_INST_WORD = re.compile(
-    rf"(?<![\w-])((?:{_CAP}[ \t]+){{0,3}}[\wæøåÆØÅ-]*(?:{_INST_STEMS})[\wæøå]*"
-    rf"(?:[ \t]+(?:i|for|på)[ \t]+{_CAP}(?:[ \t]+{_CAP})?)?)"
-)
-MAX_NAME = 120
-"""Longest text (characters) considered as a new organisation's name."""
-_LEGAL_WORDS = {"AS", "ASA", "SA", "BA", "AB", "Ltd", "Inc", "GmbH", "SE", "HF", "KF"}
-_TRAILING = {"i", "og", "for", "på", "of", "and", "the", "&", "de", "du", "von", "van"}
-_STOP_FIRST = {
-    "det", "den", "de", "dette", "disse", "vi", "i", "en", "et", "og", "for", "med", "som", "på",
-    "til", "fra", "av", "om", "etter", "ved", "under", "hvor", "når", "men", "mens", "også",
-    "samt", "tabell", "figur", "kilde", "se", "les", "the", "a", "an", "in", "of", "our",
-    "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-    "oktober", "november", "desember", "mandag", "tirsdag", "onsdag", "torsdag", "fredag",
-    "lørdag", "søndag", "prosjektet", "klyngen", "næringsklyngen", "senteret", "selskapet",
-    "bedriften", "programmet", "nettverket", "konferansen", "satsingen", "rapporten",
-}  # fmt: skip
-
-
-@dataclass
-class Proposal:
-    """One proposed fact; ``lines`` are (first, last) line pairs where it stands."""
-
-    kind: str
-    source: str
-    document: str
-    confidence: float
-    rule: str
-    passage: str
-    lines: list[tuple[int, int]] = field(default_factory=list)
-    status: str = "proposed"
-    subject: str = ""
-    alias: str = ""
-    id: str = ""
-    label: str = ""
-    type: str = ""
-    member: str = ""
-    organization: str = ""
-    role: str = ""
-    suggestions: str = ""
-    locator: str = ""
-
-    @property
-    def key(self) -> str:
-        return proposal_key(self.kind, self.as_row())
-
-    def as_row(self) -> dict[str, str]:
-        row = {c: str(getattr(self, c, "")) for c in COLUMNS}
-        row["confidence"] = f"{self.confidence:.2f}"
-        return row
-
-
-def proposal_key(kind: str, row: dict[str, str]) -> str:
-    """What identifies a proposal across runs (used to remember rejections).
-
-    Examples
-    --------
-    >>> proposal_key("mention", {"subject": "nofima", "alias": "NOFIMA"})
-    'mention|nofima|NOFIMA'
-    >>> proposal_key("new-actor", {"label": "Menon  Economics"})
-    'new-actor|menon economics'
-    """
-    if kind == "mention":
-        return f"mention|{row.get('subject', '')}|{' '.join(row.get('alias', '').split())}"
-    if kind == "membership":
-        return "membership|" + "|".join(row.get(f, "") for f in ("member", "organization", "role"))
-    return f"new-actor|{fold_name(row.get('label', ''))}"
-
-
-def _clip(text: str, start: int, end: int, width: int = 300) -> str:
-    """The sentence around *start*..*end* in *text*, white space collapsed, at most *width*
-    characters (cut around the match, marked with "…").
-
-    Examples
-    --------
-    >>> _clip("Innledning\\n\\nVi møtte Nofima. Så UiT.", 20, 26)
-    'Vi møtte Nofima.'
-    """
-    spans = _sentences(text)
-    lo, hi = start, max(start, end)
-    k = bisect.bisect_right(spans, (start, len(text) + 1)) - 1
-    if k >= 0 and spans[k][0] <= start < spans[k][1]:
-        lo, hi = spans[k][0], max(spans[k][1], end)
-    if hi - lo > width:
-        lo = max(lo, start - width // 2)
-        hi = min(hi, lo + width)
-    piece = " ".join(text[lo:hi].split())
-    before = "… " if lo > 0 and text[lo - 1] not in "\n.!?•" else ""
-    after = " …" if hi < len(text) and not piece.endswith((".", "!", "?", ":")) else ""
-    return before + piece + after
-
-
-def _line_of(line_starts: list[int], offset: int) -> int:
-    return bisect.bisect_right(line_starts, offset)
 
 
 @dataclass(frozen=True)
@@ -262,21 +106,6 @@ class _Passage:
     end: int
     list_item: bool = False
     heading_role: str = ""
-
-
-@functools.lru_cache(maxsize=4)
-def _sentences(text: str) -> tuple[tuple[int, int], ...]:
-    """Sentence spans: paragraphs (split at blank lines) split at sentence ends and bullets."""
-    spans: list[tuple[int, int]] = []
-    for para in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
-        start = para.start()
-        for m in _SENTENCE_END.finditer(text, para.start(), para.end()):
-            if m.start() > start:
-                spans.append((start, m.start()))
-            start = m.end()
-        if para.end() > start:
-            spans.append((start, para.end()))
-    return tuple(spans)
 
 
 def _section_headings(
@@ -328,6 +157,8 @@ _GOVERNING = {
     "international-organisation",
     "municipality",
 }
+
+
 _HOSTING = {"university", "university-college", "research-institute", "hospital"}
 
 
@@ -349,22 +180,17 @@ def _role_by_types(member_type: str, org_type: str) -> str:
     return "participant"
 
 
-def _is_short(line: str) -> bool:
-    words = line.split()
-    return 0 < len(words) <= 5 and not line.rstrip().endswith((".", ",", ";"))
-
-
 def _list_blocks(doc: Document, by_line: dict[int, list[Mention]]) -> list[tuple[int, int]]:
     """Runs of short lines (blank lines allowed) that mostly name actors: member lists."""
     blocks = []
     n = len(doc.lines)
     i = 0
     while i < n:
-        if not _is_short(doc.lines[i]):
+        if not is_short(doc.lines[i]):
             i += 1
             continue
         j = i
-        while j + 1 < n and (not doc.lines[j + 1].strip() or _is_short(doc.lines[j + 1])):
+        while j + 1 < n and (not doc.lines[j + 1].strip() or is_short(doc.lines[j + 1])):
             j += 1
         named = sum(
             1 for k in range(i, j + 1) if any(m.entity.kind == "actor" for m in by_line[k + 1])
@@ -408,7 +234,7 @@ def propose(
     out += _mention_proposals(doc, text, mentions, records, source_id)
     out += _membership_proposals(doc, text, line_starts, mentions, records, source_id)
     people = {fold_name(p.name) for p in records.people}
-    out += _new_actor_proposals(doc, text, line_starts, mentions, gaz, source_id, people)
+    out += new_actor_proposals(doc, text, line_starts, mentions, gaz, source_id, people)
     kept = []
     for p in out:
         if p.key in rejected:
@@ -483,7 +309,7 @@ def _mention_proposals(
                 doc.name,
                 m.confidence,
                 m.rule + (f"; also {'|'.join(m.ambiguous)}" if m.ambiguous else ""),
-                _clip(text, m.start, m.end),
+                clip(text, m.start, m.end),
                 status=status,
                 subject=m.entity.id,
                 alias=m.surface,
@@ -529,7 +355,7 @@ def _membership_proposals(
                 doc.name,
                 conf,
                 rule,
-                _clip(text, span[0], span[1]),
+                clip(text, span[0], span[1]),
                 status="recorded" if key in recorded else "proposed",
                 member=member.entity.id,
                 organization=org.entity.id,
@@ -545,15 +371,15 @@ def _membership_proposals(
     by_start = sorted(mentions, key=lambda m: m.start)
     starts = [m.start for m in by_start]
     headings = _section_headings(doc, by_start, line_starts)
-    for a, b in _sentences(text):
+    for a, b in sentences(text):
         inside = by_start[bisect.bisect_left(starts, a) : bisect.bisect_left(starts, b)]
-        lines = (_line_of(line_starts, a), _line_of(line_starts, max(a, b - 1)))
+        lines = (line_of(line_starts, a), line_of(line_starts, max(a, b - 1)))
         heading = headings.get(lines[0], [])
         if not inside or (len(inside) < 2 and not heading):
             continue
         span_lines = [doc.lines[k - 1] for k in range(lines[0], lines[1] + 1)]
         filled = [ln for ln in span_lines if ln.strip()]
-        if len(filled) >= 3 and sum(_is_short(ln) for ln in filled) > 0.6 * len(filled):
+        if len(filled) >= 3 and sum(is_short(ln) for ln in filled) > 0.6 * len(filled):
             continue  # a list, not a sentence: handled by the list rule below
         folded = fold_name(text[a:b])
         ids = {m.entity.id for m in inside}
@@ -642,252 +468,3 @@ def _membership_proposals(
                     (m.first_line, m.last_line),
                 )
     return list(found.values())
-
-
-def _candidate_type(name: str) -> str:
-    words = name.split()
-    if words and words[-1] in ("AS", "ASA", "SA", "BA", "AB", "Ltd", "Inc", "GmbH", "SE"):
-        return "company"
-    folded = fold_name(name)
-    for stem, code in _INSTITUTION.items():
-        if stem in folded:
-            return code
-    return ""
-
-
-def _list_items(doc: Document, line_starts: list[int]) -> list[tuple[int, str]]:
-    """Names standing alone on the lines of a list (five or more short lines, most of them
-    capitalised; an indented line continues the item above): (offset, name) pairs."""
-    items: list[tuple[int, str]] = []
-    run: list[int] = []
-
-    def flush() -> None:
-        filled = [k for k in run if doc.lines[k].strip()]
-        capital = [k for k in filled if doc.lines[k].strip()[:1].isupper()]
-        if len(filled) >= 5 and len(capital) >= 0.6 * len(filled):
-            current: list[int] = []
-            for k in [*filled, -1]:
-                line = doc.lines[k] if k >= 0 else ""
-                if k >= 0 and line[:1] in (" ", "\t") and current:
-                    current.append(k)
-                    continue
-                if current:
-                    first = current[0]
-                    raw = " ".join(doc.lines[j].strip() for j in current)
-                    name = raw.strip("*•-–· \t").rstrip("*")
-                    words = name.split()
-                    if 0 < len(words) <= 5 and name[:1].isupper() and not name.endswith(":"):
-                        offset = line_starts[first] + doc.lines[first].index(words[0])
-                        for part in name.split("/"):  # "Marbank/HI": two names
-                            if part.strip():
-                                items.append((offset + name.index(part), part.strip()))
-                current = [k] if k >= 0 else []
-        run.clear()
-
-    for k, line in enumerate(doc.lines):
-        if not line.strip() or _is_short(line):
-            run.append(k)
-        else:
-            flush()
-    flush()
-    return items
-
-
-_TOKEN = re.compile(r"(?<![\w-])[A-ZÆØÅ][A-Za-zÆØÅæøå0-9]{1,7}(?![\w-])")
-_NOT_ORG_ACRONYMS = {
-    "IPR", "DNA", "RNA", "IKT", "IT", "AI", "FOU", "EVU", "SMB", "CEO", "PHD", "NACE", "RRI",
-    "OK", "TV", "USA", "UK", "NOK", "EUR", "PDF", "CD", "ID", "GDP", "BNP", "HMS", "R&D",
-}  # fmt: skip
-
-
-def _acronyms(doc: Document, line_starts: list[int]) -> list[tuple[int, str]]:
-    """Acronyms in running text (``NHO``, ``UiB``, ``OECD``): two to eight letters, all
-    capitals but at most one; lines written all in capitals (headings) are skipped.
-
-    Examples
-    --------
-    >>> from bioeco.extract.document import document_from_text
-    >>> _acronyms(document_from_text("Fra NHO og UiB, om IPR.\\nSTATUS OG PLAN", "r"), [0, 24])
-    [(4, 'NHO'), (11, 'UiB')]
-    """
-    out = []
-    for n, line in enumerate(doc.lines):
-        letters = [c for c in line if c.isalpha()]
-        if letters and all(c.isupper() for c in letters):
-            continue
-        for m in _TOKEN.finditer(line):
-            word = m.group()
-            upper = sum(c.isupper() for c in word)
-            if upper >= 2 and upper >= len(word) - 1 and word.upper() not in _NOT_ORG_ACRONYMS:
-                out.append((line_starts[n] + m.start(), word))
-    return out
-
-
-def _trim(text: str, a: int, name: str) -> tuple[int, int, list[str]]:
-    """Drop leading function words and legal forms, trailing connectors; the span left."""
-    words = name.split()
-    while words and (words[0].lower().strip(".") in _STOP_FIRST or words[0] in _LEGAL_WORDS):
-        a = text.index(words[0], a) + len(words[0])
-        words = words[1:]
-    while words and words[-1].lower() in _TRAILING:
-        words = words[:-1]
-    if not words:
-        return a, a, []
-    a = text.index(words[0], a)
-    end = a
-    for w in words:
-        end = text.index(w, end) + len(w)
-    return a, end, words
-
-
-def _new_actor_proposals(
-    doc: Document,
-    text: str,
-    line_starts: list[int],
-    mentions: list[Mention],
-    gaz: Gazetteer,
-    source_id: str,
-    not_organisations: set[str],
-) -> list[Proposal]:
-    taken = sorted((m.start, m.end) for m in mentions)
-
-    def overlaps(a: int, b: int) -> bool:
-        i = bisect.bisect_left(taken, (b, b))
-        return any(taken[j][1] > a for j in range(max(0, i - 8), i))
-
-    names = [(n, i) for n, i in gaz.all_names() if gaz.entities[i].kind == "actor"]
-    choices = [n for n, _ in names]
-    found: dict[str, Proposal] = {}
-    for rule, pattern, conf in (
-        ("legal-form", _LEGAL_NAME, 0.8),
-        ("list-item", None, 0.5),
-        ("institution-word", _INST_WORD, 0.7),
-        ("capitalised-run", _CAP_RUN, 0.4),
-        ("acronym", None, 0.3),
-    ):
-        spans = []
-        if rule == "list-item":
-            found_here = [(a, n) for a, n in _list_items(doc, line_starts)]
-        elif rule == "acronym":
-            found_here = _acronyms(doc, line_starts)
-        else:
-            found_here = [(m.start(1), m.group(1)) for m in pattern.finditer(text)]
-        for start, raw in found_here:
-            if len(raw) > MAX_NAME:
-                continue  # not a name (a run of capitals, a hostile line)
-            a, end, words = _trim(text, start, raw)
-            name = " ".join(words).strip(".,'-")
-            if rule == "capitalised-run" and len(words) < 2:
-                continue
-            if rule == "institution-word" and not (_candidate_type(name) and name[:1].isupper()):
-                continue
-            short = len(name) < 3 and not (len(name) == 2 and name.isupper())
-            if short or not any(c.isupper() for c in name) or overlaps(a, end):
-                continue
-            if len(words) >= 3 and name.isupper():
-                continue  # a heading in capitals
-            if fold_name(name) in not_organisations:
-                continue  # a person named in data/
-            key = fold_name(name)
-            if key in gaz.patterns:
-                continue
-            spans.append((a, end))
-            p = found.get(key)
-            if p is None:
-                near = process.extract(
-                    key, choices, scorer=fuzz.token_set_ratio, limit=6, score_cutoff=85
-                )
-                seen: list[str] = []
-                for _choice, score, idx in near:
-                    ident = names[idx][1]
-                    if not any(x.startswith(ident + " ") for x in seen):
-                        seen.append(f"{ident} ({score:.0f})")
-                p = Proposal(
-                    "new-actor",
-                    source_id,
-                    doc.name,
-                    conf,
-                    rule,
-                    _clip(text, a, end),
-                    id=slugify(name),
-                    label=name,
-                    type=_candidate_type(name),
-                    suggestions="|".join(seen[:3]),
-                )
-                found[key] = p
-            p.lines.append((_line_of(line_starts, a), _line_of(line_starts, end - 1)))
-        taken = sorted(taken + spans)  # a weaker rule does not re-propose a stronger one's name
-    return list(found.values())
-
-
-def proposals_csv(proposals: Iterable[Proposal]) -> str:
-    """The proposals as CSV text (header :data:`COLUMNS`); passages neutralised for spreadsheets.
-
-    Examples
-    --------
-    >>> print(proposals_csv([]).strip())
-    status,kind,confidence,source,subject,alias,id,label,type,member,organization,role,locator,\
-passage,rule,suggestions,document
-    """
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS)
-    for p in proposals:
-        row = p.as_row()
-        row["passage"] = neutralise(row["passage"])
-        w.writerow([row[c] for c in COLUMNS])
-    return buf.getvalue()
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A row of ``data/<source>/rejected.csv``: a proposal the analyst rejected."""
-
-    key: str
-    kind: str
-    text: str = ""
-    locator: str = ""
-    origin: object = field(default=None, compare=False, repr=False)
-
-
-def _rejected_kind(value: str, codes: dict[str, set[str]]) -> str:
-    if value not in ("mention", "membership", "new-actor"):
-        raise ValueError(f"{value!r} is not a proposal kind (mention, membership, new-actor)")
-    return value
-
-
-REJECTED_TABLE = Table(
-    "rejected",
-    Rejection,
-    (
-        Column("key", True),
-        Column("kind", True, _rejected_kind),
-        Column("text", False),
-        Column("locator", False),
-    ),
-    ("key",),
-)
-"""The columns of ``rejected.csv``, read with the loader's rules for every data/ table (one
-reader, regular files inside the folder only, bounded; formula-like and control characters
-refused); it is not a table of the graph."""
-
-
-def read_rejected(data_dir: Path, source_id: str) -> set[str]:
-    """Keys rejected before: for this source, plus new-actor rejections from any source.
-
-    Reads ``data/*/rejected.csv`` (:data:`REJECTED_TABLE`) through the loader's reader; a
-    malformed file, or one that is not a regular file inside *data_dir* (a FIFO, a link to
-    ``/dev/zero``), raises DataError naming it.
-    """
-    base = Path(data_dir)
-    keys: set[str] = set()
-    for folder in sorted(base.iterdir()):
-        path = folder / "rejected.csv"
-        if folder.name.startswith(".") or folder.is_symlink() or not os.path.lexists(path):
-            continue  # hidden and linked folders are not entered (as by the loader)
-        display = str(path.relative_to(base.parent)) if base.parent != path else str(path)
-        same = folder.name == source_id
-        for row in read_table(path, REJECTED_TABLE, display=display, within=base):
-            if same or row.key.startswith("new-actor|"):
-                keys.add(row.key)
-    return keys
