@@ -34,6 +34,23 @@ def test_first_sheet_reads_me_the_sheets_terms_and_sources(workbook):
     assert items["dln-2017"].startswith("Digital biotechnology in Norway")
 
 
+def test_the_read_me_says_first_what_the_analyses_found(workbook):
+    rows = [r[:2] for r in workbook["Read me"].iter_rows(values_only=True)]
+    start = rows.index(("What the analyses found", "In plain words (the sheets give each finding)"))
+    found = {}
+    for name, text in rows[start + 1 :]:
+        if not name:
+            break
+        found[name] = text
+    assert start < rows.index(("Sheets", "What each holds"))
+    # the tables' own summaries, as the report and the terminal give them (issue 20)
+    assert found["gaps_structural"].startswith("No sector pair shares significantly fewer")
+    assert "Benjamini–Hochberg" in found["gaps_coverage"]
+    assert set(found) <= set(workbook.sheetnames)
+    for text in found.values():
+        assert "nan" not in text.split() and "None" not in text.split()
+
+
 def test_actors_sheet_has_names_labels_and_sources_with_codes_at_the_right(workbook):
     header, rows = _rows(workbook["actors"])
     assert header[:7] == [

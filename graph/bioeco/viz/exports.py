@@ -661,9 +661,22 @@ def _glossary() -> list[tuple[str, str]]:
     return terms
 
 
-def readme_sheet(sheets: list[str], sources: pd.DataFrame | None) -> pd.DataFrame:
-    """The first sheet: what each sheet holds, the glossary's terms in plain words, and the
-    sources with their titles (two columns, a heading row before each part)."""
+def readme_sheet(
+    sheets: list[str],
+    sources: pd.DataFrame | None,
+    found: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The first sheet: what the analyses found (*found*: sheet → the table's summary in plain
+    words, ``attrs["summary"]``, as the report and the terminal give it), what each sheet
+    holds, the glossary's terms in plain words, and the sources with their titles (two
+    columns, a heading row before each part).
+
+    Examples
+    --------
+    >>> sheet = readme_sheet(["gaps_structural"], None, {"gaps_structural": "No pair is below."})
+    >>> sheet.values[2][0], sheet.values[3].tolist()
+    ('What the analyses found', ['gaps_structural', 'No pair is below.'])
+    """
     rows: list[tuple[str, str]] = [
         (
             "bioeco workbook",
@@ -671,8 +684,12 @@ def readme_sheet(sheets: list[str], sources: pd.DataFrame | None) -> pd.DataFram
             "Every finding has an explanation in plain words; numbers are numbers.",
         ),
         ("", ""),
-        ("Sheets", "What each holds"),
     ]
+    summaries = [(name, str(found[name])) for name in sheets if (found or {}).get(name)]
+    if summaries:
+        rows += [("What the analyses found", "In plain words (the sheets give each finding)")]
+        rows += [*summaries, ("", "")]
+    rows += [("Sheets", "What each holds")]
     rows += [(name, SHEET_NOTES.get(name, "analysis table")) for name in sheets]
     if "sectors" in sheets:
         from bioeco.analyses.sectors import COUNT_DEFINITION
@@ -917,7 +934,8 @@ def export(
         entities = entity_sheets(graph, as_of=as_of, basis=basis)
         entities["sectors"] = sector_sheet(graph, as_of=as_of, basis=basis)
         sheets = {name: findings_sheet(frame, names) for name, frame in tables.items()}
-        readme = readme_sheet([*entities, *sheets, "sources", "run"], sources)
+        found = {name: frame.attrs.get("summary") for name, frame in tables.items()}
+        readme = readme_sheet([*entities, *sheets, "sources", "run"], sources, found)
         data = workbook_bytes(
             sheets, sources=sources, run=run, date=started, readme=readme, entities=entities
         )
