@@ -179,10 +179,11 @@ def test_format_report_marks_failed_steps() -> None:
 def test_bench_docstring_examples() -> None:
     import doctest
 
+    import bench.child
     import bench.generate
-    import bench.run
+    import bench.report
 
-    for module in (bench.generate, bench.run):
+    for module in (bench.generate, bench.child, bench.report):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.failed == 0, module.__name__
         assert result.attempted > 0
@@ -195,9 +196,9 @@ def test_rerun_keeps_the_hand_written_changes_section() -> None:
 
 
 def test_naive_networkx_baseline_step_runs(scale1: Path, tmp_path: Path) -> None:
-    from bench.run import _child
+    from bench.child import child_step
 
-    result = _child("naive_networkx", scale1, tmp_path)
+    result = child_step("naive_networkx", scale1, tmp_path)
     assert result["seconds"] > 0
     assert result["info"]["projection_edges"] > 100  # the members' projection was built
 
@@ -205,11 +206,11 @@ def test_naive_networkx_baseline_step_runs(scale1: Path, tmp_path: Path) -> None
 def test_naive_baseline_past_its_budget_is_sampled_and_estimated(
     scale1: Path, tmp_path: Path
 ) -> None:
-    from bench.run import _child
+    from bench.child import child_step
 
-    exact = _child("naive_networkx", scale1, tmp_path)
+    exact = child_step("naive_networkx", scale1, tmp_path)
     assert "partial" not in exact and "estimate_s" not in exact["info"]
-    sampled = _child("naive_networkx", scale1, tmp_path, naive_budget=0.0)
+    sampled = child_step("naive_networkx", scale1, tmp_path, naive_budget=0.0)
     assert sampled["partial"] is True
     n = int(sampled["info"]["sources"].split(" of ")[1])
     assert sampled["info"]["sources"] == f"4 of {n}" and n > 50
@@ -253,12 +254,12 @@ def test_summary_compares_each_step_with_its_in_run_baseline() -> None:
 
 
 def test_query_p50_step_times_every_example_query(scale1: Path, tmp_path: Path) -> None:
-    from bench.run import _child
+    from bench.child import child_step
     from bioeco.ingest.export import write_outputs
     from bioeco.store.catalog import example_queries
 
     write_outputs(build_dataset(scale1), tmp_path / "out")
-    result = _child("query_p50", scale1, tmp_path)
+    result = child_step("query_p50", scale1, tmp_path)
     queries = result["info"]["queries"]
     assert sorted(queries) == sorted(q.name for q in example_queries())
     assert queries["cross-sector-initiatives"]["rows"] > 0
@@ -297,12 +298,12 @@ def test_build_is_also_compared_with_the_on_disk_bulk_load() -> None:
 
 
 def test_on_disk_bulk_load_baseline_step_runs(scale1: Path, tmp_path: Path) -> None:
-    from bench.run import _child
+    from bench.child import child_step
     from bioeco.ingest.export import write_outputs
 
     dataset = build_dataset(scale1)
     write_outputs(dataset, tmp_path / "out")
-    result = _child("oxigraph_bulk_load_disk", scale1, tmp_path)
+    result = child_step("oxigraph_bulk_load_disk", scale1, tmp_path)
     assert result["info"]["quads"] == len(dataset)
     assert not (tmp_path / "bulk-load-disk").exists()  # the store is removed after counting
 
