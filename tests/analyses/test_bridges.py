@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -41,6 +42,48 @@ def test_star_centre_is_the_only_broker(make_graph):
         "Centre connects health members it meets in Init 2 with marine members it meets in Init 0"
     )
     assert df.loc["actor/c", "bridged_sectors"] == ("health", "marine")
+
+
+def _hubs_and_a_broker(make_graph):
+    """A planted broker beside hubs: four hubs (w, x, y, z) share a project with each of 20
+    spokes (10 health, 10 marine) who share nothing else; broker b (marine) is the only tie of
+    nine agri-food actors (three projects of four) and meets two spokes in one project."""
+    spokes = {f"h{n}": "health" for n in range(10)} | {f"m{n}": "marine" for n in range(10)}
+    actors = {s: {"type": "company", "sector": [sector]} for s, sector in spokes.items()}
+    actors |= {hub: {"type": "company", "sector": ["health"]} for hub in "wxyz"}
+    actors |= {"b": {"type": "company", "sector": ["marine"]}}
+    actors |= {f"p{n}": {"type": "company", "sector": ["agri-food"]} for n in range(9)}
+    inits, ms = {}, []
+    for hub in "wxyz":
+        for s in spokes:
+            inits[f"{hub}-{s}"] = {"type": "project"}
+            ms += [(hub, f"{hub}-{s}", "partner"), (s, f"{hub}-{s}", "partner")]
+    for k in range(3):
+        inits[f"periphery-{k}"] = {"type": "project"}
+        ms += [("b", f"periphery-{k}", "partner")]
+        ms += [(f"p{n}", f"periphery-{k}", "partner") for n in range(3 * k, 3 * k + 3)]
+    inits["home"] = {"type": "project"}
+    ms += [("b", "home", "partner"), ("m0", "home", "partner"), ("h0", "home", "partner")]
+    return make_graph(actors, inits, ms)
+
+
+def test_the_only_tie_of_a_community_outranks_hubs_tied_to_everyone(make_graph):
+    """Issue 20 item 6: at scale 8 of the evaluation hubs outranked the planted brokers,
+    because open two-paths (∝ degree²) counted on a linear scale."""
+    df = actor_scores(_hubs_and_a_broker(make_graph)).set_index("actor")
+    broker, hub = df.loc["actor/b"], df.loc["actor/w"]
+    assert broker["rank"] == 1
+    assert broker["betweenness"] > 2 * hub["betweenness"]
+    assert hub["cross_sector_paths"] > 5 * broker["cross_sector_paths"]
+    # the linear scale would have put the four hubs first
+    linear = (
+        broker["betweenness"] / df["betweenness"].max()
+        + broker["cross_sector_paths"] / df["cross_sector_paths"].max()
+    ) / 2
+    assert linear < (hub["betweenness"] / df["betweenness"].max() + 1) / 2
+    assert broker["score"] == pytest.approx(
+        (1 + np.log1p(broker["cross_sector_paths"]) / np.log1p(hub["cross_sector_paths"])) / 2
+    )
 
 
 def test_weighted_effective_size_is_burts(make_graph):

@@ -175,7 +175,10 @@ def actor_scores(
     weight of ties to neighbours in sector s (a neighbour in n sectors adds weight/n to each;
     unclassified neighbours are ignored). Brokerage is the Gould–Fernandez total on the
     undirected projection with :func:`sector_group` as groups (see :func:`brokerage`).
-    ``score = (betweenness / max betweenness + cross_sector_paths / max cross_sector_paths) / 2``.
+    ``score = (betweenness / max betweenness + log(1 + cross_sector_paths) / log(1 + max
+    cross_sector_paths)) / 2``: open two-paths grow with the square of the degree, so they
+    count on a log scale, or a hub tied to almost everyone would outrank the actor who is the
+    only tie of a whole community.
     *sector* keeps members of that sector (or below) and members with a neighbour there.
 
     Funders, public bodies and the initiatives themselves (``role`` other than ``actor``, see
@@ -321,9 +324,13 @@ def actor_scores(
     df = pd.DataFrame(rows)
     max_b = df["betweenness"].max()
     max_c = df["cross_sector_paths"].max()
+    # open two-paths grow with the square of the degree: on a linear scale one hub tied to
+    # almost everyone dwarfs the actor who is the only tie of a whole community (evaluation:
+    # brokers found 22.5 % at scale 8); on a log scale the count stays comparable with
+    # betweenness, which is what singles that actor out
     df["score"] = (
         (df["betweenness"] / max_b if max_b > 0 else 0.0)
-        + (df["cross_sector_paths"] / max_c if max_c > 0 else 0.0)
+        + (np.log1p(df["cross_sector_paths"]) / np.log1p(max_c) if max_c > 0 else 0.0)
     ) / 2
     if wanted is not None:
         mask = [
