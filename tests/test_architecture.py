@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import subprocess
 import sys
 import tomllib
@@ -206,3 +207,34 @@ def test_a_room_that_was_a_module_keeps_its_names(room, home):
         assert getattr(old, name) is getattr(new, name)
     with pytest.raises(AttributeError):
         _ = old.no_such_name
+
+
+#: A path of the project's code or docs as the docs and comments name it.
+_NAMED_PATH = re.compile(
+    r"\b(?:graph|tests|bench|scripts|ontology|docs)/[\w./-]+\.(?:py|md|ttl|rq)\b"
+)
+
+
+#: Paths that stand for any file (docs/development.md: ``pytest tests/x.py`` runs one file).
+_PLACEHOLDERS = {"tests/x.py"}
+
+
+def test_the_paths_docs_and_comments_name_exist():
+    """README, docs, the ontology's comments and the package's docstrings name files that are
+    there (the rooms moved graph/analyze/record.py to graph/bioeco/analyses/record.py)."""
+    texts = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    texts += [*sorted((ROOT / "ontology").rglob("*.ttl")), *sorted((ROOT / "bench").glob("*.md"))]
+    texts += [ROOT / "data" / "README.md", *sorted(PKG.rglob("*.py"))]
+    missing = sorted(
+        f"{text.relative_to(ROOT)}: {found}"
+        for text in texts
+        for found in set(_NAMED_PATH.findall(text.read_text(encoding="utf-8")))
+        if not (ROOT / found).exists() and found not in _PLACEHOLDERS
+    )
+    assert missing == []
+    stale = [
+        str(text.relative_to(ROOT))
+        for text in texts
+        if re.search(r"graph[./]analyze\b", text.read_text(encoding="utf-8"))
+    ]
+    assert stale == []

@@ -561,7 +561,7 @@ def analyze(
     (formula-safe, deterministic) and
     ``<out>/analysis.trig``: the ``analysis`` named graph with a ``prov:Activity`` recording
     the parameters, the graphs used and the time (``SOURCE_DATE_EPOCH`` makes it fixed).
-    *thresholds* are passed on to :func:`graph.analyze.run.run_analyses` (e.g. ``min_shared``).
+    *thresholds* are passed on to :func:`bioeco.analyses.run.run_analyses` (e.g. ``min_shared``).
     *endpoint* (a :class:`bioeco.serve.remote.Remote`) reads an external SPARQL store instead of a
     local graph, in bounded pages.
     Raises :class:`~bioeco.errors.UsageError` for unknown sector/region codes.

@@ -611,7 +611,7 @@ def survey_comparison(
     ``bioeco:valueChainStage`` (observations with neither have no graph counterpart). The graph
     side counts the actors and initiatives classified with that sector (or one below it) and/or
     that stage — ``graph_scope`` says which: ``cell`` (both), ``sector`` or ``stage``.
-    *network* (from :func:`~graph.analyze.project.load_network` on the same graph) avoids
+    *network* (from :func:`~bioeco.analyses.project.load_network` on the same graph) avoids
     reading the graph twice; *sector* keeps observations about that sector or below.
 
     Columns

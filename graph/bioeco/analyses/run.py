@@ -191,15 +191,15 @@ def run_analyses(
     """Run the requested analyses on *graph* and return their tables by name.
 
     *kinds*: any of ``gaps``, ``overlap``, ``bridges`` (or ``all``). Tables:
-    ``gaps_coverage`` (:func:`~graph.analyze.gaps.coverage`), ``gaps_survey``
-    (:func:`~graph.analyze.gaps.survey_comparison`), ``gaps_structural``
-    (:func:`~graph.analyze.gaps.structural_gaps`), ``overlap_pairs``
-    (:func:`~graph.analyze.overlap.overlap_pairs`), ``bridges_actors``
-    (:func:`~graph.analyze.bridges.actor_scores`), ``bridges_brokerage``
-    (:func:`~graph.analyze.bridges.brokerage`), ``bridges_pairs``
-    (:func:`~graph.analyze.bridges.pair_suggestions`); their docstrings list the columns.
+    ``gaps_coverage`` (:func:`~bioeco.analyses.gaps.coverage`), ``gaps_survey``
+    (:func:`~bioeco.analyses.gaps.survey_comparison`), ``gaps_structural``
+    (:func:`~bioeco.analyses.gaps.structural_gaps`), ``overlap_pairs``
+    (:func:`~bioeco.analyses.overlap.overlap_pairs`), ``bridges_actors``
+    (:func:`~bioeco.analyses.bridges.actor_scores`), ``bridges_brokerage``
+    (:func:`~bioeco.analyses.bridges.brokerage`), ``bridges_pairs``
+    (:func:`~bioeco.analyses.bridges.pair_suggestions`); their docstrings list the columns.
 
-    The graph is read once (:func:`~graph.analyze.project.load_network` with *as_of* and the
+    The graph is read once (:func:`~bioeco.analyses.project.load_network` with *as_of* and the
     ``basis`` threshold). *region* restricts the network to members located there (or below)
     for overlap, structural gaps and bridge actors, and filters the counted entities of the
     coverage; the pair suggestions are pairs of actors located there, whose common co-members
