@@ -68,8 +68,8 @@
         state[key] = decodeURIComponent(value);
       }
     });
-    if (state.focus && !byId[state.focus]) state.focus = "";
-    if (state.sel && !byId[state.sel]) state.sel = "";
+    if (state.focus && !known(state.focus)) state.focus = "";
+    if (state.sel && !known(state.sel)) state.sel = "";
     if (!ENC.colour.some(function (c) { return c.key === state.colour; })) state.colour = ENC.colourDefault;
     if (!ENC.size.some(function (s) { return s.key === state.size; })) state.size = ENC.sizeDefault;
     if (state.year && DATA.years.map(String).indexOf(state.year) < 0 &&
@@ -174,6 +174,13 @@
 
   // ---- legend ---------------------------------------------------------------------------------
   var legend = document.getElementById("legend");
+  if (DATA.outside) {
+    var note = el("section", null, "summary-note");
+    note.id = "summary-note";
+    note.appendChild(el("h2", "Summarised view"));
+    DATA.outside.note.text.forEach(function (t) { note.appendChild(el("p", t)); });
+    legend.appendChild(note);
+  }
   var colourList = el("ul");
   var colourHead = el("h2");
   legend.appendChild(colourHead);
@@ -254,15 +261,134 @@
   // ---- network --------------------------------------------------------------------------------
   var TINY_FONT = 1;  // unlabelled nodes: a label vis-network does not draw at any usual zoom
   var LABEL_CHARS = 40;  // longer names are cut on the canvas (the panel and tooltip show them whole)
-  var nodes = new vis.DataSet(DATA.nodes.map(function (n) {
+  function visNode(n) {
     var copy = Object.assign({}, n, { font: { size: TINY_FONT } });
     if (n.label.length > LABEL_CHARS) copy.label = n.label.slice(0, LABEL_CHARS - 1).trim() + "…";
     return copy;
-  }));
+  }
+  var nodes = new vis.DataSet(DATA.nodes.map(visNode));
   var edges = new vis.DataSet(DATA.edges);
   var container = document.getElementById("network");
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, DATA.options);
   var fontOf = {};  // node id -> font size set by placeLabels
+
+  // ---- a summarised big graph: the nodes left out are drawn when search or focus asks --------
+  // DATA.outside lists them compactly (ids, rows, lines as index triples); pull() turns the ones
+  // the state asks for (search matches and their neighbours, the focus and its neighbours) into
+  // nodes and lines like the drawn ones, added to the DataSets once and shown while asked for.
+  var OUT = DATA.outside;
+  var outRow = {};   // left-out node id -> its row
+  var outIndex = {}; // left-out node id -> its row number
+  var outNear = {};  // node id -> [other id, line kind, line number] for lines with an end left out
+  var outFolded = null;
+  var pulled = {};   // left-out nodes the current state shows
+  var PULL_MAX = 200;  // at most this many left-out search matches are drawn
+  if (OUT) {
+    OUT.nodes.forEach(function (row, i) { outRow[row[0]] = row; outIndex[row[0]] = i; });
+    for (var li = 0; li < OUT.edges.length; li += 3) {
+      var ea = OUT.ids[OUT.edges[li]], eb = OUT.ids[OUT.edges[li + 1]], ek = OUT.edges[li + 2];
+      (outNear[ea] = outNear[ea] || []).push([eb, ek, li / 3]);
+      (outNear[eb] = outNear[eb] || []).push([ea, ek, li / 3]);
+    }
+  }
+  // a row: id, label, kind, type code, sector key, top sectors, x, y, aliases, change key,
+  // sizes and measures (in the order of OUT.sizeKeys)
+  function makeNode(row, index) {
+    var sizes = {}, measures = {};
+    OUT.sizeKeys.forEach(function (k, j) {
+      sizes[k] = row[10][j];
+      if (row[11][j] !== null) measures[k] = row[11][j];
+    });
+    var type = OUT.types[row[2] + "/" + row[3]];  // words, shape group, shape
+    var typeKey = "type:" + type[1];
+    var colors = { sector: OUT.palette.sector[row[4]], type: OUT.palette.type[typeKey],
+                   community: OUT.palette.community };
+    var keys = { sector: row[4], type: typeKey, community: "community:rest" };
+    if (DATA.change) { colors.change = OUT.palette.change[row[9]]; keys.change = row[9]; }
+    var c = colors[colourKey()];
+    return {
+      id: row[0], label: row[1], shape: type[2], size: sizes[state.size], x: row[6], y: row[7],
+      color: { background: c, border: c, highlight: { background: c, border: "#111111" },
+               hover: { background: c, border: "#111111" } },
+      borderWidth: 1,
+      title: row[1] + "\n" + type[0] + " (" + row[2] + ")\nLeft out of the summarised view; " +
+        "its sources and analysis results: bioeco viz --focus " + row[0],
+      kind: row[2], typeCode: row[3], tops: row[5], sectorKey: row[4],
+      search: [row[1], row[0], row[8]].join(" ").toLowerCase(),
+      rank: DATA.stats.nodes + index, colors: colors, colorKeys: keys, sizes: sizes,
+      measures: measures, sectorLabel: OUT.sectorLabels[row[4]], outside: true,
+      details: { type: type[0], classes: [], named: [], aliases: row[8] ? [row[8]] : [],
+                 memberships: [], analysis: [] },
+    };
+  }
+  function makeEdge(line, id) {
+    var a = OUT.ids[OUT.edges[line * 3]], b = OUT.ids[OUT.edges[line * 3 + 1]];
+    var kind = OUT.kinds[OUT.edges[line * 3 + 2]];  // roles, words, colour, width, dashes
+    var title = DATA.view === "bipartite" ? byId[a].label + " — " + kind[1] + " — " + byId[b].label
+      : byId[a].label + " and " + byId[b].label + " " + kind[1];
+    return { id: id, from: a, to: b, color: { color: kind[2], opacity: OUT.opacity }, width: kind[3],
+             dashes: kind[4], title: title, roles: kind[0] };
+  }
+  function promote(ids) {
+    var made = [], lines = [];
+    ids.forEach(function (id) {
+      if (byId[id] || !outRow[id]) return;
+      var n = makeNode(outRow[id], outIndex[id]);
+      DATA.nodes.push(n);
+      byId[id] = n;
+      adjacency[id] = [];
+      incident[id] = [];
+      made.push(n);
+    });
+    made.forEach(function (n) {
+      (outNear[n.id] || []).forEach(function (link) {
+        var eid = "o" + link[2];
+        if (!byId[link[0]] || edgeById[eid]) return;
+        var e = makeEdge(link[2], eid);
+        DATA.edges.push(e);
+        edgeById[eid] = e;
+        adjacency[e.from].push(e.to);
+        adjacency[e.to].push(e.from);
+        incident[e.from].push(eid);
+        incident[e.to].push(eid);
+        lines.push(e);
+      });
+    });
+    if (made.length) {
+      byRank = DATA.nodes.slice().sort(function (a, b) { return a.rank - b.rank; });
+      nodes.add(made.map(visNode));
+    }
+    if (lines.length) edges.add(lines);
+  }
+  function pull() {
+    pulled = {};
+    if (!OUT) return;
+    var want = [];
+    function withNeighbours(id) {
+      want.push(id);
+      (outNear[id] || []).forEach(function (link) { want.push(link[0]); });
+    }
+    var query = fold(state.q.trim());
+    if (query.length >= 2) {
+      if (!outFolded) {
+        outFolded = OUT.nodes.map(function (row) { return fold([row[1], row[0], row[8]].join(" ")); });
+      }
+      var found = 0;
+      for (var i = 0; i < outFolded.length && found < PULL_MAX; i++) {
+        if (outFolded[i].indexOf(query) >= 0) { found += 1; withNeighbours(OUT.nodes[i][0]); }
+      }
+      DATA.nodes.forEach(function (n) {
+        if (!n.outside && fold(n.search).indexOf(query) >= 0) {
+          (outNear[n.id] || []).forEach(function (link) { want.push(link[0]); });
+        }
+      });
+    }
+    if (state.focus) withNeighbours(state.focus);
+    if (state.sel) want.push(state.sel);
+    promote(want);
+    want.forEach(function (id) { if (outRow[id]) pulled[id] = true; });
+  }
+  function known(id) { return !!byId[id] || !!outRow[id]; }
 
   var hidden = {};      // node id -> hidden
   var edgeHidden = {};  // edge id -> hidden
@@ -368,7 +494,9 @@
       if (edgePasses(e)) { edgeOk[e.id] = true; roleNodes[e.from] = roleNodes[e.to] = true; }
     });
     var base = {};
-    DATA.nodes.forEach(function (n) { if (passes(n, roleNodes)) base[n.id] = true; });
+    DATA.nodes.forEach(function (n) {
+      if (passes(n, roleNodes) && (!n.outside || pulled[n.id])) base[n.id] = true;
+    });
     function near(id) {
       return incident[id].filter(function (eid) { return edgeOk[eid]; }).map(function (eid) {
         var e = edgeById[eid];
@@ -403,6 +531,7 @@
     // counts beside the menus' entries: nodes that pass the other menus and have the entry
     var counts = { sector: {}, type: {}, role: {} };
     DATA.nodes.forEach(function (n) {
+      if (n.outside && !pulled[n.id]) return;
       if (passes(n, roleNodes, "sector")) {
         n.tops.forEach(function (s) { counts.sector[s] = (counts.sector[s] || 0) + 1; });
         if (n.sectorKey === "several" || n.sectorKey === "none")
@@ -418,6 +547,7 @@
   var lastFitKey = null;
   function apply(opts) {
     opts = opts || {};
+    pull();
     var result = compute();
     var nodeUpdates = [], edgeUpdates = [];
     shownIds = [];
@@ -503,7 +633,8 @@
       });
       menu.chosen.textContent = state[key].length ? "(" + state[key].length + ")" : "";
     });
-    var text = "Showing " + shownIds.length + " of " + DATA.nodes.length + " nodes";
+    var text = "Showing " + shownIds.length + " of " + DATA.stats.total + " nodes";
+    if (OUT) text += " (summarised view)";
     if (state.q.trim()) text += " · " + result.matchCount + (result.matchCount === 1 ? " match" : " matches");
     if (state.focus) text += " · around " + byId[state.focus].label;
     status.textContent = text;
@@ -632,6 +763,10 @@
     head.appendChild(close);
     panel.appendChild(head);
     panel.appendChild(el("p", d.type + " · " + n.id, "kind"));
+    if (n.outside) {
+      panel.appendChild(el("p", "Left out of the summarised view, drawn for the search or focus. " +
+        "Its memberships, sources and analysis results: bioeco viz --focus " + n.id, "hint"));
+    }
     var actions = el("p", null, "actions");
     var focusButton = el("button", state.focus === id ? "Show all again" : "Show only its neighbourhood");
     focusButton.type = "button";

@@ -98,18 +98,30 @@ def years_text(begin: str, end: str, observed: str) -> str:
     return "; ".join(t for t in (span, seen) if t)
 
 
-def provenance(graph: Graph | Dataset) -> dict[str, Any]:
+def _only(query: str, variable: str, nodes: list[str] | None) -> str:
+    """*query* with ``?variable`` bound to *nodes* (IRIs) first; unchanged for None."""
+    if nodes is None:
+        return query
+    iris = " ".join(f"<{iri}>" for iri in nodes)
+    return query.replace("WHERE {", f"WHERE {{\n  VALUES ?{variable} {{ {iris} }}", 1)
+
+
+def provenance(graph: Graph | Dataset, nodes: set[str] | None = None) -> dict[str, Any]:
     """Source and locator of each node, classification and membership fact, and aliases.
+    With *nodes* (a summarised view), the facts of those nodes and of memberships with an end
+    among them (one query per end: quicker than both at once), and aliases of all nodes.
 
     These are the project's own queries, so they run without the time limit meant for
     queries typed by users (a big graph on a busy machine may need longer)."""
     names: dict[str, list[str]] = {}
     plain = not isinstance(graph, Dataset)
-    frame = select(graph, _Q_NODE_SOURCES_PLAIN if plain else _Q_NODE_SOURCES, timeout=None)
+    only = None if nodes is None else sorted(nodes)
+    query = _Q_NODE_SOURCES_PLAIN if plain else _Q_NODE_SOURCES
+    frame = select(graph, _only(query, "s", only), timeout=None)
     for s, src, loc in frame.itertuples(index=False):
         names.setdefault(s, []).append(fact_text(src, loc))
     classes: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
-    frame = select(graph, _Q_ASSERTIONS, timeout=None)
+    frame = select(graph, _only(_Q_ASSERTIONS, "s", only), timeout=None)
     for s, p, c, basis, src, loc in frame.itertuples(index=False):
         scheme = _PROPERTY_SCHEME.get(entity_id(plain_text(p)).rsplit("#", 1)[-1])
         if scheme is None:
@@ -118,9 +130,15 @@ def provenance(graph: Graph | Dataset) -> dict[str, Any]:
         how = plain_text(basis).rsplit("#", 1)[-1] or "stated"
         classes.setdefault((s, scheme, code), []).append((how, fact_text(src, loc)))
     links: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    frame = select(graph, _Q_MEMBERSHIPS, timeout=None)
+    if only is None:
+        frames = [select(graph, _Q_MEMBERSHIPS, timeout=None)]
+    else:
+        frames = [
+            select(graph, _only(_Q_MEMBERSHIPS, v, only), timeout=None) for v in ("member", "org")
+        ]
+    rows = [row for frame in frames for row in frame.itertuples(index=False)]
     years: dict[tuple[str, str, str, str], str] = {}
-    for member, org, role, src, loc, begin, end, observed in frame.itertuples(index=False):
+    for member, org, role, src, loc, begin, end, observed in rows:
         code = plain_text(role).rsplit("/", 1)[-1]
         fact = fact_text(src, loc)
         links.setdefault((member, org), []).append((code, fact))
@@ -140,9 +158,14 @@ def provenance(graph: Graph | Dataset) -> dict[str, Any]:
     }
 
 
-def viewer_tables(graph: Graph | Dataset, opts: ViewerOptions) -> dict[str, pd.DataFrame]:
+def viewer_tables(
+    graph: Graph | Dataset, opts: ViewerOptions, summarised: bool = False
+) -> dict[str, pd.DataFrame]:
+    """The analyses' tables the page uses (reused from ``out/analysis/`` when current). A
+    summarised view leaves out the overlap table unless it is highlighted: at scale it is the
+    longest table (tens of thousands of pairs) and only fills the panels of initiatives."""
     kinds = ["bridges"]  # sizes, rings and the panel's scores and suggested pairs
-    if "overlap" in opts.highlight or opts.view == "bipartite":
+    if "overlap" in opts.highlight or (opts.view == "bipartite" and not summarised):
         kinds.append("overlap")  # the panel's overlap partners
     if "gaps" in opts.highlight:
         kinds.append("gaps")

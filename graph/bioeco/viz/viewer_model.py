@@ -35,6 +35,7 @@ from bioeco.viz.viewer_legend import Tally, legend_texts
 from bioeco.viz.viewer_options import (
     PAGE_SIZES,
     SIZE_MEASURES,
+    SIZE_WORDS,
     ViewerOptions,
     check_code,
     parse_options,
@@ -53,6 +54,12 @@ from bioeco.viz.viewer_style import (
     node_size,
     role_style,
     shape_of,
+)
+from bioeco.viz.viewer_summary import (
+    outside_data,
+    summary_nodes,
+    summary_note,
+    wants_summary,
 )
 
 #: Up to this many nodes a node under the mouse is drawn highlighted (vis-network's ``hover``,
@@ -151,10 +158,16 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     local = net.restrict_region(opts.region) if opts.region else net
     full = bipartite_graph(local) if opts.view == "bipartite" else actor_projection(local)
     shown = subset(full, net, opts)
-    tables = viewer_tables(graph, opts)
-    prov = provenance(graph)
+    # a big view opens on a summary; the rest is found by search and focus (no year control:
+    # each year costs a network of the whole graph, and the nodes drawn on demand have none)
+    summarised = wants_summary(opts.summary, shown.number_of_nodes())
+    tables = viewer_tables(graph, opts, summarised)
     labels = concept_labels(net)
-    years, year_nodes, year_edges = year_views(graph, opts, set(shown.nodes))
+    years: list[int] = []
+    year_nodes: dict[int, set[str]] = {}
+    year_edges: dict[int, set[tuple[str, str]]] = {}
+    if not summarised:
+        years, year_nodes, year_edges = year_views(graph, opts, set(shown.nodes))
     change = change_mode(graph, opts, years)
 
     # --- colours by top sector -------------------------------------------------------------
@@ -171,7 +184,6 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     key_colour = {**colour, SEVERAL[0]: SEVERAL[2], NO_SECTOR[0]: NO_SECTOR[2]}
     sector_label = {code: labels.get(("sector", code), code) for code in top_codes}
     group_colour = {shape[1]: TYPE_PALETTE[i % len(TYPE_PALETTE)] for i, shape in enumerate(SHAPES)}
-    communities = communities_of(shown, opts.seed)
 
     def community_key(iri: str) -> str:
         index = communities.get(iri, len(PALETTE))
@@ -196,6 +208,13 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
             values = {n: float(d) for n, d in shown.degree()}
         measures[size_key] = values
     measure = measures[opts.size_by]
+
+    # --- the summary: the strongest bridges and what links them ------------------------------
+    whole = shown
+    if summarised:
+        shown = whole.subgraph(summary_nodes(whole, measure)).copy()
+    prov = provenance(graph, set(shown.nodes) if summarised else None)
+    communities = communities_of(shown, opts.seed)
     peaks = {
         k: max((v for n, v in m.items() if n in shown), default=0.0) for k, m in measures.items()
     }
@@ -435,6 +454,75 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
             }
         )
 
+    # --- the nodes and lines the summary leaves out ------------------------------------------
+    outside = None
+    if summarised:
+        types: dict[str, list[str]] = {}
+
+        def describe(iri: str, x: int, y: int) -> list[Any]:
+            data = whole.nodes[iri]
+            kind = data.get("kind") or "actor"
+            type_code = data.get("type") or ""
+            key = f"{kind}/{type_code}"
+            if key not in types:
+                group, shape, _glyph = shape_of(kind, type_code or None)
+                words = labels.get((f"{kind}-type", type_code), type_code or "type not stated")
+                types[key] = [words, group, shape]
+            tops = tops_of(data.get("sectors", ()))
+            change_key = "" if change is None else change["subjects"].get(entity_id(iri), "")
+            sizes = [
+                round(node_size(min(measures[k][iri], peaks[k]), peaks[k]), 1)
+                if iri in measures[k]
+                else node_size(None, peaks[k])
+                for k in size_keys
+            ]
+            values = [round(measures[k][iri], 4) if iri in measures[k] else None for k in size_keys]
+            aliases = "; ".join(prov["aliases"].get(iri, []))
+            label = data.get("label") or entity_id(iri)
+            return [entity_id(iri), label, kind, type_code, sector_key(tops), tops, x, y,
+                    aliases, change_key, sizes, values]  # fmt: skip
+
+        def edge_kind(a: str, b: str) -> tuple[str, str, list[Any]]:
+            data = whole.edges[a, b]
+            if opts.view == "bipartite":
+                member, org = (a, b) if (a, b) in member_of else (b, a)
+                roles = sorted(data.get("roles", ()))
+                _group, colour_, width, dashes = role_style(roles)
+                text = ", ".join(labels.get(("role", r), r) for r in roles) or "linked"
+                return member, org, [roles, text, colour_, width, dashes]
+            weight = int(data.get("weight", 1))
+            text = f"share {weight} initiative{'s' if weight != 1 else ''}"
+            return a, b, [[], text, SHARED_STYLE[1], min(0.5 + weight, 6.0), SHARED_STYLE[3]]
+
+        outside = outside_data(whole, importance, positions, describe, edge_kind)
+        outside["ids"] = [entity_id(i) for i in outside["ids"]]
+        outside["sizeKeys"] = size_keys
+        outside["types"] = types
+        outside["palette"] = {
+            "sector": key_colour,
+            "type": {f"type:{g}": c for g, c in group_colour.items()},
+            "community": NO_SECTOR[2],
+            "change": CHANGE_COLOURS,
+        }
+        outside["sectorLabels"] = {
+            **sector_label,
+            SEVERAL[0]: SEVERAL[1],
+            NO_SECTOR[0]: NO_SECTOR[1],
+        }
+        outside["opacity"] = 0.85 if opts.view == "bipartite" else 0.45
+        outside["note"] = summary_note(
+            whole,
+            list(shown.nodes),
+            SIZE_WORDS[opts.size_by][0] if opts.size_by not in ("none", "degree") else "degree",
+            any(v is not None for v in (opts.focus, opts.sector, opts.type, opts.region)),
+        )
+        if opts.view == "bipartite" and "overlap" not in opts.highlight:
+            outside["note"]["text"].append(
+                "In this view the panels leave out the initiatives' overlap partners (the "
+                "overlap table is long at this size): see the report, or bioeco viz "
+                "--highlight overlap."
+            )
+
     # --- legend, filters, options ---------------------------------------------------------
     texts = legend_texts(
         opts,
@@ -504,7 +592,13 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         "change": None if change is None else {"from": change["from"], "to": change["to"]},
         "options": vis_options,
         "physics": physics,
-        "stats": {"nodes": n, "edges": shown.number_of_edges()},
+        "stats": {
+            "nodes": n,
+            "edges": shown.number_of_edges(),
+            "total": whole.number_of_nodes(),
+            "totalEdges": whole.number_of_edges(),
+        },
+        "outside": outside,
     }
 
 

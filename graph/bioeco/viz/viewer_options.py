@@ -74,6 +74,7 @@ class ViewerOptions:
     seed: int = 42
     physics_max_nodes: int = PHYSICS_MAX_NODES
     title: str | None = None
+    summary: bool | None = None
 
 
 def parse_options(**options: Any) -> ViewerOptions:
@@ -99,6 +100,8 @@ def parse_options(**options: Any) -> ViewerOptions:
         raise UsageError("highlight overlap links initiatives: use it with the bipartite view")
     if not isinstance(opts.depth, int) or opts.depth < 0:
         raise UsageError(f"depth must be a whole number ≥ 0, not {opts.depth!r}")
+    if opts.summary not in (None, True, False):
+        raise UsageError(f"summary must be true, false or unset (automatic), not {opts.summary!r}")
     if not isinstance(opts.top, int) or opts.top < 1:
         raise UsageError(f"top must be a positive integer, not {opts.top!r}")
     if opts.as_of is not None and (not isinstance(opts.as_of, int) or not 1 <= opts.as_of <= 9999):
