@@ -426,3 +426,57 @@ def test_viewer_bench_counts_the_cpu_time_of_its_chromium_processes(tmp_path):
         assert browser_cpu_seconds() - before >= 0.29
     finally:
         child.communicate("")
+
+
+def test_a_small_view_draws_everything(example):
+    data = viewer_data(example)
+    assert data["outside"] is None
+    assert data["stats"]["total"] == data["stats"]["nodes"] == len(data["nodes"])
+
+
+@pytest.fixture
+def small_summary(monkeypatch):
+    """Summary limits small enough for the example graph (10 nodes) to count as big."""
+    from bioeco.viz import viewer_summary
+
+    monkeypatch.setattr(viewer_summary, "SUMMARY_MIN_NODES", 5)
+    monkeypatch.setattr(viewer_summary, "SUMMARY_ACTORS", 2)
+    monkeypatch.setattr(viewer_summary, "SUMMARY_MAX_NODES", 4)
+
+
+def test_a_big_view_opens_on_a_summary_and_keeps_the_rest_findable(example, small_summary):
+    whole = bipartite_graph(load_network(example))
+    data = viewer_data(example)
+    out = data["outside"]
+    drawn = [n["id"] for n in data["nodes"]]
+    assert len(drawn) == data["stats"]["nodes"] == 4 and data["stats"]["total"] == 10
+    # the two actors with the highest bridge score are drawn, and initiatives linking them
+    scores = {n["id"]: n["measures"].get("bridge", -1) for n in data["nodes"]}
+    actors = [i for i in drawn if i.startswith("actor/")]
+    assert len(actors) == 2
+    left_scores = [row[11][out["sizeKeys"].index("bridge")] for row in out["nodes"]]
+    assert min(scores[a] for a in actors) >= max((s for s in left_scores if s), default=-1)
+    # every node is in the page once: drawn, or a row to draw on demand, with a position
+    assert sorted(out["ids"]) == sorted(entity_id(n) for n in whole.nodes)
+    assert set(out["ids"][: out["drawn"]]) == set(drawn)
+    assert [row[0] for row in out["nodes"]] == out["ids"][out["drawn"] :]
+    assert all(isinstance(row[6], int) and isinstance(row[7], int) for row in out["nodes"])
+    # every line with an end left out is there once, by index
+    triples = list(zip(out["edges"][::3], out["edges"][1::3], out["edges"][2::3], strict=True))
+    assert len(triples) == data["stats"]["totalEdges"] - data["stats"]["edges"]
+    pairs = {frozenset((out["ids"][a], out["ids"][b])) for a, b, _k in triples}
+    assert pairs == {
+        frozenset((entity_id(a), entity_id(b)))
+        for a, b in whole.edges
+        if not (entity_id(a) in drawn and entity_id(b) in drawn)
+    }
+    note = " ".join(out["note"]["text"])
+    assert "4 of 10 nodes" in note and "Left out: 6 nodes" in note and "Search" in note
+    assert data["years"] == []  # no year control: the nodes drawn on demand carry no years
+
+
+def test_summary_false_draws_everything_and_true_summarises_a_small_view(example, small_summary):
+    assert viewer_data(example, summary=False)["outside"] is None
+    assert len(viewer_data(example, summary=False)["nodes"]) == 10
+    with pytest.raises(UsageError, match="summary must be true, false or unset"):
+        viewer_data(example, summary="yes")

@@ -1,7 +1,10 @@
-"""The summarised view of a big graph in a real browser (Debian's headless Chromium): the note
-says what is left out, and search and focus reach a node the summary does not draw."""
+"""The summarised view of a big graph and the what-if overlay in a real browser (Debian's
+headless Chromium): the summary's note says what is left out, search and focus reach a node the
+summary does not draw; a scenario's links are drawn dashed in their own colour, in the legend."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +77,26 @@ def test_search_and_focus_reach_a_node_left_out(open_page, summary_page):
     assert not (drawn - neighbours) & shown
     visit.assert_clean()
     focus.assert_clean()
+
+
+def test_a_scenario_draws_its_links_dashed_and_in_the_legend(open_page, real_dataset, tmp_path):
+    scenario = Path(__file__).resolve().parents[2] / "docs/examples/whatif-land-moter-hav.csv"
+    path = write_viewer(real_dataset, tmp_path / "whatif.html", scenario=scenario)
+    visit = _open(open_page, path)
+    page = visit.page
+    drawn = page.evaluate(
+        """() => bioecoViewer.edges.get({filter: (e) => e.color.color === "#f77f00"})
+                 .map((e) => [e.from, e.to, e.dashes, e.hidden === true])"""
+    )
+    # invite nibio; introduce two actors (a new meeting); start an initiative of four members
+    assert len(drawn) == 7
+    assert all(dashes and not hidden for _a, _b, dashes, hidden in drawn)
+    assert ["actor/nibio", "initiative/land-moter-hav"] in [[a, b] for a, b, _d, _h in drawn]
+    new = "initiative/blue-green-data"
+    assert new in page.evaluate("bioecoViewer.visibleNodeIds()")
+    legend = page.inner_text("#legend")
+    assert "added by the what-if scenario" in legend
+    note = page.inner_text("#scenario-note")
+    assert "whatif-land-moter-hav.csv" in note and "7 links added" in note
+    assert "not predictions" in note
+    visit.assert_clean()

@@ -204,6 +204,22 @@
     });
     if (choice.note) colourList.appendChild(el("li", choice.note, "note"));
   }
+  if (DATA.legend.counts) {
+    var counts = DATA.legend.counts;
+    var total = el("p", counts.total, "hint");
+    total.id = "node-total";
+    legend.appendChild(total);
+    if (counts.sectors.length) {
+      var compare = el("details", null, "counts");
+      compare.id = "count-notes";
+      compare.appendChild(el("summary", "These counts and the report's"));
+      var rows = el("ul");
+      counts.sectors.forEach(function (r) { rows.appendChild(el("li", r.text, "note")); });
+      compare.appendChild(rows);
+      compare.appendChild(el("p", counts.definition, "hint"));
+      legend.appendChild(compare);
+    }
+  }
   legend.appendChild(el("h2", "Shape: type"));
   var list = el("ul");
   var shapeRows = {};
@@ -232,6 +248,11 @@
     list.appendChild(li);
   });
   legend.appendChild(list);
+  if (DATA.legend.scenario) {
+    var whatif = el("p", DATA.legend.scenario, "hint scenario-note");
+    whatif.id = "scenario-note";
+    legend.appendChild(whatif);
+  }
   var sizeHead = el("h2");
   var sizeNote = el("p", "", "hint");
   legend.appendChild(sizeHead);
@@ -751,6 +772,18 @@
     if (!id) {
       panel.appendChild(el("p", "Click a node, or a row below, to see its facts: type, sectors and " +
         "stages with their basis, memberships, sources, analysis results and neighbours.", "hint"));
+      if (DATA.legend.findings.length) {
+        var found = el("div");
+        found.id = "findings";
+        found.appendChild(el("h3", "What the analyses found"));
+        DATA.legend.findings.forEach(function (f) {
+          var item = el("p", null, "finding");
+          item.appendChild(el("strong", f.title + ": "));
+          item.appendChild(el("span", f.text));
+          found.appendChild(item);
+        });
+        panel.appendChild(found);
+      }
       return;
     }
     var n = byId[id], d = n.details;

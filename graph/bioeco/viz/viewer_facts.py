@@ -167,8 +167,7 @@ def viewer_tables(
     kinds = ["bridges"]  # sizes, rings and the panel's scores and suggested pairs
     if "overlap" in opts.highlight or (opts.view == "bipartite" and not summarised):
         kinds.append("overlap")  # the panel's overlap partners
-    if "gaps" in opts.highlight:
-        kinds.append("gaps")
+    kinds.append("gaps")  # the findings' summaries; the legend's gaps with highlight gaps
     if not kinds:
         return {}
     from bioeco.pipeline import analysis_tables

@@ -9,7 +9,8 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from bioeco.analyses.project import entity_id
+from bioeco.analyses.project import Network, entity_id
+from bioeco.analyses.sectors import COUNT_DEFINITION
 from bioeco.viz.viewer_facts import plain_text
 from bioeco.viz.viewer_options import SIZE_WORDS, ViewerOptions
 from bioeco.viz.viewer_style import (
@@ -19,6 +20,8 @@ from bioeco.viz.viewer_style import (
     PALETTE,
     RING,
     ROLE_STYLES,
+    SCENARIO_ADD_STYLE,
+    SCENARIO_END_STYLE,
     SEVERAL,
     SHAPES,
     SHARED_STYLE,
@@ -74,6 +77,9 @@ def legend_texts(
     change: dict[str, Any] | None,
     size_keys: list[str],
     ring: dict[str, str],
+    scenario: dict[str, Any] | None = None,
+    local: Network | None = None,
+    whole: nx.Graph | None = None,
 ) -> dict[str, Any]:
     """The page's title and subtitle, legend, colour and size choices and filters."""
     sector_counts, shape_counts, type_counts = tally.sectors, tally.shapes, tally.types
@@ -167,6 +173,8 @@ def legend_texts(
     styles = ([s[:4] for s in ROLE_STYLES] if opts.view == "bipartite" else [SHARED_STYLE]) + [
         PAIR_STYLE,
         OVERLAP_STYLE,
+        SCENARIO_ADD_STYLE,
+        SCENARIO_END_STYLE,
     ]
     legend_edges = [
         {"label": label, "color": col, "width": width, "dashed": bool(dashes)}
@@ -189,6 +197,8 @@ def legend_texts(
     ):
         if value is not None:
             scope.append(f"{label} {value}")
+    if scenario is not None:
+        scope.append(f"what-if {scenario['name']}")
     if opts.basis == "stated":
         scope.append("stated classifications only")
     elif opts.basis == "inferred":
@@ -230,7 +240,109 @@ def legend_texts(
             "threshold of gaps_coverage) actors or initiatives in the graph: where the chain "
             "may break.",
             "colours": legend_colours,
+            "scenario": None if scenario is None else scenario["note"],
+            "findings": findings(tables),
+            "counts": None
+            if local is None
+            else {
+                **count_texts(
+                    local, shown if whole is None else whole, shown, top_codes, sector_label
+                ),
+                "definition": COUNT_DEFINITION,
+            },
         },
         "encodings": encodings,
         "filters": {"types": filter_types, "roles": filter_roles, "typeGroups": type_groups},
     }
+
+
+#: The analyses' tables whose summary (``attrs["summary"]``, as the report shows it) the page
+#: shows, in this order, with what each is about.
+FINDINGS = (
+    ("gaps_coverage", "Coverage of sectors × value-chain stages"),
+    ("gaps_structural", "Structural gaps between sectors"),
+)
+
+
+def findings(tables: dict[str, pd.DataFrame]) -> list[dict[str, str]]:
+    """The analyses' summary lines, as the report shows them: one per table that has one."""
+    known = dict(FINDINGS)
+    names = [n for n, _ in FINDINGS] + sorted(set(tables) - set(known))
+    return [
+        {"table": name, "title": known.get(name, name), "text": str(tables[name].attrs["summary"])}
+        for name in names
+        if name in tables and tables[name].attrs.get("summary")
+    ]
+
+
+def count_texts(
+    local: Network,
+    whole: nx.Graph,
+    shown: nx.Graph,
+    top_codes: list[str],
+    sector_label: dict[str, str],
+) -> dict[str, Any]:
+    """The page's node total in words, and per top sector how the legend's colour count
+    relates to the report's count (:data:`bioeco.analyses.sectors.COUNT_DEFINITION`)."""
+
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    def both(numbers: dict[str, int]) -> str:
+        return f"{count(numbers['actor'], 'actor')}, {count(numbers['initiative'], 'initiative')}"
+
+    def kind_of(iri: str) -> str:
+        return kinds.get(iri, "actor")
+
+    tops = {
+        iri: {local.top("sector", c) for c in codes or ()}
+        for iri, codes in local.nodes["sectors"].items()
+    }
+    kinds = {iri: str(kind or "actor") for iri, kind in local.nodes["kind"].items()}
+
+    drawn = Counter(kind_of(n) for n in shown.nodes)
+    in_view = Counter(kind_of(n) for n in whole.nodes)
+    in_graph = Counter(kind_of(n) for n in local.nodes.index)
+    total = (
+        f"{shown.number_of_nodes()} nodes drawn = {count(drawn['actor'], 'actor')} + "
+        f"{count(drawn['initiative'], 'initiative')}"
+    )
+    if shown.number_of_nodes() < whole.number_of_nodes():
+        total += f", of {whole.number_of_nodes()} in this view (the summary)"
+    unlinked = {k: in_graph[k] - in_view[k] for k in ("actor", "initiative")}
+    if any(unlinked.values()):
+        total += (
+            f". Not drawn: {count(unlinked['actor'], 'actor')} and "
+            f"{count(unlinked['initiative'], 'initiative')} of the graph have no link in this view"
+        )
+    total += ". People are not drawn; the report's tables count them apart."
+    rows = []
+    for code in top_codes:
+        report = {"actor": 0, "initiative": 0}
+        alone = {"actor": 0, "initiative": 0}
+        shared = {"actor": 0, "initiative": 0}
+        missing = {"actor": 0, "initiative": 0}
+        for iri, found in tops.items():
+            if code not in found:
+                continue
+            kind = kind_of(iri)
+            report[kind] += 1
+            if iri not in whole:
+                missing[kind] += 1
+            elif len(found) == 1:
+                alone[kind] += 1
+            else:
+                shared[kind] += 1
+        if not any(report.values()):
+            continue
+
+        text = (
+            f"{sector_label[code]}: the report counts {both(report)}; in its colour {both(alone)}"
+        )
+        why = []
+        if any(shared.values()):
+            why.append(f"{both(shared)} have another sector too (coloured several sectors)")
+        if any(missing.values()):
+            why.append(f"{both(missing)} have no link in this view")
+        rows.append({"key": code, "text": text + ("; " + "; ".join(why) if why else "") + "."})
+    return {"total": total, "sectors": rows}

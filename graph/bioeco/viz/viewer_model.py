@@ -40,6 +40,7 @@ from bioeco.viz.viewer_options import (
     check_code,
     parse_options,
 )
+from bioeco.viz.viewer_scenario import scenario_overlay
 from bioeco.viz.viewer_style import (
     CHANGE_COLOURS,
     NO_SECTOR,
@@ -47,6 +48,8 @@ from bioeco.viz.viewer_style import (
     PAIR_STYLE,
     PALETTE,
     RING,
+    SCENARIO_ADD_STYLE,
+    SCENARIO_END_STYLE,
     SEVERAL,
     SHAPES,
     SHARED_STYLE,
@@ -157,6 +160,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         raise UsageError(f"unknown type {opts.type!r}: known type codes are {known}")
     local = net.restrict_region(opts.region) if opts.region else net
     full = bipartite_graph(local) if opts.view == "bipartite" else actor_projection(local)
+    scenario = None if opts.scenario is None else scenario_overlay(graph, local, full, opts)
     shown = subset(full, net, opts)
     # a big view opens on a summary; the rest is found by search and focus (no year control:
     # each year costs a network of the whole graph, and the nodes drawn on demand have none)
@@ -395,8 +399,16 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
             member, org = (a, b) if (a, b) in member_of else (b, a)
             roles = list(data.get("roles", ()))
             group, colour_, width, dashes = role_style(roles)
+            if scenario is not None and data.get("scenario"):
+                member, org = (a, b) if (a, b) in scenario["added"] else (b, a)
+                group, colour_, width, dashes = SCENARIO_ADD_STYLE
+            elif scenario is not None and (member, org) in scenario["ended"]:
+                group, colour_, width, dashes = SCENARIO_END_STYLE
             role_text = ", ".join(labels.get(("role", r), r) for r in roles) or "linked"
             lines = [f"{shown.nodes[member]['label']} — {role_text} — {shown.nodes[org]['label']}"]
+            if group in (SCENARIO_ADD_STYLE[0], SCENARIO_END_STYLE[0]):
+                what = f"{group[0].upper()}{group[1:]} ({scenario['name']})"
+                lines.append(f"{what}: a what-if, not a fact")
             facts = [
                 f"{labels.get(('role', r), r)}: {where}"
                 for r, where in prov["links"].get((member, org), [])
@@ -547,6 +559,9 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
         change=change,
         size_keys=size_keys,
         ring=ring,
+        scenario=scenario,
+        local=local,
+        whole=whole,
     )
     n = shown.number_of_nodes()
     physics = n <= opts.physics_max_nodes

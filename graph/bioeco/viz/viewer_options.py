@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +76,7 @@ class ViewerOptions:
     physics_max_nodes: int = PHYSICS_MAX_NODES
     title: str | None = None
     summary: bool | None = None
+    scenario: str | os.PathLike | None = None
 
 
 def parse_options(**options: Any) -> ViewerOptions:
@@ -98,6 +100,8 @@ def parse_options(**options: Any) -> ViewerOptions:
         raise UsageError(f"unknown highlight {unknown[0]!r}: use {', '.join(HIGHLIGHTS)}")
     if "overlap" in opts.highlight and opts.view != "bipartite":
         raise UsageError("highlight overlap links initiatives: use it with the bipartite view")
+    if opts.scenario is not None and opts.view != "bipartite":
+        raise UsageError("a scenario adds and ends memberships: use it with the bipartite view")
     if not isinstance(opts.depth, int) or opts.depth < 0:
         raise UsageError(f"depth must be a whole number ≥ 0, not {opts.depth!r}")
     if opts.summary not in (None, True, False):

@@ -72,6 +72,9 @@ SHARED_STYLE = ("share initiatives (width: how many)", "#b4b4b4", 1.0, False)
 PAIR_STYLE = ("suggested pair (bridges)", "#e6007e", 2.0, [6, 6])
 OVERLAP_STYLE = ("overlapping initiatives (width: Jaccard)", "#7b2cbf", 2.0, [2, 5])
 RING = "#e6007e"
+#: What-if scenario links (``scenario``): added, and ended (or merged away), each its own style.
+SCENARIO_ADD_STYLE = ("added by the what-if scenario", "#f77f00", 3.0, [12, 6])
+SCENARIO_END_STYLE = ("ended by the what-if scenario", "#9d0208", 2.0, [3, 5])
 
 
 #: Colours of the change mode, by ``status:difference`` of ``change_continuity`` ("" = an
