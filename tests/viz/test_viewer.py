@@ -480,3 +480,37 @@ def test_summary_false_draws_everything_and_true_summarises_a_small_view(example
     assert len(viewer_data(example, summary=False)["nodes"]) == 10
     with pytest.raises(UsageError, match="summary must be true, false or unset"):
         viewer_data(example, summary="yes")
+
+
+def test_the_legend_explains_its_total_and_its_sector_counts_against_the_report(real_dataset):
+    from bioeco.analyses.sectors import COUNT_DEFINITION, sector_counts
+
+    data = viewer_data(real_dataset)
+    counts = data["legend"]["counts"]
+    kinds = [n["kind"] for n in data["nodes"]]
+    actors, initiatives = kinds.count("actor"), kinds.count("initiative")
+    assert counts["total"].startswith(
+        f"{len(kinds)} nodes drawn = {actors} actors + {initiatives} initiatives"
+    )
+    assert counts["definition"] == COUNT_DEFINITION
+    report = sector_counts(load_network(real_dataset)).set_index("sector")
+    legend = {s["key"]: s for s in data["legend"]["sectors"]}
+    for row in counts["sectors"]:
+        code = row["key"]
+        assert f"the report counts {report.at[code, 'actors']} actor" in row["text"]
+        # the colour's count in the legend is the actors and initiatives "in its colour"
+        coloured = re.search(r"in its colour (\d+) actors?, (\d+) initiatives?", row["text"])
+        assert int(coloured[1]) + int(coloured[2]) == legend[code]["count"], row["text"]
+    assert not re.search(r"\b(nan|None)\b", json.dumps(counts))
+
+
+def test_the_findings_summaries_are_those_of_the_analyses(example):
+    data = viewer_data(example)
+    tables = run_analyses(example, ["gaps"])
+    expected = [
+        tables[name].attrs["summary"]
+        for name in ("gaps_coverage", "gaps_structural")
+        if tables[name].attrs.get("summary")
+    ]
+    assert [f["text"] for f in data["legend"]["findings"]] == expected
+    assert expected  # the example graph has both summaries

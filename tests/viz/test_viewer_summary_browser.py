@@ -99,4 +99,9 @@ def test_a_scenario_draws_its_links_dashed_and_in_the_legend(open_page, real_dat
     note = page.inner_text("#scenario-note")
     assert "whatif-land-moter-hav.csv" in note and "7 links added" in note
     assert "not predictions" in note
+    # the legend explains its node total; the panel shows what the analyses found
+    assert " nodes drawn = " in page.inner_text("#node-total")
+    page.click("#count-notes summary")
+    assert "the report counts" in page.inner_text("#count-notes")
+    assert "What the analyses found" in page.inner_text("#findings")
     visit.assert_clean()
