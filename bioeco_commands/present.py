@@ -157,6 +157,20 @@ def report_command(
 )
 @top_option(10, "How many bridge candidates, suggested pairs and overlapping pairs to mark.")
 @seed_option("Seed for layout and metrics.")
+@click.option(
+    "--scenario",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A what-if plan (CSV of actions, see bioeco whatif): the links it adds and ends are "
+    "drawn dashed in colours of their own (bipartite view).",
+)
+@click.option(
+    "--all-nodes",
+    "all_nodes",
+    is_flag=True,
+    help="Draw every node: above 3000 nodes the page otherwise opens on a summary (the "
+    "strongest bridges and what links them; search and focus reach the rest).",
+)
 def viz(
     data_dir: Path | None,
     graph_file: Path | None,
@@ -173,6 +187,8 @@ def viz(
     highlight: tuple[str, ...],
     top: int,
     seed: int,
+    scenario: Path | None,
+    all_nodes: bool,
 ) -> None:
     """Write the interactive viewer: one self-contained HTML file that works offline."""
     from bioeco.core.paths import OUT_DIR
@@ -196,6 +212,8 @@ def viz(
             highlight=highlight,
             top=top,
             seed=seed,
+            scenario=scenario,
+            summary=False if all_nodes else None,
         )
     except BioecoError as exc:
         raise fail(exc) from None

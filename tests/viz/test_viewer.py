@@ -321,6 +321,32 @@ def test_cli_refuses_bad_options_with_one_line(tmp_path):
     assert not target.exists()
 
 
+def test_cli_draws_a_scenario_and_every_node_on_request(tmp_path):
+    runner = CliRunner()
+    target = tmp_path / "v.html"
+    plan = str(ROOT / "docs/examples/whatif-land-moter-hav.csv")
+    args = [
+        "viz",
+        "--data",
+        str(ROOT / "data"),
+        "-o",
+        str(target),
+        "--scenario",
+        plan,
+        "--all-nodes",
+    ]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    data = _embedded(target.read_text(encoding="utf-8"))
+    assert "whatif-land-moter-hav.csv" in data["legend"]["scenario"]
+    assert data["outside"] is None
+    refused = runner.invoke(main, [*args, "--view", "actors"])
+    assert refused.exit_code == 2
+    assert refused.output == (
+        "Error: a scenario adds and ends memberships: use it with the bipartite view\n"
+    )
+
+
 @pytest.fixture
 def external_tiny(tiny_dir):
     """tiny data where alpha also has an external region (cited); its marine sector is inferred
