@@ -12,7 +12,8 @@ Run ``make bench-viewer`` (= ``python -m bench.viewer``). For each scale the syn
 Times are wall-clock seconds and ratios to the smallest scale of the same run, plus the CPU
 seconds the Chromium processes started by this run spent on ``draw`` and ``click`` (read from
 ``/proc`` on Linux; on a shared machine wall time includes waiting for a core, CPU time does
-not). Scale 44 is the first with more than 5000 nodes (43 gives 4994). The issue's target (a
+not). Scale 44 is the first with more than 5000 nodes (43 gives 4994); above 3000 nodes the
+page opens on a summary (the default view), whose draw and click are timed. The issue's target (a
 5000-node graph draws and answers a click within 3 s) is reported, never asserted. Results go
 to ``bench/VIEWER.md`` with the date and the machine's load average.
 """
@@ -128,7 +129,7 @@ def format_viewer_report(runs: Sequence[ViewerRun], machine: str = "") -> str:
             f"{cell(run.click, base.click)} | {cpu(run.click_cpu)} | {run.draw + run.click:.2f} |"
         )
     lines.append("")
-    big = [r for r in runs if r.nodes >= TARGET_NODES]
+    big = [r for r in runs if (r.total or r.nodes) >= TARGET_NODES]
     if big:
         run = big[0]
         total = run.draw + run.click
@@ -137,15 +138,16 @@ def format_viewer_report(runs: Sequence[ViewerRun], machine: str = "") -> str:
             return "met" if ok else "NOT met"
 
         each = verdict(run.draw <= TARGET_SECONDS and run.click <= TARGET_SECONDS)
+        size = f"{run.total} nodes ({run.nodes} drawn)" if run.total else f"{run.nodes} nodes"
         lines.append(
-            f"at {run.nodes} nodes: draw {run.draw:.2f} s, click {run.click:.2f} s "
+            f"at {size}: draw {run.draw:.2f} s, click {run.click:.2f} s "
             f"(each within {TARGET_SECONDS:g} s: {each}); draw + click {total:.2f} s "
             f"(within {TARGET_SECONDS:g} s: {verdict(total <= TARGET_SECONDS)})"
         )
         if run.draw_cpu is not None and run.click_cpu is not None:
             cpu_total = run.draw_cpu + run.click_cpu
             lines.append(
-                f"Chromium CPU time at {run.nodes} nodes: draw {run.draw_cpu:.2f} s, click "
+                f"Chromium CPU time at {size}: draw {run.draw_cpu:.2f} s, click "
                 f"{run.click_cpu:.2f} s, together {cpu_total:.2f} s "
                 f"(within {TARGET_SECONDS:g} s: {verdict(cpu_total <= TARGET_SECONDS)})"
             )
@@ -285,7 +287,9 @@ def machine_line(when: str, load_before: tuple[float, ...], browser: str = "") -
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--scales", default="5,10,21,44", help="generator scales (44 is the first over 5000 nodes)"
+        "--scales",
+        default="8,44,100",
+        help="generator scales (44 is the first over 5000 nodes; 100 is 10 000 actors)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=RESULTS)

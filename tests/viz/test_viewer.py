@@ -57,7 +57,7 @@ class _Resources(HTMLParser):
 def test_bipartite_and_actor_views_draw_every_node_of_their_graph(example):
     bip = viewer_data(example)
     assert _ids(bip) == {entity_id(n) for n in bipartite_graph(example)}
-    assert bip["stats"] == {"nodes": 10, "edges": 12}
+    assert bip["stats"] == {"nodes": 10, "edges": 12, "total": 10, "totalEdges": 12}
     actors = viewer_data(example, view="actors")
     assert _ids(actors) == {entity_id(n) for n in actor_projection(example)}
     assert all(e.get("from") and e.get("to") for e in actors["edges"])

@@ -103,5 +103,5 @@ def test_a_scenario_draws_its_links_dashed_and_in_the_legend(open_page, real_dat
     assert " nodes drawn = " in page.inner_text("#node-total")
     page.click("#count-notes summary")
     assert "the report counts" in page.inner_text("#count-notes")
-    assert "What the analyses found" in page.inner_text("#findings")
+    assert "what the analyses found" in page.inner_text("#findings").lower()
     visit.assert_clean()
