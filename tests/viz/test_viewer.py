@@ -524,9 +524,11 @@ def test_the_legend_explains_its_total_and_its_sector_counts_against_the_report(
     for row in counts["sectors"]:
         code = row["key"]
         assert f"the report counts {report.at[code, 'actors']} actor" in row["text"]
+        assert f"{report.at[code, 'initiatives']} initiative" in row["text"]
         # the colour's count in the legend is the actors and initiatives "in its colour"
         coloured = re.search(r"in its colour (\d+) actors?, (\d+) initiatives?", row["text"])
         assert int(coloured[1]) + int(coloured[2]) == legend[code]["count"], row["text"]
+    assert [r["key"] for r in counts["sectors"]][-1] == "none"  # no sector: the report's row too
     assert not re.search(r"\b(nan|None)\b", json.dumps(counts))
 
 

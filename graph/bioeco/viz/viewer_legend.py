@@ -317,28 +317,27 @@ def count_texts(
         )
     total += ". People are not drawn; the report's tables count them apart."
     rows = []
-    for code in top_codes:
+    words = {**sector_label, NO_SECTOR[0]: NO_SECTOR[1][0].upper() + NO_SECTOR[1][1:]}
+    for code in [*top_codes, NO_SECTOR[0]]:
         report = {"actor": 0, "initiative": 0}
         alone = {"actor": 0, "initiative": 0}
         shared = {"actor": 0, "initiative": 0}
         missing = {"actor": 0, "initiative": 0}
         for iri, found in tops.items():
-            if code not in found:
+            if (code not in found) if code != NO_SECTOR[0] else bool(found):
                 continue
             kind = kind_of(iri)
             report[kind] += 1
             if iri not in whole:
                 missing[kind] += 1
-            elif len(found) == 1:
+            elif len(found) <= 1:
                 alone[kind] += 1
             else:
                 shared[kind] += 1
         if not any(report.values()):
             continue
 
-        text = (
-            f"{sector_label[code]}: the report counts {both(report)}; in its colour {both(alone)}"
-        )
+        text = f"{words[code]}: the report counts {both(report)}; in its colour {both(alone)}"
         why = []
         if any(shared.values()):
             why.append(f"{both(shared)} have another sector too (coloured several sectors)")
