@@ -542,3 +542,11 @@ def test_the_findings_summaries_are_those_of_the_analyses(example):
     ]
     assert [f["text"] for f in data["legend"]["findings"]] == expected
     assert expected  # the example graph has both summaries
+
+
+def test_exports_place_every_node_when_the_viewer_would_summarise(example, small_summary):
+    from bioeco.viz import exports as ex
+
+    exported = ex.export_graph(example, "bipartite")
+    assert exported.number_of_nodes() == 10
+    assert all("x" in d and "color" in d for _n, d in exported.nodes(data=True))

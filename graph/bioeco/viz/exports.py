@@ -202,7 +202,8 @@ def _add_findings(
         put(row.actor, broker_role=_cell(row.dominant_role), brokerage=_number(row.score))
     for iri, community in communities(net, seed=seed).items():
         put(iri, community=community)
-    shown = viewer_data(graph, view=view, as_of=as_of, basis=basis, seed=seed)
+    # every node, whatever the size (a big view would otherwise open on a summary)
+    shown = viewer_data(graph, view=view, as_of=as_of, basis=basis, seed=seed, summary=False)
     labels = {s["key"]: s["label"] for s in shown["legend"]["sectors"]}
     for node in shown["nodes"]:
         colour = node["color"]["background"]

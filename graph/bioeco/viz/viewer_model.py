@@ -127,7 +127,10 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     :data:`~bioeco.analyses.project.BASIS_LEVELS`: ``all``, ``stated``, ``inferred`` or
     ``external``, as in ``analyze``), ``highlight`` (any of :data:`HIGHLIGHTS`), ``top`` (how
     many bridge candidates, suggested pairs and overlapping pairs to mark, default 10),
-    ``seed``, ``physics_max_nodes`` and ``title``.
+    ``seed``, ``physics_max_nodes``, ``title``, ``summary`` (``None``: a view of more than
+    :data:`~bioeco.viz.viewer_summary.SUMMARY_MIN_NODES` nodes opens on a summary, the rest in
+    ``outside`` for search and focus; ``True``/``False``: always/never) and ``scenario`` (a
+    what-if plan file: its added and ended links drawn in styles of their own, bipartite view).
 
     The network is read with :func:`~bioeco.analyses.project.load_network` (``as_of``,
     ``basis``), restricted with :meth:`~bioeco.analyses.project.Network.restrict_region`, and
