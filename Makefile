@@ -74,7 +74,8 @@ demo-steps: setup
 	  -o $(OUT)/export/bioeco.$$f || exit 1; done
 
 # README images: screenshots of the demo's pages in headless Chromium (committed under docs/img/);
-# the viewer in each state (whole, search, filter, focus, panel, years), set by its URL fragment
+# the viewer in each state (whole, search, filter, focus, panel, years), set by its URL fragment,
+# and the summary a big graph opens on
 VIEWER_SHOT = --wait-for '\#network[data-settled=true]' --width 1440 --height 900
 screenshots: demo
 	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer.png $(VIEWER_SHOT)
@@ -85,6 +86,11 @@ screenshots: demo
 	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer-2017.png $(VIEWER_SHOT) --fragment 'year=2017'
 	$(PY) scripts/screenshot.py $(OUT)/viewer.html docs/img/viewer-2021.png $(VIEWER_SHOT) --fragment 'year=2021'
 	$(PY) scripts/screenshot.py $(OUT)/report.html docs/img/report.png --width 1280 --height 1850
+	# a big graph opens on a summary: synthetic data at scale 44 (5088 nodes)
+	$(PY) -m bench.generate --scale 44 --seed 0 --out $(OUT)/synthetic-44/data
+	$(BIN)/bioeco build --no-validate --data $(OUT)/synthetic-44/data --out $(OUT)/synthetic-44
+	$(BIN)/bioeco viz --graph $(OUT)/synthetic-44/bioeco.trig -o $(OUT)/viewer-summary.html
+	$(PY) scripts/screenshot.py $(OUT)/viewer-summary.html docs/img/viewer-summary.png $(VIEWER_SHOT)
 
 # the suite runs on TEST_WORKERS processes (pytest-xdist), a test file per process: the
 # browser, server and notebook tests wait on other processes much of the time
