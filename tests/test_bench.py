@@ -322,4 +322,4 @@ def test_the_commands_run_as_whole_processes_on_one_out_folder(scale1: Path, tmp
     log = (tmp_path / "cmd_report.log").read_text(encoding="utf-8")
     assert "computing the analyses" not in log  # the report read out/analysis/
     query = (tmp_path / "cmd_query_after_analyze.log").read_text(encoding="utf-8")
-    assert query.startswith("member,label,joined") and len(query.splitlines()) > 1
+    assert query.startswith("member,label,label_nb,joined") and len(query.splitlines()) > 1

@@ -130,7 +130,7 @@ def test_the_installed_command_builds_analyses_queries_and_draws_data(venv, tmp_
     answer = _run(
         [bioeco, "query", "--name", "members-in-year", "--format", "csv"], cwd=work, env=env
     ).stdout
-    assert answer.startswith("member,label,joined") and len(answer.splitlines()) > 5
+    assert answer.startswith("member,label,label_nb,joined") and len(answer.splitlines()) > 5
     _run([bioeco, "viz", "-o", "viewer.html"], cwd=work, env=env)
     assert "<html" in (work / "viewer.html").read_text()[:500].lower()
 
