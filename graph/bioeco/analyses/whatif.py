@@ -21,6 +21,14 @@ from scipy import sparse
 
 from bioeco.analyses.bridges import actor_scores, pair_suggestions
 from bioeco.analyses.gaps import coverage, structural_gaps
+from bioeco.analyses.incremental import (
+    Figures,
+    Tracker,
+    bridges_of,
+    cells_of,
+    overlaps_of,
+    pairs_of,
+)
 from bioeco.analyses.overlap import overlap_pairs
 from bioeco.analyses.project import Network, as_network, entity_id
 from bioeco.core.vocab import BID
@@ -309,62 +317,18 @@ def _reach_matrix(net: Network) -> tuple[sparse.csr_matrix, list[str]]:
     return out, actors
 
 
-def _cells(net: Network) -> dict[tuple[str, str, str], tuple[int, str]]:
-    table = coverage(net)
-    return {
-        (e, s, t): (int(c), str(f))
-        for e, s, t, c, f in table[["entity", "sector", "stage", "count", "flag"]].itertuples(False)
-    }
-
-
-def _pairs_of(net: Network) -> dict[tuple[str, str], tuple[int, bool]]:
-    table = structural_gaps(net)
-    if table.empty:
-        return {}
-    gap = table["gap"].astype(bool)  # a structural gap: significant after Benjamini–Hochberg
-    return {
-        (a, b): (int(o), bool(g))
-        for a, b, o, g in zip(
-            table["sector_a"], table["sector_b"], table["observed"], gap, strict=True
-        )
-    }
-
-
-def _overlaps(net: Network) -> dict[tuple[str, str], bool]:
-    table = overlap_pairs(net)
-    if table.empty:
-        return {}
-    return {
-        (f"{BID}{a}", f"{BID}{b}"): bool(c)
-        for a, b, c in zip(
-            table["initiative_a"], table["initiative_b"], table["consolidation"], strict=True
-        )
-    }
-
-
-def _bridges(net: Network) -> dict[str, tuple[int, float]]:
-    table = actor_scores(net)
-    if table.empty:
-        return {}
-    return {
-        a: (int(r), float(s))
-        for a, r, s in zip(table["actor"], table["rank"], table["score"], strict=True)
-    }
-
-
-@dataclass
 class _Snapshot:
-    net: Network
-    reach: int
-    cells: dict
-    pairs: dict
-    overlaps: dict
-    bridges: dict
+    """The figures of a whole network, every analysis run on it (the reference the incremental
+    :class:`~bioeco.analyses.incremental.Tracker` is tested against)."""
 
-    @classmethod
-    def of(cls, net: Network) -> _Snapshot:
-        return cls(
-            net, cross_sector_reach(net), _cells(net), _pairs_of(net), _overlaps(net), _bridges(net)
+    @staticmethod
+    def of(net: Network) -> Figures:
+        return Figures(
+            cross_sector_reach(net),
+            cells_of(coverage(net)),
+            pairs_of(structural_gaps(net)),
+            overlaps_of(overlap_pairs(net)),
+            bridges_of(actor_scores(net)),
         )
 
 
@@ -372,9 +336,7 @@ def _fmt(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
-def _changes(
-    step: int, before: _Snapshot, after: _Snapshot, touched: set[str], label
-) -> list[dict]:
+def _changes(step: int, before: Figures, after: Figures, touched: set[str], label) -> list[dict]:
     rows: list[dict] = []
     if after.reach != before.reach:
         diff = after.reach - before.reach
@@ -526,13 +488,16 @@ def whatif(
     for action in actions:  # check every row before computing anything
         plans.append(apply_action(state, action))
     state = _State.of(net)
-    first = previous = _Snapshot.of(net)
+    tracker = Tracker(net)
+    first = previous = tracker.figures()
     steps, changes = [], []
     touched_all: set[str] = set()
     for k, action in enumerate(actions, start=1):
+        links, nodes = set(state.links), dict(state.nodes)
         description, touched = apply_action(state, action)
+        _update(tracker, state, links, nodes, touched)
         touched_all |= touched
-        current = _Snapshot.of(state.network())
+        current = tracker.figures()
         rows = _changes(k, previous, current, touched, state.label)
         changes += rows
         steps.append(_step(k, action.action, description, previous, current, rows))
@@ -549,8 +514,31 @@ def whatif(
     return out
 
 
+def _update(
+    tracker: Tracker,
+    state: _State,
+    links: set[tuple[str, str]],
+    nodes: dict[str, dict[str, Any]],
+    touched: set[str],
+) -> None:
+    """Tell *tracker* what one action changed: the links before were *links*, the nodes
+    *nodes*; *touched* are the nodes the action names."""
+    now = set(state.links)
+    added, removed = now - links, links - now
+    moved = set(nodes) ^ set(state.nodes)
+    rows = [nodes.get(i) or state.nodes.get(i) or {} for i in moved]
+    classified = any(row.get("sectors") or row.get("stages") for row in rows)
+    changed = {i for _m, i in added | removed}
+    changed |= {
+        i
+        for i in touched | moved
+        if (nodes.get(i) or state.nodes.get(i) or {}).get("kind") == "initiative"
+    }
+    tracker.update(state.network, added, removed, changed, moved, classified)
+
+
 def _step(
-    k: int, action: str, description: str, before: _Snapshot, after: _Snapshot, rows: list
+    k: int, action: str, description: str, before: Figures, after: Figures, rows: list
 ) -> dict:
     counts: dict[str, int] = {}
     for row in rows:
@@ -621,20 +609,22 @@ def suggest_actions(
         for a, b in zip(pairs["actor_a"], pairs["actor_b"], strict=True):
             bridges.append({"action": "introduce", "actor": f"{BID}{a}", "other": f"{BID}{b}"})
     cells = _coverage_candidates(net, region) if goal in ("coverage", "both") else []
-    reach, actors = _reach_matrix(net)
-    near = _near_sets(net, actors)
-    sectors = {a: set(net.attr(a, "sectors")) for a in actors}
-    within = {a: {actors[j] for j in reach[k].indices} for k, a in enumerate(actors)}
+    tracker = Tracker(net, reach_only=True)
+    index = tracker.index
+    bridges = [c for c in bridges if c["actor"] in index and c["other"] in index]
     chosen: list[dict] = []
     turn = "bridges" if bridges else "coverage"
     while len(chosen) < n and (bridges or cells):
         pool = bridges if turn == "bridges" else cells
+        if turn == "bridges":
+            gains = tracker.introduce_gains(
+                np.array([index[c["actor"]] for c in pool], dtype=np.int64),
+                np.array([index[c["other"]] for c in pool], dtype=np.int64),
+            ).tolist()
+        else:
+            gains = [c["gap"] for c in pool]
         best, best_gain = None, 0
-        for cand in pool:
-            if cand["action"] == "introduce":
-                gain = _introduce_gain(cand["actor"], cand["other"], near, sectors, within)
-            else:
-                gain = cand["gap"]
+        for cand, gain in zip(pool, gains, strict=True):
             if gain > best_gain or (
                 gain == best_gain and best is not None and _key(cand) < _key(best)
             ):
@@ -644,7 +634,7 @@ def suggest_actions(
         else:
             pool.remove(best)
             if best["action"] == "introduce":
-                _introduce(best["actor"], best["other"], near, within)
+                tracker.introduce(index[best["actor"]], index[best["other"]])
             chosen.append({**best, "gain": best_gain})
         if goal == "both":  # alternate: one action for each goal in turn
             other = "coverage" if turn == "bridges" else "bridges"
@@ -681,59 +671,6 @@ def _key(cand: dict) -> tuple:
         cand.get("sector", ""),
         cand.get("stage", ""),
     )
-
-
-def _near_sets(net: Network, actors: list[str]) -> dict[str, set[str]]:
-    """Each actor's co-members that are actors (one step)."""
-    kinds = net.nodes["kind"]
-    groups: dict[str, list[str]] = {}
-    for m, i in zip(net.edges["member"], net.edges["initiative"], strict=True):
-        if kinds.get(m) == "actor":
-            groups.setdefault(i, []).append(m)
-    near: dict[str, set[str]] = {a: set() for a in actors}
-    for members in groups.values():
-        for m in members:
-            near.setdefault(m, set()).update(members)
-    for a, found in near.items():
-        found.discard(a)
-    return near
-
-
-def _cross(a: str, b: str, sectors: dict[str, set[str]]) -> bool:
-    sa, sb = sectors.get(a, set()), sectors.get(b, set())
-    return bool(sa) and bool(sb) and not sa & sb
-
-
-def _new_pairs(a: str, b: str, near: dict[str, set[str]]) -> set[tuple[str, str]]:
-    """Pairs within two steps once a and b share an initiative: a–b, a with b's co-members and
-    b with a's, and the co-members of each with the other (through the new tie)."""
-    found = {(a, b)}
-    found |= {(a, x) for x in near.get(b, set())} | {(b, x) for x in near.get(a, set())}
-    return {tuple(sorted(p)) for p in found if p[0] != p[1]}
-
-
-def _introduce_gain(
-    a: str,
-    b: str,
-    near: dict[str, set[str]],
-    sectors: dict[str, set[str]],
-    within: dict[str, set[str]],
-) -> int:
-    """New cross-sector pairs within two steps if *a* and *b* shared an initiative."""
-    return sum(
-        1
-        for x, y in _new_pairs(a, b, near)
-        if _cross(x, y, sectors) and y not in within.get(x, set())
-    )
-
-
-def _introduce(a: str, b: str, near: dict[str, set[str]], within: dict[str, set[str]]) -> None:
-    """Record the tie a–b: its pairs are within two steps from now on."""
-    for x, y in _new_pairs(a, b, near):
-        within.setdefault(x, set()).add(y)
-        within.setdefault(y, set()).add(x)
-    near.setdefault(a, set()).add(b)
-    near.setdefault(b, set()).add(a)
 
 
 def _coverage_candidates(net: Network, region: str | None = None) -> list[dict]:

@@ -1,0 +1,577 @@
+"""What-if, incrementally: the figures the what-if reports, updated from what an action touches.
+
+:func:`bioeco.analyses.whatif.whatif` reports, before and after every action, the cross-sector
+reach, the coverage cells, the sector pairs, the overlap pairs and the bridge scores. Running
+the analyses again on the whole network after every action is exact but slow (seconds per
+action at scale 8 of the benchmark, minutes at scale 100). :class:`Tracker` keeps what those
+figures are made of and updates only what the action can change; every figure it reports is
+the one the full analysis gives on the changed network (``tests/analyses/test_incremental.py``
+compares them after every action, on small networks and at scale 8):
+
+* the member–member projection is kept as bit rows (one bit per member) with each member's
+  initiatives, so an action changes the rows of the members it links or unlinks only;
+* **cross-sector reach** (pairs of actors of disjoint sectors within two steps, through an
+  actor): a bit row per actor of the actors within two steps; an added tie a–b adds a's
+  neighbours and a to b's row and the reverse, and b (a) to the rows of a's (b's) neighbours;
+  a removed tie re-checks exactly those pairs (still tied, or a common actor neighbour);
+* **bridge scores** (:func:`~bioeco.analyses.scores.actor_scores`: betweenness and
+  cross-sector open two-paths, then the ranks): the cross-sector open two-paths of a member
+  change by the ties added or removed at it and by the ties closed or opened between two of
+  its neighbours, counted from the bit rows tie by tie; betweenness is the sum of Brandes'
+  dependencies of the sources (every member up to ``exact_max_nodes``, else the same seeded
+  sample as the analysis). A source's dependencies do not change when every tie the action
+  adds or removes joins two members at the same distance from it (such a tie is on no
+  shortest path from it, and adding or removing it makes none); only the other sources are
+  run again (breadth-first, batched, on the incidence matrix), the others are kept. The ranks
+  are then taken over all members as the analysis takes them;
+* **overlap pairs**: only pairs with an initiative whose members or roles changed can change;
+  :func:`~bioeco.analyses.overlap.overlap_pairs` runs on those initiatives and the ones
+  sharing a member with them (a pair's figures depend on its two initiatives only);
+* **coverage cells**: they count nodes by their own sectors and stages, so an action changes
+  them only when it adds or removes an initiative classified with a sector or a stage (or,
+  with ``as_of``, any membership: who is active then); :func:`~bioeco.analyses.gaps.coverage`
+  runs again only then;
+* **sector pairs** (:func:`~bioeco.analyses.gaps.structural_gaps`) run again after every
+  action that changes a membership (the permutation test reads every initiative).
+
+When an action changes who is a member at all (an actor's first or last membership), the
+member index, the betweenness sample and the permutation test's shuffles change with it; the
+tracker then starts again from the whole network (exact, as slow as before).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from bioeco.analyses.gaps import coverage, structural_gaps
+from bioeco.analyses.overlap import overlap_pairs
+from bioeco.analyses.project import Network
+from bioeco.analyses.ranking import tie_ranks
+from bioeco.analyses.scores import member_role
+from bioeco.core.vocab import BID
+
+__all__ = ["Tracker"]
+
+_ONE = np.uint64(1)
+
+
+def _pack(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> np.ndarray:
+    """Bit rows (``n_rows`` × words of uint64) with the bits (rows[k], cols[k]) set."""
+    words = max(1, (n_cols + 63) // 64)
+    out = np.zeros((n_rows, words), dtype=np.uint64)
+    if len(rows):
+        np.bitwise_or.at(
+            out,
+            (rows, cols // 64),
+            np.left_shift(_ONE, (cols % 64).astype(np.uint64)),
+        )
+    return out
+
+
+def _indices(row: np.ndarray) -> np.ndarray:
+    """The set bits of one bit row, ascending."""
+    bits = np.unpackbits(row.view(np.uint8), bitorder="little")
+    return np.flatnonzero(bits)
+
+
+def _count(rows: np.ndarray) -> np.ndarray:
+    """Set bits per row."""
+    return np.bitwise_count(rows).sum(axis=-1, dtype=np.int64)
+
+
+@dataclass
+class Figures:
+    """What the what-if compares before and after an action (see :mod:`bioeco.analyses.whatif`)."""
+
+    reach: int
+    cells: dict
+    pairs: dict
+    overlaps: dict
+    bridges: dict
+
+
+def cells_of(table: pd.DataFrame) -> dict[tuple[str, str, str], tuple[int, str]]:
+    """Coverage cells → (count, flag)."""
+    return {
+        (e, s, t): (int(c), str(f))
+        for e, s, t, c, f in table[["entity", "sector", "stage", "count", "flag"]].itertuples(False)
+    }
+
+
+def pairs_of(table: pd.DataFrame) -> dict[tuple[str, str], tuple[int, bool]]:
+    """Sector pairs → (shared initiatives, structural gap)."""
+    if table.empty:
+        return {}
+    gap = table["gap"].astype(bool)
+    return {
+        (a, b): (int(o), bool(g))
+        for a, b, o, g in zip(
+            table["sector_a"], table["sector_b"], table["observed"], gap, strict=True
+        )
+    }
+
+
+def overlaps_of(table: pd.DataFrame) -> dict[tuple[str, str], bool]:
+    """Initiative pairs (IRIs) → consolidation candidate."""
+    if table.empty:
+        return {}
+    return {
+        (f"{BID}{a}", f"{BID}{b}"): bool(c)
+        for a, b, c in zip(
+            table["initiative_a"], table["initiative_b"], table["consolidation"], strict=True
+        )
+    }
+
+
+def bridges_of(table: pd.DataFrame) -> dict[str, tuple[int, float]]:
+    """Members (IRIs) → (rank, score) of :func:`~bioeco.analyses.scores.actor_scores`."""
+    if table.empty:
+        return {}
+    return {
+        f"{BID}{a}": (int(r), float(s))
+        for a, r, s in zip(table["actor"], table["rank"], table["score"], strict=True)
+    }
+
+
+class Tracker:
+    """The what-if figures of a network, kept up to date action by action.
+
+    Parameters
+    ----------
+    nodes : dict
+        IRI → node row (the columns of :attr:`Network.nodes`), shared with the caller, who
+        changes it; :meth:`update` is told what changed.
+    links : dict
+        (member, initiative) → roles, shared with the caller likewise.
+    network : callable
+        Returns the current :class:`Network` (used to start, and for the analyses run again).
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        *,
+        exact_max_nodes: int = 1000,
+        k: int = 200,
+        seed: int = 42,
+        reach_only: bool = False,
+    ):
+        self.exact_max_nodes, self.k, self.seed = exact_max_nodes, k, seed
+        self.reach_only = reach_only
+        self.as_of = net.as_of
+        self._start(net)
+
+    # -- starting from a whole network -----------------------------------------------------
+
+    def _start(self, net: Network) -> None:
+        self.concepts, self.stage_rules, self.basis = net.concepts, net.stage_rules, net.basis
+        self.members = list(net.members)
+        self.index = {m: i for i, m in enumerate(self.members)}
+        n = self.n = len(self.members)
+        kinds = [net.attr(m, "kind") for m in self.members]
+        self.is_actor = np.array([k == "actor" for k in kinds], dtype=bool)
+        self.hub = np.array(
+            [
+                member_role(k, net.attr(m, "type")) != "actor"
+                for m, k in zip(self.members, kinds, strict=True)
+            ],
+            dtype=bool,
+        )
+        self.ids = [m[len(str(BID)) :] if m.startswith(str(BID)) else m for m in self.members]
+        sectors = [tuple(net.attr(m, "sectors")) for m in self.members]
+        types = sorted(set(sectors))
+        code = {t: j for j, t in enumerate(types)}
+        self.tid = np.array([code[s] for s in sectors], dtype=np.int64)
+        sets = [set(t) for t in types]
+        disjoint = np.array(
+            [[bool(a) and bool(b) and not a & b for b in sets] for a in sets], dtype=bool
+        ).reshape(len(types), len(types))
+        #: per type: bit row of the members of a type disjoint from it
+        self.dmask = np.zeros((len(types), max(1, (n + 63) // 64)), dtype=np.uint64)
+        for t in range(len(types)):
+            cols = np.flatnonzero(disjoint[t][self.tid])
+            self.dmask[t] = _pack(np.zeros(len(cols), dtype=np.int64), cols, 1, n)[0]
+        self.actor_bits = _pack(np.zeros(int(self.is_actor.sum()), dtype=np.int64),
+                                np.flatnonzero(self.is_actor), 1, n)[0]  # fmt: skip
+        # memberships
+        self.inits: dict[str, set[int]] = {}
+        self.of: list[set[str]] = [set() for _ in range(n)]
+        for m, i in zip(net.edges["member"], net.edges["initiative"], strict=True):
+            k = self.index[m]
+            self.inits.setdefault(i, set()).add(k)
+            self.of[k].add(i)
+        # adjacency bit rows: every initiative's members are tied to each other
+        rows, cols = [], []
+        for members in self.inits.values():
+            ms = np.fromiter(members, dtype=np.int64)
+            rows.append(np.repeat(ms, len(ms)))
+            cols.append(np.tile(ms, len(ms)))
+        r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        off = r != c
+        self.adj = _pack(r[off], c[off], n, n)
+        self._start_reach()
+        self.net = net
+        if self.reach_only:  # the suggestions: reach and the bit rows only
+            return
+        self._start_bridges()
+        self.cells = cells_of(coverage(net))
+        self.pairs = pairs_of(structural_gaps(net))
+        self.overlaps = overlaps_of(overlap_pairs(net))
+        self.net = net
+
+    def _start_reach(self) -> None:
+        """Within two steps through an actor, for the actors: ``near[x]`` has the actors
+        tied to x or tied to an actor tied to x (x itself too, harmlessly: a member is never
+        of a type disjoint from its own)."""
+        act = self.adj & self.actor_bits
+        one = act.copy()  # an actor's actor neighbours and itself
+        everyone = np.arange(self.n)
+        one[everyone, everyone // 64] |= np.left_shift(_ONE, (everyone % 64).astype(np.uint64))
+        one[~self.is_actor] = 0
+        through = {}  # initiative → actors within one step of one of its actor members
+        for i, members in self.inits.items():
+            ms = [k for k in members if self.is_actor[k]]
+            if ms:
+                through[i] = np.bitwise_or.reduce(one[ms], axis=0)
+        self.near = np.zeros_like(self.adj)
+        for x in np.flatnonzero(self.is_actor):
+            rows = [through[i] for i in self.of[x] if i in through]
+            if rows:
+                self.near[x] = np.bitwise_or.reduce(np.stack(rows), axis=0)
+        self.near &= self.actor_bits
+
+    def _ones(self, rows: np.ndarray) -> np.ndarray:
+        """One bit row per index of *rows*, with that bit set."""
+        return _pack(np.arange(len(rows)), np.asarray(rows, dtype=np.int64), len(rows), self.n)
+
+    def introduce_gains(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """For each pair (a[k], b[k]) of actors: the cross-sector pairs that would come within
+        two steps if the two shared an initiative (a with b and b's actor neighbours, b with
+        a's; the pair a–b counted once)."""
+        a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+        act = self.actor_bits
+        one_a, one_b = self._ones(a), self._ones(b)
+        to_a = ((self.adj[b] & act) | one_b) & ~self.near[a] & self.dmask[self.tid[a]]
+        to_b = ((self.adj[a] & act) | one_a) & ~self.near[b] & self.dmask[self.tid[b]]
+        twice = (to_a & one_b).any(axis=1)
+        return _count(to_a) + _count(to_b) - twice
+
+    def introduce(self, a: int, b: int) -> None:
+        """Record that actors a and b share an initiative from now on (the reach only)."""
+        if not self.adj[a][b // 64] & np.left_shift(_ONE, np.uint64(b % 64)):
+            self._tie(a, b)
+
+    def reach(self) -> int:
+        """Cross-sector reach: pairs of actors of disjoint sectors within two steps."""
+        rows = np.flatnonzero(self.is_actor)
+        return int(_count(self.near[rows] & self.dmask[self.tid[rows]]).sum()) // 2
+
+    # -- bridges ------------------------------------------------------------------------------
+
+    def _start_bridges(self) -> None:
+        n = self.n
+        self.cross = np.zeros(n, dtype=np.int64)
+        for v in range(n):
+            self.cross[v] = self._cross_at(v)
+        if n <= self.exact_max_nodes or min(self.k, n) == n:
+            self.sources = np.arange(n, dtype=np.int64)
+            self.sampled = False
+        else:
+            picked = random.Random(self.seed).sample(self.members, min(self.k, n))
+            self.sources = np.array([self.index[s] for s in picked], dtype=np.int64)
+            self.sampled = True
+        self.levels = np.zeros((n, len(self.sources)), dtype=np.int16)
+        self.delta = np.zeros((n, len(self.sources)))
+        self._incidence()
+        if n > 2:
+            self._run_sources(np.arange(len(self.sources)))
+
+    def _cross_at(self, v: int) -> int:
+        """Cross-sector open two-paths through v: unordered pairs of untied neighbours of v
+        of disjoint types."""
+        nb = _indices(self.adj[v])
+        if len(nb) < 2:
+            return 0
+        rows = self.adj[v][None, :] & ~self.adj[nb] & self.dmask[self.tid[nb]]
+        return int(_count(rows).sum()) // 2
+
+    def _incidence(self) -> None:
+        """B (members × initiatives, floats), Bᵀ, each member's initiatives and C = W - A on
+        the ties of two or more shared initiatives (the spread of :meth:`_run_sources`)."""
+        names = sorted(self.inits)
+        rows = (
+            np.concatenate([np.fromiter(self.inits[i], dtype=np.int64) for i in names])
+            if names
+            else np.zeros(0, dtype=np.int64)
+        )
+        cols = np.repeat(np.arange(len(names)), [len(self.inits[i]) for i in names])
+        b = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n, len(names)))
+        self.b, self.bt = b, sparse.csr_matrix(b.T)
+        self.d = np.asarray(b.sum(axis=1)).ravel()[:, None]
+        w = (b @ b.T).tocsr()
+        w.setdiag(0)
+        w.eliminate_zeros()
+        w.data -= 1
+        w.eliminate_zeros()
+        self.c = w.tocsr()
+
+    def _spread(self, x: np.ndarray) -> np.ndarray:
+        """A·x for the 0/1 adjacency A of the projection: B·(Bᵀ·x) - D·x - C·x."""
+        return self.b @ (self.bt @ x) - self.d * x - self.c @ x
+
+    def _run_sources(self, which: np.ndarray, batch: int = 100) -> None:
+        """Brandes' dependencies and the distances of the sources *which* (positions in
+        :attr:`sources`), as :meth:`~bioeco.analyses.structure.Structure.dependencies` runs
+        them (same operations, so the same floats)."""
+        for c0 in range(0, len(which), batch):
+            pos = which[c0 : c0 + batch]
+            chunk = self.sources[pos]
+            cols = np.arange(len(chunk))
+            sigma = np.zeros((self.n, len(chunk)))
+            sigma[chunk, cols] = 1.0
+            level = np.full((self.n, len(chunk)), -1, dtype=np.int32)
+            level[chunk, cols] = 0
+            frontier, depth = sigma.copy(), 0
+            while True:
+                reached = self._spread(frontier)
+                new = (reached > 0.5) & (level < 0)
+                if not new.any():
+                    break
+                depth += 1
+                level[new] = depth
+                sigma[new] = np.rint(reached[new])
+                frontier = np.where(new, sigma, 0.0)
+            delta = np.zeros_like(sigma)
+            for d in range(depth, 0, -1):
+                at = level == d
+                y = np.where(at, (1.0 + delta) / np.where(at, sigma, 1.0), 0.0)
+                delta += np.where(level == d - 1, sigma * self._spread(y), 0.0)
+            delta[chunk, cols] = 0.0
+            self.delta[:, pos] = delta
+            self.levels[:, pos] = level
+
+    def betweenness(self) -> np.ndarray:
+        """Normalised betweenness of every member, as :func:`actor_scores` reports it."""
+        n = self.n
+        if n <= 2:
+            return np.zeros(n)
+        raw = self.delta.sum(axis=1)
+        if not self.sampled:
+            return np.round(raw / ((n - 1) * (n - 2)), 12)
+        kk = len(self.sources)
+        scale = np.full(n, 1 / (kk * (n - 2)))
+        scale[self.sources] = 1 / ((kk - 1) * (n - 2)) if kk > 1 else np.nan
+        return np.round(raw * scale, 12)
+
+    def bridges(self) -> dict[str, tuple[int, float]]:
+        """Member IRI → (rank, score), as :func:`~bioeco.analyses.scores.actor_scores`."""
+        if not self.n:
+            return {}
+        btw = self.betweenness()
+        cross = self.cross.astype(float)
+        max_b, max_c = btw.max(), cross.max()
+        score = ((btw / max_b if max_b > 0 else 0.0) + (cross / max_c if max_c > 0 else 0.0)) / 2
+        df = pd.DataFrame(
+            {"member": self.members, "actor": self.ids, "score": score, "betweenness": btw,
+             "_hub": self.hub}
+        ).sort_values(
+            ["_hub", "score", "betweenness", "actor"],
+            ascending=[True, False, False, True],
+            kind="mergesort",
+        ).reset_index(drop=True)  # fmt: skip
+        ranks, _ = tie_ranks(df, df["_hub"])
+        return {
+            m: (int(r), float(s)) for m, r, s in zip(df["member"], ranks, df["score"], strict=True)
+        }
+
+    # -- one action ---------------------------------------------------------------------------
+
+    def figures(self) -> Figures:
+        return Figures(self.reach(), self.cells, self.pairs, self.overlaps, self.bridges())
+
+    def update(
+        self,
+        network: Any,
+        added: set[tuple[str, str]],
+        removed: set[tuple[str, str]],
+        changed: set[str],
+        nodes: set[str],
+        classified: bool,
+    ) -> None:
+        """Apply one action: *added* and *removed* links (member, initiative), the initiatives
+        whose members or roles *changed*, the *nodes* added or removed, whether one of them
+        is *classified* (a sector or a stage). *network* returns the network after it."""
+        after_of: dict[int, set[str]] = {}
+        new = set()
+        for m, _i in [*removed, *added]:
+            if m not in self.index:
+                new.add(m)
+                continue
+            after_of.setdefault(self.index[m], set(self.of[self.index[m]]))
+        for m, i in removed:
+            if m in self.index:
+                after_of[self.index[m]].discard(i)
+        for m, i in added:
+            if m in self.index:
+                after_of[self.index[m]].add(i)
+        if new or any(not found for found in after_of.values()):
+            # the member index changes (a first or a last membership): start again
+            self._start(network())
+            return
+        old_of = {}
+        for m, _i in [*removed, *added]:
+            k = self.index[m]
+            old_of.setdefault(k, set(self.of[k]))
+        pairs: set[tuple[int, int]] = set()
+        before = {i: set(self.inits.get(i, ())) for _m, i in [*added, *removed]}
+        for m, i in removed:
+            k = self.index[m]
+            self.of[k].discard(i)
+            self.inits[i].discard(k)
+            if not self.inits[i]:
+                del self.inits[i]
+        for m, i in added:
+            k = self.index[m]
+            self.of[k].add(i)
+            self.inits.setdefault(i, set()).add(k)
+        for m, i in [*removed, *added]:
+            k = self.index[m]
+            for y in before[i] | self.inits.get(i, set()):
+                if y != k:
+                    pairs.add((min(k, y), max(k, y)))
+        ties_added, ties_removed = [], []
+        dc_rows, dc_cols, dc_vals = [], [], []
+        for x, y in sorted(pairs):
+            w0 = len(old_of.get(x, self.of[x]) & old_of.get(y, self.of[y]))
+            w1 = len(self.of[x] & self.of[y])
+            if (w0 > 0) != (w1 > 0):
+                (ties_added if w1 > 0 else ties_removed).append((x, y))
+            c0, c1 = max(w0 - 1, 0), max(w1 - 1, 0)
+            if c0 != c1:
+                dc_rows += [x, y]
+                dc_cols += [y, x]
+                dc_vals += [c1 - c0, c1 - c0]
+        for x, y in ties_removed:
+            self._untie(x, y)
+        for x, y in ties_added:
+            self._tie(x, y)
+        self._incidence_update(dc_rows, dc_cols, dc_vals)
+        ties = ties_added + ties_removed
+        if ties and self.n > 2:
+            a = np.array([x for x, _ in ties])
+            b = np.array([y for _, y in ties])
+            hit = (self.levels[a] != self.levels[b]).any(axis=0)
+            self._run_sources(np.flatnonzero(hit))
+        net = None
+        if self.as_of is not None or classified:
+            net = network()
+            self.cells = cells_of(coverage(net))
+        if added or removed:
+            net = net or network()
+            self.pairs = pairs_of(structural_gaps(net))
+        if changed:
+            net = net or network()
+            self._overlaps(net, changed)
+
+    def _incidence_update(self, rows: list, cols: list, vals: list) -> None:
+        names = sorted(self.inits)
+        order = (
+            np.concatenate([np.fromiter(sorted(self.inits[i]), dtype=np.int64) for i in names])
+            if names
+            else np.zeros(0, dtype=np.int64)
+        )
+        colidx = np.repeat(np.arange(len(names)), [len(self.inits[i]) for i in names])
+        b = sparse.csr_matrix((np.ones(len(order)), (order, colidx)), shape=(self.n, len(names)))
+        self.b, self.bt = b, sparse.csr_matrix(b.T)
+        self.d = np.asarray(b.sum(axis=1)).ravel()[:, None]
+        if vals:
+            dc = sparse.csr_matrix((np.array(vals, dtype=float), (rows, cols)), shape=self.c.shape)
+            self.c = (self.c + dc).tocsr()
+            self.c.eliminate_zeros()
+
+    def _bit(self, rows: np.ndarray | int, col: int, on: bool, target: np.ndarray) -> None:
+        mask = np.left_shift(_ONE, np.uint64(col % 64))
+        if on:
+            target[rows, col // 64] |= mask
+        else:
+            target[rows, col // 64] &= ~mask
+
+    def _tie(self, u: int, v: int) -> None:
+        """Add the tie u–v: cross-sector paths and reach first (from the rows before), then
+        the bit rows."""
+        adj = self.adj
+        if not self.reach_only:
+            self._cross_tie(u, v, +1)
+        if self.is_actor[u] and self.is_actor[v]:
+            act = self.actor_bits
+            nu, nv = _indices(adj[u] & act), _indices(adj[v] & act)
+            self.near[u] |= adj[v] & act
+            self.near[v] |= adj[u] & act
+            self._bit(np.array([u]), v, True, self.near)
+            self._bit(np.array([v]), u, True, self.near)
+            self._bit(nu, v, True, self.near)
+            self._bit(nv, u, True, self.near)
+        self._bit(np.array([u]), v, True, adj)
+        self._bit(np.array([v]), u, True, adj)
+
+    def _cross_tie(self, u: int, v: int, sign: int) -> None:
+        """Change the cross-sector open two-paths by the tie u–v (not in the bit rows): the
+        brokers u and v gain (lose) the paths to the other's untied neighbours, the common
+        neighbours lose (gain) the path u–c–v, which the tie closes."""
+        adj = self.adj
+        self.cross[u] += sign * int(_count(adj[u] & ~adj[v] & self.dmask[self.tid[v]]))
+        self.cross[v] += sign * int(_count(adj[v] & ~adj[u] & self.dmask[self.tid[u]]))
+        if self._disjoint(u, v):
+            self.cross[_indices(adj[u] & adj[v])] -= sign
+
+    def _untie(self, u: int, v: int) -> None:
+        """Remove the tie u–v (the reverse of :meth:`_tie`)."""
+        adj = self.adj
+        self._bit(np.array([u]), v, False, adj)
+        self._bit(np.array([v]), u, False, adj)
+        if not self.reach_only:
+            self._cross_tie(u, v, -1)
+        if self.is_actor[u] and self.is_actor[v]:
+            act = self.actor_bits
+            for a, others in (
+                (u, np.union1d(_indices(adj[v] & act), [v])),
+                (v, _indices(adj[u] & act)),
+            ):
+                others = others[others != a]
+                if not len(others):
+                    continue
+                # still within two steps: tied, or an actor neighbour in common
+                rows = adj[others]
+                still = ((rows & act & adj[a]).any(axis=1)) | (
+                    rows[:, a // 64] & np.left_shift(_ONE, np.uint64(a % 64)) > 0
+                )
+                for o, keep in zip(others.tolist(), still.tolist(), strict=True):
+                    self._bit(np.array([a]), o, keep, self.near)
+                    self._bit(np.array([o]), a, keep, self.near)
+
+    def _disjoint(self, u: int, v: int) -> bool:
+        return bool(self.dmask[self.tid[u]][v // 64] & np.left_shift(_ONE, np.uint64(v % 64)))
+
+    def _overlaps(self, net: Network, changed: set[str]) -> None:
+        """The overlap pairs with a changed initiative, from the network of those initiatives
+        and the ones sharing a member with them."""
+        keep = {
+            p: c for p, c in self.overlaps.items() if p[0] not in changed and p[1] not in changed
+        }
+        related = set(changed)
+        for i in changed:
+            for k in self.inits.get(i, ()):
+                related |= self.of[k]
+        edges = net.edges[net.edges["initiative"].isin(related)].reset_index(drop=True)
+        sub = Network(net.nodes, edges, net.concepts, net.as_of, net.basis, net.stage_rules)
+        for pair, flag in overlaps_of(overlap_pairs(sub)).items():
+            if pair[0] in changed or pair[1] in changed:
+                keep[pair] = flag
+        self.overlaps = keep

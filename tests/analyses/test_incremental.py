@@ -1,0 +1,130 @@
+"""The incremental what-if gives, after every action, exactly what the analyses give on the whole
+changed network: reach, coverage cells, sector pairs, overlap pairs, bridge scores and ranks
+(exact and sampled betweenness), on a small network and at scale 8 of the benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.generate import generate
+from bench.whatif_plan import scenario
+from bioeco import build_dataset
+from bioeco.analyses._fixture import build_graph
+from bioeco.analyses.incremental import Figures, Tracker, bridges_of
+from bioeco.analyses.project import load_network
+from bioeco.analyses.scores import actor_scores
+from bioeco.analyses.whatif import _Snapshot, _State, _update, apply_action, whatif
+from bioeco.ingest.load import ScenarioAction, read_scenario
+
+
+def _same(got: Figures, want: Figures, net, options: dict) -> None:
+    assert got.reach == want.reach
+    assert got.cells == want.cells
+    assert got.pairs == want.pairs
+    assert got.overlaps == want.overlaps
+    bridges = bridges_of(actor_scores(net, **options)) if options else want.bridges
+    assert set(got.bridges) == set(bridges)
+    for member, (rank, score) in bridges.items():
+        assert got.bridges[member][0] == rank, member
+        assert got.bridges[member][1] == pytest.approx(score, abs=1e-9, rel=1e-9), member
+
+
+def _follow(net, actions, **options) -> int:
+    """Apply *actions* one by one; after each, the tracker's figures equal the full ones.
+    Returns how many steps were checked."""
+    state = _State.of(net)
+    tracker = Tracker(net, **options)
+    _same(tracker.figures(), _Snapshot.of(net), net, options)
+    for action in actions:
+        links, nodes = set(state.links), dict(state.nodes)
+        _, touched = apply_action(state, action)
+        _update(tracker, state, links, nodes, touched)
+        after = state.network()
+        _same(tracker.figures(), _Snapshot.of(after), after, options)
+    return len(actions)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return load_network(
+        build_graph(
+            {
+                "a": {"sector": ["marine"], "stage": ["research"]},
+                "b": {"sector": ["marine"]},
+                "c": {"sector": ["health"], "stage": ["research"]},
+                "d": {"sector": ["health"]},
+                "e": {"sector": ["agri-food"], "type": "funding-agency"},
+                "f": {"sector": ["agri-food", "marine"]},
+                "g": {},
+                "h": {"sector": ["forestry"]},
+                "solo": {"sector": ["forestry"]},
+            },
+            {
+                "i1": {"type": "project", "sector": ["marine"], "stage": ["research"]},
+                "i2": {"type": "project", "sector": ["marine"], "stage": ["research"]},
+                "i3": {"type": "network"},
+                "i4": {"type": "project", "sector": ["health"]},
+            },
+            [
+                ("a", "i1", "member"),
+                ("b", "i1", "member"),
+                ("b", "i2", "member"),
+                ("c", "i2", "member"),
+                ("a", "i2", "coordinator"),
+                ("c", "i3", "member"),
+                ("d", "i3", "member"),
+                ("e", "i3", "member"),
+                ("f", "i4", "member"),
+                ("g", "i4", "member"),
+                ("h", "i4", "member"),
+                ("d", "i4", "member"),
+                ("e", "i1", "member"),
+            ],
+        )
+    )
+
+
+PLAN = [
+    ScenarioAction("invite", actor="h", initiative="i1"),  # new ties, reach through h
+    ScenarioAction("introduce", actor="a", other="b"),  # already tied: nothing but a node
+    ScenarioAction("introduce", actor="a", other="d"),  # a new tie
+    ScenarioAction("end", actor="b", initiative="i1"),  # b and a stay tied through i2
+    ScenarioAction("end", actor="c", initiative="i3"),  # a tie goes
+    ScenarioAction(
+        "start",
+        initiative="n1",
+        label="New",
+        type="project",
+        members=("f", "c", "g"),
+        sectors=("marine",),
+        stages=("research",),
+    ),
+    ScenarioAction("merge", initiative="i4", into="i2"),
+    ScenarioAction("invite", actor="solo", initiative="i3"),  # a first membership: restart
+    ScenarioAction("end", actor="solo", initiative="i3"),  # and the last one
+]
+
+
+def test_each_action_gives_the_full_figures(small):
+    assert _follow(small, PLAN) == len(PLAN)
+
+
+def test_sampled_betweenness_follows_the_sample(small):
+    # above exact_max_nodes the analysis samples k sources with the seed: so does the tracker
+    assert _follow(small, PLAN[:7], exact_max_nodes=3, k=4, seed=7) == 7
+
+
+def test_whatif_reports_bridge_scores_of_the_touched_actors(small):
+    out = whatif(small, [ScenarioAction("introduce", actor="a", other="h")])
+    changes = out["whatif_changes"]
+    assert (changes["measure"] == "bridge score").any()
+
+
+def test_scale_8_plan_equals_the_full_recompute(tmp_path: Path):
+    data = tmp_path / "data"
+    generate(data, 8, 0)
+    plan = scenario(data, tmp_path / "plan.csv")
+    net = load_network(build_dataset(data))
+    assert _follow(net, read_scenario(plan)) == 10
