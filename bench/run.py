@@ -245,7 +245,12 @@ def _command(
     if largest is not None:  # synthetic data has no Biotech North: ask about real members
         text = text.replace(DATA_INITIATIVE, f"initiative:{largest}")
     query.write_text(text, encoding="utf-8")
-    args = [a.format(data=data, out=out, query=query) for a in COMMANDS[step]]
+    plan = work / "whatif-plan.csv"
+    if step == "cmd_whatif":  # ten actions on this folder's actors and initiatives
+        from bench.whatif_plan import scenario
+
+        scenario(data, plan)
+    args = [a.format(data=data, out=out, query=query, plan=plan) for a in COMMANDS[step]]
     env = {**os.environ, "BIOECO_OUT": str(out), "BIOECO_DATA": str(data)}
     used: dict[str, float] = {}
     status, seconds, peak = _run_process(
@@ -257,10 +262,31 @@ def _command(
     if step == "cmd_query_after_analyze":
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
         info["answer_rows"] = max(0, len([x for x in lines if not x.startswith("Warning")]) - 1)
+    if step == "cmd_whatif_suggest":
+        info["candidates"] = _suggest_candidates(out)
     if step == "cmd_analyze" and (out / "analysis.trig").is_file():
         info["analysis_trig_MB"] = round((out / "analysis.trig").stat().st_size / 1e6, 2)
         info["bioeco_trig_MB"] = round((out / "bioeco.trig").stat().st_size / 1e6, 2)
     return seconds, peak, math.nan, info
+
+
+def _suggest_candidates(out: Path) -> int:
+    """Candidate actions ``whatif --suggest`` weighs on *out*: the pairs of
+    ``bridges_pairs.csv`` (at most 1,000) and the flagged initiative cells of
+    ``gaps_coverage.csv`` (an upper bound: a cell needs two actors classified there)."""
+    import csv
+
+    folder = out / "analysis"
+    with (folder / "bridges_pairs.csv").open(encoding="utf-8", newline="") as fh:
+        pairs = min(1000, sum(1 for _ in csv.DictReader(fh)))
+    with (folder / "gaps_coverage.csv").open(encoding="utf-8", newline="") as fh:
+        flagged = [
+            r
+            for r in csv.DictReader(fh)
+            if r["entity"] == "initiatives"
+            and {"empty", "under", "thin"} & set(r["flag"].split("|"))
+        ]
+    return pairs + len(flagged)
 
 
 def _tail(log: Path) -> str:

@@ -29,6 +29,10 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "analyze", "all", "--graph", "{out}/bioeco.trig", "--out", "{out}", "--top", "10",
     ),
     "cmd_query_after_analyze": ("query", "-f", "{query}", "--format", "csv"),
+    "cmd_whatif": ("whatif", "{plan}", "--graph", "{out}/bioeco.trig", "--out", "{out}"),
+    "cmd_whatif_suggest": (
+        "whatif", "--suggest", "20", "--graph", "{out}/bioeco.trig", "--out", "{out}",
+    ),
     "cmd_report": ("report", "--graph", "{out}/bioeco.trig", "-o", "{out}/report.html"),
     "cmd_viz": ("viz", "--graph", "{out}/bioeco.trig", "-o", "{out}/viewer.html"),
     "cmd_export_xlsx": ("export", "--to", "xlsx", "--graph", "{out}/bioeco.trig"),
@@ -47,7 +51,7 @@ COMMAND_TARGETS: dict[str, tuple[str, float]] = {
 }
 
 
-COMMAND_SECONDS = {"cmd_query_after_analyze": 1.5}
+COMMAND_SECONDS = {"cmd_query_after_analyze": 1.5, "cmd_whatif": 2.0, "cmd_whatif_suggest": 15.0}
 """Absolute targets (seconds, whole process) of commands without a baseline ratio."""
 
 

@@ -2,7 +2,8 @@
 
 Three invitations, three introductions, two new initiatives, one merge and one ended
 membership, drawn with a seeded generator from the folder's actors and initiatives (actors
-that already take part in something, so the member index stays: the common case of a plan).
+that already take part in something and an initiative merged away that is no member itself,
+so who is a member stays the same: the common case of a plan).
 Same folder and seed → the same file.
 
 ```
@@ -60,7 +61,7 @@ def scenario(data: Path | str, out: Path | str, seed: int = 0) -> Path:
         add(action="start", initiative=f"bench-new-{k}", label=f"Bench initiative {k}",
             type="project", members="|".join(rng.sample(active, 5)), sectors="marine|agri-food",
             stages="data")  # fmt: skip
-    gone, kept = rng.sample(inits, 2)
+    gone, kept = rng.sample([i for i in inits if i not in of], 2)  # not members themselves
     add(action="merge", initiative=gone, into=kept)
     rest = [i for i in inits if i not in (gone, kept)]
     i = rng.choice(rest)

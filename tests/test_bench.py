@@ -313,9 +313,17 @@ def test_the_commands_run_as_whole_processes_on_one_out_folder(scale1: Path, tmp
     CPU seconds and peak; the query after analyze answers from the store's folder."""
     from bench.run import _measure
 
-    for step in ("cmd_build", "cmd_analyze", "cmd_query_after_analyze", "cmd_report"):
+    steps = ("cmd_build", "cmd_analyze", "cmd_query_after_analyze", "cmd_whatif",
+             "cmd_whatif_suggest", "cmd_report")  # fmt: skip
+    for step in steps:
         seconds, peak, _setup, info = _measure(step, 1, scale1, tmp_path, 600.0)
         assert seconds > 0 and peak > 0 and info["cpu_s"] > 0, step
+        if step == "cmd_whatif":  # header, ten actions, the whole scenario
+            steps_csv = tmp_path / "cmd-out" / "whatif" / "whatif_steps.csv"
+            assert len(steps_csv.read_text(encoding="utf-8").splitlines()) == 12
+        if step == "cmd_whatif_suggest":
+            assert info["candidates"] > 0
+            assert (tmp_path / "cmd-out" / "whatif" / "whatif_suggestions.csv").is_file()
     out = tmp_path / "cmd-out"
     assert info is not None and (out / "report.html").is_file()
     assert (out / "analysis" / "manifest.json").is_file()

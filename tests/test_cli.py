@@ -189,6 +189,7 @@ def test_analyze_writes_csvs_and_analysis_graph(runner, tiny_dir, tmp_path):
         "gaps_structural.csv",
         "gaps_survey.csv",
         "manifest.json",  # which graph and options the tables are of (report, viz reuse them)
+        "network.json",  # the network the analyses read (whatif reuses it)
         "overlap_pairs.csv",
     ]
     # the analysis graph is queryable next to the built graph

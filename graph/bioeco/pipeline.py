@@ -601,6 +601,7 @@ def analyze(
         trig = key if source is not None else None
         names = [str(g.identifier) for g in dataset.graphs() if isinstance(g.identifier, URIRef)]
     started = run_clock()
+    read: list = []  # the network the analyses read: written with the tables, for whatif
     try:
         tables = run_analyses(
             dataset,
@@ -610,6 +611,7 @@ def analyze(
             region=region,
             as_of=as_of,
             seed=seed,
+            network=read.append if write and endpoint is None else None,
             **thresholds,
         )
     except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
@@ -641,6 +643,10 @@ def analyze(
         rdf = results_to_rdf(tables, params, started=started, ended=ended, used=used, top=top)
         files = {p.name: data for p, data in csv_files(tables, out / "analysis").items()}
         files["analysis.trig"] = serialize_trig({rdf.identifier: rdf})
+        if read:
+            from bioeco.analyses.netfile import NETWORK_FILE, network_json
+
+            files[NETWORK_FILE] = network_json(read.pop(), graph=key)
         # which graph and options the tables are of: report, viz and export reuse them
         options = {"sector": sector, "region": region, "as_of": as_of, "seed": seed}
         files[TABLES_MANIFEST] = tables_manifest(
@@ -652,7 +658,8 @@ def analyze(
         written = atomic_write_set(
             out / "analysis", files, links={out / "analysis.trig": "analysis/analysis.trig"}
         )
-        output.files = [path for path in written if path.name != TABLES_MANIFEST]
+        # the manifest and the network file (for whatif) are no results of their own
+        output.files = [p for p in written if p.name not in (TABLES_MANIFEST, "network.json")]
         if trig is not None:
             step("loading the analysis graph into the store")
             _store_analysis(out, trig, files["analysis.trig"])
@@ -714,6 +721,100 @@ def _store_analysis(out: Path, trig: str, analysis: str | bytes) -> bool:
     return True
 
 
+def _analysed_network(
+    data_dir: Path | str | None,
+    graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None,
+    out_dir: Path | str | None,
+    as_of: int | None,
+    basis: str,
+    *,
+    want_pairs: bool,
+) -> tuple[Any, pd.DataFrame | None]:
+    """The network ``bioeco analyze`` read and wrote to ``<out>/analysis/network.json``
+    (:mod:`bioeco.analyses.netfile`) when :func:`open_graph` would read one TriG file (given,
+    or the current ``out/bioeco.trig``) whose SHA-256 is the analysis manifest's graph key, and
+    the file is of these *as_of* and *basis*; else None (the graph is then not opened here).
+    With *want_pairs*, also the ``bridges_pairs`` table when the analysis ran with the
+    default options (what the suggestions would compute), else None."""
+    from bioeco.analyses.netfile import NETWORK_FILE, read_network
+    from bioeco.analyses.stored import options_key, read_manifest
+
+    if data_dir is not None:
+        return None, None
+    if isinstance(graph_file, list | tuple):
+        if len(graph_file) != 1:
+            return None, None
+        graph_file = graph_file[0]
+    out = Path(out_dir) if out_dir is not None else None
+    if graph_file is not None:
+        trig = Path(graph_file)
+    else:
+        trig = (out or OUT_DIR) / "bioeco.trig"
+        if not trig.is_file():
+            return None, None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", StaleGraphWarning)  # open_graph says it, if read
+            if build_state(trig.parent).state != "fresh":
+                return None, None
+    if out is not None:
+        folder = out / "analysis"
+    elif trig.name == "bioeco.trig":
+        folder = trig.parent / "analysis"
+    else:
+        folder = OUT_DIR / "analysis"
+    manifest = read_manifest(folder) if folder.is_dir() else None
+    if manifest is None:
+        return None, None
+    try:
+        key = _digest_file(trig)
+    except OSError:
+        return None, None
+    if manifest.get("graph") != key:
+        return None, None
+    try:
+        net = read_network(read_bounded(folder / NETWORK_FILE, max_bytes=MAX_GRAPH_BYTES))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None
+    if net.as_of != as_of or net.basis != basis or net.__dict__.get("graph") != key:
+        return None, None
+    pairs = None
+    held = manifest.get("tables", {})
+    if (
+        want_pairs
+        and as_of is None
+        and basis == "all"
+        and "bridges_pairs" in held
+        and manifest.get("options") == options_key({})
+    ):
+        pairs = _pair_ids(folder / "bridges_pairs.csv", held["bridges_pairs"])
+    return net, pairs
+
+
+def _pair_ids(path: Path, entry: dict) -> pd.DataFrame | None:
+    """The ``actor_a`` and ``actor_b`` columns of the ``bridges_pairs`` table in *path*
+    (best first), when the file is the one the manifest *entry* describes (its SHA-256);
+    else None. Only the two id columns are parsed: the table's lists are long at scale."""
+    import csv
+    import hashlib
+    import io
+
+    import pandas as pd
+
+    from bioeco.analyses.stored import _text
+
+    try:
+        raw = read_bounded(path, max_bytes=MAX_GRAPH_BYTES, within=path.parent)
+    except OSError:
+        return None
+    if hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
+        return None
+    rows = csv.DictReader(io.StringIO(raw.decode("utf-8")))
+    if not {"actor_a", "actor_b"} <= set(rows.fieldnames or ()):
+        return None
+    ids = [(_text(r["actor_a"]), _text(r["actor_b"])) for r in rows]
+    return pd.DataFrame(ids, columns=["actor_a", "actor_b"])
+
+
 WHATIF_TABLES = ("whatif_steps", "whatif_changes", "whatif_suggestions")
 """The tables of :func:`whatif`, written to ``<out>/whatif/<table>.csv``."""
 
@@ -746,13 +847,22 @@ def whatif(
 
     if scenario is None and not suggest:
         raise UsageError("give a scenario file or ask for suggestions (--suggest N)")
-    graph = open_graph(data_dir, graph_file, with_analysis=False)
+    net, pairs = _analysed_network(
+        data_dir, graph_file, out_dir, as_of, basis, want_pairs=region is None
+    )
+    source = net
+    if net is None:  # read the graph, once for both
+        from bioeco.analyses.project import load_network
+
+        graph = open_graph(data_dir, graph_file, with_analysis=False)
+        step("reading the network")
+        source = net = load_network(graph, as_of=as_of, basis=basis)
     tables: dict[str, pd.DataFrame] = {}
     if scenario is not None:
-        tables.update(run_whatif(graph, scenario, as_of=as_of, basis=basis))
+        tables.update(run_whatif(source, scenario))
     if suggest:
         tables["whatif_suggestions"] = suggest_actions(
-            graph, suggest, goal=goal, region=region, as_of=as_of, basis=basis
+            source, suggest, goal=goal, region=region, pairs=pairs
         )
     if write:
         out = Path(out_dir) if out_dir is not None else OUT_DIR

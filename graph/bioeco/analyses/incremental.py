@@ -41,6 +41,7 @@ tracker then starts again from the whole network (exact, as slow as before).
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +50,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from bioeco.analyses.gaps import coverage, structural_gaps
+from bioeco.analyses.gaps import _p_none, _shuffled_counts, bh_adjust, coverage
 from bioeco.analyses.overlap import overlap_pairs
 from bioeco.analyses.project import Network
 from bioeco.analyses.ranking import tie_ranks
@@ -72,6 +73,15 @@ def _pack(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> np.nd
             np.left_shift(_ONE, (cols % 64).astype(np.uint64)),
         )
     return out
+
+
+def _row(mask: np.ndarray) -> np.ndarray:
+    """One bit row from a boolean vector."""
+    words = max(1, (len(mask) + 63) // 64)
+    packed = np.zeros(words * 8, dtype=np.uint8)
+    bits = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
+    packed[: len(bits)] = bits
+    return packed.view(np.uint64)
 
 
 def _indices(row: np.ndarray) -> np.ndarray:
@@ -195,10 +205,8 @@ class Tracker:
         #: per type: bit row of the members of a type disjoint from it
         self.dmask = np.zeros((len(types), max(1, (n + 63) // 64)), dtype=np.uint64)
         for t in range(len(types)):
-            cols = np.flatnonzero(disjoint[t][self.tid])
-            self.dmask[t] = _pack(np.zeros(len(cols), dtype=np.int64), cols, 1, n)[0]
-        self.actor_bits = _pack(np.zeros(int(self.is_actor.sum()), dtype=np.int64),
-                                np.flatnonzero(self.is_actor), 1, n)[0]  # fmt: skip
+            self.dmask[t] = _row(disjoint[t][self.tid])
+        self.actor_bits = _row(self.is_actor)
         # memberships
         self.inits: dict[str, set[int]] = {}
         self.of: list[set[str]] = [set() for _ in range(n)]
@@ -207,22 +215,24 @@ class Tracker:
             self.inits.setdefault(i, set()).add(k)
             self.of[k].add(i)
         # adjacency bit rows: every initiative's members are tied to each other
-        rows, cols = [], []
+        self.adj = np.zeros((n, max(1, (n + 63) // 64)), dtype=np.uint64)
+        mask = np.zeros(n, dtype=bool)
         for members in self.inits.values():
             ms = np.fromiter(members, dtype=np.int64)
-            rows.append(np.repeat(ms, len(ms)))
-            cols.append(np.tile(ms, len(ms)))
-        r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
-        off = r != c
-        self.adj = _pack(r[off], c[off], n, n)
+            mask[ms] = True
+            self.adj[ms] |= _row(mask)
+            mask[ms] = False
+        everyone = np.arange(n)
+        self.adj[everyone, everyone // 64] &= ~np.left_shift(
+            _ONE, (everyone % 64).astype(np.uint64)
+        )
         self._start_reach()
         self.net = net
         if self.reach_only:  # the suggestions: reach and the bit rows only
             return
         self._start_bridges()
         self.cells = cells_of(coverage(net))
-        self.pairs = pairs_of(structural_gaps(net))
+        self._start_structural(net)
         self.overlaps = overlaps_of(overlap_pairs(net))
         self.net = net
 
@@ -235,16 +245,11 @@ class Tracker:
         everyone = np.arange(self.n)
         one[everyone, everyone // 64] |= np.left_shift(_ONE, (everyone % 64).astype(np.uint64))
         one[~self.is_actor] = 0
-        through = {}  # initiative → actors within one step of one of its actor members
-        for i, members in self.inits.items():
-            ms = [k for k in members if self.is_actor[k]]
-            if ms:
-                through[i] = np.bitwise_or.reduce(one[ms], axis=0)
         self.near = np.zeros_like(self.adj)
-        for x in np.flatnonzero(self.is_actor):
-            rows = [through[i] for i in self.of[x] if i in through]
-            if rows:
-                self.near[x] = np.bitwise_or.reduce(np.stack(rows), axis=0)
+        for members in self.inits.values():
+            ms = np.array(sorted(k for k in members if self.is_actor[k]), dtype=np.int64)
+            if len(ms):  # the actors within one step of an actor member, for each of them
+                self.near[ms] |= np.bitwise_or.reduce(one[ms], axis=0)
         self.near &= self.actor_bits
 
     def _ones(self, rows: np.ndarray) -> np.ndarray:
@@ -469,16 +474,105 @@ class Tracker:
             b = np.array([y for _, y in ties])
             hit = (self.levels[a] != self.levels[b]).any(axis=0)
             self._run_sources(np.flatnonzero(hit))
-        net = None
         if self.as_of is not None or classified:
-            net = network()
-            self.cells = cells_of(coverage(net))
+            self.cells = cells_of(coverage(network(edges=self.as_of is not None)))
         if added or removed:
-            net = net or network()
-            self.pairs = pairs_of(structural_gaps(net))
+            self._structural_update(before)
         if changed:
-            net = net or network()
-            self._overlaps(net, changed)
+            self._overlaps(network, changed)
+
+    # -- sector pairs ---------------------------------------------------------------------
+
+    def _start_structural(
+        self, net: Network, alpha: float = 0.05, draws: int = 999, seed: int = 42
+    ) -> None:
+        """The sector pairs as :func:`~bioeco.analyses.gaps.structural_gaps` counts them, and
+        what it draws: the same seeded shuffles of the members' sector rows, kept (draws ×
+        classified members), with each shuffle's count of initiatives per sector pair, so an
+        action changes the counts of the initiatives it changes only."""
+        self.pairs: dict = {}
+        self.alpha = alpha
+        tops = [
+            sorted({net.top("sector", c) for c in net.attr(m, "sectors")}) for m in self.members
+        ]
+        classified = [k for k, t in enumerate(tops) if t]
+        self.codes = sorted({c for t in tops for c in t})
+        self.slot = np.full(self.n, -1, dtype=np.int64)  # member → row of smat
+        self.slot[classified] = np.arange(len(classified))
+        pos = {c: j for j, c in enumerate(self.codes)}
+        self.smat = np.zeros((len(classified), len(self.codes)), dtype=bool)
+        for row, k in enumerate(classified):
+            self.smat[row, [pos[c] for c in tops[k]]] = True
+        if len(self.codes) < 2 or not self.inits:
+            self.perms = None
+            return
+        total = len(classified)
+        self.spairs = np.array(list(itertools.combinations(range(len(self.codes)), 2)))
+        a, b = self.spairs[:, 0], self.spairs[:, 1]
+        inc = sparse.csr_matrix(self.b[classified].T)  # initiatives × classified members
+        present = (inc @ self.smat.astype(float)) > 0
+        self.observed = (present[:, a] & present[:, b]).sum(axis=0).astype(np.int64)
+        self.null = _shuffled_counts(inc, self.smat.astype(np.int8), self.spairs, draws, seed)
+        rng = np.random.default_rng(seed)  # the shuffles drawn: the same generator's
+        self.perms = np.stack([rng.permutation(total) for _ in range(draws)]).astype(np.int32)
+        self.sizes = {
+            i: int(np.count_nonzero(self.slot[np.fromiter(m, dtype=np.int64)] >= 0))
+            for i, m in self.inits.items()
+        }
+        self.pairs = self._structural_pairs()
+
+    def _count_initiative(self, i: str, members: set[int], sign: int) -> None:
+        """Add (sign +1) or take away (-1) initiative *i* with *members* from the counts."""
+        rows = self.slot[np.fromiter(members, dtype=np.int64)] if members else np.zeros(0)
+        rows = rows[rows >= 0].astype(np.int64)
+        if sign > 0:
+            self.sizes[i] = len(rows)
+        if not len(rows):
+            return
+        a, b = self.spairs[:, 0], self.spairs[:, 1]
+        seen = self.smat[rows].any(axis=0)
+        self.observed += sign * (seen[a] & seen[b])
+        shuffled = self.smat[self.perms[:, rows]].any(axis=1)  # draws × codes
+        self.null += sign * (shuffled[:, a] & shuffled[:, b])
+
+    def _structural_update(self, before: dict[str, set[int]]) -> None:
+        if self.perms is None:
+            return
+        for i, members in before.items():
+            self._count_initiative(i, members, -1)
+            self.sizes.pop(i, None)
+        for i in before:
+            if i in self.inits:
+                self._count_initiative(i, self.inits[i], +1)
+        self.pairs = self._structural_pairs()
+
+    def _structural_pairs(self) -> dict[tuple[str, str], tuple[int, bool]]:
+        """observed and gap of each sector pair, as :func:`structural_gaps` decides them."""
+        sizes = np.array([self.sizes[i] for i in sorted(self.inits)], dtype=int)
+        total = len(self.smat)
+        k_count = self.smat.sum(axis=0).astype(int)
+        draws = len(self.null)
+        p_values, short = [], []
+        for n_pair, (ia, ic) in enumerate(self.spairs):
+            union = int((self.smat[:, ia] | self.smat[:, ic]).sum())
+            probs = (
+                1
+                - _p_none(total, int(k_count[ia]), sizes)
+                - _p_none(total, int(k_count[ic]), sizes)
+            )
+            probs = np.clip(probs + _p_none(total, union, sizes), 0.0, 1.0)
+            expected = float(probs.sum())
+            observed = int(self.observed[n_pair])
+            p_values.append((1 + np.count_nonzero(self.null[:, n_pair] <= observed)) / (1 + draws))
+            short.append(observed < expected - 1e-9)
+        q = bh_adjust(np.array(p_values))
+        return {
+            (self.codes[ia], self.codes[ic]): (
+                int(self.observed[k]),
+                bool(short[k] and q[k] <= self.alpha),
+            )
+            for k, (ia, ic) in enumerate(self.spairs)
+        }
 
     def _incidence_update(self, rows: list, cols: list, vals: list) -> None:
         names = sorted(self.inits)
@@ -559,7 +653,7 @@ class Tracker:
     def _disjoint(self, u: int, v: int) -> bool:
         return bool(self.dmask[self.tid[u]][v // 64] & np.left_shift(_ONE, np.uint64(v % 64)))
 
-    def _overlaps(self, net: Network, changed: set[str]) -> None:
+    def _overlaps(self, network: Any, changed: set[str]) -> None:
         """The overlap pairs with a changed initiative, from the network of those initiatives
         and the ones sharing a member with them."""
         keep = {
@@ -569,9 +663,7 @@ class Tracker:
         for i in changed:
             for k in self.inits.get(i, ()):
                 related |= self.of[k]
-        edges = net.edges[net.edges["initiative"].isin(related)].reset_index(drop=True)
-        sub = Network(net.nodes, edges, net.concepts, net.as_of, net.basis, net.stage_rules)
-        for pair, flag in overlaps_of(overlap_pairs(sub)).items():
+        for pair, flag in overlaps_of(overlap_pairs(network(initiatives=related))).items():
             if pair[0] in changed or pair[1] in changed:
                 keep[pair] = flag
         self.overlaps = keep

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +186,7 @@ def run_analyses(
     region: str | None = None,
     as_of: int | None = None,
     seed: int = 42,
+    network: Callable[[Network], None] | None = None,
     **thresholds: Any,
 ) -> dict[str, pd.DataFrame]:
     """Run the requested analyses on *graph* and return their tables by name.
@@ -215,6 +216,7 @@ def run_analyses(
     ``scope`` (default ``region:``/``sector:`` of *region*/*sector*, else the narrower of the two
     sources' areas)); ``all`` includes it when the sources describe more than one year.
     *thresholds* are passed to the functions that take them (see :data:`THRESHOLDS`).
+    *network*, when given, is called with the network read (before *region* restricts it).
     Unknown kinds, thresholds, sector or region codes raise :class:`~bioeco.errors.UsageError`.
 
     Examples
@@ -250,6 +252,8 @@ def run_analyses(
     basis = thresholds.get("basis", "all")
     step("reading the network")
     net = load_network(graph, as_of=as_of, basis=basis)
+    if network is not None:
+        network(net)
     _check_code(net, "sector", sector)
     _check_code(net, "region", region)
     local = net.restrict_region(region) if region else net

@@ -62,6 +62,11 @@ _DEFAULT_ROLE = {"invite": "partner", "introduce": "participant", "start": "part
 _ORGANISER = "organiser"
 
 
+_NODE_COLUMNS = [
+    "id", "label", "kind", "type", "sectors", "stages", "regions", "start", "end", "part_of",
+]  # fmt: skip
+
+
 def _iri(kind: str, ident: str) -> str:
     return f"{BID}{kind}/{ident}"
 
@@ -93,9 +98,20 @@ class _State:
             rules[(m, i)] = rule
         return cls(nodes, links, rules, net.concepts, net.as_of, net.basis, net.stage_rules)
 
-    def network(self) -> Network:
+    def network(self, initiatives: set[str] | None = None, edges: bool = True) -> Network:
+        """The network now; with *initiatives*, only their links and the nodes of those
+        links (what a pair of initiatives is judged on); without *edges*, every node and no
+        link (what the coverage counts, without ``as_of``)."""
+        links = sorted(self.links.items()) if edges else []
+        if initiatives is not None:
+            links = [((m, i), r) for (m, i), r in links if i in initiatives]
+            keep = set(initiatives) | {m for (m, _i), _r in links}
+            nodes = sorted((iri, row) for iri, row in self.nodes.items() if iri in keep)
+        else:
+            nodes = sorted(self.nodes.items())
         node_frame = pd.DataFrame(
-            [{"iri": iri, **row} for iri, row in sorted(self.nodes.items())]
+            [{"iri": iri, **row} for iri, row in nodes],
+            columns=["iri", *_NODE_COLUMNS],
         ).set_index("iri")
         edge_frame = pd.DataFrame(
             [
@@ -105,7 +121,7 @@ class _State:
                     "roles": tuple(sorted(r)),
                     "rule": self.rules[(m, i)],
                 }
-                for (m, i), r in sorted(self.links.items())
+                for (m, i), r in links
             ],
             columns=["member", "initiative", "roles", "rule"],
         )
@@ -332,6 +348,13 @@ class _Snapshot:
         )
 
 
+def _differing(before: dict, after: dict) -> list:
+    """The keys whose value differs (or that only one of the two has), sorted."""
+    if before is after:
+        return []
+    return sorted({key for key, _value in before.items() ^ after.items()})
+
+
 def _fmt(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
@@ -351,7 +374,7 @@ def _changes(step: int, before: Figures, after: Figures, touched: set[str], labe
                 f"other: {before.reach} → {after.reach} ({diff:+d})",
             }
         )
-    for key in sorted(set(before.cells) | set(after.cells)):
+    for key in _differing(before.cells, after.cells):
         (c0, f0), (c1, f1) = before.cells.get(key, (0, "ok")), after.cells.get(key, (0, "ok"))
         if (c0, f0) == (c1, f1):
             continue
@@ -374,7 +397,7 @@ def _changes(step: int, before: Figures, after: Figures, touched: set[str], labe
                 "explanation": what,
             }
         )
-    for key in sorted(set(before.pairs) | set(after.pairs)):
+    for key in _differing(before.pairs, after.pairs):
         (o0, g0), (o1, g1) = before.pairs.get(key, (0, False)), after.pairs.get(key, (0, False))
         if (o0, g0) == (o1, g1):
             continue
@@ -394,7 +417,7 @@ def _changes(step: int, before: Figures, after: Figures, touched: set[str], labe
                 "explanation": what,
             }
         )
-    for key in sorted(set(before.overlaps) | set(after.overlaps)):
+    for key in _differing(before.overlaps, after.overlaps):
         if before.overlaps.get(key) == after.overlaps.get(key):
             continue
         a, b = (label(x) for x in key)
@@ -569,7 +592,8 @@ def suggest_actions(
     as_of: int | None = None,
     region: str | None = None,
     basis: str = "all",
-    candidates: int = 200,
+    candidates: int = 1000,
+    pairs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rank candidate actions by what they would add, greedily (each next one given those before).
 
@@ -579,7 +603,9 @@ def suggest_actions(
     each value-chain cell where initiatives are missing, fewer than expected or thin, with the
     actors classified in that cell (gain = initiatives the cell lacks to reach its expected
     count). ``both`` alternates between the two goals (their gains are in different units).
-    *region* keeps the memberships and the actors located there. Returns ``rank``,
+    *region* keeps the memberships and the actors located there. *candidates* is how many
+    pairs to consider; *pairs*, the ``bridges_pairs`` table of this network when it is at
+    hand (``bioeco analyze`` wrote it), saves computing them. Returns ``rank``,
     ``action``, ``actor``, ``other``, ``initiative``, ``members``, ``sector``, ``stage``,
     ``gain``, ``explanation`` (the action columns are those of a scenario file).
 
@@ -605,10 +631,14 @@ def suggest_actions(
         net = net.restrict_region(region)
     bridges: list[dict] = []
     if goal in ("bridges", "both"):
-        pairs = pair_suggestions(net, top=candidates)
+        if pairs is None or region is not None:
+            pairs = pair_suggestions(net, top=candidates)
+        else:  # the table bioeco analyze wrote of this network (its best rows first)
+            pairs = pairs.head(candidates)
         for a, b in zip(pairs["actor_a"], pairs["actor_b"], strict=True):
             bridges.append({"action": "introduce", "actor": f"{BID}{a}", "other": f"{BID}{b}"})
     cells = _coverage_candidates(net, region) if goal in ("coverage", "both") else []
+    considered = len(bridges) + len(cells)
     tracker = Tracker(net, reach_only=True)
     index = tracker.index
     bridges = [c for c in bridges if c["actor"] in index and c["other"] in index]
@@ -660,6 +690,7 @@ def suggest_actions(
         ],
     )
     out.attrs["note"] = HONESTY
+    out.attrs["candidates"] = considered  # how many candidate actions were weighed
     return out
 
 

@@ -1,0 +1,112 @@
+"""The analysable network as a file: what ``bioeco analyze`` read, kept for ``bioeco whatif``.
+
+Reading the network from the graph is the slow part of a what-if at national scale (scale 100
+of the benchmark: about 11 s to parse the TriG and run the network's SPARQL queries, against
+well under a second to read this file). ``bioeco analyze`` writes ``<out>/analysis/network.json``
+with its tables (same set, same manifest, so it is of the graph the manifest names);
+:func:`bioeco.pipeline.whatif` reads it instead of the graph when the manifest's graph is the
+graph asked about and the file's ``as_of`` and ``basis`` are those asked for. The network read
+back equals the one read from the graph, frame for frame (``tests/analyses/test_netfile.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pandas as pd
+
+from bioeco.analyses.project import Network
+
+__all__ = ["NETWORK_FILE", "network_json", "read_network"]
+
+NETWORK_FILE = "network.json"
+"""Name of the network file in ``<out>/analysis/``."""
+
+_FORMAT = 1
+_NODE_COLUMNS = [
+    "iri", "id", "label", "kind", "type", "sectors", "stages", "regions", "start", "end",
+    "part_of",
+]  # fmt: skip
+_TUPLES = {"sectors", "stages", "regions", "part_of", "roles", "broader"}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value: tuples as lists, NaN and missing as null, numpy numbers as Python's."""
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+        return None if isinstance(value, float) and math.isnan(value) else value
+    return value
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def network_json(net: Network, graph: str | None = None) -> str:
+    """The network as JSON text (sorted rows, so the same network gives the same text);
+    *graph* is the key of the graph it was read from (``bioeco.pipeline.graph_key``)."""
+    nodes = net.nodes.reset_index()
+    data = {
+        "format": _FORMAT,
+        "graph": graph,
+        "as_of": net.as_of,
+        "basis": net.basis,
+        "nodes": [
+            [_plain(r[c]) if c not in ("start", "end") else _int(r[c]) for c in _NODE_COLUMNS]
+            for r in nodes.to_dict("records")
+        ],
+        "edges": [[_plain(v) for v in row] for row in net.edges.itertuples(False)],
+        "concepts": [[_plain(v) for v in row] for row in net.concepts.itertuples(False)],
+        "concept_columns": list(net.concepts.columns),
+        "stage_rules": None
+        if net.stage_rules is None
+        else [[_plain(v) for v in row] for row in net.stage_rules.itertuples(False)],
+        "stage_rule_columns": None if net.stage_rules is None else list(net.stage_rules.columns),
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _frame(rows: list[list[Any]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                c: tuple(v) if c in _TUPLES and v is not None else v
+                for c, v in zip(columns, row, strict=True)
+            }
+            for row in rows
+        ],
+        columns=columns,
+    )
+
+
+def read_network(text: str | bytes) -> Network:
+    """The :class:`Network` of :func:`network_json` text; ``ValueError`` when it is not one.
+    Its attribute ``graph`` is the key of the graph it was read from (None if not given)."""
+    data = json.loads(text)
+    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        raise ValueError("not a bioeco network file of this version")
+    nodes = pd.DataFrame(
+        [dict(zip(_NODE_COLUMNS, row, strict=True)) for row in data["nodes"]],
+        columns=_NODE_COLUMNS,
+    )
+    for column in ("sectors", "stages", "regions", "part_of"):
+        nodes[column] = [tuple(v) for v in nodes[column]]
+    nodes = nodes.set_index("iri")
+    edges = _frame(data["edges"], ["member", "initiative", "roles", "rule"])
+    concepts = _frame(data["concepts"], data["concept_columns"])
+    if "order" in concepts:
+        concepts["order"] = concepts["order"].astype(float)
+    rules = (
+        None
+        if data["stage_rules"] is None
+        else _frame(data["stage_rules"], data["stage_rule_columns"])
+    )
+    net = Network(nodes, edges, concepts, data["as_of"], data["basis"], rules)
+    net.__dict__["graph"] = data.get("graph")  # a frozen dataclass: no field of its own
+    return net

@@ -1,0 +1,44 @@
+"""The network file bioeco analyze writes reads back as the network read from the graph, and
+bioeco whatif reads it instead of the graph (same tables)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bioeco import build_dataset
+from bioeco.analyses.netfile import network_json, read_network
+from bioeco.analyses.project import load_network
+from bioeco.pipeline import analyze, build, whatif
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("as_of", [None, 2021])
+def test_the_file_reads_back_as_the_network(as_of):
+    net = load_network(build_dataset(ROOT / "data"), as_of=as_of)
+    back = read_network(network_json(net, graph="key"))
+    for name in ("nodes", "edges", "concepts", "stage_rules"):
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(net, name))
+    assert (back.as_of, back.basis, back.__dict__["graph"]) == (as_of, "all", "key")
+    assert network_json(back, graph="key") == network_json(net, graph="key")
+
+
+def test_whatif_reuses_the_analysed_network(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(data_dir=ROOT / "data", out_dir=out, check=False)
+    plan = ROOT / "docs" / "examples" / "whatif-land-moter-hav.csv"
+    fresh = whatif(plan, suggest=5, out_dir=out, graph_file=out / "bioeco.trig", write=False)
+    analyze(("all",), graph_file=out / "bioeco.trig", out_dir=out)
+    assert (out / "analysis" / "network.json").is_file()
+    import bioeco.analyses.project as project
+
+    def no_graph(*args, **kwargs):
+        raise AssertionError("the graph was read, not the analysed network")
+
+    monkeypatch.setattr(project, "load_network", no_graph)
+    reused = whatif(plan, suggest=5, out_dir=out, graph_file=out / "bioeco.trig", write=False)
+    for name, frame in fresh.items():
+        pd.testing.assert_frame_equal(reused[name], frame)
