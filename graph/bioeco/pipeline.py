@@ -729,21 +729,23 @@ def _analysed_network(
     basis: str,
     *,
     want_pairs: bool,
-) -> tuple[Any, pd.DataFrame | None]:
+) -> tuple[Any, pd.DataFrame | None, dict[str, int] | None]:
     """The network ``bioeco analyze`` read and wrote to ``<out>/analysis/network.json``
     (:mod:`bioeco.analyses.netfile`) when :func:`open_graph` would read one TriG file (given,
     or the current ``out/bioeco.trig``) whose SHA-256 is the analysis manifest's graph key, and
     the file is of these *as_of* and *basis*; else None (the graph is then not opened here).
-    With *want_pairs*, also the ``bridges_pairs`` table when the analysis ran with the
-    default options (what the suggestions would compute), else None."""
+    When the analysis ran with the default options, also (else None) the ``bridges_pairs``
+    table (with *want_pairs*: what the suggestions would compute) and the cross-sector open
+    two-paths of every member from ``bridges_actors`` (what the what-if would count)."""
     from bioeco.analyses.netfile import NETWORK_FILE, read_network
     from bioeco.analyses.stored import options_key, read_manifest
+    from bioeco.core.vocab import BID
 
     if data_dir is not None:
-        return None, None
+        return None, None, None
     if isinstance(graph_file, list | tuple):
         if len(graph_file) != 1:
-            return None, None
+            return None, None, None
         graph_file = graph_file[0]
     out = Path(out_dir) if out_dir is not None else None
     if graph_file is not None:
@@ -751,11 +753,11 @@ def _analysed_network(
     else:
         trig = (out or OUT_DIR) / "bioeco.trig"
         if not trig.is_file():
-            return None, None
+            return None, None, None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StaleGraphWarning)  # open_graph says it, if read
             if build_state(trig.parent).state != "fresh":
-                return None, None
+                return None, None, None
     if out is not None:
         folder = out / "analysis"
     elif trig.name == "bioeco.trig":
@@ -764,36 +766,44 @@ def _analysed_network(
         folder = OUT_DIR / "analysis"
     manifest = read_manifest(folder) if folder.is_dir() else None
     if manifest is None:
-        return None, None
+        return None, None, None
     try:
         key = _digest_file(trig)
     except OSError:
-        return None, None
+        return None, None, None
     if manifest.get("graph") != key:
-        return None, None
+        return None, None, None
     try:
         net = read_network(read_bounded(folder / NETWORK_FILE, max_bytes=MAX_GRAPH_BYTES))
     except (OSError, ValueError, KeyError, TypeError):
-        return None, None
+        return None, None, None
     if net.as_of != as_of or net.basis != basis or net.__dict__.get("graph") != key:
-        return None, None
-    pairs = None
+        return None, None, None
+    pairs, cross = None, None
     held = manifest.get("tables", {})
-    if (
-        want_pairs
-        and as_of is None
-        and basis == "all"
-        and "bridges_pairs" in held
-        and manifest.get("options") == options_key({})
-    ):
-        pairs = _pair_ids(folder / "bridges_pairs.csv", held["bridges_pairs"])
-    return net, pairs
+    if as_of is None and basis == "all" and manifest.get("options") == options_key({}):
+        if want_pairs and "bridges_pairs" in held:
+            pairs = _table_columns(
+                folder / "bridges_pairs.csv", held["bridges_pairs"], ("actor_a", "actor_b")
+            )
+        if "bridges_actors" in held:
+            found = _table_columns(
+                folder / "bridges_actors.csv",
+                held["bridges_actors"],
+                ("actor", "cross_sector_paths"),
+            )
+            if found is not None:
+                cross = {
+                    f"{BID}{a}": int(c)
+                    for a, c in zip(found["actor"], found["cross_sector_paths"], strict=True)
+                }
+    return net, pairs, cross
 
 
-def _pair_ids(path: Path, entry: dict) -> pd.DataFrame | None:
-    """The ``actor_a`` and ``actor_b`` columns of the ``bridges_pairs`` table in *path*
-    (best first), when the file is the one the manifest *entry* describes (its SHA-256);
-    else None. Only the two id columns are parsed: the table's lists are long at scale."""
+def _table_columns(path: Path, entry: dict, names: tuple[str, ...]) -> pd.DataFrame | None:
+    """The columns *names* (text) of an analysis table in *path*, in its row order, when the
+    file is the one the manifest *entry* describes (its SHA-256); else None. Only these
+    columns are parsed: the tables' lists are long at scale."""
     import csv
     import hashlib
     import io
@@ -809,10 +819,9 @@ def _pair_ids(path: Path, entry: dict) -> pd.DataFrame | None:
     if hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
         return None
     rows = csv.DictReader(io.StringIO(raw.decode("utf-8")))
-    if not {"actor_a", "actor_b"} <= set(rows.fieldnames or ()):
+    if not set(names) <= set(rows.fieldnames or ()):
         return None
-    ids = [(_text(r["actor_a"]), _text(r["actor_b"])) for r in rows]
-    return pd.DataFrame(ids, columns=["actor_a", "actor_b"])
+    return pd.DataFrame([[_text(r[n]) for n in names] for r in rows], columns=list(names))
 
 
 WHATIF_TABLES = ("whatif_steps", "whatif_changes", "whatif_suggestions")
@@ -847,7 +856,7 @@ def whatif(
 
     if scenario is None and not suggest:
         raise UsageError("give a scenario file or ask for suggestions (--suggest N)")
-    net, pairs = _analysed_network(
+    net, pairs, cross = _analysed_network(
         data_dir, graph_file, out_dir, as_of, basis, want_pairs=region is None
     )
     source = net
@@ -859,7 +868,7 @@ def whatif(
         source = net = load_network(graph, as_of=as_of, basis=basis)
     tables: dict[str, pd.DataFrame] = {}
     if scenario is not None:
-        tables.update(run_whatif(source, scenario))
+        tables.update(run_whatif(source, scenario, cross=cross))
     if suggest:
         tables["whatif_suggestions"] = suggest_actions(
             source, suggest, goal=goal, region=region, pairs=pairs

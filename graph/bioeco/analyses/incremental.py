@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,13 +155,18 @@ class Tracker:
 
     Parameters
     ----------
-    nodes : dict
-        IRI → node row (the columns of :attr:`Network.nodes`), shared with the caller, who
-        changes it; :meth:`update` is told what changed.
-    links : dict
-        (member, initiative) → roles, shared with the caller likewise.
-    network : callable
-        Returns the current :class:`Network` (used to start, and for the analyses run again).
+    net : Network
+        The network before the first action (the figures are computed on it once).
+    exact_max_nodes, k, seed
+        Betweenness as :func:`~bioeco.analyses.scores.actor_scores` computes it (exact up to
+        *exact_max_nodes* members, else from *k* sources sampled with *seed*).
+    reach_only : bool
+        Keep the reach only (the suggestions: :meth:`introduce_gains`, :meth:`introduce`).
+    cross : mapping, optional
+        Member IRI → cross-sector open two-paths, as ``bridges_actors`` of *net* holds them:
+        saves counting them at the start (when it has every member).
+
+    :meth:`update` applies one action, :meth:`figures` gives the figures now.
     """
 
     def __init__(
@@ -171,9 +177,11 @@ class Tracker:
         k: int = 200,
         seed: int = 42,
         reach_only: bool = False,
+        cross: Mapping[str, int] | None = None,
     ):
         self.exact_max_nodes, self.k, self.seed = exact_max_nodes, k, seed
         self.reach_only = reach_only
+        self._given_cross = cross  # counted already (bridges_actors): for the first start
         self.as_of = net.as_of
         self._start(net)
 
@@ -282,9 +290,11 @@ class Tracker:
 
     def _start_bridges(self) -> None:
         n = self.n
-        self.cross = np.zeros(n, dtype=np.int64)
-        for v in range(n):
-            self.cross[v] = self._cross_at(v)
+        given, self._given_cross = self._given_cross, None
+        if given is not None and all(m in given for m in self.members):
+            self.cross = np.array([given[m] for m in self.members], dtype=np.int64)
+        else:
+            self.cross = np.array([self._cross_at(v) for v in range(n)], dtype=np.int64)
         if n <= self.exact_max_nodes or min(self.k, n) == n:
             self.sources = np.arange(n, dtype=np.int64)
             self.sampled = False
@@ -663,7 +673,8 @@ class Tracker:
         for i in changed:
             for k in self.inits.get(i, ()):
                 related |= self.of[k]
-        for pair, flag in overlaps_of(overlap_pairs(network(initiatives=related))).items():
+        table = overlap_pairs(network(initiatives=related), pairs_with=changed)
+        for pair, flag in overlaps_of(table).items():
             if pair[0] in changed or pair[1] in changed:
                 keep[pair] = flag
         self.overlaps = keep

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
@@ -419,6 +421,7 @@ def overlap_pairs(
     sector: str | None = None,
     as_of: int | None = None,
     basis: str = "all",
+    pairs_with: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Pairs of initiatives of comparable kinds that share members, ranked by member overlap.
 
@@ -454,6 +457,9 @@ def overlap_pairs(
     their years not known to be apart; and different organisers (or organisers not stated).
     Other pairs are ``shared-members``. *sector* keeps pairs where either initiative is in
     that sector or below it (an initiative without sectors takes its members' sectors).
+    *pairs_with* (initiative IRIs) keeps the pairs with one of them: a pair's figures depend on
+    its two initiatives only, so these rows are those of the whole table (the what-if asks for
+    the pairs of the initiatives an action changes).
 
     Columns
     -------
@@ -531,6 +537,10 @@ def overlap_pairs(
         wanted_sectors = net.descendants("sector", sector)
         in_sector = np.array([bool(initiative_sectors(net, i) & wanted_sectors) for i in inits])
         keep &= in_sector[pair_x] | in_sector[pair_y]
+    if pairs_with is not None:
+        wanted_pairs = set(pairs_with)
+        asked = np.array([i in wanted_pairs for i in inits], dtype=bool)
+        keep &= asked[pair_x] | asked[pair_y]
     kept = np.flatnonzero(keep)
     columns = _pair_columns(net, kept, pair_x, pair_y, counts, starts, shared_members, sizes)
     columns["jaccard"] = jac[kept].tolist()

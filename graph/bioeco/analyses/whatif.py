@@ -9,7 +9,7 @@ reported in plain words. These are effects on the network model, not predictions
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -473,13 +473,16 @@ def whatif(
     *,
     as_of: int | None = None,
     basis: str = "all",
+    cross: Mapping[str, int] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Apply the actions of *scenario* one after the other; say what each and all change.
 
     *scenario* is a scenario CSV (:func:`bioeco.ingest.load.read_scenario`) or its actions.
     Each action is checked against the network (unknown ids, a member invited twice, a
     membership that does not exist …: :class:`~bioeco.errors.DataError` naming file, row and
-    field) before anything is computed; nothing is written anywhere.
+    field) before anything is computed; nothing is written anywhere. *cross*, the
+    cross-sector open two-paths of every member as ``bridges_actors`` of this network holds
+    them (IRI → count), saves counting them (the rest is computed).
 
     Returns ``whatif_steps`` (:data:`STEP_COLUMNS`: per action, then step 0 for the whole
     scenario, with the cross-sector reach before and after) and ``whatif_changes``
@@ -511,7 +514,7 @@ def whatif(
     for action in actions:  # check every row before computing anything
         plans.append(apply_action(state, action))
     state = _State.of(net)
-    tracker = Tracker(net)
+    tracker = Tracker(net, cross=cross)
     first = previous = tracker.figures()
     steps, changes = [], []
     touched_all: set[str] = set()
