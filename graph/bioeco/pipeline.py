@@ -810,7 +810,7 @@ def _table_columns(path: Path, entry: dict, names: tuple[str, ...]) -> pd.DataFr
 
     import pandas as pd
 
-    from bioeco.analyses.stored import _text
+    from bioeco.analyses.stored import cell_text
 
     try:
         raw = read_bounded(path, max_bytes=MAX_GRAPH_BYTES, within=path.parent)
@@ -821,7 +821,7 @@ def _table_columns(path: Path, entry: dict, names: tuple[str, ...]) -> pd.DataFr
     rows = csv.DictReader(io.StringIO(raw.decode("utf-8")))
     if not set(names) <= set(rows.fieldnames or ()):
         return None
-    return pd.DataFrame([[_text(r[n]) for n in names] for r in rows], columns=list(names))
+    return pd.DataFrame([[cell_text(r[n]) for n in names] for r in rows], columns=list(names))
 
 
 WHATIF_TABLES = ("whatif_steps", "whatif_changes", "whatif_suggestions")

@@ -23,6 +23,8 @@ __all__ = [
     "bh_adjust",
     "coverage",
     "coverage_matrix",
+    "p_none",
+    "shuffled_counts",
     "structural_gaps",
     "survey_comparison",
 ]
@@ -763,7 +765,7 @@ def _log_choose(n: np.ndarray, k: np.ndarray) -> np.ndarray:
     return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
 
 
-def _p_none(total: int, hits: int, sizes: np.ndarray) -> np.ndarray:
+def p_none(total: int, hits: int, sizes: np.ndarray) -> np.ndarray:
     """P(a uniform *sizes*-subset of *total* items contains none of *hits* marked items)."""
     rest = total - hits
     out = np.zeros(len(sizes))
@@ -800,7 +802,7 @@ def bh_adjust(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
     return out
 
 
-def _shuffled_counts(
+def shuffled_counts(
     incidence: sparse.csr_matrix, smat: np.ndarray, pairs: np.ndarray, draws: int, seed: int
 ) -> np.ndarray:
     """Shared-initiative counts of each sector pair in *draws* shuffles of the members'
@@ -924,16 +926,14 @@ def structural_gaps(
     sizes = np.asarray(inc.sum(axis=1)).ravel().astype(int)
     total = len(classified)
     pairs = np.array(list(itertools.combinations(range(len(codes)), 2)))
-    null = _shuffled_counts(inc, smat, pairs, int(permutations), seed)
+    null = shuffled_counts(inc, smat, pairs, int(permutations), seed)
     m = len(pairs)
     rows = []
     for n_pair, (ia, ic) in enumerate(pairs):
         a, c = codes[ia], codes[ic]
         union = int((smat[:, ia] | smat[:, ic]).sum())
-        probs = (
-            1 - _p_none(total, int(k_count[ia]), sizes) - _p_none(total, int(k_count[ic]), sizes)
-        )
-        probs = np.clip(probs + _p_none(total, union, sizes), 0.0, 1.0)
+        probs = 1 - p_none(total, int(k_count[ia]), sizes) - p_none(total, int(k_count[ic]), sizes)
+        probs = np.clip(probs + p_none(total, union, sizes), 0.0, 1.0)
         expected = float(probs.sum())
         draws = null[:, n_pair]
         std = float(draws.std())

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from bioeco.analyses.gaps import _p_none, _shuffled_counts, bh_adjust, coverage
+from bioeco.analyses.gaps import bh_adjust, coverage, p_none, shuffled_counts
 from bioeco.analyses.overlap import overlap_pairs
 from bioeco.analyses.project import Network
 from bioeco.analyses.ranking import tie_ranks
@@ -522,7 +522,7 @@ class Tracker:
         inc = sparse.csr_matrix(self.b[classified].T)  # initiatives × classified members
         present = (inc @ self.smat.astype(float)) > 0
         self.observed = (present[:, a] & present[:, b]).sum(axis=0).astype(np.int64)
-        self.null = _shuffled_counts(inc, self.smat.astype(np.int8), self.spairs, draws, seed)
+        self.null = shuffled_counts(inc, self.smat.astype(np.int8), self.spairs, draws, seed)
         rng = np.random.default_rng(seed)  # the shuffles drawn: the same generator's
         self.perms = np.stack([rng.permutation(total) for _ in range(draws)]).astype(np.int32)
         self.sizes = {
@@ -566,11 +566,9 @@ class Tracker:
         for n_pair, (ia, ic) in enumerate(self.spairs):
             union = int((self.smat[:, ia] | self.smat[:, ic]).sum())
             probs = (
-                1
-                - _p_none(total, int(k_count[ia]), sizes)
-                - _p_none(total, int(k_count[ic]), sizes)
+                1 - p_none(total, int(k_count[ia]), sizes) - p_none(total, int(k_count[ic]), sizes)
             )
-            probs = np.clip(probs + _p_none(total, union, sizes), 0.0, 1.0)
+            probs = np.clip(probs + p_none(total, union, sizes), 0.0, 1.0)
             expected = float(probs.sum())
             observed = int(self.observed[n_pair])
             p_values.append((1 + np.count_nonzero(self.null[:, n_pair] <= observed)) / (1 + draws))

@@ -24,6 +24,7 @@ from bioeco.core.safeio import MAX_GRAPH_BYTES, read_bounded
 
 __all__ = [
     "MANIFEST",
+    "cell_text",
     "column_kinds",
     "manifest_text",
     "options_key",
@@ -183,7 +184,9 @@ def read_manifest(folder: Path) -> dict | None:
     return data
 
 
-def _text(cell: str) -> str | None:
+def cell_text(cell: str) -> str | None:
+    """A text cell of a written table as it was: None for an empty cell, without the
+    apostrophe that kept formula-like text from running in a spreadsheet."""
     if cell == "":
         return None
     if cell.startswith("'") and cell[1:2] in _FORMULA and cell[1:2] != "":
@@ -204,14 +207,14 @@ def _cells(column: list[str], kind: str) -> Any:
         return [(c == "True") if c != "" else None for c in column]
     if kind in ("list", "tuple"):
         make = list if kind == "list" else tuple
-        return [make(_text(p) for p in c.split("|")) if c != "" else make() for c in column]
+        return [make(cell_text(p) for p in c.split("|")) if c != "" else make() for c in column]
     if kind == "str":
-        return pd.array([_text(c) or "" for c in column], dtype="str")
+        return pd.array([cell_text(c) or "" for c in column], dtype="str")
     if kind == "str?":
-        return pd.array([_text(c) for c in column], dtype="str")
+        return pd.array([cell_text(c) for c in column], dtype="str")
     if kind == "text":
-        return pd.array([_text(c) or "" for c in column], dtype=object)
-    return pd.array([_text(c) for c in column], dtype=object)
+        return pd.array([cell_text(c) or "" for c in column], dtype=object)
+    return pd.array([cell_text(c) for c in column], dtype=object)
 
 
 def read_table(path: Path, entry: Mapping[str, Any]) -> pd.DataFrame:
