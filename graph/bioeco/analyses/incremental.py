@@ -392,7 +392,10 @@ class Tracker:
         btw = self.betweenness()
         cross = self.cross.astype(float)
         max_b, max_c = btw.max(), cross.max()
-        score = ((btw / max_b if max_b > 0 else 0.0) + (cross / max_c if max_c > 0 else 0.0)) / 2
+        score = (
+            (btw / max_b if max_b > 0 else 0.0)
+            + (np.log1p(cross) / np.log1p(max_c) if max_c > 0 else 0.0)
+        ) / 2  # the two-paths on a log scale, as actor_scores counts them
         df = pd.DataFrame(
             {"member": self.members, "actor": self.ids, "score": score, "betweenness": btw,
              "_hub": self.hub}
