@@ -73,16 +73,11 @@ def network_json(net: Network, graph: str | None = None) -> str:
 
 
 def _frame(rows: list[list[Any]], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                c: tuple(v) if c in _TUPLES and v is not None else v
-                for c, v in zip(columns, row, strict=True)
-            }
-            for row in rows
-        ],
-        columns=columns,
-    )
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in columns:
+        if column in _TUPLES:
+            frame[column] = [tuple(v) if v is not None else v for v in frame[column]]
+    return frame
 
 
 def read_network(text: str | bytes) -> Network:
@@ -91,13 +86,7 @@ def read_network(text: str | bytes) -> Network:
     data = json.loads(text)
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
         raise ValueError("not a bioeco network file of this version")
-    nodes = pd.DataFrame(
-        [dict(zip(_NODE_COLUMNS, row, strict=True)) for row in data["nodes"]],
-        columns=_NODE_COLUMNS,
-    )
-    for column in ("sectors", "stages", "regions", "part_of"):
-        nodes[column] = [tuple(v) for v in nodes[column]]
-    nodes = nodes.set_index("iri")
+    nodes = _frame(data["nodes"], _NODE_COLUMNS).set_index("iri")
     edges = _frame(data["edges"], ["member", "initiative", "roles", "rule"])
     concepts = _frame(data["concepts"], data["concept_columns"])
     if "order" in concepts:

@@ -102,9 +102,13 @@ class _State:
         """The network now; with *initiatives*, only their links and the nodes of those
         links (what a pair of initiatives is judged on); without *edges*, every node and no
         link (what the coverage counts, without ``as_of``)."""
-        links = sorted(self.links.items()) if edges else []
+        if not edges:
+            links = []
+        elif initiatives is None:
+            links = sorted(self.links.items())
+        else:
+            links = sorted(((m, i), r) for (m, i), r in self.links.items() if i in initiatives)
         if initiatives is not None:
-            links = [((m, i), r) for (m, i), r in links if i in initiatives]
             keep = set(initiatives) | {m for (m, _i), _r in links}
             nodes = sorted((iri, row) for iri, row in self.nodes.items() if iri in keep)
         else:
