@@ -25,14 +25,18 @@ compares them after every action, on small networks and at scale 8):
   run again (breadth-first, batched, on the incidence matrix), the others are kept. The ranks
   are then taken over all members as the analysis takes them;
 * **overlap pairs**: only pairs with an initiative whose members or roles changed can change;
-  :func:`~bioeco.analyses.overlap.overlap_pairs` runs on those initiatives and the ones
-  sharing a member with them (a pair's figures depend on its two initiatives only);
+  :func:`~bioeco.analyses.overlap.overlap_pairs` gives those pairs (``pairs_with``) from the
+  links of those initiatives and the ones sharing a member with them (a pair's figures
+  depend on its two initiatives only);
 * **coverage cells**: they count nodes by their own sectors and stages, so an action changes
   them only when it adds or removes an initiative classified with a sector or a stage (or,
   with ``as_of``, any membership: who is active then); :func:`~bioeco.analyses.gaps.coverage`
   runs again only then;
-* **sector pairs** (:func:`~bioeco.analyses.gaps.structural_gaps`) run again after every
-  action that changes a membership (the permutation test reads every initiative).
+* **sector pairs** (:func:`~bioeco.analyses.gaps.structural_gaps`): the observed count of
+  initiatives per sector pair and the counts of the permutation test's 999 seeded shuffles
+  (the same shuffles, drawn by the same generator) are kept; an action takes each changed
+  initiative out of them and puts it back as it is now, and the p-values, the
+  Benjamini–Hochberg adjustment and the gaps follow from the counts as in the analysis.
 
 When an action changes who is a member at all (an actor's first or last membership), the
 member index, the betweenness sample and the permutation test's shuffles change with it; the
@@ -425,7 +429,9 @@ class Tracker:
     ) -> None:
         """Apply one action: *added* and *removed* links (member, initiative), the initiatives
         whose members or roles *changed*, the *nodes* added or removed, whether one of them
-        is *classified* (a sector or a stage). *network* returns the network after it."""
+        is *classified* (a sector or a stage). ``network(initiatives=None, edges=True)``
+        returns the network after it (:meth:`bioeco.analyses.whatif._State.network`: all of
+        it, the links of some initiatives, or the nodes only)."""
         after_of: dict[int, set[str]] = {}
         new = set()
         for m, _i in [*removed, *added]:
