@@ -45,8 +45,10 @@ tracker then starts again from the whole network (exact, as slow as before).
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import random
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -672,14 +674,17 @@ class Tracker:
 
     def _overlaps(self, network: Any, changed: set[str]) -> None:
         """The overlap pairs with a changed initiative, from the network of those initiatives
-        and the ones sharing a member with them."""
+        and the ones sharing enough members with them to be a pair."""
         keep = {
             p: c for p, c in self.overlaps.items() if p[0] not in changed and p[1] not in changed
         }
+        # a partner shares at least min_shared members with a changed initiative (links of
+        # any role counted: a superset of the members overlap_pairs counts)
+        least = inspect.signature(overlap_pairs).parameters["min_shared"].default
         related = set(changed)
         for i in changed:
-            for k in self.inits.get(i, ()):
-                related |= self.of[k]
+            shared = Counter(j for k in self.inits.get(i, ()) for j in self.of[k])
+            related |= {j for j, n in shared.items() if n >= least}
         table = overlap_pairs(network(initiatives=related), pairs_with=changed)
         for pair, flag in overlaps_of(table).items():
             if pair[0] in changed or pair[1] in changed:
