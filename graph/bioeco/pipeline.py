@@ -793,10 +793,13 @@ def _analysed_network(
                 ("actor", "cross_sector_paths"),
             )
             if found is not None:
-                cross = {
+                counted = {
                     f"{BID}{a}": int(c)
                     for a, c in zip(found["actor"], found["cross_sector_paths"], strict=True)
                 }
+                # the table leaves out the members whose score is 0: no betweenness and no
+                # cross-sector two-path (both parts of the score are 0 or more)
+                cross = {m: counted.get(m, 0) for m in net.members}
     return net, pairs, cross
 
 
