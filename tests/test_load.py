@@ -243,3 +243,53 @@ def test_figures_table(tiny_dir):
     assert str(info.value) == (
         "data/src-a/figures.csv, row 2, field value: 137 is not a percentage between 0 and 100"
     )
+
+
+def _with_urls(data: Path, *urls: str) -> None:
+    """Give sources.csv of *data* a ``url`` column with *urls* as its cells, row by row."""
+    sources = data / "sources.csv"
+    lines = sources.read_text(encoding="utf-8").splitlines()
+    lines[0] += ",url"
+    for k, url in enumerate(urls, start=1):
+        lines[k] += f",{url}"
+    sources.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://example.org/r.pdf", "'http://example.org/r.pdf' is not an https address"),
+        ("example.org/r.pdf", "'example.org/r.pdf' is not an https address"),
+        ("https://", "'https://' is not an https address"),
+        ("https://[::1/r.pdf", "'https://[::1/r.pdf' is not an https address"),
+        ("https://example.org/a b.pdf", "'https://example.org/a b.pdf' holds ' ', which an"),
+        ("https://example.org/<r>", "'https://example.org/<r>' holds '<', which an address"),
+        ("https://me:pw@example.org/r.pdf", "'https://me:pw@example.org/r.pdf' names a user or"),
+    ],
+)
+def test_a_bad_source_url_names_file_row_and_field(tiny_dir, url, problem):
+    _with_urls(tiny_dir, url, "")
+    with pytest.raises(DataError) as info:
+        load_records(tiny_dir)
+    assert str(info.value).startswith(f"data/sources.csv, row 2, field url: {problem}")
+    assert "\n" not in str(info.value)
+
+
+def test_a_source_url_is_the_documents_foaf_page(tiny_dir):
+    """The public address of a source becomes its foaf:page (an IRI, never fetched); the graph
+    conforms to the shapes; a source without one has none."""
+    from rdflib import URIRef
+
+    from bioeco.core.vocab import BID, FOAF
+    from bioeco.ingest.build import build_dataset
+    from bioeco.validate.shacl import validate_graph
+
+    url = "https://example.org/årsrapport-2021.pdf?lang=nb#p3"
+    _with_urls(tiny_dir, url, "")
+    records = load_records(tiny_dir)
+    assert [s.url for s in records.sources] == [url, ""]
+    dataset = build_dataset(records=records)
+    pages = {(s, o) for s, _p, o, _g in dataset.quads((None, FOAF.page, None, None))}
+    assert pages == {(BID["source/src-a"], URIRef(url))}
+    report = validate_graph(dataset)
+    assert report.conforms, report.text()

@@ -219,3 +219,23 @@ def test_engines_agree_on_subclasses_the_data_declares(tmp_path: Path) -> None:
     # the membership's member and organisation are actors through the subclasses: no sh:or
     member = [v for v in report.violations if v.path in ("org:member", "org:organization")]
     assert member == []
+
+
+def test_engines_agree_on_a_source_page_that_is_not_an_https_iri(tiny_records) -> None:
+    """foaf:page of a source document (sources.csv ``url``): one https IRI; the loader refuses
+    anything else, the shapes say so for a graph made another way."""
+    from rdflib.namespace import FOAF
+
+    dataset = build_dataset(records=tiny_records)
+    extra = dataset.graph(URIRef("urn:test:injected"))
+    extra.add((URIRef(f"{BID}source/src-a"), FOAF.page, URIRef("http://example.org/r.pdf")))
+    extra.add((URIRef(f"{BID}source/src-b"), FOAF.page, Literal("https://example.org/s.pdf")))
+    report = validate_graph(dataset)
+    same(validate_graph(dataset, engine="pyshacl"), report)
+    pages = [v for v in report.violations if v.shape == "bsh:SourceDocumentShape"]
+    # the http IRI breaks the pattern, the literal the node kind
+    assert sorted(v.focus.rsplit("/", 1)[1] for v in pages) == ["src-a", "src-b"]
+    assert {v.message for v in pages} == {
+        "foaf:page of a source document (the address where it is published) must be a single "
+        "https IRI."
+    }

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from bioeco.core.vocab import is_slug
 from bioeco.errors import DataError
@@ -32,6 +33,7 @@ __all__ = [
     "as_slug",
     "as_slugs",
     "as_text",
+    "as_url",
     "as_year",
     "check_orgnr",
     "columns_of",
@@ -222,6 +224,39 @@ def as_language(value: str, codes: dict[str, set[str]]) -> str:
     """A language tag (``nb``, ``en`` …)."""
     if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", value):
         raise ValueError(f"{value!r} is not a language tag (e.g. 'nb', 'en')")
+    return value
+
+
+#: Characters an IRI cannot hold (RFC 3987) besides white space and control characters.
+_NOT_IN_IRI = frozenset('<>"{}|\\^`')
+
+
+def as_url(value: str, codes: dict[str, set[str]]) -> str:
+    """A public address: an ``https://`` URL with a host, no user name or password, nothing an
+    IRI cannot hold. Only its form is checked: bioeco never fetches it.
+
+    Examples
+    --------
+    >>> as_url("https://example.org/report-2021.pdf", {})
+    'https://example.org/report-2021.pdf'
+    >>> as_url("http://example.org/report.pdf", {})
+    Traceback (most recent call last):
+    ...
+    ValueError: 'http://example.org/report.pdf' is not an https address (https://host/path)
+    """
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed [ of an IPv6 host
+        raise ValueError(f"{value!r} is not an https address (https://host/path)") from None
+    bad = next((c for c in value if c.isspace() or c in _NOT_IN_IRI), None)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValueError(f"{value!r} is not an https address (https://host/path)")
+    if bad is not None:
+        raise ValueError(
+            f"{value!r} holds {bad!r}, which an address cannot hold; percent-encode it"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"{value!r} names a user or password; give the public address")
     return value
 
 

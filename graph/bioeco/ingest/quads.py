@@ -361,6 +361,8 @@ class _Emitter:
                 self.add(g, node, _DCTERMS.spatial, _concept("region", s.coverage))
             if s.note:
                 self.add(g, node, _P["note"], self.literal(s.note, "en"))
+            if s.url:  # where the document is published (checked as an https IRI, never fetched)
+                self.add(g, node, _FOAF.page, _iri(s.url))
 
     def actors(self) -> None:
         org, actor_type = _ORG.Organization, _BIOECO.actorType

@@ -20,6 +20,7 @@ from bioeco.ingest.cells import (
     as_qualifier,
     as_slug,
     as_slugs,
+    as_url,
     as_year,
     columns_of,
 )
@@ -54,6 +55,7 @@ class Source:
     covers: str = ""
     coverage: str = ""
     note: str = ""
+    url: str = ""
     origin: Origin = field(default=Origin("", 0), compare=False, repr=False)
 
     @property
@@ -264,6 +266,7 @@ TABLES: dict[str, Table] = {
                 ("covers", False, as_year),
                 ("coverage", False, as_code("region")),
                 ("note", False),
+                ("url", False, as_url),
             ),
             ("id",),
         ),
