@@ -128,3 +128,11 @@ def test_scale_8_plan_equals_the_full_recompute(tmp_path: Path):
     plan = scenario(data, tmp_path / "plan.csv")
     net = load_network(build_dataset(data))
     assert _follow(net, read_scenario(plan)) == 10
+
+
+def test_as_of_plan_on_data_equals_the_full_recompute():
+    # with as_of only memberships valid that year count, and the coverage counts the active
+    root = Path(__file__).resolve().parents[2]
+    net = load_network(build_dataset(root / "data"), as_of=2021)
+    plan = read_scenario(root / "docs" / "examples" / "whatif-land-moter-hav.csv")
+    assert _follow(net, plan) == len(plan)
