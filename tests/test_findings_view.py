@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from bioeco.analyses.run import run_analyses
-from bioeco.core.formats import column_decimals, format_frame, format_tables
+from bioeco.core.formats import _ranked, column_decimals, format_frame, format_tables
 from bioeco.core.paths import DATA_DIR
 from bioeco.ingest.build import build_dataset
 from cli import main
@@ -40,14 +40,23 @@ def test_every_explanation_of_the_top_rows_is_whole_and_in_rank_order(printed, r
     for name, frame in real_tables.items():
         block = flat[flat.index(f"== {name} (") :]
         where = (
-            [
-                block.index(_flat(text))
-                for text in frame.sort_values("rank", kind="stable")["explanation"]
-            ]
+            [block.index(_flat(text)) for text in _ranked(frame)["explanation"]]
             if ("rank" in frame)
             else [block.index(_flat(text)) for text in frame["explanation"]]
         )
         assert where == sorted(where), name
+
+
+def test_groups_ranked_apart_print_one_after_the_other(printed, real_tables):
+    """bridges_actors ranks the actors, then the funders and initiatives among themselves:
+    the view keeps that order (sorted by rank alone, two "1." rows would lead)."""
+    frame = real_tables["bridges_actors"]
+    assert frame["role"].iloc[0] == "actor" and (frame["role"] != "actor").any()
+    block = _flat(printed[printed.index("== bridges_actors") :].split("\n== ")[0])
+    hubs, actors = frame[frame["role"] != "actor"], frame[frame["role"] == "actor"]
+    first_hub = f"{hubs['rank'].iloc[0]}. {_flat(hubs['label'].iloc[0])} "
+    last_actor = f"{actors['rank'].iloc[-1]}. {_flat(actors['label'].iloc[-1])} "
+    assert block.index(last_actor) < block.index(first_hub)
 
 
 def test_the_findings_view_gives_rank_names_explanation_then_numbers(printed):

@@ -356,9 +356,26 @@ def finding_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
 
 
 def _ranked(frame: pd.DataFrame) -> pd.DataFrame:
-    """*frame* in rank order when it has a numeric ``rank`` column (stable; no rank last)."""
+    """*frame* in rank order when it has a numeric ``rank`` column (stable; no rank last).
+
+    A table whose ranks are counted apart per group, each group in rank order from 1 (the
+    actors of ``bridges_actors``, then the funders and initiatives ranked among themselves),
+    keeps its order: sorted by rank alone, the groups' first rows would interleave.
+
+    Examples
+    --------
+    >>> _ranked(pd.DataFrame({"rank": [3, 1, 2]}))["rank"].tolist()
+    [1, 2, 3]
+    >>> _ranked(pd.DataFrame({"rank": [1, 1, 3, 1, 2]}))["rank"].tolist()
+    [1, 1, 3, 1, 2]
+    """
     if "rank" not in frame.columns or not pd.api.types.is_numeric_dtype(frame["rank"]):
         return frame
+    ranks = frame["rank"].tolist()
+    if ranks and not any(pd.isna(r) for r in ranks):
+        starts = [i for i in range(len(ranks)) if i == 0 or ranks[i] < ranks[i - 1]]
+        if all(ranks[i] == 1 for i in starts):  # each run ascends from 1: groups ranked apart
+            return frame.reset_index(drop=True)
     return frame.sort_values("rank", kind="stable", na_position="last").reset_index(drop=True)
 
 
@@ -682,13 +699,25 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table", *, max_width: int | No
     raise ValueError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
 
 
+_NO_BREAK = "\ue000"  # a private-use character: a space the filling must not break at
+
+
 def _wrap(text: str, width: int | None) -> str:
-    """*text* filled to *width*, each of its lines a paragraph of its own."""
+    """*text* filled to *width*, each of its lines a paragraph of its own; a pointer such as
+    ``(see docs/glossary.md)`` stays on one line.
+
+    Examples
+    --------
+    >>> print(_wrap("Terms: betweenness, Burt constraint (see docs/glossary.md)", 44))
+    Terms: betweenness, Burt constraint
+    (see docs/glossary.md)
+    """
     if width is None:
         return text
     return "\n".join(
-        textwrap.fill(line, width, break_on_hyphens=False) for line in text.split("\n")
-    )
+        textwrap.fill(line.replace("(see ", f"(see{_NO_BREAK}"), width, break_on_hyphens=False)
+        for line in text.split("\n")
+    ).replace(_NO_BREAK, " ")
 
 
 def format_tables(
