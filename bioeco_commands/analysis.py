@@ -307,6 +307,8 @@ def whatif(
         notes = dict.fromkeys(tables, HONESTY)
         echo_tables(tables, fmt, table, table_width(wide, max_width), notes)
     if not no_write:
-        out = out_dir or Path("out")
+        from bioeco.core.paths import OUT_DIR
+
+        out = out_dir or OUT_DIR  # BIOECO_OUT moves it, as it moves what the library writes
         for name in tables:
             click.echo(f"Wrote {out / 'whatif' / (name + '.csv')}", err=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -203,6 +206,18 @@ def test_cli_prints_steps_writes_out_and_leaves_data_alone(plan, tmp_path):
     assert _digest(data) == before
     written = pd.read_csv(out / "whatif" / "whatif_steps.csv")
     assert list(written["step"]) == [1, 2, 3, 4, 0]
+
+
+def test_cli_names_the_files_where_bioeco_out_put_them(plan, tmp_path):
+    out = tmp_path / "elsewhere"
+    env = {**os.environ, "BIOECO_OUT": str(out)}
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "whatif", str(plan), "--data", str(ROOT / "data")],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    wrote = [line.removeprefix("Wrote ") for line in done.stderr.splitlines() if "Wrote" in line]
+    assert wrote and all(Path(p).parent == out / "whatif" and Path(p).is_file() for p in wrote)
 
 
 def test_cli_bad_row_exits_with_the_data_error(tmp_path):
