@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import bioeco.analyses.run
+import bioeco.pipeline
 from bioeco.analyses.run import table_csv
 from bioeco.core.paths import DATA_DIR
 from bioeco.pipeline import AnalysisNotReusedWarning, analysis_tables, analyze, build, open_graph
@@ -110,6 +111,12 @@ def test_other_options_another_graph_or_an_edited_table_are_computed(fresh_copy,
     assert len(calls) == 1
     with pytest.warns(AnalysisNotReusedWarning, match="built in memory"):
         analysis_tables(open_graph(data_dir=DATA_DIR), ["gaps"], out_dir=fresh_copy)
+    # a graph built in memory (a notebook's) never asked for out/analysis/: no warning
+    monkeypatch.setattr(bioeco.pipeline, "OUT_DIR", fresh_copy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AnalysisNotReusedWarning)
+        analysis_tables(open_graph(data_dir=DATA_DIR), ["gaps"])
+    assert len(calls) == 3
     # another graph: the same file with one more triple
     other = fresh_copy.parent / "other" / "bioeco.trig"
     other.parent.mkdir()
@@ -126,7 +133,7 @@ def test_other_options_another_graph_or_an_edited_table_are_computed(fresh_copy,
     table.write_text(text.replace("\n", "\n\n", 1), encoding="utf-8")
     with pytest.warns(AnalysisNotReusedWarning, match="changed since"):
         analysis_tables(graph, ["gaps"])
-    assert len(calls) == 4
+    assert len(calls) == 5
     calls.clear()
     analysis_tables(graph, ["overlap"])  # its tables are untouched: read
     assert calls == []

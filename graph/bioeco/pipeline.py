@@ -458,7 +458,8 @@ def analysis_tables(
     the same graph and options; else computed, with an :class:`AnalysisNotReusedWarning`
     saying why in one line when ``<out>/analysis/`` holds tables (of another graph or other
     options). ``<out>`` is *out_dir*, else the folder of the ``bioeco.trig`` the graph was
-    read from, else ``out/``.
+    read from, else ``out/``; a graph built in memory meets ``out/analysis/`` only when
+    *out_dir* names it (otherwise it is computed without a warning).
 
     The manifest ``out/analysis/manifest.json`` (written with the tables, in one set) names
     the graph (:func:`graph_key`: the SHA-256 of the file :func:`open_graph` read, so *graph*
@@ -477,8 +478,12 @@ def analysis_tables(
     asked = [kinds] if isinstance(kinds, str) else list(kinds)
     folder = _analysis_folder(graph, out_dir)
     manifest = read_manifest(folder) if folder.is_dir() else None
+    key = graph_key(graph) if manifest is not None else None
+    if manifest is not None and key is None and out_dir is None:
+        # a graph built in memory (a notebook's Ecosystem.build(), --data) was never meant
+        # to meet out/analysis/: computed without a warning, as when there is nothing there
+        manifest = None
     if manifest is not None:
-        key = graph_key(graph)
         held = manifest["tables"]
         if "all" in asked:
             wanted = list(held) if "all" in manifest.get("kinds", []) else None
