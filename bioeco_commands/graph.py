@@ -114,7 +114,9 @@ def validate(data_dir: Path | None, graph_file: Path | None, limit: int, engine:
 @DATA_OPTION
 @GRAPHS_OPTION
 @FORMAT_OPTION
-@click.option("--table", default=None, help="Print only this table: graphs, classes or sources.")
+@click.option(
+    "--table", default=None, help="Print only this table: graphs, classes, sources or sectors."
+)
 @table_view
 def stats(
     data_dir: Path | None,
@@ -124,13 +126,14 @@ def stats(
     wide: bool,
     max_width: int | None,
 ) -> None:
-    """Counts per named graph, per class and per source document."""
-    from bioeco.pipeline import open_graph
-    from bioeco.store.stats import TABLES, summary
+    """Counts per named graph, per class, per source document and per sector (the count the
+    report, the viewer and the workbook give)."""
+    from bioeco.pipeline import STATS_TABLES, statistics
 
-    choose_table(fmt, TABLES, table)
+    choose_table(fmt, STATS_TABLES, table)
     try:
-        tables = summary(open_graph(data_dir, list(graph_files) or None))
+        tables = statistics(data_dir, list(graph_files) or None)
     except BioecoError as exc:
         raise fail(exc) from None
-    echo_tables(tables, fmt, table, table_width(wide, max_width))
+    notes = {"sectors": f"Counted: {tables['sectors'].attrs['summary']}"}
+    echo_tables(tables, fmt, table, table_width(wide, max_width), notes if fmt != "json" else None)

@@ -56,6 +56,7 @@ if TYPE_CHECKING:  # imported where used: `bioeco query` / `stats` on a built gr
     from bioeco.validate.shacl import ValidationReport
 
 __all__ = [
+    "STATS_TABLES",
     "AnalysisNotReusedWarning",
     "AnalysisOutput",
     "BuildResult",
@@ -66,9 +67,13 @@ __all__ = [
     "graph_key",
     "open_graph",
     "run_clock",
+    "statistics",
     "validate",
     "whatif",
 ]
+
+#: The tables of :func:`statistics` (``bioeco stats``), in order.
+STATS_TABLES = ("graphs", "classes", "sources", "sectors")
 
 
 @dataclass
@@ -418,6 +423,27 @@ def validate(
         dataset = build_dataset(data_dir, ontology_dir=onto)
     step("validating (SHACL)")
     return validate_graph(dataset, ontology_dir=onto, engine=engine)
+
+
+def statistics(
+    data_dir: Path | str | None = None,
+    graph_file: Path | str | list | tuple | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The counts ``bioeco stats`` prints: triples per named graph, instances per class,
+    what each source contributes (:func:`bioeco.store.stats.summary`), and actors and
+    initiatives per top-level sector (:func:`bioeco.analyses.sectors.sector_counts`: the
+    count the report, the viewer's legend and the workbook give, defined by
+    :data:`~bioeco.analyses.sectors.COUNT_DEFINITION`, which the ``sectors`` table carries
+    as ``attrs["summary"]``)."""
+    from bioeco.analyses.sectors import COUNT_DEFINITION, sector_counts
+    from bioeco.store.stats import summary
+
+    graph = open_graph(data_dir, graph_file)
+    tables = summary(graph)
+    sectors = sector_counts(graph)
+    sectors.attrs["summary"] = COUNT_DEFINITION
+    tables["sectors"] = sectors
+    return tables
 
 
 def run_clock() -> datetime:

@@ -4,6 +4,9 @@ and findings sheets that lead with rank, names and the explanation."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from bioeco.core.paths import DATA_DIR
@@ -140,5 +143,18 @@ def test_actors_per_sector_are_one_count_in_the_workbook_and_the_report(workbook
         k: v for k, v in helper.items() if k in page
     }
     assert sheet["agri-food"] == 13
+    # the command line gives the same count, with the same definition under it
+    from click.testing import CliRunner
+
+    from cli import main
+
+    printed = CliRunner().invoke(
+        main, ["stats", "--data", str(DATA_DIR), "--table", "sectors", "--format", "csv"]
+    )
+    assert printed.exit_code == 0, printed.output
+    rows = csv.DictReader(io.StringIO(printed.stdout))
+    assert {r["sector"]: int(r["actors"]) for r in rows} == sheet
+    shown = CliRunner().invoke(main, ["stats", "--data", str(DATA_DIR), "--table", "sectors"])
+    assert " ".join(COUNT_DEFINITION.split()) in " ".join(shown.stdout.split())
     items = {r[0]: r[1] for r in workbook["Read me"].iter_rows(values_only=True) if r[0]}
     assert items["How sectors are counted"] == COUNT_DEFINITION
