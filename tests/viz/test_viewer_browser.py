@@ -302,6 +302,9 @@ def test_panel_shows_the_facts_and_sources_of_marealis(
     page.fill("#search", "")
     _settle(page)
     before = page.locator("#list-table tbody tr td:first-child").all_inner_texts()
+    scores = page.locator("#list-table tbody tr td:nth-child(4)").all_inner_texts()
+    decimals = {len(s.partition(".")[2]) for s in scores if s}
+    assert len(decimals) == 1, scores  # one number format in the column ("1.000" beside "0.991")
     page.click("#list-table th button[data-sort='name']")
     names = page.locator("#list-table tbody tr td:first-child").all_inner_texts()
     by_name = "(xs) => xs.slice().sort((a, b) => a.localeCompare(b))"  # the reader's collation

@@ -888,12 +888,20 @@
         (key === sortKey ? (sortDown ? " ▼" : " ▲") : "");
     });
     clear(listBody);
+    // one number format per column: three decimals for all when any value has a fraction
+    var places = {};
+    COLUMNS.forEach(function (c) {
+      places[c[0]] = rows.some(function (n) {
+        var v = cell(n, c[0]);
+        return typeof v === "number" && Math.round(v) !== v;
+      }) ? 3 : 0;
+    });
     rows.slice(0, LIST_MAX).forEach(function (n) {
       var tr = el("tr");
       tr.setAttribute("data-node", n.id);
       COLUMNS.forEach(function (c) {
         var v = cell(n, c[0]);
-        tr.appendChild(el("td", typeof v === "number" ? (Math.round(v * 1000) / 1000) : v));
+        tr.appendChild(el("td", typeof v === "number" ? v.toFixed(places[c[0]]) : v));
       });
       tr.addEventListener("click", function () {
         select(n.id);
