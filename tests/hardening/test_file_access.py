@@ -57,7 +57,7 @@ PATH_KEYWORDS = {"path", "output", "destination"}  # pyoxigraph load/dump, rdfli
 # one reader and writer)
 ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ("store/catalog.py", "path.read_text"): (1, "the example queries the package ships"),
-    ("viz/exports.py", "path.read_text"): (1, "the project's own docs/glossary.md"),
+    ("viz/workbook.py", "path.read_text"): (1, "the project's own docs/glossary.md"),
     ("viz/viewer_page.py", "resources.files(package).joinpath(name).read_text"): (
         1,
         "the viewer's own HTML/CSS/JS assets, shipped in the package",

@@ -1,0 +1,262 @@
+"""GraphML and GEXF of the network (Gephi, Cytoscape), typed, with the analyses' findings."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from rdflib import Dataset, Graph
+
+from bioeco.analyses.project import actor_projection, bipartite_graph, entity_id, load_network
+from bioeco.errors import UsageError
+from bioeco.viz.workbook import cell_number, sheet_cell
+
+__all__ = [
+    "VIEWS",
+    "export_graph",
+    "gexf_bytes",
+    "graphml_bytes",
+]
+
+
+VIEWS = ("bipartite", "actors")
+
+
+def _typed(value: Any) -> str | int | float | bool:
+    """One attribute value as GraphML/GEXF can type it: bool, int, float or text.
+
+    Examples
+    --------
+    >>> _typed(("marine", "health")), _typed(None), _typed(np.int64(3)), _typed(float("nan"))
+    ('marine|health', '', 3, '')
+    >>> _typed("https://w3id.org/bioeco/id/initiative/north"), _typed(True)
+    ('initiative/north', True)
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return "" if np.isnan(value) else float(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        return "|".join(str(_typed(v)) for v in items)
+    return entity_id(str(value))
+
+
+def export_graph(
+    graph: Graph | Dataset,
+    view: str = "bipartite",
+    *,
+    as_of: int | None = None,
+    basis: str = "all",
+    findings: bool = True,
+    top: int | None = None,
+    seed: int = 42,
+) -> nx.Graph:
+    """The network of *view* (``bipartite`` or ``actors``) with typed attributes.
+
+    Node keys are compact ids; attributes ``iri``, ``label``, ``kind``, ``type``, ``sectors``,
+    ``stages``, ``regions`` (``|``-joined codes) and, in the bipartite view, ``bipartite``
+    (0 member, 1 initiative); edges carry ``relation`` (``membership`` or ``shared
+    initiatives``), ``roles``, ``rule``, ``nested`` (bipartite) or ``weight`` and ``via``
+    (actors). *as_of* and *basis* mean what they mean in ``analyze``.
+
+    With *findings* (the default) the analyses' results come along, as the viewer shows them
+    (:func:`bioeco.viz.viewer.viewer_data` with the same options, so colours and layout match):
+    on the nodes ``bridge_rank``, ``bridge_score``, ``betweenness``, ``participation`` and
+    ``bridge_finding`` (bridge candidates), ``broker_role`` and ``brokerage`` (Gould–Fernandez,
+    the role of most of its two-paths), ``community`` (Louvain, as the pair suggestions use
+    it), ``top_sector`` / ``top_sector_label`` (the single top-level sector the viewer colours
+    by, or ``several`` / ``none``), ``color`` (hex), ``r``, ``g``, ``b``, ``x``, ``y`` (the
+    viewer's position, screen coordinates: y grows downwards) and ``size``; and typed edges
+    ``relation`` = ``overlap`` (overlapping initiatives, bipartite view) or ``suggested pair``
+    (actors who could meet) with their ``rank``, ``score`` and ``finding``. *top* keeps the
+    overlap and suggested-pair edges ranked 1 to *top*; an overlap of two initiatives already
+    linked (one a member of the other) puts ``overlap_rank``, ``overlap_score`` … on that
+    edge. A node without a result has no such
+    attribute (never an empty number).
+
+    Examples
+    --------
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> g = export_graph(example_graph())
+    >>> g.nodes["actor/uit"]["sectors"], g.nodes["actor/uit"]["bipartite"]
+    ('health|marine', 0)
+    >>> export_graph(example_graph(), "actors").edges["actor/uit", "actor/nofima"]["weight"]
+    2
+    >>> sorted({d["relation"] for _, _, d in g.edges(data=True)})
+    ['membership', 'overlap', 'suggested pair']
+    >>> g.nodes["actor/uit"]["color"].startswith("#"), "x" in g.nodes["actor/uit"]
+    (True, True)
+    """
+    if view not in VIEWS:
+        raise UsageError(f"unknown view {view!r}: use {' or '.join(VIEWS)}")
+    net = load_network(graph, as_of=as_of, basis=basis)
+    source = bipartite_graph(net) if view == "bipartite" else actor_projection(net)
+    out = nx.Graph(name=f"bioeco {view}")
+    for node, attrs in source.nodes(data=True):
+        typed = {"iri": str(node)}
+        typed.update({k: _typed(v) for k, v in attrs.items() if k != "id"})
+        out.add_node(entity_id(node), **typed)
+    relation = "membership" if view == "bipartite" else "shared initiatives"
+    for a, b, attrs in source.edges(data=True):
+        typed = {"relation": relation, **{k: _typed(v) for k, v in attrs.items()}}
+        out.add_edge(entity_id(a), entity_id(b), **typed)
+    if findings:
+        _add_findings(out, graph, net, view, as_of=as_of, basis=basis, top=top, seed=seed)
+    return out
+
+
+def _add_findings(
+    out: nx.Graph,
+    graph: Graph | Dataset,
+    net: Any,
+    view: str,
+    *,
+    as_of: int | None,
+    basis: str,
+    top: int | None,
+    seed: int,
+) -> None:
+    """Put the analyses' results and the viewer's colour and position on *out*."""
+    from bioeco.analyses.bridges import communities
+    from bioeco.analyses.run import run_analyses
+    from bioeco.viz.viewer import viewer_data
+
+    tables = run_analyses(graph, ["overlap", "bridges"], as_of=as_of, basis=basis, seed=seed)
+    nodes = out.nodes
+
+    def put(ident: Any, **values: Any) -> None:
+        key = entity_id(str(ident))
+        if key in nodes:
+            nodes[key].update({k: v for k, v in values.items() if v is not None and v != ""})
+
+    actors = tables["bridges_actors"]
+    for row in actors.itertuples(index=False):
+        put(
+            row.actor,
+            bridge_rank=cell_number(row.rank),
+            bridge_score=cell_number(row.score),
+            betweenness=cell_number(row.betweenness),
+            participation=cell_number(row.participation),
+            bridge_finding=sheet_cell(row.explanation),
+        )
+    for row in tables["bridges_brokerage"].itertuples(index=False):
+        put(row.actor, broker_role=sheet_cell(row.dominant_role), brokerage=cell_number(row.score))
+    for iri, community in communities(net, seed=seed).items():
+        put(iri, community=community)
+    # every node, whatever the size (a big view would otherwise open on a summary)
+    shown = viewer_data(graph, view=view, as_of=as_of, basis=basis, seed=seed, summary=False)
+    labels = {s["key"]: s["label"] for s in shown["legend"]["sectors"]}
+    for node in shown["nodes"]:
+        colour = node["color"]["background"]
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        put(
+            node["id"],
+            top_sector=node["sectorKey"],
+            top_sector_label=labels.get(node["sectorKey"], node["sectorKey"]),
+            color=colour,
+            r=r,
+            g=g,
+            b=b,
+            x=float(node["x"]),
+            y=float(node["y"]),
+            size=float(node["size"]),
+        )
+
+    def link(a: Any, b: Any, **values: Any) -> None:
+        ka, kb = entity_id(str(a)), entity_id(str(b))
+        values = {k: v for k, v in values.items() if v is not None}
+        if ka not in nodes or kb not in nodes:
+            return
+        if out.has_edge(ka, kb):  # one initiative is a member of the other: mark that edge
+            kind = values.pop("relation")
+            out.edges[ka, kb].update({f"{kind}_{k}": v for k, v in values.items()})
+        else:
+            out.add_edge(ka, kb, **values)
+
+    def ranked(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame if top is None else frame[frame["rank"] <= top]
+
+    if view == "bipartite":
+        for row in ranked(tables["overlap_pairs"]).itertuples(index=False):
+            link(
+                row.initiative_a,
+                row.initiative_b,
+                relation="overlap",
+                rank=cell_number(row.rank),
+                score=cell_number(row.score),
+                jaccard=cell_number(row.jaccard),
+                finding=sheet_cell(row.explanation),
+            )
+    for row in ranked(tables["bridges_pairs"]).itertuples(index=False):
+        link(
+            row.actor_a,
+            row.actor_b,
+            relation="suggested pair",
+            rank=cell_number(row.rank),
+            score=cell_number(row.score),
+            finding=sheet_cell(row.explanation),
+        )
+
+
+def _gexf_viz(g: nx.Graph) -> nx.Graph:
+    """A copy of *g* whose nodes carry GEXF ``viz`` (colour, position, size) from their
+    ``r``/``g``/``b``, ``x``/``y`` and ``size``; GEXF's y grows upwards, so y is mirrored."""
+    out = g.copy()
+    for _, data in out.nodes(data=True):
+        viz: dict[str, Any] = {}
+        if {"r", "g", "b"} <= set(data):
+            viz["color"] = {"r": data["r"], "g": data["g"], "b": data["b"], "a": 1.0}
+        if {"x", "y"} <= set(data):
+            viz["position"] = {"x": data["x"], "y": -data["y"], "z": 0.0}
+        if "size" in data:
+            viz["size"] = data["size"]
+        if viz:
+            data["viz"] = viz
+    return out
+
+
+def graphml_bytes(g: nx.Graph) -> bytes:
+    """GraphML of *g* (networkx writer; attribute types declared per key).
+
+    Examples
+    --------
+    >>> g = nx.Graph(); g.add_node("a", label="A & B", n=1)
+    >>> b'attr.name="n" attr.type="long"' in graphml_bytes(g), b"A &amp; B" in graphml_bytes(g)
+    (True, True)
+    """
+    lines = ["<?xml version='1.0' encoding='utf-8'?>", *nx.generate_graphml(g, prettyprint=True)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def gexf_bytes(g: nx.Graph, *, date: datetime | None = None) -> bytes:
+    """GEXF 1.2 of *g* (networkx writer); the file's date is *date* (default: the run clock).
+    Nodes with ``r``/``g``/``b``, ``x``/``y`` and ``size`` attributes (:func:`export_graph`)
+    also get ``viz:color``, ``viz:position`` (y mirrored: GEXF's y grows upwards) and
+    ``viz:size``, so Gephi opens the file coloured and laid out as the viewer shows it.
+
+    Examples
+    --------
+    >>> from datetime import datetime
+    >>> g = nx.Graph(); g.add_node("a", label="A")
+    >>> b'lastmodifieddate="2020-01-02"' in gexf_bytes(g, date=datetime(2020, 1, 2))
+    True
+    """
+    from bioeco.pipeline import run_clock
+
+    day = (date or run_clock()).strftime("%Y-%m-%d")
+    lines = [
+        "<?xml version='1.0' encoding='utf-8'?>",
+        *nx.generate_gexf(_gexf_viz(g), prettyprint=True),
+    ]
+    text = "\n".join(lines) + "\n"
+    text = re.sub(r'lastmodifieddate="[^"]*"', f'lastmodifieddate="{day}"', text, count=1)
+    return text.encode("utf-8")

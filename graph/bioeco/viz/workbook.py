@@ -1,0 +1,525 @@
+"""The Excel workbook for colleagues: Read me, entity sheets, findings sheets, fixed bytes."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from rdflib import Dataset, Graph
+
+from bioeco.analyses.project import entity_id, load_network
+from bioeco.analyses.run import format_cell
+from bioeco.core.formats import neutralise
+
+__all__ = [
+    "SHEET_NOTES",
+    "Names",
+    "cell_number",
+    "entity_sheets",
+    "findings_sheet",
+    "readme_sheet",
+    "sector_sheet",
+    "sheet_cell",
+    "workbook_bytes",
+]
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def cell_number(value: Any) -> int | float | None:
+    """A number cell as int or float (rounded as in the CSVs), None when missing."""
+    value = format_cell(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
+def sheet_cell(value: Any) -> Any:
+    """A worksheet value: the CSV cell (lists joined, floats rounded, formulas neutralised),
+    control characters shown escaped, empty text as an empty cell.
+
+    Examples
+    --------
+    >>> sheet_cell("=1+1"), sheet_cell(("a", "b")), sheet_cell(None), sheet_cell(2.5)
+    ("'=1+1", 'a|b', None, 2.5)
+    >>> sheet_cell("a\\x1bb")
+    'a\\\\x1bb'
+    """
+    value = format_cell(value)
+    if isinstance(value, str):
+        if value == "":
+            return None
+        value = _ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+        return neutralise(value)
+    return value
+
+
+def _sheet(wb: Any, name: str, frame: pd.DataFrame, *, header: bool = True) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from bioeco.core.formats import column_decimals
+
+    ws = wb.create_sheet(title=name[:31])
+    columns = [str(c) for c in frame.columns]
+    ws.append([neutralise(c) for c in columns])
+    rows = [[sheet_cell(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    for row in rows:
+        ws.append(row)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DCE6F1")
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    ws.freeze_panes = "A2"
+    if columns and header:
+        last = get_column_letter(len(columns))
+        ws.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
+    wrap = Alignment(vertical="top", wrap_text=True)
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        decimals = column_decimals(frame.iloc[:, index - 1].tolist())
+        long_text = column in ("explanation", "in plain words")
+        for cell in ws[letter][1:]:
+            if decimals and isinstance(cell.value, float):
+                cell.number_format = "0." + "0" * decimals
+            if long_text:
+                cell.alignment = wrap
+        lengths = [len(column)] + [len(str(r[index - 1])) for r in rows[:500] if r[index - 1]]
+        ws.column_dimensions[letter].width = 90 if long_text else min(max(lengths) + 2, 60)
+
+
+_Q_LABELS = """
+SELECT ?s ?label (LANG(?label) AS ?lang) WHERE { ?s skos:prefLabel ?label }"""
+
+
+_Q_ENTITY_SOURCES = """
+SELECT DISTINCT ?s ?src ?loc WHERE {
+  { ?s a org:Organization } UNION { ?s a org:OrganizationalCollaboration }
+  ?s prov:wasDerivedFrom ?src .
+  OPTIONAL { ?s bioeco:locator ?loc }
+}"""
+
+
+_Q_MEMBERSHIP_ROWS = """
+SELECT ?m ?member ?org ?role ?start ?end ?observed ?src ?loc WHERE {
+  ?m a org:Membership ; org:member ?member ; org:organization ?org .
+  OPTIONAL { ?m org:role ?role }
+  OPTIONAL { ?m org:memberDuring ?during OPTIONAL { ?during time:hasBeginning ?b
+             OPTIONAL { ?b time:inXSDgYear ?start } } }
+  OPTIONAL { ?m org:memberDuring ?during2 OPTIONAL { ?during2 time:hasEnd ?e
+             OPTIONAL { ?e time:inXSDgYear ?end } } }
+  OPTIONAL { ?m bioeco:observedIn ?observed }
+  OPTIONAL { ?m prov:wasDerivedFrom ?src }
+  OPTIONAL { ?m bioeco:locator ?loc }
+}"""
+
+
+class Names:
+    """Names of the entities and concepts of a graph, by one policy: the English label where
+    one exists (else the untagged, else the Norwegian one), the Norwegian name beside it
+    when it differs. Keys are IRIs; :meth:`of` also takes compact ids (``actor/uit``) and
+    concept codes (``agri-food``)."""
+
+    def __init__(self, graph: Graph | Dataset) -> None:
+        from bioeco.store.query import select
+
+        found: dict[str, dict[str, str]] = {}
+        for s, label, lang in select(graph, _Q_LABELS, timeout=None).itertuples(index=False):
+            if isinstance(label, str):
+                tag = lang if isinstance(lang, str) else ""
+                found.setdefault(str(s), {}).setdefault(tag, label)
+        self.name: dict[str, str] = {}
+        self.norwegian: dict[str, str] = {}
+        by_code: dict[str, str] = {}
+        for iri, labels in sorted(found.items()):
+            name = labels.get("en") or labels.get("") or labels.get("nb") or labels.get("nn")
+            if not name:
+                continue
+            self.name[iri] = name
+            nb = labels.get("nb") or labels.get("nn") or labels.get("no")
+            if nb and nb != name:
+                self.norwegian[iri] = nb
+            if "/concept/" in iri:
+                by_code.setdefault(iri.rsplit("/", 1)[-1], name)
+        self.by_id = {entity_id(iri): name for iri, name in self.name.items()}
+        self.by_code = by_code
+
+    def of(self, value: Any) -> Any:
+        """The name of an IRI, id or concept code; anything else unchanged."""
+        if not isinstance(value, str):
+            return value
+        found = self.name.get(value) or self.by_id.get(entity_id(value))
+        return found or self.by_code.get(value, value)
+
+    def nb(self, iri: str) -> str:
+        """The Norwegian name of *iri* when it differs from :meth:`of`, else empty text."""
+        return self.norwegian.get(iri, "")
+
+
+def _code(iri: Any) -> str:
+    return iri.rsplit("/", 1)[-1] if isinstance(iri, str) else ""
+
+
+def _year(value: Any) -> int | None:
+    if isinstance(value, str) and value[:4].isdigit():
+        return int(value[:4])
+    return None
+
+
+def _lower(column: pd.Series) -> pd.Series:
+    return column.astype(str).str.lower()
+
+
+def entity_sheets(
+    graph: Graph | Dataset, *, as_of: int | None = None, basis: str = "all"
+) -> dict[str, pd.DataFrame]:
+    """The ``actors``, ``initiatives`` and ``memberships`` sheets of the workbook: who is in
+    what, with names (:class:`Names`: English where one exists, the Norwegian name beside it),
+    types, sectors, stages and regions as labels, the sources and their locators; the ids and
+    codes follow in the columns at the right. Memberships are every ``org:Membership`` of the
+    graph (people's employments included, marked by the member's kind), with role and years.
+
+    Examples
+    --------
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> sheets = entity_sheets(example_graph())
+    >>> list(sheets), list(sheets["actors"].columns[:3])
+    (['actors', 'initiatives', 'memberships'], ['name', 'Norwegian name', 'type'])
+    """
+    from bioeco.store.query import select
+
+    names = Names(graph)
+    net = load_network(graph, as_of=as_of, basis=basis)
+    sources: dict[str, list[str]] = {}
+    for s, src, loc in select(graph, _Q_ENTITY_SOURCES, timeout=None).itertuples(index=False):
+        where = _code(src) + (f" ({loc})" if isinstance(loc, str) and loc else "")
+        sources.setdefault(str(s), []).append(where)
+
+    def labels(codes: Any) -> list[str]:
+        return [names.of(c) for c in codes or ()]
+
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else ""
+
+    sheets: dict[str, pd.DataFrame] = {}
+    for kind, title in (("actor", "actors"), ("initiative", "initiatives")):
+        rows = []
+        nodes = net.nodes[net.nodes["kind"] == kind]
+        for iri, node in nodes.iterrows():
+            years = {}
+            if kind == "initiative":
+                years = {
+                    "start": cell_number(node.get("start")),
+                    "end": cell_number(node.get("end")),
+                }
+            rows.append(
+                {
+                    "name": names.name.get(iri) or node["label"],
+                    "Norwegian name": names.nb(iri),
+                    "type": names.of(text(node["type"])),
+                    "sectors": labels(node["sectors"]),
+                    "value-chain stages": labels(node["stages"]),
+                    "regions": labels(node["regions"]),
+                    **years,
+                    "sources": sorted(sources.get(iri, [])),
+                    "id": entity_id(iri),
+                    "type code": text(node["type"]),
+                    "sector codes": list(node["sectors"] or ()),
+                    "stage codes": list(node["stages"] or ()),
+                    "region codes": list(node["regions"] or ()),
+                }
+            )
+        frame = pd.DataFrame(rows)
+        if not frame.empty:
+            frame = frame.sort_values(["name", "id"], key=_lower).reset_index(drop=True)
+            for column in ("start", "end"):
+                if column in frame.columns:
+                    frame[column] = frame[column].astype("Int64")
+        sheets[title] = frame
+    rows = []
+    found = select(graph, _Q_MEMBERSHIP_ROWS, timeout=None)
+    for _m, member, org, role, start, end, observed, src, loc in found.itertuples(index=False):
+        rows.append(
+            {
+                "member": names.of(str(member)),
+                "member is": entity_id(str(member)).split("/", 1)[0],
+                "role": names.of(_code(role)) if isinstance(role, str) else "",
+                "of": names.of(str(org)),
+                "from": _year(start),
+                "to": _year(end),
+                "observed in": _year(observed),
+                "source": _code(src),
+                "locator": text(loc),
+                "member id": entity_id(str(member)),
+                "of id": entity_id(str(org)),
+                "role code": _code(role),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        frame = frame.drop_duplicates().sort_values(
+            ["of", "member", "role", "source", "locator"], key=_lower
+        )
+        for column in ("from", "to", "observed in"):
+            frame[column] = frame[column].astype("Int64")
+    sheets["memberships"] = frame.reset_index(drop=True)
+    return sheets
+
+
+#: Columns of the analysis tables holding one concept code (shown by its label in a sheet).
+_CODE_COLUMNS = frozenset(
+    {"sector", "stage", "sector_a", "sector_b", "type", "type_a", "type_b", "region"}
+)
+
+
+def sector_sheet(
+    graph: Graph | Dataset, *, as_of: int | None = None, basis: str = "all"
+) -> pd.DataFrame:
+    """Actors and initiatives per top-level sector
+    (:func:`bioeco.analyses.sectors.sector_counts`: the count the report and the CLI use,
+    defined by :data:`bioeco.analyses.sectors.COUNT_DEFINITION`), labels first, codes last."""
+    from bioeco.analyses.sectors import sector_counts
+
+    counts = sector_counts(load_network(graph, as_of=as_of, basis=basis))
+    return pd.DataFrame(
+        {
+            "sector": counts["label"],
+            "actors": counts["actors"],
+            "initiatives": counts["initiatives"],
+            "actors taking part": counts["active_actors"],
+            "initiatives with members": counts["active_initiatives"],
+            "memberships of its actors": counts["memberships"],
+            "sector code": counts["sector"],
+        }
+    )
+
+
+def findings_sheet(frame: pd.DataFrame, names: Names | None = None) -> pd.DataFrame:
+    """An analysis table as a colleague reads it: the rank, the names, the explanation, then
+    the key numbers (:func:`bioeco.core.formats.finding_columns`), then the other columns;
+    ranked rows in rank order; ids and codes in list cells, and the codes of sector, stage,
+    type and region columns, replaced by names (*names*);
+    headers in words (:func:`bioeco.core.formats.column_title`).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"actor": ["actor/uit"], "score": [0.5], "rank": [1],
+    ...                    "label": ["UiT"], "explanation": ["UiT links two sectors"]})
+    >>> list(findings_sheet(df).columns)
+    ['rank', 'name', 'explanation', 'score', 'actor id']
+    """
+    from bioeco.core.formats import column_title, finding_columns
+
+    frame = frame.sort_values("rank", kind="stable") if "rank" in frame.columns else frame
+    lead, numbers = finding_columns(frame)
+    first = [c for c in ("rank", *lead, "explanation", *numbers) if c in frame.columns]
+    order = list(dict.fromkeys(first + [str(c) for c in frame.columns]))
+    out = frame[order].reset_index(drop=True).copy()
+    lists = (list, tuple, set, frozenset)
+    if names is not None:
+        for column in out.columns:
+            values = out[column].tolist()
+            if column in _CODE_COLUMNS:
+                out[column] = [names.by_code.get(v, v) if isinstance(v, str) else v for v in values]
+            elif any(isinstance(v, lists) for v in values):
+                out[column] = [
+                    [names.of(str(i)) for i in v] if isinstance(v, lists) else v for v in values
+                ]
+    titles = [column_title(str(c)) for c in out.columns]
+    if len(set(titles)) == len(titles):
+        out.columns = titles
+    return out
+
+
+#: What each sheet of the workbook holds, in plain words (Read me).
+SHEET_NOTES: dict[str, str] = {
+    "actors": "Every actor (company, research institute, funder …): its name, type, sectors, "
+    "value-chain stages, region and the sources naming it; ids and codes at the right.",
+    "initiatives": "Every initiative (cluster, project, event, application …) with the same "
+    "columns and its years.",
+    "memberships": "Who is in what: member, role, initiative or organisation, years, source "
+    "and where in the source (locator). People's employments are marked 'person'.",
+    "gaps_coverage": "Sector × value-chain stage cells with few or no actors or initiatives, "
+    "the most under-represented first.",
+    "gaps_survey": "What the survey respondents said beside what the graph holds for the same "
+    "sector or stage.",
+    "gaps_structural": "Pairs of sectors that share fewer initiatives than random mixing "
+    "would give.",
+    "overlap_pairs": "Initiatives with the same members (possible duplication), the most "
+    "overlapping first.",
+    "bridges_actors": "Actors who connect sectors (bridge candidates), the strongest first.",
+    "bridges_brokerage": "Actors who broker between sector groups (Gould–Fernandez roles).",
+    "bridges_pairs": "Actors who share no initiative but have partners in common: "
+    "introductions worth making.",
+    "sectors": "Actors and initiatives per top-level sector, with those taking part in an "
+    "initiative and their memberships; the last row counts what has no sector.",
+    "change_summary": "What changed between the two years the sources describe, in counts.",
+    "change_continuity": "Actors and clusters named in one year, the other, or both.",
+    "change_coverage": "Coverage cells that changed between the years.",
+    "change_overlap": "Overlapping initiative pairs in one year or both.",
+    "change_bridges": "Bridge candidates in one year or both.",
+    "sources": "The source documents, with their titles and what each contributes.",
+    "run": "The options this workbook was made with.",
+}
+
+
+def _glossary() -> list[tuple[str, str]]:
+    """The terms of docs/glossary.md with their first paragraph, in file order (none when the
+    checkout's docs are not there)."""
+    from bioeco.core.paths import PROJECT_ROOT
+
+    path = PROJECT_ROOT / "docs" / "glossary.md"
+    if not path.is_file():
+        return []
+    terms: list[tuple[str, str]] = []
+    term, lines = None, []
+    for line in [*path.read_text(encoding="utf-8").splitlines(), "### "]:
+        if line.startswith("#"):
+            if term and lines:
+                terms.append((term, " ".join(lines)))
+            term = line.removeprefix("### ").strip() if line.startswith("### ") else None
+            lines = []
+        elif term is not None:
+            if line.strip():
+                lines.append(line.strip().replace("`", "").replace("*", ""))
+            elif lines:
+                terms.append((term, " ".join(lines)))
+                term, lines = None, []
+    return terms
+
+
+def readme_sheet(
+    sheets: list[str],
+    sources: pd.DataFrame | None,
+    found: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The first sheet: what the analyses found (*found*: sheet → the table's summary in plain
+    words, ``attrs["summary"]``, as the report and the terminal give it), what each sheet
+    holds, the glossary's terms in plain words, and the sources with their titles (two
+    columns, a heading row before each part).
+
+    Examples
+    --------
+    >>> sheet = readme_sheet(["gaps_structural"], None, {"gaps_structural": "No pair is below."})
+    >>> sheet.values[2][0], sheet.values[3].tolist()
+    ('What the analyses found', ['gaps_structural', 'No pair is below.'])
+    """
+    rows: list[tuple[str, str]] = [
+        (
+            "bioeco workbook",
+            "Findings about the bioeconomy ecosystem and the data behind them. "
+            "Every finding has an explanation in plain words; numbers are numbers.",
+        ),
+        ("", ""),
+    ]
+    summaries = [(name, str(found[name])) for name in sheets if (found or {}).get(name)]
+    if summaries:
+        rows += [("What the analyses found", "In plain words (the sheets give each finding)")]
+        rows += [*summaries, ("", "")]
+    rows += [("Sheets", "What each holds")]
+    rows += [(name, SHEET_NOTES.get(name, "analysis table")) for name in sheets]
+    if "sectors" in sheets:
+        from bioeco.analyses.sectors import COUNT_DEFINITION
+
+        rows += [("", ""), ("How sectors are counted", COUNT_DEFINITION)]
+    terms = _glossary()
+    if terms:
+        rows += [("", ""), ("Terms", "In plain words (docs/glossary.md)")]
+        rows += terms
+    if sources is not None and len(sources):
+        rows += [("", ""), ("Sources", "Title")]
+        for row in sources.to_dict("records"):
+            issued = f" ({row['issued']})" if row.get("issued") else ""
+            rows.append((str(row["source"]), f"{row.get('title') or ''}{issued}"))
+    return pd.DataFrame(rows, columns=["item", "in plain words"])
+
+
+def _fixed_zip(raw: bytes) -> bytes:
+    """Re-pack a zip with fixed entry times and order, so equal content gives equal bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
+
+
+def workbook_bytes(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    sources: pd.DataFrame | None = None,
+    run: Mapping[str, Any] | None = None,
+    date: datetime | None = None,
+    readme: pd.DataFrame | None = None,
+    entities: Mapping[str, pd.DataFrame] | None = None,
+) -> bytes:
+    """An .xlsx workbook: a ``Read me`` sheet (*readme*, :func:`readme_sheet`), the *entities*
+    sheets (:func:`entity_sheets`), one sheet per table (in the given order), then
+    ``sources`` and ``run``.
+
+    Each sheet has a bold header row, frozen panes below it, a filter and column widths fitted
+    to the content (at most 60 characters; explanations 90, wrapped); a column of floats shows
+    one number of decimals (:func:`bioeco.core.formats.column_decimals`, as the table view).
+    Cells are those of the analysis CSVs
+    (:func:`bioeco.analyses.run.format_cell`: lists joined by ``|``, floats rounded), and text
+    that a spreadsheet would run as a formula starts with an apostrophe
+    (:func:`bioeco.core.formats.neutralise`). *run* (parameter → value) becomes a two-column sheet;
+    *date* is the workbook's creation date (default: the run clock).
+
+    Examples
+    --------
+    >>> import openpyxl
+    >>> raw = workbook_bytes({"demo": pd.DataFrame({"name": ["=cmd"], "codes": [("a", "b")]})})
+    >>> ws = openpyxl.load_workbook(io.BytesIO(raw))["demo"]
+    >>> [c.value for c in ws[2]], ws.freeze_panes
+    (["'=cmd", 'a|b'], 'A2')
+    """
+    from openpyxl import Workbook
+
+    from bioeco.pipeline import run_clock
+
+    when = (date or run_clock()).replace(tzinfo=None, microsecond=0)
+    wb = Workbook()
+    wb.remove(wb.active)
+    if readme is not None:
+        _sheet(wb, "Read me", readme, header=False)
+    for name, frame in (entities or {}).items():
+        _sheet(wb, name, frame)
+    for name, frame in tables.items():
+        _sheet(wb, name, frame)
+    if sources is not None:
+        _sheet(wb, "sources", sources)
+    if run is not None:
+        items = [(k, format_cell(list(v) if isinstance(v, list) else v)) for k, v in run.items()]
+        _sheet(wb, "run", pd.DataFrame(items, columns=["parameter", "value"]))
+    if not wb.sheetnames:
+        wb.create_sheet("empty")
+    wb.properties.creator = "bioeco"
+    wb.properties.created = when
+    buf = io.BytesIO()
+    wb.save(buf)
+    raw = buf.getvalue()
+    # openpyxl stamps "modified" with the wall clock on save: set it to the run date
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        core = z.read("docProps/core.xml").decode("utf-8")
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    core = re.sub(
+        r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rf"\g<1>{stamp}\g<2>", core
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = core.encode("utf-8") if info.filename == "docProps/core.xml" else None
+            dst.writestr(info, data if data is not None else src.read(info.filename))
+    return _fixed_zip(out.getvalue())
