@@ -675,9 +675,17 @@ def analyze(
         files = {p.name: data for p, data in csv_files(tables, out / "analysis").items()}
         files["analysis.trig"] = serialize_trig({rdf.identifier: rdf})
         if read:
+            from bioeco.analyses.incremental import STATE_FILE, start_state
             from bioeco.analyses.netfile import NETWORK_FILE, network_json
 
-            files[NETWORK_FILE] = network_json(read.pop(), graph=key)
+            net = read.pop()
+            files[NETWORK_FILE] = network_json(net, graph=key)
+            # what whatif computes to start on this network, computed once here
+            # (the members' two-paths from bridges_actors when it is of the whole network)
+            whole = sector is None and region is None and not thresholds
+            cross = _counted_cross(net, tables) if whole else None
+            files[STATE_FILE] = start_state(net, graph=key, cross=cross)
+            del net
         # which graph and options the tables are of: report, viz and export reuse them
         options = {"sector": sector, "region": region, "as_of": as_of, "seed": seed}
         files[TABLES_MANIFEST] = tables_manifest(
@@ -689,12 +697,31 @@ def analyze(
         written = atomic_write_set(
             out / "analysis", files, links={out / "analysis.trig": "analysis/analysis.trig"}
         )
-        # the manifest and the network file (for whatif) are no results of their own
-        output.files = [p for p in written if p.name not in (TABLES_MANIFEST, "network.json")]
+        # the manifest, the network file and the what-if start are no results of their own
+        output.files = [
+            p
+            for p in written
+            if p.name not in (TABLES_MANIFEST, "network.json", "whatif_state.bin")
+        ]
         if trig is not None:
             step("loading the analysis graph into the store")
             _store_analysis(out, trig, files["analysis.trig"])
     return output
+
+
+def _counted_cross(net: Any, tables: dict[str, pd.DataFrame]) -> dict[str, int] | None:
+    """Member IRI → cross-sector open two-paths of the ``bridges_actors`` table just computed
+    on *net* (the members it leaves out score 0: none); None without the table."""
+    from bioeco.core.vocab import BID
+
+    table = tables.get("bridges_actors")
+    if table is None or not {"actor", "cross_sector_paths"} <= set(table.columns):
+        return None
+    counted = {
+        f"{BID}{a}": int(c)
+        for a, c in zip(table["actor"], table["cross_sector_paths"], strict=True)
+    }
+    return {m: counted.get(m, 0) for m in net.members}
 
 
 def _analysed_trig(
@@ -760,23 +787,26 @@ def _analysed_network(
     basis: str,
     *,
     want_pairs: bool,
-) -> tuple[Any, pd.DataFrame | None, dict[str, int] | None]:
+    want_state: bool = False,
+) -> tuple[Any, pd.DataFrame | None, dict[str, int] | None, dict[str, Any] | None]:
     """The network ``bioeco analyze`` read and wrote to ``<out>/analysis/network.json``
     (:mod:`bioeco.analyses.netfile`) when :func:`open_graph` would read one TriG file (given,
     or the current ``out/bioeco.trig``) whose SHA-256 is the analysis manifest's graph key, and
     the file is of these *as_of* and *basis*; else None (the graph is then not opened here).
     When the analysis ran with the default options, also (else None) the ``bridges_pairs``
     table (with *want_pairs*: what the suggestions would compute) and the cross-sector open
-    two-paths of every member from ``bridges_actors`` (what the what-if would count)."""
+    two-paths of every member from ``bridges_actors`` (what the what-if would count). With
+    *want_state*, also the what-if's start saved with the network
+    (:func:`bioeco.analyses.incremental.read_state`) when it is of the same graph, else None."""
     from bioeco.analyses.netfile import NETWORK_FILE, read_network
     from bioeco.analyses.stored import options_key, read_manifest
     from bioeco.core.vocab import BID
 
     if data_dir is not None:
-        return None, None, None
+        return None, None, None, None
     if isinstance(graph_file, list | tuple):
         if len(graph_file) != 1:
-            return None, None, None
+            return None, None, None, None
         graph_file = graph_file[0]
     out = Path(out_dir) if out_dir is not None else None
     if graph_file is not None:
@@ -784,11 +814,11 @@ def _analysed_network(
     else:
         trig = (out or OUT_DIR) / "bioeco.trig"
         if not trig.is_file():
-            return None, None, None
+            return None, None, None, None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StaleGraphWarning)  # open_graph says it, if read
             if build_state(trig.parent).state != "fresh":
-                return None, None, None
+                return None, None, None, None
     if out is not None:
         folder = out / "analysis"
     elif trig.name == "bioeco.trig":
@@ -797,19 +827,20 @@ def _analysed_network(
         folder = OUT_DIR / "analysis"
     manifest = read_manifest(folder) if folder.is_dir() else None
     if manifest is None:
-        return None, None, None
+        return None, None, None, None
     try:
         key = _digest_file(trig)
     except OSError:
-        return None, None, None
+        return None, None, None, None
     if manifest.get("graph") != key:
-        return None, None, None
+        return None, None, None, None
     try:
         net = read_network(read_bounded(folder / NETWORK_FILE, max_bytes=MAX_GRAPH_BYTES))
     except (OSError, ValueError, KeyError, TypeError):
-        return None, None, None
+        return None, None, None, None
     if net.as_of != as_of or net.basis != basis or net.__dict__.get("graph") != key:
-        return None, None, None
+        return None, None, None, None
+    state = _saved_start(folder, key, as_of, basis) if want_state else None
     pairs, cross = None, None
     held = manifest.get("tables", {})
     if as_of is None and basis == "all" and manifest.get("options") == options_key({}):
@@ -831,7 +862,21 @@ def _analysed_network(
                 # the table leaves out the members whose score is 0: no betweenness and no
                 # cross-sector two-path (both parts of the score are 0 or more)
                 cross = {m: counted.get(m, 0) for m in net.members}
-    return net, pairs, cross
+    return net, pairs, cross, state
+
+
+def _saved_start(folder: Path, key: str, as_of: int | None, basis: str) -> dict[str, Any] | None:
+    """The what-if's start ``bioeco analyze`` saved in *folder* for the graph *key* (and these
+    *as_of* and *basis*), or None."""
+    from bioeco.analyses.incremental import STATE_FILE, read_state
+
+    try:
+        state = read_state(read_bounded(folder / STATE_FILE, max_bytes=MAX_GRAPH_BYTES))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if state.get("graph") != key or state.get("as_of") != as_of or state.get("basis") != basis:
+        return None
+    return state
 
 
 def _table_columns(path: Path, entry: dict, names: tuple[str, ...]) -> pd.DataFrame | None:
@@ -890,8 +935,14 @@ def whatif(
 
     if scenario is None and not suggest:
         raise UsageError("give a scenario file or ask for suggestions (--suggest N)")
-    net, pairs, cross = _analysed_network(
-        data_dir, graph_file, out_dir, as_of, basis, want_pairs=region is None
+    net, pairs, cross, state = _analysed_network(
+        data_dir,
+        graph_file,
+        out_dir,
+        as_of,
+        basis,
+        want_pairs=region is None,
+        want_state=scenario is not None,
     )
     source = net
     if net is None:  # read the graph, once for both
@@ -902,7 +953,7 @@ def whatif(
         source = net = load_network(graph, as_of=as_of, basis=basis)
     tables: dict[str, pd.DataFrame] = {}
     if scenario is not None:
-        tables.update(run_whatif(source, scenario, cross=cross))
+        tables.update(run_whatif(source, scenario, cross=cross, start=state))
     if suggest:
         tables["whatif_suggestions"] = suggest_actions(
             source, suggest, goal=goal, region=region, pairs=pairs

@@ -12,7 +12,7 @@ from bench.generate import generate
 from bench.whatif_plan import scenario
 from bioeco import build_dataset
 from bioeco.analyses._fixture import build_graph
-from bioeco.analyses.incremental import Figures, Tracker, bridges_of
+from bioeco.analyses.incremental import Figures, Tracker, bridges_of, read_state, state_bytes
 from bioeco.analyses.project import load_network
 from bioeco.analyses.scores import actor_scores
 from bioeco.analyses.whatif import _Snapshot, _State, _update, apply_action, whatif
@@ -31,11 +31,18 @@ def _same(got: Figures, want: Figures, net, options: dict) -> None:
         assert got.bridges[member][1] == pytest.approx(score, abs=1e-9, rel=1e-9), member
 
 
-def _follow(net, actions, **options) -> int:
+def _follow(net, actions, saved: bool = False, **options) -> int:
     """Apply *actions* one by one; after each, the tracker's figures equal the full ones.
+    With *saved*, the tracker starts from the start saved as ``bioeco analyze`` saves it.
     Returns how many steps were checked."""
     state = _State.of(net)
-    tracker = Tracker(net, **options)
+    if saved:
+        raw = state_bytes(Tracker(net, **options), graph="key")
+        assert state_bytes(Tracker(net, **options), graph="key") == raw  # deterministic
+        tracker = Tracker(net, state=read_state(raw), **options)
+        assert state_bytes(tracker, graph="key") == raw  # taken as it was saved
+    else:
+        tracker = Tracker(net, **options)
     _same(tracker.figures(), _Snapshot.of(net), net, options)
     for action in actions:
         links, nodes = set(state.links), dict(state.nodes)
@@ -116,6 +123,30 @@ def test_sampled_betweenness_follows_the_sample(small):
     assert _follow(small, PLAN[:7], exact_max_nodes=3, k=4, seed=7) == 7
 
 
+def test_a_saved_start_gives_the_full_figures(small):
+    assert _follow(small, PLAN, saved=True) == len(PLAN)
+    assert _follow(small, PLAN[:7], saved=True, exact_max_nodes=3, k=4, seed=7) == 7
+
+
+def test_a_saved_start_of_other_options_or_members_is_not_taken(small):
+    other = read_state(state_bytes(Tracker(small, exact_max_nodes=3, k=4, seed=7)))
+    tracker = Tracker(small, state=other)
+    assert state_bytes(tracker) == state_bytes(Tracker(small))
+    moved = read_state(state_bytes(Tracker(small)))
+    moved["members"] = "0" * 64  # members of another network, or in another order
+    taken = []
+    tracker = Tracker(small, state=moved)
+    tracker._fits = lambda saved: taken.append(saved) or True  # not asked again later
+    assert state_bytes(tracker) == state_bytes(Tracker(small)) and not taken
+
+
+def test_a_saved_start_that_is_cut_short_is_refused(small):
+    raw = state_bytes(Tracker(small))
+    for bad in (raw[:-1], raw + b"x", b"{}\n", b"no header"):
+        with pytest.raises(ValueError):
+            read_state(bad)
+
+
 def test_whatif_reports_bridge_scores_of_the_touched_actors(small):
     out = whatif(small, [ScenarioAction("introduce", actor="a", other="h")])
     changes = out["whatif_changes"]
@@ -128,6 +159,7 @@ def test_scale_8_plan_equals_the_full_recompute(tmp_path: Path):
     plan = scenario(data, tmp_path / "plan.csv")
     net = load_network(build_dataset(data))
     assert _follow(net, read_scenario(plan)) == 10
+    assert _follow(net, read_scenario(plan), saved=True) == 10
 
 
 def test_as_of_plan_on_data_equals_the_full_recompute():

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from bioeco import build_dataset
+from bioeco.analyses.incremental import STATE_FILE, Tracker, start_state
 from bioeco.analyses.netfile import network_json, read_network
 from bioeco.analyses.project import load_network
 from bioeco.pipeline import analyze, build, whatif
@@ -38,7 +39,16 @@ def test_whatif_reuses_the_analysed_network(tmp_path, monkeypatch):
     def no_graph(*args, **kwargs):
         raise AssertionError("the graph was read, not the analysed network")
 
+    # the what-if's start, saved with it: what the tracker computes on the graph's network
+    saved = (out / "analysis" / STATE_FILE).read_bytes()
+    key = read_network((out / "analysis" / "network.json").read_bytes()).__dict__["graph"]
+    net = load_network(build_dataset(ROOT / "data"))
+    assert saved == start_state(net, graph=key)
+    taken = []
+    fits = Tracker._fits
+    monkeypatch.setattr(Tracker, "_fits", lambda self, s: taken.append(fits(self, s)) or taken[-1])
     monkeypatch.setattr(project, "load_network", no_graph)
     reused = whatif(plan, suggest=5, out_dir=out, graph_file=out / "bioeco.trig", write=False)
+    assert taken == [True]  # started from the saved start
     for name, frame in fresh.items():
         pd.testing.assert_frame_equal(reused[name], frame)

@@ -45,8 +45,10 @@ tracker then starts again from the whole network (exact, as slow as before).
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import itertools
+import json
 import random
 from collections import Counter
 from collections.abc import Mapping
@@ -64,7 +66,7 @@ from bioeco.analyses.ranking import tie_ranks
 from bioeco.analyses.scores import member_role
 from bioeco.core.vocab import BID
 
-__all__ = ["Tracker"]
+__all__ = ["STATE_FILE", "Tracker", "read_state", "start_state", "state_bytes"]
 
 _ONE = np.uint64(1)
 
@@ -184,10 +186,12 @@ class Tracker:
         seed: int = 42,
         reach_only: bool = False,
         cross: Mapping[str, int] | None = None,
+        state: Mapping[str, Any] | None = None,
     ):
         self.exact_max_nodes, self.k, self.seed = exact_max_nodes, k, seed
         self.reach_only = reach_only
         self._given_cross = cross  # counted already (bridges_actors): for the first start
+        self._given_state = state  # the start saved by analyze (read_state): the first start
         self.as_of = net.as_of
         self._start(net)
 
@@ -244,11 +248,27 @@ class Tracker:
         self.net = net
         if self.reach_only:  # the suggestions: reach and the bit rows only
             return
-        self._start_bridges()
+        given, self._given_state = self._given_state, None
+        saved = given if given is not None and self._fits(given) else None
+        self._start_bridges(saved)
         self.cells = cells_of(coverage(net))
-        self._start_structural(net)
-        self.overlaps = overlaps_of(overlap_pairs(net))
+        self._start_structural(net, saved=saved)
+        self.overlaps = saved["overlaps"] if saved is not None else overlaps_of(overlap_pairs(net))
         self.net = net
+
+    def _options(self) -> dict[str, Any]:
+        return {"exact_max_nodes": self.exact_max_nodes, "k": self.k, "seed": self.seed}
+
+    def _fits(self, saved: Mapping[str, Any]) -> bool:
+        """Whether *saved* (:func:`read_state`) is the start of this network with these
+        options: same members in the same order, same ``as_of`` and basis, same sample."""
+        return (
+            saved.get("n") == self.n
+            and saved.get("members") == _digest(self.members)
+            and saved.get("as_of") == self.as_of
+            and saved.get("basis") == self.basis
+            and saved.get("options") == self._options()
+        )
 
     def _start_reach(self) -> None:
         """Within two steps through an actor, for the actors: ``near[x]`` has the actors
@@ -294,9 +314,15 @@ class Tracker:
 
     # -- bridges ------------------------------------------------------------------------------
 
-    def _start_bridges(self) -> None:
+    def _start_bridges(self, saved: Mapping[str, Any] | None = None) -> None:
         n = self.n
         given, self._given_cross = self._given_cross, None
+        if saved is not None:  # what the same start computed when analyze ran
+            self.cross, self.sources = saved["cross"], saved["sources"]
+            self.sampled = bool(saved["sampled"])
+            self.levels, self.delta = saved["levels"], saved["delta"]
+            self._incidence()
+            return
         if given is not None and all(m in given for m in self.members):
             self.cross = np.array([given[m] for m in self.members], dtype=np.int64)
         else:
@@ -505,7 +531,12 @@ class Tracker:
     # -- sector pairs ---------------------------------------------------------------------
 
     def _start_structural(
-        self, net: Network, alpha: float = 0.05, draws: int = 999, seed: int = 42
+        self,
+        net: Network,
+        alpha: float = 0.05,
+        draws: int = 999,
+        seed: int = 42,
+        saved: Mapping[str, Any] | None = None,
     ) -> None:
         """The sector pairs as :func:`~bioeco.analyses.gaps.structural_gaps` counts them, and
         what it draws: the same seeded shuffles of the members' sector rows, kept (draws ×
@@ -530,10 +561,13 @@ class Tracker:
         total = len(classified)
         self.spairs = np.array(list(itertools.combinations(range(len(self.codes)), 2)))
         a, b = self.spairs[:, 0], self.spairs[:, 1]
-        inc = sparse.csr_matrix(self.b[classified].T)  # initiatives × classified members
-        present = (inc @ self.smat.astype(float)) > 0
-        self.observed = (present[:, a] & present[:, b]).sum(axis=0).astype(np.int64)
-        self.null = shuffled_counts(inc, self.smat.astype(np.int8), self.spairs, draws, seed)
+        if saved is not None and "null" in saved:  # the same counts, when analyze ran
+            self.observed, self.null = saved["observed"], saved["null"]
+        else:
+            inc = sparse.csr_matrix(self.b[classified].T)  # initiatives × classified members
+            present = (inc @ self.smat.astype(float)) > 0
+            self.observed = (present[:, a] & present[:, b]).sum(axis=0).astype(np.int64)
+            self.null = shuffled_counts(inc, self.smat.astype(np.int8), self.spairs, draws, seed)
         rng = np.random.default_rng(seed)  # the shuffles drawn: the same generator's
         self.perms = np.stack([rng.permutation(total) for _ in range(draws)]).astype(np.int32)
         self.sizes = {
@@ -690,3 +724,104 @@ class Tracker:
             if pair[0] in changed or pair[1] in changed:
                 keep[pair] = flag
         self.overlaps = keep
+
+
+# -- the start, saved by analyze -------------------------------------------------------------
+
+STATE_FILE = "whatif_state.bin"
+"""Name of the tracker's saved start in ``<out>/analysis/`` (written by ``bioeco analyze``)."""
+
+_STATE_FORMAT = 1
+
+
+def _digest(members: list[str]) -> str:
+    return hashlib.sha256("\n".join(members).encode("utf-8")).hexdigest()
+
+
+def state_bytes(tracker: Tracker, graph: str | None = None) -> bytes:
+    """What :class:`Tracker` computes to start (betweenness dependencies and distances of its
+    sources, the members' cross-sector two-paths, the structural test's counts, the overlap
+    pairs) as bytes: a JSON header line, then the arrays, little-endian. The same network
+    and options give the same bytes. *graph* is the key of the graph the network was read
+    from (``bioeco.pipeline.graph_key``)."""
+    if tracker.reach_only:
+        raise ValueError("a reach-only tracker keeps no start to save")
+    pairs = sorted(tracker.overlaps.items())
+    names = sorted({i for (a, b), _c in pairs for i in (a, b)})
+    pos = {name: k for k, name in enumerate(names)}
+    arrays = {
+        "cross": np.asarray(tracker.cross, dtype="<i8"),
+        "sources": np.asarray(tracker.sources, dtype="<i8"),
+        "levels": np.asarray(tracker.levels, dtype="<i2"),
+        "delta": np.asarray(tracker.delta, dtype="<f8"),
+        "overlap_a": np.array([pos[a] for (a, _b), _c in pairs], dtype="<i4"),
+        "overlap_b": np.array([pos[b] for (_a, b), _c in pairs], dtype="<i4"),
+        "overlap_flag": np.array([c for _p, c in pairs], dtype="u1"),
+    }
+    if getattr(tracker, "perms", None) is not None:
+        arrays["observed"] = np.asarray(tracker.observed, dtype="<i8")
+        arrays["null"] = np.asarray(tracker.null, dtype="<i8")
+    header = {
+        "format": _STATE_FORMAT,
+        "graph": graph,
+        "as_of": tracker.as_of,
+        "basis": tracker.basis,
+        "options": tracker._options(),
+        "n": tracker.n,
+        "members": _digest(tracker.members),
+        "sampled": bool(tracker.sampled),
+        "overlap_names": names,
+        "arrays": [[k, a.dtype.str, list(a.shape)] for k, a in arrays.items()],
+    }
+    head = json.dumps(header, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return b"".join(
+        [head.encode("utf-8"), b"\n", *(np.ascontiguousarray(a).tobytes() for a in arrays.values())]
+    )
+
+
+def read_state(raw: bytes) -> dict[str, Any]:
+    """The start of :func:`state_bytes` (for ``Tracker(state=…)``): the header's fields, the
+    arrays (writable) and ``overlaps``; ``ValueError`` when *raw* is not such a start."""
+    end = raw.find(b"\n")
+    if end < 0:
+        raise ValueError("not a saved what-if start")
+    header = json.loads(raw[:end].decode("utf-8"))
+    if not isinstance(header, dict) or header.get("format") != _STATE_FORMAT:
+        raise ValueError("not a saved what-if start of this version")
+    body = bytearray(raw[end + 1 :])
+    out: dict[str, Any] = {k: v for k, v in header.items() if k not in ("arrays", "overlap_names")}
+    at = 0
+    for name, dtype, shape in header["arrays"]:
+        dt = np.dtype(dtype)
+        size = int(np.prod(shape, dtype=np.int64)) * dt.itemsize
+        if at + size > len(body):
+            raise ValueError("a saved what-if start cut short")
+        out[name] = (
+            np.frombuffer(body, dtype=dt, count=size // dt.itemsize, offset=at)
+            .reshape(shape)
+            .astype(dt.newbyteorder("="), copy=False)
+        )
+        at += size
+    if at != len(body):
+        raise ValueError("a saved what-if start with bytes left over")
+    names = header["overlap_names"]
+    out["overlaps"] = {
+        (names[a], names[b]): bool(c)
+        for a, b, c in zip(
+            out.pop("overlap_a").tolist(),
+            out.pop("overlap_b").tolist(),
+            out.pop("overlap_flag").tolist(),
+            strict=True,
+        )
+    }
+    out["cross"] = out["cross"].astype(np.int64, copy=False)
+    out["sources"] = out["sources"].astype(np.int64, copy=False)
+    return out
+
+
+def start_state(
+    net: Network, graph: str | None = None, cross: Mapping[str, int] | None = None
+) -> bytes:
+    """The saved start (:func:`state_bytes`) of the tracker :func:`bioeco.analyses.whatif.whatif`
+    starts on *net*: ``bioeco analyze`` writes it next to the network file."""
+    return state_bytes(Tracker(net, cross=cross), graph)

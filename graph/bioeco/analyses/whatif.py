@@ -478,6 +478,7 @@ def whatif(
     as_of: int | None = None,
     basis: str = "all",
     cross: Mapping[str, int] | None = None,
+    start: Mapping[str, Any] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Apply the actions of *scenario* one after the other; say what each and all change.
 
@@ -486,7 +487,9 @@ def whatif(
     membership that does not exist …: :class:`~bioeco.errors.DataError` naming file, row and
     field) before anything is computed; nothing is written anywhere. *cross*, the
     cross-sector open two-paths of every member as ``bridges_actors`` of this network holds
-    them (IRI → count), saves counting them (the rest is computed).
+    them (IRI → count), saves counting them (the rest is computed); *start*, the start
+    ``bioeco analyze`` saved (:func:`bioeco.analyses.incremental.read_state`), saves computing
+    the start when it is of this network (else it is computed).
 
     Returns ``whatif_steps`` (:data:`STEP_COLUMNS`: per action, then step 0 for the whole
     scenario, with the cross-sector reach before and after) and ``whatif_changes``
@@ -518,7 +521,7 @@ def whatif(
     for action in actions:  # check every row before computing anything
         plans.append(apply_action(state, action))
     state = _State.of(net)
-    tracker = Tracker(net, cross=cross)
+    tracker = Tracker(net, cross=cross, state=start)
     first = previous = tracker.figures()
     steps, changes = [], []
     touched_all: set[str] = set()
