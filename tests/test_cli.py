@@ -191,6 +191,7 @@ def test_analyze_writes_csvs_and_analysis_graph(runner, tiny_dir, tmp_path):
         "manifest.json",  # which graph and options the tables are of (report, viz reuse them)
         "network.json",  # the network the analyses read (whatif reuses it)
         "overlap_pairs.csv",
+        "whatif_state.bin",  # the what-if's start on that network (whatif reuses it)
     ]
     # the analysis graph is queryable next to the built graph
     q = runner.invoke(
