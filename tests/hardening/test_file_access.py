@@ -62,7 +62,7 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
         1,
         "the viewer's own HTML/CSS/JS assets, shipped in the package",
     ),
-    ("viz/report.py", "nodes.groupby(['kind', 'type']).size().rename"): (1, "pandas, no file"),
+    ("viz/report_data.py", "nodes.groupby(['kind', 'type']).size().rename"): (1, "pandas, no file"),
     ("store/dataset.py", "dataset.open"): (1, "opens the Oxigraph store bioeco built in out/"),
     ("store/dataset.py", "native.load"): (1, "parses a --graph file after check_regular"),
     ("store/dataset.py", "ox.parse"): (1, "re-reads a --graph file that failed to parse"),

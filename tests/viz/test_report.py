@@ -14,6 +14,7 @@ from bioeco.analyses.run import run_analyses
 from bioeco.errors import UsageError
 from bioeco.ingest.export import serialize_turtle
 from bioeco.viz import report as rep
+from bioeco.viz import report_sections as sections
 from cli import main
 from tests.viz.hostile import HOSTILE, MATH, SCRIPT, hostile_graph
 
@@ -76,9 +77,9 @@ def test_page_shows_counts_rankings_explanations_and_parameters(example_data):
     for name in ("overlap_pairs", "bridges_actors", "bridges_pairs", "gaps_survey"):
         table = example_data.tables[name]
         if "rank" in table:  # the main part shows the first rows of each ranking
-            table = table.sort_values("rank").head(rep.MAIN_ROWS)
+            table = table.sort_values("rank").head(sections.MAIN_ROWS)
         for text in table["explanation"]:
-            assert rep._e(text) in page, (name, text)
+            assert sections.esc(text) in page, (name, text)
     # the sources behind a ranked row: the fixture's only source document
     assert '<span class="src" title="test">test</span>' in page
     assert "2026-01-01T00:00:00+00:00" in page and "min_shared" in page
@@ -87,7 +88,7 @@ def test_page_shows_counts_rankings_explanations_and_parameters(example_data):
     structural = structural[: structural.index("</section>")]
     for row in example_data.tables["gaps_structural"].to_dict("records"):
         called = bool(row["gap"]) and bool(row["significant"])  # only significant gaps
-        assert (rep._e(row["explanation"]) in structural) == called
+        assert (sections.esc(row["explanation"]) in structural) == called
 
 
 def test_key_findings_come_first_and_never_call_a_non_significant_pair_a_gap(example_data):
@@ -97,7 +98,7 @@ def test_key_findings_come_first_and_never_call_a_non_significant_pair_a_gap(exa
     findings = example_data.findings
     assert 1 <= len(findings) <= 7
     for row in findings.to_dict("records"):
-        assert rep._e(row["finding"]) in page and f'href="#{row["section"]}"' in page
+        assert sections.esc(row["finding"]) in page and f'href="#{row["section"]}"' in page
     structural = example_data.tables["gaps_structural"]
     if not structural["gap"].astype(bool).any():  # gap: significant after Benjamini–Hochberg
         assert "No pair of sectors meets in significantly fewer initiatives" in page
@@ -125,7 +126,7 @@ def test_no_python_reprs_reach_the_page(example_data):
 def test_hostile_labels_are_escaped_text(hostile_page):
     page = hostile_page
     for label in (HOSTILE, SCRIPT, MATH, "A & <b>bold</b>", "W & <i>co</i>"):
-        assert rep._e(label) in page
+        assert sections.esc(label) in page
     assert "<img" not in page and "<b>bold" not in page and "<i>co" not in page
     assert "<script" not in page.lower()
     assert page.count("</script") == 0  # nothing can close a script that is not there
@@ -198,6 +199,6 @@ def test_actions_section_when_a_plan_or_suggestions_are_asked(tmp_path, example)
     section = section[: section.index("</section>")]
     assert "not predictions of what the actions would achieve" in section
     for text in data.tables["whatif_steps"]["explanation"]:
-        assert rep._e(text) in section
+        assert sections.esc(text) in section
     assert '<a href="#actions">' in page
     assert '<section id="actions">' not in rep.render(rep.collect(example, top=3))

@@ -130,7 +130,7 @@ def test_actors_per_sector_are_one_count_in_the_workbook_and_the_report(workbook
     from bioeco.analyses.project import load_network
     from bioeco.analyses.sectors import COUNT_DEFINITION, sector_counts
     from bioeco.ingest.build import build_dataset
-    from bioeco.viz.report import _sector_table
+    from bioeco.viz.report_data import _sector_table
 
     net = load_network(build_dataset(DATA_DIR))
     helper = dict(zip(sector_counts(net)["sector"], sector_counts(net)["actors"], strict=True))
