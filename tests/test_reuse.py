@@ -64,6 +64,7 @@ def test_a_current_analysis_is_read_with_every_column_as_computed(analysed, monk
             warnings.simplefilter("error", AnalysisNotReusedWarning)
             read = analysis_tables(graph, "all")
             some = analysis_tables(graph, ["overlap"], top=3, seed=42, basis="all")
+            pairs = analysis_tables(graph, ["bridges"], only=["bridges_pairs"])
     assert list(read) == list(computed)
     for name, frame in computed.items():
         assert table_csv(read[name]) == table_csv(frame), name
@@ -72,6 +73,8 @@ def test_a_current_analysis_is_read_with_every_column_as_computed(analysed, monk
             types = [type(v) for v in frame[column]]
             assert [type(v) for v in read[name][column]] == types, (name, column)
     assert list(some) == ["overlap_pairs"] and list(some["overlap_pairs"]["rank"]) == [1, 2, 3]
+    assert list(pairs) == ["bridges_pairs"]  # only the table asked for is read back
+    assert table_csv(pairs["bridges_pairs"]) == table_csv(computed["bridges_pairs"])
 
 
 def test_report_viewer_and_workbook_read_a_current_analysis(analysed, tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ import os
 import shutil
 import warnings
 import weakref
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -477,6 +478,7 @@ def analysis_tables(
     *,
     out_dir: Path | str | None = None,
     top: int | None = None,
+    only: Collection[str] | None = None,
     **options: Any,
 ) -> dict[str, pd.DataFrame]:
     """The tables of :func:`bioeco.analyses.run.run_analyses` ``(graph, kinds, top=top,
@@ -497,6 +499,9 @@ def analysis_tables(
     every file is unchanged; *top* is applied to the reused tables as
     :func:`bioeco.analyses.run.cut_top` does. Reused floats are as the CSV holds them (6
     decimals). ``report``, ``viz`` and ``export`` call this instead of ``run_analyses``.
+    With *only* (table names), just those of the tables are returned, and only they are read
+    back (the viewer needs two of the three bridges tables, whose files are tens of MB at
+    national scale).
     """
     from bioeco.analyses.run import TABLES, cut_top, run_analyses
     from bioeco.analyses.stored import options_key, read_manifest, read_table
@@ -527,7 +532,8 @@ def analysis_tables(
         else:
             step("reading the analysis tables")
             try:
-                tables = {name: read_table(folder / f"{name}.csv", held[name]) for name in wanted}
+                keep = wanted if only is None else [n for n in wanted if n in only]
+                tables = {name: read_table(folder / f"{name}.csv", held[name]) for name in keep}
             except (OSError, ValueError) as exc:
                 why = str(exc) if isinstance(exc, ValueError) else "a table cannot be read"
             else:
@@ -536,14 +542,20 @@ def analysis_tables(
                 tables = {n: tables[n] for n in sorted(tables, key=rank.__getitem__)}
                 return cut_top(tables, top)
     if manifest is None:  # nothing to reuse: as before
-        return _as_stored(run_analyses(graph, asked, top=top, **options))
+        return _only_tables(_as_stored(run_analyses(graph, asked, top=top, **options)), only)
     warnings.warn(
         f"computing the analyses: {folder} is not of this graph and these options ({why}); "
         "`bioeco analyze all` with the same options writes tables to reuse",
         AnalysisNotReusedWarning,
         stacklevel=2,
     )
-    return _as_stored(run_analyses(graph, asked, top=top, **options))
+    return _only_tables(_as_stored(run_analyses(graph, asked, top=top, **options)), only)
+
+
+def _only_tables(
+    tables: dict[str, pd.DataFrame], only: Collection[str] | None
+) -> dict[str, pd.DataFrame]:
+    return tables if only is None else {n: t for n, t in tables.items() if n in only}
 
 
 def _as_stored(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

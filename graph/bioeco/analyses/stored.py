@@ -194,6 +194,16 @@ def cell_text(cell: str) -> str | None:
     return cell
 
 
+def _parts(cell: str, make: Any) -> Any:
+    """A list cell's parts, each as :func:`cell_text` reads it; split alone when no part is
+    empty or starts with an apostrophe (most cells: the same parts, a tenth of the time)."""
+    if cell == "":
+        return make()
+    if "'" in cell or "||" in cell or cell[0] == "|" or cell[-1] == "|":
+        return make(cell_text(p) for p in cell.split("|"))
+    return make(cell.split("|"))
+
+
 def _cells(column: list[str], kind: str) -> Any:
     if kind == "int":
         return np.array([int(c) for c in column], dtype=np.int64)
@@ -207,7 +217,7 @@ def _cells(column: list[str], kind: str) -> Any:
         return [(c == "True") if c != "" else None for c in column]
     if kind in ("list", "tuple"):
         make = list if kind == "list" else tuple
-        return [make(cell_text(p) for p in c.split("|")) if c != "" else make() for c in column]
+        return [_parts(c, make) for c in column]
     if kind == "str":
         return pd.array([cell_text(c) or "" for c in column], dtype="str")
     if kind == "str?":

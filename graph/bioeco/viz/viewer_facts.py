@@ -98,12 +98,14 @@ def years_text(begin: str, end: str, observed: str) -> str:
     return "; ".join(t for t in (span, seen) if t)
 
 
-def _only(query: str, variable: str, nodes: list[str] | None) -> str:
-    """*query* with ``?variable`` bound to *nodes* (IRIs) first; unchanged for None."""
-    if nodes is None:
-        return query
-    iris = " ".join(f"<{iri}>" for iri in nodes)
-    return query.replace("WHERE {", f"WHERE {{\n  VALUES ?{variable} {{ {iris} }}", 1)
+def _only(
+    graph: Graph | Dataset, query: str, variable: str, nodes: list[str] | None
+) -> pd.DataFrame:
+    """The answer to *query* with ``?variable`` bound to *nodes* (IRIs) first (all for None).
+    The binding goes through ``select(values=...)``: the query is checked once, not the long
+    text with every IRI of a summarised view."""
+    values = None if nodes is None else {variable: nodes}
+    return select(graph, query, timeout=None, values=values)
 
 
 def provenance(graph: Graph | Dataset, nodes: set[str] | None = None) -> dict[str, Any]:
@@ -117,11 +119,11 @@ def provenance(graph: Graph | Dataset, nodes: set[str] | None = None) -> dict[st
     plain = not isinstance(graph, Dataset)
     only = None if nodes is None else sorted(nodes)
     query = _Q_NODE_SOURCES_PLAIN if plain else _Q_NODE_SOURCES
-    frame = select(graph, _only(query, "s", only), timeout=None)
+    frame = _only(graph, query, "s", only)
     for s, src, loc in frame.itertuples(index=False):
         names.setdefault(s, []).append(fact_text(src, loc))
     classes: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
-    frame = select(graph, _only(_Q_ASSERTIONS, "s", only), timeout=None)
+    frame = _only(graph, _Q_ASSERTIONS, "s", only)
     for s, p, c, basis, src, loc in frame.itertuples(index=False):
         scheme = _PROPERTY_SCHEME.get(entity_id(plain_text(p)).rsplit("#", 1)[-1])
         if scheme is None:
@@ -133,9 +135,7 @@ def provenance(graph: Graph | Dataset, nodes: set[str] | None = None) -> dict[st
     if only is None:
         frames = [select(graph, _Q_MEMBERSHIPS, timeout=None)]
     else:
-        frames = [
-            select(graph, _only(_Q_MEMBERSHIPS, v, only), timeout=None) for v in ("member", "org")
-        ]
+        frames = [_only(graph, _Q_MEMBERSHIPS, v, only) for v in ("member", "org")]
     rows = [row for frame in frames for row in frame.itertuples(index=False)]
     years: dict[tuple[str, str, str, str], str] = {}
     for member, org, role, src, loc, begin, end, observed in rows:
@@ -170,12 +170,16 @@ def viewer_tables(
     kinds.append("gaps")  # the findings' summaries; the legend's gaps with highlight gaps
     if not kinds:
         return {}
+    from bioeco.analyses.run import TABLES
     from bioeco.pipeline import analysis_tables
 
-    # out/analysis/ when `bioeco analyze` wrote it for this graph and these options
+    # out/analysis/ when `bioeco analyze` wrote it for this graph and these options; not the
+    # brokerage table (the page shows none of it)
+    only = [name for kind in kinds for name in TABLES[kind] if name != "bridges_brokerage"]
     return analysis_tables(
-        graph, kinds, region=opts.region, as_of=opts.as_of, seed=opts.seed, basis=opts.basis
-    )
+        graph, kinds, only=only, region=opts.region, as_of=opts.as_of, seed=opts.seed,
+        basis=opts.basis,
+    )  # fmt: skip
 
 
 def year_views(
