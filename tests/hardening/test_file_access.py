@@ -69,11 +69,11 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ("serve/remote.py", "store.load"): (1, "parses a --graph file after rdf_format's check"),
     ("serve/endpoint.py", "store.bulk_load"): (1, "parses a --graph file after rdf_format"),
     ("serve/endpoint.py", "tempfile.TemporaryFile"): (1, "the engine's log, private, unnamed"),
-    ("serve/endpoint.py", "tempfile.SpooledTemporaryFile"): (
+    ("serve/answers.py", "tempfile.SpooledTemporaryFile"): (
         1,
         "the guard's spool of an answer: private, unnamed",
     ),
-    ("serve/endpoint.py", "shutil.copyfileobj"): (1, "copies a spooled answer to the socket"),
+    ("serve/guard.py", "shutil.copyfileobj"): (1, "copies a spooled answer to the socket"),
     ("analyses/_change_fixture.py", "tempfile.TemporaryDirectory"): (
         1,
         "a private folder to build the example graph from",

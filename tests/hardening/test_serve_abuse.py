@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bioeco.serve.endpoint import MAX_CONNECTIONS, Endpoint, load_store
+from bioeco.serve.endpoint import Endpoint, load_store
+from bioeco.serve.guard import MAX_CONNECTIONS
 from cli import main
 from hardening_support import ROOT
 
@@ -304,7 +305,8 @@ class _Clock:
 def test_converting_an_answer_counts_in_the_time_limit(quick, monkeypatch):
     """Item 4: the engine answered within the limit, the conversion to the client's format
     would end after it; the answer is refused with the time-limit line, never sent late."""
-    from bioeco.serve import endpoint as guard
+    from bioeco.serve import answers
+    from bioeco.serve.querycheck import Stopped
 
     query = "SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 300"
     status, engine_json = get(quick.port, query, "Accept: application/sparql-results+json\r\n")
@@ -312,17 +314,17 @@ def test_converting_an_answer_counts_in_the_time_limit(quick, monkeypatch):
     xml = "application/sparql-results+xml"
 
     def convert(deadline_after: float) -> str:
-        raw = guard._Spool()
+        raw = answers.Spool()
         raw.write(engine_json.encode())
         media, out = quick._convert(
-            "application/sparql-results+json", raw, xml, guard.time.monotonic() + deadline_after
+            "application/sparql-results+json", raw, xml, answers.time.monotonic() + deadline_after
         )
         with out:
             return media
 
     assert convert(deadline_after=60) == xml  # the same conversion, time to spare: converted
-    monkeypatch.setattr(guard, "time", _Clock(step=10.0))
-    with pytest.raises(guard._Stopped) as stopped:
+    monkeypatch.setattr(answers, "time", _Clock(step=10.0))
+    with pytest.raises(Stopped) as stopped:
         convert(deadline_after=15)  # one read to set it, the conversion's first read is past
     assert (stopped.value.status, stopped.value.reason) == (503, "Query time limit exceeded")
     assert str(stopped.value) == (

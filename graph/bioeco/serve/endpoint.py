@@ -19,6 +19,11 @@ How it is put together (the README section "SPARQL endpoint" says why):
   answers are never stopped, so past the limit the guard restarts the engine), checks every
   answer is complete (the Oxigraph server reports an error met while streaming by appending its
   text to a ``200 OK`` body) and serialises it in the format the client asked for.
+
+This module keeps :class:`Endpoint` (its engine's life cycle, one query), the store loading and
+:func:`serve`; the guard's HTTP side is :mod:`bioeco.serve.guard`, the spooling and conversion
+of answers :mod:`bioeco.serve.answers`, the refusals and query checks
+:mod:`bioeco.serve.querycheck`.
 """
 
 from __future__ import annotations
@@ -26,11 +31,9 @@ from __future__ import annotations
 import contextlib
 import http.client
 import http.server
-import io
 import ipaddress
 import math
 import os
-import re
 import shutil
 import signal
 import socket
@@ -48,7 +51,19 @@ import pyoxigraph as ox
 
 from bioeco.core.paths import OUT_DIR
 from bioeco.errors import EndpointError, UsageError
+from bioeco.serve.answers import (
+    GRAPH_TYPES,
+    RESULT_TYPES,
+    Spool,
+    engine_message,
+    negotiate,
+    not_acceptable,
+    prefixes_for,
+    stream_error,
+)
+from bioeco.serve.guard import REQUEST_TIMEOUT, GuardHandler, GuardServer
 from bioeco.serve.lifeline import Lifeline
+from bioeco.serve.querycheck import READ_ONLY, Stopped, check_query, time_limit, too_large
 from bioeco.store.dataset import RDF_FORMATS, REFUSED_FORMATS
 from bioeco.store.query import PREFIX_HEADER
 
@@ -68,21 +83,7 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_MEMORY_MB = 4096
 GUARD_MEMORY_MB = 4096
 """The guard's own address-space limit (``RLIMIT_AS``) while ``serve`` runs."""
-MAX_REQUEST_BYTES = 1_000_000
 MAX_ANSWER_BYTES = 256_000_000
-REQUEST_TIMEOUT = 20.0
-"""Seconds a client has to send one whole request (line, headers and body); also how long an
-idle kept-alive connection stays open."""
-MAX_CONNECTIONS = 64
-"""Connections answered at once; more wait in the listen backlog (``BACKLOG``)."""
-BACKLOG = 1024
-MAX_NESTING = 100
-"""The deepest nesting of ``{ ( [`` a query may have (the engine's parser recurses: 5 000
-nested braces killed it)."""
-MAX_OPERATORS = 500
-"""The most operators (``/ | ^ + - * ! = < > && ||``) a query may hold (a 20 000-step path or
-a sum of 2 000 terms killed the engine)."""
-_SPOOL_BYTES = 4_000_000  # answers larger than this are held in a temporary file, not memory
 
 _OX_FORMATS = {
     "trig": ox.RdfFormat.TRIG,
@@ -90,30 +91,6 @@ _OX_FORMATS = {
     "nquads": ox.RdfFormat.N_QUADS,
     "nt": ox.RdfFormat.N_TRIPLES,
 }
-_PREFIX_LINES = PREFIX_HEADER.count("\n")
-
-#: Result formats for SELECT/ASK and for CONSTRUCT/DESCRIBE, by media type; the first is the
-#: default when the client accepts anything.
-RESULT_TYPES = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-}
-_READ_ONLY = (
-    "bioeco serve is read-only: SPARQL Update and Graph Store writes are refused "
-    "(load data with bioeco build, or push it to a server store with bioeco push)"
-)
 
 
 def default_graph_files(out_dir: Path | None = None) -> list[Path]:
@@ -182,54 +159,6 @@ def load_store(files: Sequence[Path | str], directory: Path | str) -> int:
         return len(store)
     finally:
         del store  # closes the database so the server can open it
-
-
-def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
-    """The media type of *offered* that an HTTP ``Accept`` header prefers (``None``: none).
-
-    Examples
-    --------
-    >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", ["text/csv",
-    ...     "application/sparql-results+xml"])
-    'application/sparql-results+xml'
-    >>> negotiate("*/*", ["text/turtle", "application/n-triples"])
-    'text/turtle'
-    >>> negotiate("image/png", ["text/csv"]) is None
-    True
-    """
-    if not accept:
-        return offered[0]
-    best_key: tuple[float, int, int] | None = None
-    best: str | None = None
-    for position, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        q = 1.0
-        for param in fields[1:]:
-            if param.startswith("q="):
-                with contextlib.suppress(ValueError):
-                    q = float(param[2:])
-        if q <= 0:
-            continue
-        if media in ("*/*", "*", ""):
-            match = offered[0]
-        elif media.endswith("/*"):
-            match = next((o for o in offered if o.startswith(media[:-1])), None)
-        else:
-            match = media if media in offered else None
-        # exact types beat wildcards at equal q; earlier entries beat later ones
-        key = (q, 0 if "*" in media else 1, -position)
-        if match is not None and (best_key is None or key > best_key):
-            best_key, best = key, match
-    return best
-
-
-class _Stopped(Exception):
-    """An answer could not be given; ``status`` and ``reason`` go to the client."""
-
-    def __init__(self, status: int, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.reason, self.detail = status, reason, detail
 
 
 @dataclass
@@ -302,9 +231,11 @@ class Endpoint:
 
     def bind(self) -> None:
         """Open the listening socket (before anything slow), or fail with one clear line."""
-        handler = type("Handler", (_Handler,), {"endpoint": self, "timeout": self.request_timeout})
+        handler = type(
+            "Handler", (GuardHandler,), {"endpoint": self, "timeout": self.request_timeout}
+        )
         try:
-            self._httpd = _Server((self.host, self.port), handler)
+            self._httpd = GuardServer((self.host, self.port), handler)
         except OSError as exc:
             if exc.errno == 98:  # EADDRINUSE
                 raise EndpointError(
@@ -421,18 +352,18 @@ class Endpoint:
             self._engine = self._spawn()
 
     # -- one query -------------------------------------------------------------------------
-    def answer(self, params: dict[str, list[str]], accept: str | None) -> tuple[str, _Spool]:
+    def answer(self, params: dict[str, list[str]], accept: str | None) -> tuple[str, Spool]:
         """Run the query in *params* (SPARQL Protocol parameters) and return the answer as
-        ``(media type, body)`` in the format *accept* prefers; raises :class:`_Stopped`.
+        ``(media type, body)`` in the format *accept* prefers; raises :class:`Stopped`.
 
         The body is a spooled temporary file (on disk past a few MB): the engine's answer and
         its conversion are streamed, never held whole in memory, and the conversion counts
         in the time limit."""
         if "update" in params:
-            raise _Stopped(403, "Forbidden", _READ_ONLY)
+            raise Stopped(403, "Forbidden", READ_ONLY)
         queries = params.get("query", [])
         if len(queries) != 1:
-            raise _Stopped(400, "Bad Request", "give exactly one query parameter")
+            raise Stopped(400, "Bad Request", "give exactly one query parameter")
         check_query(queries[0])
         fields = [("query", PREFIX_HEADER + queries[0])]
         for key in ("default-graph-uri", "named-graph-uri"):
@@ -441,25 +372,27 @@ class Endpoint:
         with self._lock:
             engine = self._engine
         if engine is None:
-            raise _Stopped(503, "Service Unavailable", "the endpoint is stopping")
+            raise Stopped(503, "Service Unavailable", "the endpoint is stopping")
         deadline = time.monotonic() + self.timeout
         try:
             status, media, raw = self._fetch(engine, body, deadline)
-        except _Stopped:
+        except Stopped:
             raise
         except TimeoutError:
             self._restart(engine.generation)
-            raise _time_limit(self.timeout) from None
+            raise time_limit(self.timeout) from None
         except (OSError, http.client.HTTPException):
             self._engine_failed(engine)
         with raw:
             if status != 200:
                 raw.seek(0)
                 text = raw.read(4000)
-                refused = _stream_error(text)
+                refused = stream_error(text)
                 if refused.status == 403:  # the engine met the network filter before answering
                     raise refused
-                raise _Stopped(status, http.client.responses.get(status, "Error"), _message(text))
+                raise Stopped(
+                    status, http.client.responses.get(status, "Error"), engine_message(text)
+                )
             return self._convert(media, raw, accept, deadline)
 
     def _engine_failed(self, engine: _Engine) -> None:
@@ -476,11 +409,11 @@ class Endpoint:
             if died
             else "the engine was restarted while answering; try again"
         )
-        raise _Stopped(503, "Engine restarted", detail)
+        raise Stopped(503, "Engine restarted", detail)
 
-    def _fetch(self, engine: _Engine, body: bytes, deadline: float) -> tuple[int, str, _Spool]:
+    def _fetch(self, engine: _Engine, body: bytes, deadline: float) -> tuple[int, str, Spool]:
         conn = http.client.HTTPConnection("127.0.0.1", engine.port, timeout=self.timeout)
-        spool = _Spool()
+        spool = Spool()
         try:
             conn.request(
                 "POST",
@@ -507,7 +440,7 @@ class Endpoint:
                     break
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise _too_large(self.max_bytes)
+                    raise too_large(self.max_bytes)
                 spool.write(chunk)
             media = (response.getheader("Content-Type") or "").split(";")[0].strip()
             spool.seek(0)
@@ -519,27 +452,27 @@ class Endpoint:
             conn.close()
 
     def _convert(
-        self, media: str, raw: _Spool, accept: str | None, deadline: float
-    ) -> tuple[str, _Spool]:
+        self, media: str, raw: Spool, accept: str | None, deadline: float
+    ) -> tuple[str, Spool]:
         """Stream the engine's answer *raw* into the client's format, under the deadline and
         the size cap; an incomplete answer (an error appended while streaming) is refused."""
         graph = media == "application/n-triples"
         offered = GRAPH_TYPES if graph else RESULT_TYPES
         target = negotiate(accept, list(offered))
         if target is None:
-            raise _Stopped(406, "Not Acceptable", _not_acceptable(offered))
-        out = _Spool(deadline=deadline, limit=self.max_bytes, timeout=self.timeout)
+            raise Stopped(406, "Not Acceptable", not_acceptable(offered))
+        out = Spool(deadline=deadline, limit=self.max_bytes, timeout=self.timeout)
         try:
             raw.seek(0)
             if graph:
                 fmt = GRAPH_TYPES[target]
                 triples = ox.parse(raw, format=ox.RdfFormat.N_TRIPLES)
-                ox.serialize(triples, out, format=fmt, prefixes=_prefixes(fmt))
+                ox.serialize(triples, out, format=fmt, prefixes=prefixes_for(fmt))
             else:
                 results = ox.parse_query_results(raw, format=ox.QueryResultsFormat.JSON)
                 results.serialize(out, format=RESULT_TYPES[target])
             out.check()
-        except _Stopped:
+        except Stopped:
             out.close()
             raise
         except (SyntaxError, ValueError, OSError, RuntimeError):
@@ -547,179 +480,9 @@ class Endpoint:
             if out.stopped is not None:  # our own limit, passed back through the engine
                 raise out.stopped from None
             raw.seek(max(raw.size - 4000, 0))
-            raise _stream_error(raw.read()) from None
+            raise stream_error(raw.read()) from None
         out.seek(0)
         return target, out
-
-
-class _Spool:
-    """A temporary file that stays in memory up to a few MB (``SpooledTemporaryFile``) and,
-    given a *deadline* and a *limit*, refuses writes past either: the guard never holds a
-    whole large answer in memory, and converting one counts in the time limit."""
-
-    def __init__(
-        self, *, deadline: float | None = None, limit: int | None = None, timeout: float = 0.0
-    ) -> None:
-        self._file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115
-        self.size = 0
-        self.deadline, self.limit, self.timeout = deadline, limit, timeout
-        self.stopped: _Stopped | None = None
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        self.check()
-        self._file.write(data)
-        return len(data)
-
-    def check(self) -> None:
-        """Raise the limit this spool is past, if any (and remember it)."""
-        if self.limit is not None and self.size > self.limit:
-            self.stopped = _too_large(self.limit)
-        elif self.deadline is not None and time.monotonic() > self.deadline:
-            self.stopped = _time_limit(self.timeout)
-        if self.stopped is not None:
-            raise self.stopped
-
-    def flush(self) -> None:
-        self._file.flush()
-
-    def writable(self) -> bool:
-        return True
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, n: int = -1) -> bytes:
-        return self._file.read(n)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return self._file.seek(offset, whence)
-
-    def close(self) -> None:
-        self._file.close()
-
-    def __enter__(self) -> _Spool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _too_large(limit: int) -> _Stopped:
-    return _Stopped(
-        413,
-        "Answer too large",
-        f"the answer is larger than {limit / 1_000_000:g} MB; add a LIMIT or ask for less",
-    )
-
-
-def _time_limit(timeout: float) -> _Stopped:
-    return _Stopped(
-        503,
-        "Query time limit exceeded",
-        f"the query ran longer than the time limit of {timeout:g} s and was stopped; "
-        "narrow it or add a LIMIT",
-    )
-
-
-_TOKEN = re.compile(
-    r"""
-    (?P<skip>\s+|\#[^\n]*)
-    | (?P<string>"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}
-        |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<name>[?$]?[\w.:%\u00b7-\uffff-]+)
-    | (?P<open>[{(\[])
-    | (?P<close>[})\]])
-    | (?P<op>\|\||&&|[/|^+*!=<>-]=?)
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def check_query(text: str) -> None:
-    """Refuse a query the engine's recursive parser or evaluator could not survive: nesting of
-    ``{ ( [`` deeper than :data:`MAX_NESTING`, or more than :data:`MAX_OPERATORS` operators
-    (strings, IRIs and comments do not count). Raises a 400 :class:`_Stopped`.
-
-    Examples
-    --------
-    >>> check_query("SELECT * WHERE { ?s <a:p>/<a:q> ?o FILTER(?o > 1) }")
-    >>> check_query('ASK { ?s ?p "((((" } # ((((')
-    >>> check_query("ASK " + "{" * 101 + "}" * 101)
-    Traceback (most recent call last):
-    ...
-    bioeco.serve.endpoint._Stopped: the query nests { ( [ 101 deep; this endpoint accepts ...
-    """
-    depth = deepest = operators = 0
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "open":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif kind == "close":
-            depth = max(depth - 1, 0)
-        elif kind == "op":
-            operators += 1
-    if deepest > MAX_NESTING:
-        raise _Stopped(
-            400,
-            "Query too deeply nested",
-            f"the query nests {{ ( [ {deepest} deep; this endpoint accepts at most "
-            f"{MAX_NESTING} levels (deeper queries would stop its engine)",
-        )
-    if operators > MAX_OPERATORS:
-        raise _Stopped(
-            400,
-            "Query too long",
-            f"the query has {operators} operators (/ | ^ + - * ! = < > && ||); this endpoint "
-            f"accepts at most {MAX_OPERATORS} (longer paths or expressions would stop its "
-            "engine)",
-        )
-
-
-def _prefixes(fmt: ox.RdfFormat) -> dict[str, str] | None:
-    if fmt not in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-        return None
-    from bioeco.core.vocab import PREFIXES
-
-    return {p: str(ns) for p, ns in PREFIXES.items()}
-
-
-def _not_acceptable(types: dict) -> str:
-    return "no acceptable format; this endpoint answers in " + ", ".join(types)
-
-
-def _message(raw: bytes) -> str:
-    """The engine's error text, with line numbers counted from the user's first line."""
-    text = raw.decode("utf-8", "replace").strip()
-
-    def shift(match: re.Match) -> str:
-        line = int(match.group(1)) - _PREFIX_LINES
-        return f"error at {line}:{match.group(2)}" if line > 0 else match.group(0)
-
-    return re.sub(r"error at (\d+):(\d+)", shift, text)[:2000]
-
-
-def _stream_error(raw: bytes) -> _Stopped:
-    """Explain an error the engine appended to a partly streamed answer."""
-    text = raw.decode("utf-8", "replace")
-    tail = re.split(r"[\[\]{}]", text)[-1].strip().lstrip(",").strip() or "unknown error"
-    if "cancelled" in tail:
-        return _Stopped(
-            503,
-            "Query time limit exceeded",
-            "the query ran longer than the engine's time limit and was stopped",
-        )
-    if "ermission denied" in tail or "os error 13" in tail:
-        return _Stopped(
-            403,
-            "SERVICE refused",
-            "SERVICE is refused: this endpoint never reaches the network "
-            f"(the engine cannot open connections: {tail[:300]})",
-        )
-    return _Stopped(500, "Query failed", f"the query failed while answering: {tail[:500]}")
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -732,231 +495,6 @@ def _stop(process: subprocess.Popen) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    """Threads for at most :data:`MAX_CONNECTIONS` connections at once (more wait in a listen
-    backlog of :data:`BACKLOG`); a client's error never prints a traceback."""
-
-    daemon_threads = True
-    allow_reuse_address = False  # a port in use must be reported, never shared
-    request_queue_size = BACKLOG
-
-    def __init__(self, address: tuple[str, int], handler: type) -> None:
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-        self._stopping = threading.Event()
-        super().__init__(address, handler)
-
-    def serve_forever(self, poll_interval: float = 0.5) -> None:
-        self._serving = True
-        self._stopping.clear()
-        try:
-            super().serve_forever(poll_interval)
-        finally:
-            self._serving = False
-
-    def shutdown(self) -> None:
-        self._stopping.set()
-        super().shutdown()
-
-    def process_request(self, request: socket.socket, client_address: tuple) -> None:
-        while not self._slots.acquire(timeout=0.2):  # all busy: wait, the backlog holds the rest
-            if self._stopping.is_set():
-                self.shutdown_request(request)
-                return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
-
-    def process_request_thread(self, request: socket.socket, client_address: tuple) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def handle_error(self, request: object, client_address: tuple) -> None:
-        kind, exc, _tb = sys.exc_info()
-        if isinstance(exc, OSError | http.client.HTTPException):
-            return  # a client that hung up or stalled: nothing to report
-        print(f"bioeco serve: error answering {client_address[0]}: {kind.__name__}: {exc}",
-              file=sys.stderr)  # fmt: skip
-
-
-class _DeadlineIO(socket.SocketIO):
-    """A socket reader whose every ``recv`` waits at most until the handler's deadline."""
-
-    def __init__(self, sock: socket.socket, handler: _Handler) -> None:
-        super().__init__(sock, "rb")
-        self._handler = handler
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        until = self._handler.reading_until
-        if until is not None:
-            left = until - time.monotonic()
-            if left <= 0:
-                raise TimeoutError("the request took longer than the time limit to arrive")
-            self._sock.settimeout(min(left, self._handler.timeout))
-        return super().readinto(buffer)
-
-
-class _Handler(http.server.BaseHTTPRequestHandler):
-    endpoint: Endpoint
-    server_version = "bioeco-serve"
-    protocol_version = "HTTP/1.1"
-    timeout: float = REQUEST_TIMEOUT  # per read; the whole request also has this long
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet, like the engine
-        return
-
-    def setup(self) -> None:
-        super().setup()
-        # every read waits at most until the request's deadline, however slowly it trickles
-        self.reading_until: float | None = None
-        self.rfile = io.BufferedReader(_DeadlineIO(self.connection, self), 1 << 16)
-
-    def handle_one_request(self) -> None:
-        # the whole request (line, headers, body) must arrive within the time limit; an idle
-        # kept-alive connection is closed after it too
-        self.reading_until = time.monotonic() + self.timeout
-        super().handle_one_request()
-
-    def _send(self, status: int, reason: str, media: str, body: bytes | _Spool) -> None:
-        size = body.size if isinstance(body, _Spool) else len(body)
-        self.send_response(status, reason)
-        self.send_header("Content-Type", media if ";" in media else f"{media}; charset=utf-8")
-        self.send_header("Content-Length", str(size))
-        self.send_header("Vary", "Accept")
-        if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command == "HEAD":
-            return
-        if isinstance(body, _Spool):
-            shutil.copyfileobj(body, self.wfile, 1 << 16)
-        else:
-            self.wfile.write(body)
-
-    def _fail(self, stopped: _Stopped) -> None:
-        if not self._body_read and self.command in ("POST", "PUT", "PATCH"):
-            # read a small body (within the cap) so the client gets to read the answer
-            with contextlib.suppress(_Stopped, OSError):
-                self.rfile.read(self._length())
-        self.close_connection = True  # a body left unread must not be taken for a request
-        self._send(stopped.status, stopped.reason, "text/plain", (stopped.detail + "\n").encode())
-
-    def _check_host(self) -> None:
-        """Refuse a ``Host`` that is not a name of this endpoint (DNS rebinding: a web page
-        whose own name now points at 127.0.0.1 would send its name here)."""
-        given = self.headers.get_all("Host") or []
-        if len(given) > 1:
-            raise _Stopped(400, "Bad Request", "more than one Host header")
-        if not given:
-            return  # HTTP/1.0 clients; a browser always sends its page's name
-        value = given[0].strip().lower()
-        name = value[1:].split("]")[0] if value.startswith("[") else value.rsplit(":", 1)[0]
-        if name in self.endpoint.allowed_hosts or name == "localhost":
-            return
-        try:
-            ipaddress.ip_address(name)
-            return  # an address is not a name that can be rebound
-        except ValueError:
-            pass
-        raise _Stopped(
-            421,
-            "Misdirected Request",
-            f"this endpoint answers only to its own names (an IP address, localhost, "
-            f"{self.endpoint.host}), not to Host {value[:100]!r} (DNS rebinding protection)",
-        )
-
-    def _length(self) -> int:
-        if self.headers.get("Transfer-Encoding") is not None:
-            raise _Stopped(
-                501, "Not Implemented", "chunked requests are not accepted; send Content-Length"
-            )
-        values = self.headers.get_all("Content-Length") or []
-        if not values:
-            return 0
-        if len(set(values)) > 1 or not re.fullmatch(r"[0-9]{1,15}", values[0].strip()):
-            shown = ", ".join(values)[:40]
-            raise _Stopped(
-                400, "Bad Request", f"Content-Length must be a number of bytes, not {shown!r}"
-            )
-        length = int(values[0])
-        if length > MAX_REQUEST_BYTES:
-            raise _Stopped(413, "Request too large", "the request is larger than 1 MB")
-        return length
-
-    def _params(self) -> dict[str, list[str]]:
-        url = urllib.parse.urlsplit(self.path)
-        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-        if self.command != "POST":
-            return params
-        length = self._length()
-        data = self.rfile.read(length)
-        self._body_read = True
-        if len(data) < length:
-            raise ConnectionError("the client sent less than its Content-Length")
-        body = data.decode("utf-8", "replace")
-        media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        if media == "application/x-www-form-urlencoded":
-            for key, values in urllib.parse.parse_qs(body, keep_blank_values=True).items():
-                params.setdefault(key, []).extend(values)
-        elif media == "application/sparql-query":
-            params["query"] = [*params.get("query", []), body]
-        elif media == "application/sparql-update":
-            raise _Stopped(403, "Forbidden", _READ_ONLY)
-        else:
-            raise _Stopped(415, "Unsupported Media Type", f"unsupported request type {media!r}")
-        return params
-
-    def _route(self) -> None:
-        self._body_read = False
-        path = urllib.parse.urlsplit(self.path).path.rstrip("/")
-        try:
-            self._check_host()
-            if path in ("/query", "/sparql"):
-                if self.command not in ("GET", "POST", "HEAD"):
-                    raise _Stopped(405, "Method Not Allowed", "use GET or POST for queries")
-                params = self._params()
-                self.reading_until = None  # the request is in: now the answer's limit runs
-                self.connection.settimeout(self.timeout)  # for writing the answer
-                if not params.get("query") and "update" not in params and path == "/sparql":
-                    self._send(200, "OK", "text/plain", _help(self.endpoint).encode())
-                    return
-                media, body = self.endpoint.answer(params, self.headers.get("Accept"))
-                with body:
-                    self._send(200, "OK", media, body)
-            elif path in ("/update", "/store") or self.command in ("PUT", "DELETE", "PATCH"):
-                raise _Stopped(403, "Forbidden", _READ_ONLY)
-            elif path == "" and self.command in ("GET", "HEAD"):
-                self._send(200, "OK", "text/plain", _help(self.endpoint).encode())
-            else:
-                raise _Stopped(404, "Not Found", "no such path; queries go to /query")
-        except _Stopped as stopped:
-            self._fail(stopped)
-        except MemoryError:
-            self._fail(_Stopped(503, "Out of memory", "the endpoint ran out of memory "
-                                "answering; narrow the query or add a LIMIT"))  # fmt: skip
-        except (OSError, http.client.HTTPException):
-            self.close_connection = True  # the client hung up, stalled or sent too little
-
-    do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = do_PATCH = _route
-
-
-def _help(endpoint: Endpoint) -> str:
-    lines = [
-        "bioeco SPARQL endpoint (read-only; SPARQL 1.1 Protocol)",
-        f"Queries: GET or POST {endpoint.url}",
-        f"Time limit: {endpoint.timeout:g} s per answer. SERVICE, updates and Graph Store "
-        "writes are refused.",
-        "Answers: JSON, XML, CSV, TSV (SELECT/ASK); Turtle, N-Triples, RDF/XML (CONSTRUCT/"
-        "DESCRIBE), by the Accept header.",
-        "Predeclared prefixes (a query may declare its own too):",
-        PREFIX_HEADER.rstrip("\n"),
-    ]
-    return "\n".join(lines) + "\n"
 
 
 def _is_loopback(host: str) -> bool:
