@@ -115,7 +115,10 @@ def validate(data_dir: Path | None, graph_file: Path | None, limit: int, engine:
 @GRAPHS_OPTION
 @FORMAT_OPTION
 @click.option(
-    "--table", default=None, help="Print only this table: graphs, classes, sources or sectors."
+    "--table",
+    default=None,
+    help="Print only this table: graphs, classes, sources, or sectors (actors and initiatives "
+    "per sector as the report counts them; only when asked for).",
 )
 @table_view
 def stats(
@@ -132,8 +135,8 @@ def stats(
 
     choose_table(fmt, STATS_TABLES, table)
     try:
-        tables = statistics(data_dir, list(graph_files) or None)
+        tables = statistics(data_dir, list(graph_files) or None, sectors=table == "sectors")
     except BioecoError as exc:
         raise fail(exc) from None
-    notes = {"sectors": f"Counted: {tables['sectors'].attrs['summary']}"}
+    notes = {n: f"Counted: {t.attrs['summary']}" for n, t in tables.items() if n == "sectors"}
     echo_tables(tables, fmt, table, table_width(wide, max_width), notes if fmt != "json" else None)

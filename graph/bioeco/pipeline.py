@@ -429,21 +429,26 @@ def validate(
 def statistics(
     data_dir: Path | str | None = None,
     graph_file: Path | str | list | tuple | None = None,
+    *,
+    sectors: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """The counts ``bioeco stats`` prints: triples per named graph, instances per class,
     what each source contributes (:func:`bioeco.store.stats.summary`), and actors and
     initiatives per top-level sector (:func:`bioeco.analyses.sectors.sector_counts`: the
     count the report, the viewer's legend and the workbook give, defined by
     :data:`~bioeco.analyses.sectors.COUNT_DEFINITION`, which the ``sectors`` table carries
-    as ``attrs["summary"]``)."""
-    from bioeco.analyses.sectors import COUNT_DEFINITION, sector_counts
+    as ``attrs["summary"]``) when *sectors* is asked for: it reads the network (networkx),
+    which the three quick counts never load."""
     from bioeco.store.stats import summary
 
     graph = open_graph(data_dir, graph_file)
     tables = summary(graph)
-    sectors = sector_counts(graph)
-    sectors.attrs["summary"] = COUNT_DEFINITION
-    tables["sectors"] = sectors
+    if sectors:
+        from bioeco.analyses.sectors import COUNT_DEFINITION, sector_counts
+
+        counted = sector_counts(graph)
+        counted.attrs["summary"] = COUNT_DEFINITION
+        tables["sectors"] = counted
     return tables
 
 
