@@ -6,16 +6,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+from scipy import sparse
 
 from bench.generate import generate
 from bench.whatif_plan import scenario
 from bioeco import build_dataset
 from bioeco.analyses._fixture import build_graph
 from bioeco.analyses.incremental import Figures, Tracker, bridges_of, read_state, state_bytes
-from bioeco.analyses.project import load_network
+from bioeco.analyses.overlap import overlap_pairs
+from bioeco.analyses.project import load_network, shared_columns
 from bioeco.analyses.scores import actor_scores
 from bioeco.analyses.whatif import _Snapshot, _State, _update, apply_action, whatif
+from bioeco.core.vocab import BID
 from bioeco.ingest.load import ScenarioAction, read_scenario
 
 
@@ -168,3 +173,32 @@ def test_as_of_plan_on_data_equals_the_full_recompute():
     net = load_network(build_dataset(root / "data"), as_of=2021)
     plan = read_scenario(root / "docs" / "examples" / "whatif-land-moter-hav.csv")
     assert _follow(net, plan) == len(plan)
+
+
+def test_shared_columns_with_rows_are_those_of_the_whole_answer():
+    rng = np.random.default_rng(3)
+    matrix = sparse.csr_matrix(rng.random((12, 30)) < 0.3)
+    full = shared_columns(matrix)
+    pairs = {
+        (i, j): tuple(full[4][full[3][p] : full[3][p + 1]])
+        for p, (i, j) in enumerate(zip(full[0], full[1], strict=True))
+    }
+    for asked in ([3], [0, 5], [2, 7, 11], list(range(12))):
+        with_rows = np.isin(np.arange(12), asked)
+        got = shared_columns(matrix, with_rows)
+        assert list(zip(got[0], got[1], strict=True)) == [
+            p for p in pairs if p[0] in asked or p[1] in asked
+        ]  # in (i, j) order
+        for p, (i, j) in enumerate(zip(got[0], got[1], strict=True)):
+            assert got[2][p] == len(pairs[(i, j)])
+            assert tuple(got[4][got[3][p] : got[3][p + 1]]) == pairs[(i, j)]
+
+
+def test_overlap_pairs_with_some_initiatives_are_rows_of_the_whole_table(small):
+    full = overlap_pairs(small, kind="all", min_shared=1).drop(columns="rank")
+    for asked in (["i1"], ["i2", "i4"], ["i3"]):
+        iris = {f"{BID}initiative/{i}" for i in asked}
+        got = overlap_pairs(small, kind="all", min_shared=1, pairs_with=iris).drop(columns="rank")
+        ids = {f"initiative/{i}" for i in asked}
+        want = full[full["initiative_a"].isin(ids) | full["initiative_b"].isin(ids)]
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))

@@ -521,7 +521,12 @@ def overlap_pairs(
     sizes = np.asarray(b.sum(axis=0)).ravel()
     # every pair of initiatives sharing members (x < y), with its shared members, from one
     # pass over the members (the off-diagonal entries of Bᵀ·B and their witnesses)
-    pair_x, pair_y, counts, starts, shared_members = shared_columns(b.T.tocsr())
+    # with pairs_with, only the pairs with one of those (the same rows, less work)
+    asked = None
+    if pairs_with is not None:
+        wanted_pairs = set(pairs_with)
+        asked = np.array([i in wanted_pairs for i in inits], dtype=bool)
+    pair_x, pair_y, counts, starts, shared_members = shared_columns(b.T.tocsr(), asked)
     s = counts.astype(float)
     jac = s / (sizes[pair_x] + sizes[pair_y] - s)
     ovl = s / np.minimum(sizes[pair_x], sizes[pair_y])
@@ -537,9 +542,7 @@ def overlap_pairs(
         wanted_sectors = net.descendants("sector", sector)
         in_sector = np.array([bool(initiative_sectors(net, i) & wanted_sectors) for i in inits])
         keep &= in_sector[pair_x] | in_sector[pair_y]
-    if pairs_with is not None:
-        wanted_pairs = set(pairs_with)
-        asked = np.array([i in wanted_pairs for i in inits], dtype=bool)
+    if asked is not None:
         keep &= asked[pair_x] | asked[pair_y]
     kept = np.flatnonzero(keep)
     columns = _pair_columns(net, kept, pair_x, pair_y, counts, starts, shared_members, sizes)

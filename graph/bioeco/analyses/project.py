@@ -674,6 +674,7 @@ def bipartite_graph(source: Graph | Dataset | Network, **kwargs: Any) -> nx.Grap
 
 def shared_columns(
     matrix: sparse.csr_matrix,
+    with_rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Row pairs i < j of a 0/1 *matrix* that share columns, with the shared columns.
 
@@ -681,14 +682,29 @@ def shared_columns(
     of shared columns, and ``shared[starts[p]:starts[p + 1]]`` the sorted shared columns of
     pair p (``starts`` has one entry more than there are pairs). One pass over the columns:
     every column with members r₁ < … < r_m adds the pairs (r_a, r_b), a < b (work Σ m²/2).
+    With *with_rows* (a boolean per row), only the pairs with one of those rows (the same
+    entries as the pairs of the whole answer that have one; work Σ m over their columns).
     """
     csc = sparse.csc_matrix(matrix)
     csc.sort_indices()
     lengths = np.diff(csc.indptr)
     parts_i, parts_j, parts_c = [], [], []
-    for c in np.flatnonzero(lengths > 1):
+    columns = lengths > 1
+    if with_rows is not None:
+        with_rows = np.asarray(with_rows, dtype=bool)
+        columns &= np.asarray(sparse.csr_matrix(matrix)[with_rows].sum(axis=0)).ravel() > 0
+    for c in np.flatnonzero(columns):
         members = csc.indices[csc.indptr[c] : csc.indptr[c + 1]]
-        a, b = np.triu_indices(len(members), k=1)
+        if with_rows is not None:  # positions p < q with row p or row q asked
+            asked = np.flatnonzero(with_rows[members])
+            p = np.repeat(asked, len(members))
+            q = np.tile(np.arange(len(members)), len(asked))
+            # each pair once: from its asked position, from the first one when both are
+            pick = (p != q) & ~(with_rows[members[q]] & (q < p))
+            p, q = p[pick], q[pick]
+            a, b = np.minimum(p, q), np.maximum(p, q)
+        else:
+            a, b = np.triu_indices(len(members), k=1)
         parts_i.append(members[a])
         parts_j.append(members[b])
         parts_c.append(np.full(len(a), c, dtype=np.int64))
