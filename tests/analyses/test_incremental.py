@@ -19,7 +19,14 @@ from bioeco.analyses.incremental import Figures, Tracker, bridges_of, read_state
 from bioeco.analyses.overlap import overlap_pairs
 from bioeco.analyses.project import load_network, shared_columns
 from bioeco.analyses.scores import actor_scores
-from bioeco.analyses.whatif import _Snapshot, _State, _update, apply_action, whatif
+from bioeco.analyses.whatif import (
+    _NODE_COLUMNS,
+    _Snapshot,
+    _State,
+    _update,
+    apply_action,
+    whatif,
+)
 from bioeco.core.vocab import BID
 from bioeco.ingest.load import ScenarioAction, read_scenario
 
@@ -202,3 +209,36 @@ def test_overlap_pairs_with_some_initiatives_are_rows_of_the_whole_table(small):
         ids = {f"initiative/{i}" for i in asked}
         want = full[full["initiative_a"].isin(ids) | full["initiative_b"].isin(ids)]
         pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+
+
+def test_the_changed_network_has_the_frames_of_its_rows(small):
+    # the network after actions is built column by column: the frames of its rows, typed alike
+    state = _State.of(small)
+    for action in PLAN:
+        apply_action(state, action)
+        for kw in ({}, {"edges": False}, {"initiatives": {f"{BID}initiative/i2"}}):
+            net = state.network(**kw)
+            links = [] if kw.get("edges") is False else sorted(state.links.items())
+            if "initiatives" in kw:
+                links = [(p, r) for p, r in links if p[1] in kw["initiatives"]]
+                keep = kw["initiatives"] | {m for (m, _i), _r in links}
+            else:
+                keep = set(state.nodes)
+            nodes = pd.DataFrame(
+                [{"iri": iri, **row} for iri, row in sorted(state.nodes.items()) if iri in keep],
+                columns=["iri", *_NODE_COLUMNS],
+            ).set_index("iri")
+            edges = pd.DataFrame(
+                [
+                    {
+                        "member": m,
+                        "initiative": i,
+                        "roles": tuple(sorted(r)),
+                        "rule": state.rules[(m, i)],
+                    }
+                    for (m, i), r in links
+                ],
+                columns=["member", "initiative", "roles", "rule"],
+            )
+            pd.testing.assert_frame_equal(net.nodes, nodes)
+            pd.testing.assert_frame_equal(net.edges, edges)

@@ -67,6 +67,19 @@ _NODE_COLUMNS = [
 ]  # fmt: skip
 
 
+def _frame(columns: dict[str, list]) -> pd.DataFrame:
+    """A frame of *columns*, the values of each typed as in a frame of rows (object columns
+    stay object, numbers with missing values float)."""
+    return pd.DataFrame(
+        {
+            name: pd.Series(values, dtype=object).infer_objects()
+            if values
+            else pd.Series([], dtype=object)
+            for name, values in columns.items()
+        }
+    )
+
+
 def _iri(kind: str, ident: str) -> str:
     return f"{BID}{kind}/{ident}"
 
@@ -113,21 +126,23 @@ class _State:
             nodes = sorted((iri, row) for iri, row in self.nodes.items() if iri in keep)
         else:
             nodes = sorted(self.nodes.items())
-        node_frame = pd.DataFrame(
-            [{"iri": iri, **row} for iri, row in nodes],
-            columns=["iri", *_NODE_COLUMNS],
+        return self._frames(nodes, links)
+
+    def _frames(self, nodes: list, links: list) -> Network:
+        # built column by column (the frames of rows of dicts, without a dict per row)
+        node_frame = _frame(
+            {
+                "iri": [iri for iri, _row in nodes],
+                **{c: [row.get(c, np.nan) for _iri, row in nodes] for c in _NODE_COLUMNS},
+            }
         ).set_index("iri")
-        edge_frame = pd.DataFrame(
-            [
-                {
-                    "member": m,
-                    "initiative": i,
-                    "roles": tuple(sorted(r)),
-                    "rule": self.rules[(m, i)],
-                }
-                for (m, i), r in links
-            ],
-            columns=["member", "initiative", "roles", "rule"],
+        edge_frame = _frame(
+            {
+                "member": [m for (m, _i), _r in links],
+                "initiative": [i for (_m, i), _r in links],
+                "roles": [tuple(sorted(r)) for _p, r in links],
+                "rule": [self.rules[p] for p, _r in links],
+            }
         )
         return Network(
             node_frame,
