@@ -242,3 +242,17 @@ def test_the_changed_network_has_the_frames_of_its_rows(small):
             )
             pd.testing.assert_frame_equal(net.nodes, nodes)
             pd.testing.assert_frame_equal(net.edges, edges)
+
+
+def test_spread_on_some_rows_is_the_whole_spread_there(small):
+    # the breadth-first passes compute only the rows they use: the same floats, bit for bit
+    tracker = Tracker(small)
+    x = np.random.default_rng(5).random((tracker.n, 7))
+    whole = tracker._spread(x)
+    for rows in (np.array([0, 3, 4]), np.array([], dtype=np.int64), np.arange(tracker.n)):
+        part = tracker._spread(x, rows)
+        assert np.array_equal(part[rows], whole[rows])
+        assert not np.delete(part, rows, axis=0).any()
+    raw = state_bytes(tracker)
+    tracker._run_sources(np.arange(len(tracker.sources)))  # the same dependencies again
+    assert state_bytes(tracker) == raw

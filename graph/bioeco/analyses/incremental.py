@@ -22,8 +22,9 @@ compares them after every action, on small networks and at scale 8):
   sample as the analysis). A source's dependencies do not change when every tie the action
   adds or removes joins two members at the same distance from it (such a tie is on no
   shortest path from it, and adding or removing it makes none); only the other sources are
-  run again (breadth-first, batched, on the incidence matrix), the others are kept. The ranks
-  are then taken over all members as the analysis takes them;
+  run again (breadth-first, batched, on the incidence matrix, each pass on the rows it uses),
+  the others are kept. The ranks are then taken over all members as the analysis takes
+  them;
 * **overlap pairs**: only pairs with an initiative whose members or roles changed can change;
   :func:`~bioeco.analyses.overlap.overlap_pairs` gives those pairs (``pairs_with``) from the
   links of those initiatives and the ones sharing a member with them (a pair's figures
@@ -369,9 +370,21 @@ class Tracker:
         w.eliminate_zeros()
         self.c = w.tocsr()
 
-    def _spread(self, x: np.ndarray) -> np.ndarray:
-        """A·x for the 0/1 adjacency A of the projection: B·(Bᵀ·x) - D·x - C·x."""
-        return self.b @ (self.bt @ x) - self.d * x - self.c @ x
+    def _spread(self, x: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """A·x for the 0/1 adjacency A of the projection: B·(Bᵀ·x) - D·x - C·x; with *rows*,
+        only those rows (the others 0): each row is computed by the same operations."""
+        if rows is None:
+            return self.b @ (self.bt @ x) - self.d * x - self.c @ x
+        out = np.zeros_like(x)
+        if len(rows):
+            out[rows] = self.b[rows] @ (self.bt @ x) - self.d[rows] * x[rows] - self.c[rows] @ x
+        return out
+
+    def _rows(self, mask: np.ndarray) -> np.ndarray | None:
+        """The rows where *mask* (members × sources) holds for a source: all of them (None)
+        when that is most rows (slicing would cost more than it saves)."""
+        rows = np.flatnonzero(mask.any(axis=1))
+        return None if len(rows) > 0.8 * self.n else rows
 
     def _run_sources(self, which: np.ndarray, batch: int = 100) -> None:
         """Brandes' dependencies and the distances of the sources *which* (positions in
@@ -386,8 +399,8 @@ class Tracker:
             level = np.full((self.n, len(chunk)), -1, dtype=np.int32)
             level[chunk, cols] = 0
             frontier, depth = sigma.copy(), 0
-            while True:
-                reached = self._spread(frontier)
+            while True:  # only the rows not reached yet by some source can be new
+                reached = self._spread(frontier, self._rows(level < 0))
                 new = (reached > 0.5) & (level < 0)
                 if not new.any():
                     break
@@ -399,7 +412,8 @@ class Tracker:
             for d in range(depth, 0, -1):
                 at = level == d
                 y = np.where(at, (1.0 + delta) / np.where(at, sigma, 1.0), 0.0)
-                delta += np.where(level == d - 1, sigma * self._spread(y), 0.0)
+                before = level == d - 1  # only those rows are used
+                delta += np.where(before, sigma * self._spread(y, self._rows(before)), 0.0)
             delta[chunk, cols] = 0.0
             self.delta[:, pos] = delta
             self.levels[:, pos] = level
