@@ -248,11 +248,16 @@ def test_spread_on_some_rows_is_the_whole_spread_there(small):
     # the breadth-first passes compute only the rows they use: the same floats, bit for bit
     tracker = Tracker(small)
     x = np.random.default_rng(5).random((tracker.n, 7))
-    whole = tracker._spread(x)
-    for rows in (np.array([0, 3, 4]), np.array([], dtype=np.int64), np.arange(tracker.n)):
-        part = tracker._spread(x, rows)
-        assert np.array_equal(part[rows], whole[rows])
-        assert not np.delete(part, rows, axis=0).any()
+    sparse_x = x.copy()
+    sparse_x[2:] = 0.0  # zero at most members: those are left out of the products
+    for vectors in (x, sparse_x):
+        whole = tracker._spread(vectors)
+        full = tracker.b @ (tracker.bt @ vectors) - tracker.d * vectors - tracker.c @ vectors
+        assert np.array_equal(whole, full)
+        for rows in (np.array([0, 3, 4]), np.array([], dtype=np.int64), np.arange(tracker.n)):
+            part = tracker._spread(vectors, rows)
+            assert np.array_equal(part[rows], whole[rows])
+            assert not np.delete(part, rows, axis=0).any()
     raw = state_bytes(tracker)
     tracker._run_sources(np.arange(len(tracker.sources)))  # the same dependencies again
     assert state_bytes(tracker) == raw

@@ -373,11 +373,18 @@ class Tracker:
     def _spread(self, x: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """A·x for the 0/1 adjacency A of the projection: B·(Bᵀ·x) - D·x - C·x; with *rows*,
         only those rows (the others 0): each row is computed by the same operations."""
+        # the members where x is 0 for every source add nothing (x ≥ 0: leaving out a
+        # term 0 leaves every sum as it is), so they are left out when they are most
+        used = np.flatnonzero(x.any(axis=1))
+        narrow = len(used) < 0.5 * self.n
+        bt, xs = (self.bt[:, used], x[used]) if narrow else (self.bt, x)
         if rows is None:
-            return self.b @ (self.bt @ x) - self.d * x - self.c @ x
+            c = self.c[:, used] if narrow else self.c
+            return self.b @ (bt @ xs) - self.d * x - c @ xs
         out = np.zeros_like(x)
         if len(rows):
-            out[rows] = self.b[rows] @ (self.bt @ x) - self.d[rows] * x[rows] - self.c[rows] @ x
+            c = self.c[rows][:, used] if narrow else self.c[rows]
+            out[rows] = self.b[rows] @ (bt @ xs) - self.d[rows] * x[rows] - c @ xs
         return out
 
     def _rows(self, mask: np.ndarray) -> np.ndarray | None:
