@@ -465,16 +465,17 @@ class AnalysisNotReusedWarning(StaleGraphWarning):
     missing tables): they are computed instead (:func:`analysis_tables`)."""
 
 
-def _analysis_folder(graph: Any, out_dir: Path | str | None) -> Path:
+def _analysis_folder(graph: Any, out_dir: Path | str | None) -> Path | None:
     """``<out_dir>/analysis``; without *out_dir*, the ``analysis`` folder next to the
-    ``bioeco.trig`` *graph* was read from (``--graph elsewhere/bioeco.trig``), else
-    ``out/analysis``."""
+    ``bioeco.trig`` *graph* was read from (``out/bioeco.trig``, its store, or ``--graph
+    elsewhere/bioeco.trig``); None for any other graph (built in memory, ``--graph
+    other.ttl``): no ``bioeco analyze`` wrote tables for it anywhere it could be found."""
     if out_dir is not None:
         return Path(out_dir) / "analysis"
     entry = _ORIGINS.get(id(graph))
     if entry is not None and entry[0]() is graph and entry[1][0].name == "bioeco.trig":
         return entry[1][0].parent / "analysis"
-    return OUT_DIR / "analysis"
+    return None
 
 
 def analysis_tables(
@@ -491,8 +492,8 @@ def analysis_tables(
     the same graph and options; else computed, with an :class:`AnalysisNotReusedWarning`
     saying why in one line when ``<out>/analysis/`` holds tables (of another graph or other
     options). ``<out>`` is *out_dir*, else the folder of the ``bioeco.trig`` the graph was
-    read from, else ``out/``; a graph built in memory meets ``out/analysis/`` only when
-    *out_dir* names it (otherwise it is computed without a warning).
+    read from; any other graph (built in memory, read from another file) meets tables only
+    when *out_dir* names them (otherwise it is computed, without a warning).
 
     The manifest ``out/analysis/manifest.json`` (written with the tables, in one set) names
     the graph (:func:`graph_key`: the SHA-256 of the file :func:`open_graph` read, so *graph*
@@ -513,12 +514,10 @@ def analysis_tables(
 
     asked = [kinds] if isinstance(kinds, str) else list(kinds)
     folder = _analysis_folder(graph, out_dir)
-    manifest = read_manifest(folder) if folder.is_dir() else None
+    # a graph not read from a bioeco.trig (built in memory, another file) meets no tables
+    # unless out_dir names them: computed without a warning, as when nothing is there
+    manifest = read_manifest(folder) if folder is not None and folder.is_dir() else None
     key = graph_key(graph) if manifest is not None else None
-    if manifest is not None and key is None and out_dir is None:
-        # a graph built in memory (a notebook's Ecosystem.build(), --data) was never meant
-        # to meet out/analysis/: computed without a warning, as when there is nothing there
-        manifest = None
     if manifest is not None:
         held = manifest["tables"]
         if "all" in asked:

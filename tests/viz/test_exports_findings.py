@@ -9,11 +9,12 @@ import xml.etree.ElementTree as ET
 import networkx as nx
 import pytest
 
+from bioeco.analyses.project import entity_id
 from bioeco.analyses.run import run_analyses
 from bioeco.core.paths import DATA_DIR
 from bioeco.ingest.build import build_dataset
 from bioeco.viz import exports as ex
-from bioeco.viz.viewer import viewer_data
+from bioeco.viz.viewer import node_placement, viewer_data
 
 NODE_FINDINGS = {
     "bridge_rank",
@@ -88,6 +89,15 @@ def test_gexf_of_data_carries_the_viewers_colours_and_layout(real, exported):
         assert viz["position"]["x"] == seen["x"] and viz["position"]["y"] == -seen["y"]
         assert viz["size"] == pytest.approx(seen["size"])
         assert data["label"] == seen["label"]
+    # node_placement, which the export uses, is the viewer's own picture of every node
+    placed = node_placement(real, view="bipartite")
+    for iri, where in placed.items():
+        seen = shown[entity_id(iri)]
+        assert (where["x"], where["y"], where["size"]) == (seen["x"], seen["y"], seen["size"])
+        assert (where["color"], where["sector_key"]) == (
+            seen["color"]["background"],
+            seen["sectorKey"],
+        )
     # the viz elements are GEXF's own (Gephi reads these, not plain attributes)
     root = ET.fromstring(raw)
     tags = {el.tag.rsplit("}", 1)[-1] for el in root.iter() if "viz" in el.tag}

@@ -69,7 +69,7 @@ def export_graph(
     (actors). *as_of* and *basis* mean what they mean in ``analyze``.
 
     With *findings* (the default) the analyses' results come along, as the viewer shows them
-    (:func:`bioeco.viz.viewer.viewer_data` with the same options, so colours and layout match):
+    (:func:`bioeco.viz.viewer.node_placement` with the same options, so colours and layout match):
     on the nodes ``bridge_rank``, ``bridge_score``, ``betweenness``, ``participation`` and
     ``bridge_finding`` (bridge candidates), ``broker_role`` and ``brokerage`` (Gould–Fernandez,
     the role of most of its two-paths), ``community`` (Louvain, as the pair suggestions use
@@ -127,10 +127,12 @@ def _add_findings(
 ) -> None:
     """Put the analyses' results and the viewer's colour and position on *out*."""
     from bioeco.analyses.bridges import communities
-    from bioeco.analyses.run import run_analyses
-    from bioeco.viz.viewer import viewer_data
+    from bioeco.pipeline import analysis_tables
+    from bioeco.viz.viewer import node_placement
 
-    tables = run_analyses(graph, ["overlap", "bridges"], as_of=as_of, basis=basis, seed=seed)
+    # out/analysis/ when `bioeco analyze` wrote it for this graph and these options (numbers
+    # as the CSV files hold them, as the viewer and the workbook show them)
+    tables = analysis_tables(graph, ["overlap", "bridges"], as_of=as_of, basis=basis, seed=seed)
     nodes = out.nodes
 
     def put(ident: Any, **values: Any) -> None:
@@ -152,23 +154,25 @@ def _add_findings(
         put(row.actor, broker_role=sheet_cell(row.dominant_role), brokerage=cell_number(row.score))
     for iri, community in communities(net, seed=seed).items():
         put(iri, community=community)
-    # every node, whatever the size (a big view would otherwise open on a summary)
-    shown = viewer_data(graph, view=view, as_of=as_of, basis=basis, seed=seed, summary=False)
-    labels = {s["key"]: s["label"] for s in shown["legend"]["sectors"]}
-    for node in shown["nodes"]:
-        colour = node["color"]["background"]
+    # every node, whatever the size, where the viewer draws it (positions, sizes, colours;
+    # not the page's facts and panels, which cost minutes at national scale)
+    placed = node_placement(
+        graph, view=view, as_of=as_of, basis=basis, seed=seed, scores=actors
+    )  # fmt: skip
+    for iri, where in placed.items():
+        colour = where["color"]
         r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
         put(
-            node["id"],
-            top_sector=node["sectorKey"],
-            top_sector_label=labels.get(node["sectorKey"], node["sectorKey"]),
+            iri,
+            top_sector=where["sector_key"],
+            top_sector_label=where["sector_label"],
             color=colour,
             r=r,
             g=g,
             b=b,
-            x=float(node["x"]),
-            y=float(node["y"]),
-            size=float(node["size"]),
+            x=float(where["x"]),
+            y=float(where["y"]),
+            size=float(where["size"]),
         )
 
     def link(a: Any, b: Any, **values: Any) -> None:

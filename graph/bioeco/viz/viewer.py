@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bioeco.viz.viewer_facts import PANEL_MAX_ROWS
 from bioeco.viz.viewer_layout import BIG_LAYOUT_ITERATIONS, FORCEATLAS_MAX_NODES, MIN_DISTANCE
-from bioeco.viz.viewer_model import HOVER_MAX_NODES, viewer_data
+from bioeco.viz.viewer_model import HOVER_MAX_NODES, node_placement, viewer_data
 from bioeco.viz.viewer_options import (
     HIGHLIGHTS,
     PAGE_SIZES,
@@ -35,6 +35,7 @@ __all__ = [
     "SIZE_WORDS",
     "VIEWS",
     "ViewerPage",
+    "node_placement",
     "show_viewer",
     "viewer_data",
     "viewer_html",

@@ -117,6 +117,93 @@ def communities_of(graph: nx.Graph, seed: int) -> dict[str, int]:
     return {node: i for i, group in enumerate(groups) for node in group}
 
 
+class _SectorPalette:
+    """The viewer's colour per top-level sector (several sectors and none have their own)."""
+
+    def __init__(self, net: Any, labels: dict[tuple[str, str], str]) -> None:
+        self.net = net
+        self.top_codes = [c for c in net.codes("sector") if net.top("sector", c) == c]
+        self.colour = {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(self.top_codes)}
+        self.key_colour = {**self.colour, SEVERAL[0]: SEVERAL[2], NO_SECTOR[0]: NO_SECTOR[2]}
+        self.label = {code: labels.get(("sector", code), code) for code in self.top_codes}
+
+    def tops_of(self, sectors: Iterable[str]) -> list[str]:
+        found = {self.net.top("sector", s) for s in sectors}
+        return [c for c in self.top_codes if c in found]
+
+    def key(self, tops: list[str]) -> str:
+        return tops[0] if len(tops) == 1 else (NO_SECTOR[0] if not tops else SEVERAL[0])
+
+    def key_label(self, key: str) -> str:
+        return self.label.get(key) or {SEVERAL[0]: SEVERAL[1], NO_SECTOR[0]: NO_SECTOR[1]}[key]
+
+
+def _size_measure(size_key: str, scores: Any, shown: nx.Graph) -> dict[str, float]:
+    """The values of one size measure (a column of ``bridges_actors``, or the degree)."""
+    column = SIZE_MEASURES[size_key]
+    values: dict[str, float] = {}
+    if column is not None and scores is not None:
+        for ident, value in zip(scores["actor"], scores[column], strict=True):
+            if value is not None and not (isinstance(value, float) and math.isnan(value)):
+                values[str(entity_iri(ident))] = float(value)
+    elif size_key == "degree":
+        values = {n: float(d) for n, d in shown.degree()}
+    return values
+
+
+def node_placement(
+    graph: Graph | Dataset,
+    *,
+    view: str = "bipartite",
+    as_of: int | None = None,
+    basis: str = "all",
+    seed: int = 42,
+    scores: Any = None,
+) -> dict[str, dict[str, Any]]:
+    """Where and how the viewer draws every node of the whole view (never a summary): its
+    position ``x``, ``y``, ``size``, top-sector ``sector_key`` with its ``sector_label`` and
+    ``color`` — what GraphML and GEXF carry so Gephi shows the viewer's picture, without the
+    page's facts, year views and panels (at national scale those cost minutes and gigabytes).
+    The same as :func:`viewer_data`'s nodes with ``summary=False`` (a test checks it).
+    *scores* is the ``bridges_actors`` table the sizes come from (read or computed as the
+    viewer does when not given); its floats are taken as stored (6 decimals).
+
+    Examples
+    --------
+    >>> from bioeco.analyses._fixture import example_graph
+    >>> placed = node_placement(example_graph())
+    >>> sorted(placed["https://w3id.org/bioeco/id/actor/uit"])
+    ['color', 'sector_key', 'sector_label', 'size', 'x', 'y']
+    """
+    opts = parse_options(view=view, as_of=as_of, basis=basis, seed=seed, summary=False)
+    net = load_network(graph, as_of=opts.as_of, basis=opts.basis)
+    full = bipartite_graph(net) if opts.view == "bipartite" else actor_projection(net)
+    shown = subset(full, net, opts)
+    if scores is None:
+        scores = viewer_tables(graph, opts).get("bridges_actors")
+    elif len(scores.select_dtypes("float").columns):
+        scores = scores.copy()
+        floats = scores.select_dtypes("float").columns
+        scores[floats] = scores[floats].round(6)  # as the tables the viewer reads hold them
+    measure = _size_measure(opts.size_by, scores, shown)
+    peak = max((v for n, v in measure.items() if n in shown), default=0.0)
+    positions = layout_positions(shown, opts.seed)
+    palette = _SectorPalette(net, concept_labels(net))
+    placed = {}
+    for iri in sorted(shown.nodes):
+        key = palette.key(palette.tops_of(shown.nodes[iri].get("sectors", ())))
+        x, y = positions[iri]
+        placed[iri] = {
+            "x": x,
+            "y": y,
+            "size": round(node_size(measure.get(iri), peak), 2),
+            "sector_key": key,
+            "sector_label": palette.key_label(key),
+            "color": palette.key_colour[key],
+        }
+    return placed
+
+
 def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     """Everything the viewer page draws, as plain JSON-ready data (no HTML).
 
@@ -178,18 +265,9 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     change = change_mode(graph, opts, years)
 
     # --- colours by top sector -------------------------------------------------------------
-    top_codes = [c for c in net.codes("sector") if net.top("sector", c) == c]
-    colour = {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(top_codes)}
-
-    def tops_of(sectors: Iterable[str]) -> list[str]:
-        found = {net.top("sector", s) for s in sectors}
-        return [c for c in top_codes if c in found]
-
-    def sector_key(tops: list[str]) -> str:
-        return tops[0] if len(tops) == 1 else (NO_SECTOR[0] if not tops else SEVERAL[0])
-
-    key_colour = {**colour, SEVERAL[0]: SEVERAL[2], NO_SECTOR[0]: NO_SECTOR[2]}
-    sector_label = {code: labels.get(("sector", code), code) for code in top_codes}
+    palette = _SectorPalette(net, labels)
+    top_codes, colour, sector_label = palette.top_codes, palette.colour, palette.label
+    tops_of, sector_key, key_colour = palette.tops_of, palette.key, palette.key_colour
     group_colour = {shape[1]: TYPE_PALETTE[i % len(TYPE_PALETTE)] for i, shape in enumerate(SHAPES)}
 
     def community_key(iri: str) -> str:
@@ -203,17 +281,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     # --- size measures: the one chosen, and those the page offers ----------------------------
     scores = tables.get("bridges_actors")
     size_keys = list(dict.fromkeys([*PAGE_SIZES, opts.size_by]))
-    measures: dict[str, dict[str, float]] = {}
-    for size_key in size_keys:
-        column = SIZE_MEASURES[size_key]
-        values: dict[str, float] = {}
-        if column is not None and scores is not None:
-            for ident, value in zip(scores["actor"], scores[column], strict=True):
-                if value is not None and not (isinstance(value, float) and math.isnan(value)):
-                    values[str(entity_iri(ident))] = float(value)
-        elif size_key == "degree":
-            values = {n: float(d) for n, d in shown.degree()}
-        measures[size_key] = values
+    measures = {key: _size_measure(key, scores, shown) for key in size_keys}
     measure = measures[opts.size_by]
 
     # --- the summary: the strongest bridges and what links them ------------------------------
