@@ -111,6 +111,18 @@ class _State:
             rules[(m, i)] = rule
         return cls(nodes, links, rules, net.concepts, net.as_of, net.basis, net.stage_rules)
 
+    def copy(self) -> _State:
+        """A copy to change: its node rows and links are its own (the frames are shared)."""
+        return _State(
+            {iri: dict(row) for iri, row in self.nodes.items()},
+            {link: set(roles) for link, roles in self.links.items()},
+            dict(self.rules),
+            self.concepts,
+            self.as_of,
+            self.basis,
+            self.stage_rules,
+        )
+
     def network(self, initiatives: set[str] | None = None, edges: bool = True) -> Network:
         """The network now; with *initiatives*, only their links and the nodes of those
         links (what a pair of initiatives is judged on); without *edges*, every node and no
@@ -531,11 +543,12 @@ def whatif(
     if not actions:
         raise UsageError("the scenario has no actions")
     net = _network(source, as_of, basis)
-    state = _State.of(net)
+    initial = _State.of(net)
+    state = initial.copy()
     plans = []
     for action in actions:  # check every row before computing anything
         plans.append(apply_action(state, action))
-    state = _State.of(net)
+    state = initial
     tracker = Tracker(net, cross=cross, state=start)
     first = previous = tracker.figures()
     steps, changes = [], []
