@@ -105,3 +105,16 @@ def test_the_check_sees_what_a_heavy_command_imports(tmp_path, graph):
     """The control: validation does import the validator, and the report shows it."""
     modules, _ = _modules(tmp_path, "validate", "--graph", str(graph))
     assert "bioeco.validate.shacl" in _imported(modules, HEAVY)
+
+
+def test_the_network_alone_imports_no_statistics_or_igraph():
+    """``bioeco.analyses`` loads its modules on first use: the viewer and what-if, which need
+    the network first, do not pay for scipy.stats and igraph (about 2 s at start-up)."""
+    code = (
+        "import sys, bioeco.analyses.project, bioeco.analyses as a\n"
+        "print(sorted(m for m in ('igraph', 'scipy.stats') if m in sys.modules))\n"
+        "a.run_analyses; import bioeco.analyses.bridges\n"
+        "print(sorted(m for m in ('igraph', 'scipy.stats') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "['igraph', 'scipy.stats']"], done.stderr

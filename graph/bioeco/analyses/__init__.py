@@ -1,43 +1,47 @@
 """Analyses of a bioeco graph: value-chain gaps, initiative overlap and cross-sector bridges."""
 
-from bioeco.analyses.bridges import (
-    actor_scores,
-    brokerage,
-    gould_fernandez,
-    pair_suggestions,
-    sector_group,
-)
-from bioeco.analyses.gaps import coverage, structural_gaps, survey_comparison
-from bioeco.analyses.overlap import overlap_pairs
-from bioeco.analyses.project import (
-    Network,
-    actor_projection,
-    as_network,
-    bipartite_graph,
-    initiative_projection,
-    load_network,
-)
-from bioeco.analyses.record import results_to_rdf
-from bioeco.analyses.run import TABLES, run_analyses, write_csvs
+import importlib
+from typing import Any
 
-__all__ = [
-    "TABLES",
-    "Network",
-    "actor_projection",
-    "actor_scores",
-    "as_network",
-    "bipartite_graph",
-    "brokerage",
-    "coverage",
-    "gould_fernandez",
-    "initiative_projection",
-    "load_network",
-    "overlap_pairs",
-    "pair_suggestions",
-    "results_to_rdf",
-    "run_analyses",
-    "sector_group",
-    "structural_gaps",
-    "survey_comparison",
-    "write_csvs",
-]
+#: Public name → the module of this room that defines it, imported on first use: a command
+#: that needs only the network (``project``) does not pay for scipy.stats and igraph.
+_LAZY = {
+    "TABLES": "run",
+    "Network": "project",
+    "actor_projection": "project",
+    "actor_scores": "bridges",
+    "as_network": "project",
+    "bipartite_graph": "project",
+    "brokerage": "bridges",
+    "coverage": "gaps",
+    "gould_fernandez": "bridges",
+    "initiative_projection": "project",
+    "load_network": "project",
+    "overlap_pairs": "overlap",
+    "pair_suggestions": "bridges",
+    "results_to_rdf": "record",
+    "run_analyses": "run",
+    "sector_group": "bridges",
+    "structural_gaps": "gaps",
+    "survey_comparison": "gaps",
+    "write_csvs": "run",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    try:  # a module of the room, e.g. ``bioeco.analyses.run`` after ``import bioeco.analyses``
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
