@@ -170,8 +170,14 @@ def test_scale_8_plan_equals_the_full_recompute(tmp_path: Path):
     generate(data, 8, 0)
     plan = scenario(data, tmp_path / "plan.csv")
     net = load_network(build_dataset(data))
-    assert _follow(net, read_scenario(plan)) == 10
-    assert _follow(net, read_scenario(plan), saved=True) == 10
+    actions = read_scenario(plan)
+    assert [a.action for a in actions] == ["invite"] * 3 + ["introduce"] * 3 + [
+        "start", "start", "merge", "end",
+    ]  # fmt: skip
+    # every kind of action on each path, half the plan each (a full recompute after every
+    # action at scale 8 is what makes this test slow)
+    assert _follow(net, [actions[i] for i in (0, 3, 6, 8, 9)]) == 5
+    assert _follow(net, [actions[i] for i in (1, 4, 7, 8, 9)], saved=True) == 5
 
 
 def test_as_of_plan_on_data_equals_the_full_recompute():
