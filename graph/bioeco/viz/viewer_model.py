@@ -448,11 +448,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
             },
             "sizes": {k: round(node_size(measures[k].get(iri), peaks[k]), 2) for k in size_keys},
             "measures": {k: round(measures[k][iri], 4) for k in size_keys if iri in measures[k]},
-            "sectorLabel": (
-                sector_label[key]
-                if key in sector_label
-                else {SEVERAL[0]: SEVERAL[1], NO_SECTOR[0]: NO_SECTOR[1]}[key]
-            ),
+            "sectorLabel": palette.key_label(key),
             "details": details,
         }
         if years:
@@ -588,9 +584,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
             "change": CHANGE_COLOURS,
         }
         outside["sectorLabels"] = {
-            **sector_label,
-            SEVERAL[0]: SEVERAL[1],
-            NO_SECTOR[0]: NO_SECTOR[1],
+            key: palette.key_label(key) for key in [*top_codes, SEVERAL[0], NO_SECTOR[0]]
         }
         outside["opacity"] = 0.85 if opts.view == "bipartite" else 0.45
         outside["note"] = summary_note(
