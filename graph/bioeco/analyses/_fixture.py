@@ -10,7 +10,7 @@ from rdflib import Graph
 
 from bioeco.core.vocab import BID, PREFIXES
 
-__all__ = ["build_graph", "example_graph"]
+__all__ = ["build_graph", "chain_graph", "example_graph"]
 
 SECTORS = {
     "health": None,
@@ -318,3 +318,21 @@ def example_graph() -> Graph:
         {"id": "o2", "question": "focus", "sector": "marine", "stage": "research", "share": 0.3},
     ]
     return build_graph(actors, initiatives, memberships, observations, schemes=True)
+
+
+def chain_graph() -> Graph:
+    """Four actors in a chain of three projects: a, b (marine) — c, d (health); a and d are
+    three steps apart (the what-if examples' network).
+
+    Examples
+    --------
+    >>> len(chain_graph()) > 0
+    True
+    """
+    return build_graph(
+        {"a": {"sector": ["marine"]}, "b": {"sector": ["marine"]},
+         "c": {"sector": ["health"]}, "d": {"sector": ["health"]}},
+        {"i1": {"type": "project"}, "i2": {"type": "project"}, "i3": {"type": "project"}},
+        [("a", "i1", "member"), ("b", "i1", "member"), ("b", "i2", "member"),
+         ("c", "i2", "member"), ("c", "i3", "member"), ("d", "i3", "member")],
+    )  # fmt: skip

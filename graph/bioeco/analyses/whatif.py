@@ -318,13 +318,8 @@ def cross_sector_reach(net: Network) -> int:
 
     Examples
     --------
-    >>> from bioeco.analyses._fixture import build_graph
-    >>> chain = build_graph(
-    ...     {"a": {"sector": ["marine"]}, "b": {"sector": ["marine"]},
-    ...      "c": {"sector": ["health"]}, "d": {"sector": ["health"]}},
-    ...     {"i1": {"type": "project"}, "i2": {"type": "project"}, "i3": {"type": "project"}},
-    ...     [("a", "i1", "member"), ("b", "i1", "member"), ("b", "i2", "member"),
-    ...      ("c", "i2", "member"), ("c", "i3", "member"), ("d", "i3", "member")])
+    >>> from bioeco.analyses._fixture import chain_graph
+    >>> chain = chain_graph()  # a, b (marine) — c, d (health) in a chain of three projects
     >>> from bioeco.analyses.project import load_network
     >>> cross_sector_reach(load_network(chain))  # a–c, b–c, b–d; a and d are three steps apart
     3
@@ -526,13 +521,8 @@ def whatif(
 
     Examples
     --------
-    >>> from bioeco.analyses._fixture import build_graph
-    >>> chain = build_graph(
-    ...     {"a": {"sector": ["marine"]}, "b": {"sector": ["marine"]},
-    ...      "c": {"sector": ["health"]}, "d": {"sector": ["health"]}},
-    ...     {"i1": {"type": "project"}, "i2": {"type": "project"}, "i3": {"type": "project"}},
-    ...     [("a", "i1", "member"), ("b", "i1", "member"), ("b", "i2", "member"),
-    ...      ("c", "i2", "member"), ("c", "i3", "member"), ("d", "i3", "member")])
+    >>> from bioeco.analyses._fixture import chain_graph
+    >>> chain = chain_graph()  # a, b (marine) — c, d (health) in a chain of three projects
     >>> from bioeco.ingest.load import ScenarioAction
     >>> plan = [ScenarioAction("introduce", actor="a", other="d", year="2024")]
     >>> out = whatif(chain, plan)
@@ -649,13 +639,8 @@ def suggest_actions(
 
     Examples
     --------
-    >>> from bioeco.analyses._fixture import build_graph
-    >>> chain = build_graph(
-    ...     {"a": {"sector": ["marine"]}, "b": {"sector": ["marine"]},
-    ...      "c": {"sector": ["health"]}, "d": {"sector": ["health"]}},
-    ...     {"i1": {"type": "project"}, "i2": {"type": "project"}, "i3": {"type": "project"}},
-    ...     [("a", "i1", "member"), ("b", "i1", "member"), ("b", "i2", "member"),
-    ...      ("c", "i2", "member"), ("c", "i3", "member"), ("d", "i3", "member")])
+    >>> from bioeco.analyses._fixture import chain_graph
+    >>> chain = chain_graph()  # a, b (marine) — c, d (health) in a chain of three projects
     >>> top = suggest_actions(chain, 2, goal="bridges")  # after the first, a and d are near
     >>> top[["rank", "action", "actor", "other", "gain"]].values.tolist()
     [[1, 'introduce', 'a', 'c', 1]]
