@@ -21,7 +21,10 @@ from bioeco.compat import MOVED
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "graph" / "bioeco"
 COMMANDS = ROOT / "bioeco_commands"
-ROOMS = ["analyses", "core", "extract", "ingest", "notebook", "serve", "store", "validate", "viz"]
+ROOMS = [
+    "analyses", "core", "extract", "ingest", "notebook", "pipeline", "serve", "store", "validate",
+    "viz",
+]  # fmt: skip
 
 
 def _module_name(path: Path) -> str:

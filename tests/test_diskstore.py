@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 import bioeco.ingest.build
-import bioeco.pipeline
+import bioeco.pipeline.open_step
 import bioeco.store.dataset
 import bioeco.validate.shacl
 from bioeco.core.vocab import analysis_graph
 from bioeco.pipeline import analyze, build, current_store, open_graph
-from bioeco.store.disk import STORE, read_state, store_dir
+from bioeco.store.dataset import wrap_store
+from bioeco.store.disk import STORE, open_store, read_state, store_dir
 from bioeco.store.freshness import StaleGraphWarning
 from bioeco.store.query import select
 
@@ -34,7 +35,7 @@ def _no_parsing(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("the graph was parsed or built instead of read from the store")
 
-    monkeypatch.setattr(bioeco.pipeline, "load_dataset", refuse)
+    monkeypatch.setattr(bioeco.pipeline.open_step, "load_dataset", refuse)
     monkeypatch.setattr(bioeco.ingest.build, "build_dataset", refuse)
     monkeypatch.setattr(bioeco.store.dataset, "load_dataset", refuse)
 
@@ -125,7 +126,7 @@ def test_a_killed_build_leaves_the_old_store_current(built_out, tiny_dir):
     _drop_aliases(tiny_dir)
     script = (
         "import os, signal, sys\n"
-        "import bioeco.pipeline as p\n"
+        "import bioeco.pipeline.build_step as p\n"
         "def die(*a, **k):\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
         "p.switch_store = die\n"  # killed just before the switch: the new store is complete
@@ -134,7 +135,7 @@ def test_a_killed_build_leaves_the_old_store_current(built_out, tiny_dir):
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=600)
     assert run.returncode == -9, run.stderr.decode()
     assert store_dir(built_out) == old  # the link still shows the old store, which opens
-    assert _count(bioeco.pipeline.wrap_store(bioeco.pipeline.open_store(old))) == expected
+    assert _count(wrap_store(open_store(old))) == expected
     # the TriG was replaced before the kill, the manifest not: the store is not trusted
     with pytest.warns(StaleGraphWarning, match="not the file its build manifest describes"):
         open_graph(out_dir=built_out)
@@ -240,13 +241,13 @@ def test_a_second_writer_reads_the_files(built_out):
 
 def test_whole_graph_readers_can_ask_for_the_parsed_graph(built_out, monkeypatch):
     calls = []
-    real = bioeco.pipeline.load_dataset
+    real = bioeco.pipeline.open_step.load_dataset
 
     def counting(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(bioeco.pipeline, "load_dataset", counting)
+    monkeypatch.setattr(bioeco.pipeline.open_step, "load_dataset", counting)
     memory = open_graph(out_dir=built_out, store=False)
     explicit = open_graph(graph_file=built_out / "bioeco.trig", store=False)
     assert len(calls) == 2 and _count(memory) == _count(explicit) > 0

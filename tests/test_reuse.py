@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import bioeco.analyses.run
-import bioeco.pipeline
+import bioeco.pipeline.open_step
 from bioeco.analyses.run import table_csv
 from bioeco.core.paths import DATA_DIR
 from bioeco.pipeline import AnalysisNotReusedWarning, analysis_tables, analyze, build, open_graph
@@ -86,7 +86,8 @@ def test_report_viewer_and_workbook_read_a_current_analysis(analysed, tmp_path, 
             if reuse:
                 _no_analyses(patched)
             else:  # the same pages with the analyses run: reuse changes nothing shown
-                patched.setattr("bioeco.pipeline._analysis_folder", lambda *a: tmp_path / "none")
+                unseen = "bioeco.pipeline.analysis_reuse._analysis_folder"
+                patched.setattr(unseen, lambda *a: tmp_path / "none")
             folder = tmp_path / str(reuse)
             folder.mkdir()  # outputs never create the folder they are asked to write into
             made[reuse] = [
@@ -115,7 +116,7 @@ def test_other_options_another_graph_or_an_edited_table_are_computed(fresh_copy,
     with pytest.warns(AnalysisNotReusedWarning, match="built in memory"):
         analysis_tables(open_graph(data_dir=DATA_DIR), ["gaps"], out_dir=fresh_copy)
     # a graph built in memory (a notebook's) never asked for out/analysis/: no warning
-    monkeypatch.setattr(bioeco.pipeline, "OUT_DIR", fresh_copy)
+    monkeypatch.setattr(bioeco.pipeline.open_step, "OUT_DIR", fresh_copy)
     with warnings.catch_warnings():
         warnings.simplefilter("error", AnalysisNotReusedWarning)
         analysis_tables(open_graph(data_dir=DATA_DIR), ["gaps"])

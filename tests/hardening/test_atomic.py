@@ -77,7 +77,7 @@ STOP_AT = """
 import os, sys, threading
 import bioeco.core.atomic as atomic
 import bioeco.ingest.load as load
-import bioeco.pipeline as pipeline
+import bioeco.pipeline.build_step as build_step
 moment, marker = sys.argv[1], sys.argv[2]
 
 def stop():
@@ -109,7 +109,7 @@ elif moment == "temp-file":
 elif moment == "between-renames":
     after_first_call(atomic.os, "replace")
 elif moment == "before-manifest":
-    at_call(pipeline, "atomic_write")
+    at_call(build_step, "atomic_write")
 from cli import main
 sys.argv = ["bioeco", *sys.argv[3:]]
 main()

@@ -91,7 +91,7 @@ ALLOWED: dict[tuple[str, str], tuple[int, str]] = {
     ),
     ("store/disk.py", "os.chmod"): (1, "usual permissions of the new store folder"),
     ("store/disk.py", "shutil.rmtree"): (1, "old store folders no link points to"),
-    ("pipeline.py", "shutil.rmtree"): (2, "the new store folder of a build that failed"),
+    ("pipeline/build_step.py", "shutil.rmtree"): (2, "the new store folder of a build that failed"),
 }
 HARMLESS = {"which", "get_terminal_size", "gettempdir"}  # shutil/tempfile, touch no file
 

@@ -181,10 +181,10 @@ def node_placement(
     shown = subset(full, net, opts)
     if scores is None:
         scores = viewer_tables(graph, opts).get("bridges_actors")
-    elif len(scores.select_dtypes("float").columns):
-        scores = scores.copy()
-        floats = scores.select_dtypes("float").columns
-        scores[floats] = scores[floats].round(6)  # as the tables the viewer reads hold them
+    else:  # as the tables the viewer reads hold them
+        from bioeco.pipeline import as_stored
+
+        scores = as_stored({"bridges_actors": scores})["bridges_actors"]
     measure = _size_measure(opts.size_by, scores, shown)
     peak = max((v for n, v in measure.items() if n in shown), default=0.0)
     positions = layout_positions(shown, opts.seed)
