@@ -5,8 +5,10 @@ of the benchmark: about 11 s to parse the TriG and run the network's SPARQL quer
 well under a second to read this file). ``bioeco analyze`` writes ``<out>/analysis/network.json``
 with its tables (same set, same manifest, so it is of the graph the manifest names);
 :func:`bioeco.pipeline.whatif` reads it instead of the graph when the manifest's graph is the
-graph asked about and the file's ``as_of`` and ``basis`` are those asked for. The network read
-back equals the one read from the graph, frame for frame (``tests/analyses/test_netfile.py``).
+graph asked about and the file's ``as_of`` and ``basis`` are those asked for. It carries the
+organisations a change event ended (:attr:`Network.ended`), which the what-if leaves out. The
+network read back equals the one read from the graph, frame for frame
+(``tests/analyses/test_netfile.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from bioeco.analyses.ended import ENDED_COLUMNS
 from bioeco.analyses.project import Network
 
 __all__ = ["NETWORK_FILE", "network_json", "read_network"]
@@ -24,12 +27,12 @@ __all__ = ["NETWORK_FILE", "network_json", "read_network"]
 NETWORK_FILE = "network.json"
 """Name of the network file in ``<out>/analysis/``."""
 
-_FORMAT = 1
+_FORMAT = 2  # 2: with the ended organisations
 _NODE_COLUMNS = [
     "iri", "id", "label", "kind", "type", "sectors", "stages", "regions", "start", "end",
     "part_of",
 ]  # fmt: skip
-_TUPLES = {"sectors", "stages", "regions", "part_of", "roles", "broader"}
+_TUPLES = {"sectors", "stages", "regions", "part_of", "roles", "broader", "into"}
 
 
 def _plain(value: Any) -> Any:
@@ -68,6 +71,9 @@ def network_json(net: Network, graph: str | None = None) -> str:
         if net.stage_rules is None
         else [[_plain(v) for v in row] for row in net.stage_rules.itertuples(False)],
         "stage_rule_columns": None if net.stage_rules is None else list(net.stage_rules.columns),
+        "ended": None
+        if net.ended is None
+        else [[_plain(v) for v in row] for row in net.ended.itertuples(False)],
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
@@ -96,6 +102,11 @@ def read_network(text: str | bytes) -> Network:
         if data["stage_rules"] is None
         else _frame(data["stage_rules"], data["stage_rule_columns"])
     )
-    net = Network(nodes, edges, concepts, data["as_of"], data["basis"], rules)
+    ended = (
+        None
+        if data["ended"] is None
+        else _frame(data["ended"], ENDED_COLUMNS).astype({"year": "int64", "dated": bool})
+    )
+    net = Network(nodes, edges, concepts, data["as_of"], data["basis"], rules, ended)
     net.__dict__["graph"] = data.get("graph")  # a frozen dataclass: no field of its own
     return net

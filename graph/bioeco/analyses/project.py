@@ -14,6 +14,7 @@ import pandas as pd
 from rdflib import Dataset, Graph, URIRef
 from scipy import sparse
 
+from bioeco.analyses.ended import ended_organisations
 from bioeco.core.vocab import BID
 from bioeco.errors import UsageError
 from bioeco.store.query import select
@@ -261,6 +262,15 @@ class Network:
     #: ``type`` (code), ``stages`` (tuple of stage codes), ``note``, ``basis``. Empty: no rules,
     #: every type at every stage.
     stage_rules: pd.DataFrame | None = None
+    #: The organisations a recorded change event ended by the year ``as_of`` (default: the
+    #: latest year the sources describe), one row each: columns
+    #: :data:`bioeco.analyses.ended.ENDED_COLUMNS`. None: not known (a network built by hand).
+    ended: pd.DataFrame | None = None
+
+    @cached_property
+    def gone(self) -> frozenset[str]:
+        """IRIs of the organisations of :attr:`ended` (no planned action may add them)."""
+        return frozenset() if self.ended is None else frozenset(self.ended["organisation"])
 
     @cached_property
     def members(self) -> list[str]:
@@ -573,7 +583,8 @@ def load_network(
         ],
         columns=["member", "initiative", "roles", "rule"],
     )
-    return Network(node_frame, edge_frame, concept_frame, as_of, basis, _stage_rules(run))
+    ended = ended_organisations(run, year=as_of, left_out=BASIS_LEVELS[basis])
+    return Network(node_frame, edge_frame, concept_frame, as_of, basis, _stage_rules(run), ended)
 
 
 def _stage_rules(run: Callable[[str], pd.DataFrame]) -> pd.DataFrame:

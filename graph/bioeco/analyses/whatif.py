@@ -20,6 +20,7 @@ from rdflib import Dataset, Graph
 from scipy import sparse
 
 from bioeco.analyses.bridges import actor_scores, pair_suggestions
+from bioeco.analyses.ended import ended_text
 from bioeco.analyses.gaps import coverage, structural_gaps
 from bioeco.analyses.incremental import (
     Figures,
@@ -95,6 +96,7 @@ class _State:
     as_of: int | None
     basis: str
     stage_rules: pd.DataFrame | None = None
+    ended: pd.DataFrame | None = None
 
     @classmethod
     def of(cls, net: Network) -> _State:
@@ -109,7 +111,9 @@ class _State:
         ):
             links[(m, i)] = set(roles)
             rules[(m, i)] = rule
-        return cls(nodes, links, rules, net.concepts, net.as_of, net.basis, net.stage_rules)
+        return cls(
+            nodes, links, rules, net.concepts, net.as_of, net.basis, net.stage_rules, net.ended
+        )
 
     def copy(self) -> _State:
         """A copy to change: its node rows and links are its own (the frames are shared)."""
@@ -121,6 +125,7 @@ class _State:
             self.as_of,
             self.basis,
             self.stage_rules,
+            self.ended,
         )
 
     def network(self, initiatives: set[str] | None = None, edges: bool = True) -> Network:
@@ -163,11 +168,21 @@ class _State:
             as_of=self.as_of,
             basis=self.basis,
             stage_rules=self.stage_rules,
+            ended=self.ended,
         )
 
     def label(self, iri: str) -> str:
         row = self.nodes.get(iri)
         return str(row["label"]) if row and row.get("label") else entity_id(iri)
+
+    def ended_as(self, iri: str) -> str | None:
+        """What ended *iri* in words (a recorded merger or renaming), or None."""
+        if self.ended is None:
+            return None
+        found = self.ended[self.ended["organisation"].eq(iri)]
+        if found.empty:
+            return None
+        return ended_text(found.iloc[0].to_dict(), self.label)
 
 
 def _need(action: ScenarioAction, *fields: str) -> None:
@@ -176,18 +191,37 @@ def _need(action: ScenarioAction, *fields: str) -> None:
             raise action.origin.error(f"is empty but the action '{action.action}' needs it", name)
 
 
-def _actor(state: _State, action: ScenarioAction, field_name: str, ident: str) -> str:
+def _actor(
+    state: _State, action: ScenarioAction, field_name: str, ident: str, joins: bool = False
+) -> str:
     iri = _iri("actor", ident)
     if state.nodes.get(iri, {}).get("kind") != "actor":
         raise action.origin.error(f"unknown actor {ident!r} (not in the graph)", field_name)
+    if joins:
+        _not_ended(state, action, field_name, ident, iri)
     return iri
 
 
-def _initiative(state: _State, action: ScenarioAction, field_name: str, ident: str) -> str:
+def _initiative(
+    state: _State, action: ScenarioAction, field_name: str, ident: str, joins: bool = False
+) -> str:
     iri = _iri("initiative", ident)
     if state.nodes.get(iri, {}).get("kind") != "initiative":
         raise action.origin.error(f"unknown initiative {ident!r} (not in the graph)", field_name)
+    if joins:
+        _not_ended(state, action, field_name, ident, iri)
     return iri
+
+
+def _not_ended(
+    state: _State, action: ScenarioAction, field_name: str, ident: str, iri: str
+) -> None:
+    """Refuse an action that would add a link to an organisation a change event ended."""
+    how = state.ended_as(iri)
+    if how is not None:
+        raise action.origin.error(
+            f"{ident!r} has ended: {how}; plan the action with what it became", field_name
+        )
 
 
 def _new_initiative(
@@ -222,8 +256,8 @@ def apply_action(state: _State, action: ScenarioAction) -> tuple[str, set[str]]:
     role = action.role or _DEFAULT_ROLE.get(kind, "partner")
     if kind == "invite":
         _need(action, "actor", "initiative")
-        actor = _actor(state, action, "actor", action.actor)
-        init = _initiative(state, action, "initiative", action.initiative)
+        actor = _actor(state, action, "actor", action.actor, joins=True)
+        init = _initiative(state, action, "initiative", action.initiative, joins=True)
         if (actor, init) in state.links:
             raise action.origin.error(
                 f"{state.label(actor)} is already a member of {state.label(init)}", "actor"
@@ -232,8 +266,8 @@ def apply_action(state: _State, action: ScenarioAction) -> tuple[str, set[str]]:
         return f"invite {state.label(actor)} into {state.label(init)} as {role}", {actor, init}
     if kind == "introduce":
         _need(action, "actor", "other")
-        a = _actor(state, action, "actor", action.actor)
-        b = _actor(state, action, "other", action.other)
+        a = _actor(state, action, "actor", action.actor, joins=True)
+        b = _actor(state, action, "other", action.other, joins=True)
         if a == b:
             raise action.origin.error("an actor cannot be introduced to itself", "other")
         ident = action.initiative or f"meeting-{action.actor}-{action.other}"
@@ -244,7 +278,7 @@ def apply_action(state: _State, action: ScenarioAction) -> tuple[str, set[str]]:
         return f"introduce {state.label(a)} and {state.label(b)} ({label})", {a, b, init}
     if kind == "start":
         _need(action, "initiative", "label", "type", "members")
-        members = [_actor(state, action, "members", m) for m in action.members]
+        members = [_actor(state, action, "members", m, joins=True) for m in action.members]
         if len(set(members)) != len(members):
             raise action.origin.error("an actor is listed twice", "members")
         init = _new_initiative(state, action, action.initiative, action.label, action.type)
@@ -255,7 +289,7 @@ def apply_action(state: _State, action: ScenarioAction) -> tuple[str, set[str]]:
     if kind == "merge":
         _need(action, "initiative", "into")
         gone = _initiative(state, action, "initiative", action.initiative)
-        kept = _initiative(state, action, "into", action.into)
+        kept = _initiative(state, action, "into", action.into, joins=True)
         if gone == kept:
             raise action.origin.error("an initiative cannot be merged into itself", "into")
         moved = [(m, i) for (m, i) in state.links if i == gone]
@@ -658,7 +692,10 @@ def suggest_actions(
             pairs = pair_suggestions(net, top=candidates)
         else:  # the table bioeco analyze wrote of this network (its best rows first)
             pairs = pairs.head(candidates)
+        gone = net.gone
         for a, b in zip(pairs["actor_a"], pairs["actor_b"], strict=True):
+            if f"{BID}{a}" in gone or f"{BID}{b}" in gone:
+                continue  # a recorded change event ended one of the two
             bridges.append({"action": "introduce", "actor": f"{BID}{a}", "other": f"{BID}{b}"})
     cells = _coverage_candidates(net, region) if goal in ("coverage", "both") else []
     considered = len(bridges) + len(cells)
@@ -749,7 +786,10 @@ def _coverage_candidates(net: Network, region: str | None = None) -> list[dict]:
             for iri, s, t, r in zip(
                 actors.index, actors["sectors"], actors["stages"], actors["regions"], strict=True
             )
-            if wanted & set(s) and stage in t and (inside is None or inside & set(r))
+            if wanted & set(s)
+            and stage in t
+            and (inside is None or inside & set(r))
+            and iri not in net.gone
         ]
         members.sort(key=lambda iri: (-int(degree.get(iri, 0)), iri))
         if len(members) >= 2:
