@@ -15,6 +15,8 @@ from bioeco.errors import UsageError
 from bioeco.store.query import select
 
 __all__ = [
+    "DIFF_ORDER",
+    "STATUS_ORDER",
     "Comparison",
     "Scope",
     "comparison",
@@ -23,6 +25,7 @@ __all__ = [
     "source_id",
     "source_years",
     "spanned_years",
+    "stated_dates",
     "year_graph",
     "year_network",
     "year_of",
@@ -358,3 +361,34 @@ def year_network(ctx: Comparison, year: int) -> Network:
         graph = _year_graph(ctx.graph, year, ctx.mentions)
         ctx.cache[key] = load_network(graph, basis=ctx.basis)
     return ctx.cache[key]
+
+
+#: The order of a comparison's rows by status: in both years, only in the earlier, only in the
+#: later (``change_continuity``, ``change_overlap``, ``change_bridges``, ``change_summary``).
+STATUS_ORDER = {"both": 0, "only-earlier": 1, "only-later": 2}
+
+
+#: The order of a comparison's rows by difference: stated, external, only not observed, none.
+DIFF_ORDER = {"stated": 0, "external": 1, "not-observed": 2, "none": 3}
+
+
+_Q_DATES = """
+SELECT ?x ?start ?end ?g ?loc WHERE {
+  GRAPH ?g { ?x a org:OrganizationalCollaboration .
+             OPTIONAL { ?x bioeco:startDate ?start } OPTIONAL { ?x bioeco:endDate ?end }
+             OPTIONAL { ?x bioeco:locator ?loc } }
+  FILTER(BOUND(?start) || BOUND(?end))
+}"""
+
+
+def stated_dates(ctx: Comparison) -> dict[str, tuple[int | None, int | None, str]]:
+    """Initiative IRI → (stated start year, stated end year, ``source, locator``) of the
+    comparison's graph, read once per comparison."""
+    if "dates" in ctx.cache:
+        return ctx.cache["dates"]
+    out: dict[str, tuple[int | None, int | None, str]] = {}
+    ctx.cache["dates"] = out
+    for x, start, end, g, loc in select(ctx.graph, _Q_DATES).itertuples(index=False):
+        where = f"{source_id(str(g).replace('/graph/source/', '/id/source/'))}, {loc}"
+        out[str(x)] = (year_of(start), year_of(end), where)
+    return out
