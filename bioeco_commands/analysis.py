@@ -306,9 +306,5 @@ def whatif(
     else:
         notes = dict.fromkeys(tables, HONESTY)
         echo_tables(tables, fmt, table, table_width(wide, max_width), notes)
-    if not no_write:
-        from bioeco.core.paths import OUT_DIR
-
-        out = out_dir or OUT_DIR  # BIOECO_OUT moves it, as it moves what the library writes
-        for name in tables:
-            click.echo(f"Wrote {out / 'whatif' / (name + '.csv')}", err=True)
+    for path in tables.files:
+        click.echo(f"Wrote {path}", err=True)

@@ -220,6 +220,19 @@ def test_cli_names_the_files_where_bioeco_out_put_them(plan, tmp_path):
     assert wrote and all(Path(p).parent == out / "whatif" and Path(p).is_file() for p in wrote)
 
 
+def test_the_library_returns_the_files_it_wrote(plan, tmp_path):
+    """bioeco.whatif lists what it wrote (as analyze does): the command prints that list."""
+    from bioeco.pipeline import whatif as run_whatif
+
+    out = tmp_path / "out"
+    out.mkdir()
+    done = run_whatif(plan, data_dir=ROOT / "data", out_dir=out)
+    assert sorted(done) == ["whatif_changes", "whatif_steps"]  # still the tables by name
+    assert done.files == [out / "whatif" / f"{name}.csv" for name in done]
+    assert all(path.is_file() for path in done.files)
+    assert run_whatif(plan, data_dir=ROOT / "data", write=False).files == []
+
+
 def test_cli_bad_row_exits_with_the_data_error(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text(HEADER + "invite,nobody,,land-moter-hav,,,,,,,,,2023\n", encoding="utf-8")

@@ -193,10 +193,13 @@ def _cell(value: Any, decimals: int | None = None) -> str:
     if isinstance(value, float | np.floating):
         places = _places(float(value)) if decimals is None else decimals
         return f"{round(float(value), 6) + 0.0:.{places}f}"
-    text = str(value)
-    if text.startswith(("http://", "https://")):
-        text = compact(text)  # actor:uit rather than the full IRI
-    return text
+    return _compact_iri(str(value))
+
+
+def _compact_iri(text: str) -> str:
+    """*text* shortened by the project's prefixes when it is an http(s) IRI (``actor:uit``
+    rather than the full IRI); any other text unchanged."""
+    return compact(text) if text.startswith(("http://", "https://")) else text
 
 
 def compact_iris(frame: pd.DataFrame) -> pd.DataFrame:
@@ -215,10 +218,7 @@ def compact_iris(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = [
-                compact(v) if isinstance(v, str) and v.startswith(("http://", "https://")) else v
-                for v in out[column]
-            ]
+            out[column] = [_compact_iri(v) if isinstance(v, str) else v for v in out[column]]
     out.attrs = dict(frame.attrs)
     return out
 

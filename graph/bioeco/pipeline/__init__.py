@@ -4,7 +4,7 @@ from bioeco.pipeline.analysis_reuse import AnalysisNotReusedWarning, analysis_ta
 from bioeco.pipeline.analyze_step import AnalysisOutput, analyze, run_clock
 from bioeco.pipeline.build_step import STATS_TABLES, BuildResult, build, statistics, validate
 from bioeco.pipeline.open_step import current_store, graph_key, open_graph
-from bioeco.pipeline.whatif_step import WHATIF_TABLES, whatif
+from bioeco.pipeline.whatif_step import WHATIF_TABLES, WhatifOutput, whatif
 
 __all__ = [
     "STATS_TABLES",
@@ -12,6 +12,7 @@ __all__ = [
     "AnalysisNotReusedWarning",
     "AnalysisOutput",
     "BuildResult",
+    "WhatifOutput",
     "analysis_tables",
     "analyze",
     "as_stored",

@@ -18,7 +18,7 @@ from bioeco.store.freshness import StaleGraphWarning, build_state
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["WHATIF_TABLES", "whatif"]
+__all__ = ["WHATIF_TABLES", "WhatifOutput", "whatif"]
 
 
 def _analysed_network(
@@ -149,6 +149,16 @@ WHATIF_TABLES = ("whatif_steps", "whatif_changes", "whatif_suggestions")
 """The tables of :func:`whatif`, written to ``<out>/whatif/<table>.csv``."""
 
 
+class WhatifOutput(dict):
+    """What :func:`whatif` did: its tables by name (the mapping itself, as before) and, in
+    ``files``, the files it wrote, as :class:`~bioeco.pipeline.AnalysisOutput` lists them
+    (empty without *write*)."""
+
+    def __init__(self, tables: dict[str, pd.DataFrame], files: list[Path] | None = None):
+        super().__init__(tables)
+        self.files: list[Path] = list(files or [])
+
+
 def whatif(
     scenario: Path | str | None = None,
     *,
@@ -161,14 +171,15 @@ def whatif(
     graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None = None,
     out_dir: Path | str | None = None,
     write: bool = True,
-) -> dict[str, pd.DataFrame]:
+) -> WhatifOutput:
     """What-if on the graph (see :func:`open_graph`): apply a *scenario* file and/or *suggest*
     the N actions that would change the most (:mod:`bioeco.analyses.whatif`).
 
     Returns the tables ``whatif_steps`` and ``whatif_changes`` (with a scenario) and
     ``whatif_suggestions`` (with *suggest*); with *write* they replace the set
-    ``<out>/whatif/*.csv`` at once. Neither ``data/`` nor the graph files change. Raises
-    :class:`~bioeco.errors.DataError` for a bad scenario row and
+    ``<out>/whatif/*.csv`` at once, and the result's ``files`` lists them. Neither ``data/``
+    nor the graph files change. Raises :class:`~bioeco.errors.DataError` for a bad scenario
+    row and
     :class:`~bioeco.errors.UsageError` when neither a scenario nor *suggest* is given.
     """
     from bioeco.analyses.run import table_csv
@@ -200,7 +211,9 @@ def whatif(
         tables["whatif_suggestions"] = suggest_actions(
             source, suggest, goal=goal, region=region, pairs=pairs
         )
+    files: list[Path] = []
     if write:
         out = Path(out_dir) if out_dir is not None else OUT_DIR
-        atomic_write_set(out / "whatif", {f"{n}.csv": table_csv(f) for n, f in tables.items()})
-    return tables
+        texts = {f"{n}.csv": table_csv(f) for n, f in tables.items()}
+        files = atomic_write_set(out / "whatif", texts)
+    return WhatifOutput(tables, files)
