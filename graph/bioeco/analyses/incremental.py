@@ -50,7 +50,6 @@ import hashlib
 import inspect
 import itertools
 import json
-import random
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -61,9 +60,9 @@ import pandas as pd
 from scipy import sparse
 
 from bioeco.analyses.gaps import bh_adjust, coverage, p_none, shuffled_counts
+from bioeco.analyses.incremental_betweenness import Betweenness
 from bioeco.analyses.overlap import overlap_pairs
 from bioeco.analyses.project import Network
-from bioeco.analyses.ranking import tie_ranks
 from bioeco.analyses.scores import member_role
 from bioeco.core.vocab import BID
 
@@ -159,7 +158,7 @@ def bridges_of(table: pd.DataFrame) -> dict[str, tuple[int, float]]:
     }
 
 
-class Tracker:
+class Tracker(Betweenness):
     """The what-if figures of a network, kept up to date action by action.
 
     Parameters
@@ -316,30 +315,19 @@ class Tracker:
     # -- bridges ------------------------------------------------------------------------------
 
     def _start_bridges(self, saved: Mapping[str, Any] | None = None) -> None:
+        """The members' cross-sector open two-paths, then betweenness (from *saved*, the
+        start analyze saved, when given)."""
         n = self.n
         given, self._given_cross = self._given_cross, None
         if saved is not None:  # what the same start computed when analyze ran
-            self.cross, self.sources = saved["cross"], saved["sources"]
-            self.sampled = bool(saved["sampled"])
-            self.levels, self.delta = saved["levels"], saved["delta"]
-            self._incidence()
+            self.cross = saved["cross"]
+            self._start_betweenness(saved)
             return
         if given is not None and all(m in given for m in self.members):
             self.cross = np.array([given[m] for m in self.members], dtype=np.int64)
         else:
             self.cross = np.array([self._cross_at(v) for v in range(n)], dtype=np.int64)
-        if n <= self.exact_max_nodes or min(self.k, n) == n:
-            self.sources = np.arange(n, dtype=np.int64)
-            self.sampled = False
-        else:
-            picked = random.Random(self.seed).sample(self.members, min(self.k, n))
-            self.sources = np.array([self.index[s] for s in picked], dtype=np.int64)
-            self.sampled = True
-        self.levels = np.zeros((n, len(self.sources)), dtype=np.int16)
-        self.delta = np.zeros((n, len(self.sources)))
-        self._incidence()
-        if n > 2:
-            self._run_sources(np.arange(len(self.sources)))
+        self._start_betweenness()
 
     def _cross_at(self, v: int) -> int:
         """Cross-sector open two-paths through v: unordered pairs of untied neighbours of v
@@ -349,118 +337,6 @@ class Tracker:
             return 0
         rows = self.adj[v][None, :] & ~self.adj[nb] & self.dmask[self.tid[nb]]
         return int(_count(rows).sum()) // 2
-
-    def _incidence(self) -> None:
-        """B (members × initiatives, floats), Bᵀ, each member's initiatives and C = W - A on
-        the ties of two or more shared initiatives (the spread of :meth:`_run_sources`)."""
-        names = sorted(self.inits)
-        rows = (
-            np.concatenate([np.fromiter(self.inits[i], dtype=np.int64) for i in names])
-            if names
-            else np.zeros(0, dtype=np.int64)
-        )
-        cols = np.repeat(np.arange(len(names)), [len(self.inits[i]) for i in names])
-        b = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n, len(names)))
-        self.b, self.bt = b, sparse.csr_matrix(b.T)
-        self.d = np.asarray(b.sum(axis=1)).ravel()[:, None]
-        w = (b @ b.T).tocsr()
-        w.setdiag(0)
-        w.eliminate_zeros()
-        w.data -= 1
-        w.eliminate_zeros()
-        self.c = w.tocsr()
-
-    def _spread(self, x: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """A·x for the 0/1 adjacency A of the projection: B·(Bᵀ·x) - D·x - C·x; with *rows*,
-        only those rows (the others 0): each row is computed by the same operations."""
-        # the members where x is 0 for every source add nothing (x ≥ 0: leaving out a
-        # term 0 leaves every sum as it is), so they are left out when they are most
-        used = np.flatnonzero(x.any(axis=1))
-        narrow = len(used) < 0.5 * self.n
-        bt, xs = (self.bt[:, used], x[used]) if narrow else (self.bt, x)
-        if rows is None:
-            c = self.c[:, used] if narrow else self.c
-            return self.b @ (bt @ xs) - self.d * x - c @ xs
-        out = np.zeros_like(x)
-        if len(rows):
-            c = self.c[rows][:, used] if narrow else self.c[rows]
-            out[rows] = self.b[rows] @ (bt @ xs) - self.d[rows] * x[rows] - c @ xs
-        return out
-
-    def _rows(self, mask: np.ndarray) -> np.ndarray | None:
-        """The rows where *mask* (members × sources) holds for a source: all of them (None)
-        when that is most rows (slicing would cost more than it saves)."""
-        rows = np.flatnonzero(mask.any(axis=1))
-        return None if len(rows) > 0.8 * self.n else rows
-
-    def _run_sources(self, which: np.ndarray, batch: int = 100) -> None:
-        """Brandes' dependencies and the distances of the sources *which* (positions in
-        :attr:`sources`), as :meth:`~bioeco.analyses.structure.Structure.dependencies` runs
-        them (same operations, so the same floats)."""
-        for c0 in range(0, len(which), batch):
-            pos = which[c0 : c0 + batch]
-            chunk = self.sources[pos]
-            cols = np.arange(len(chunk))
-            sigma = np.zeros((self.n, len(chunk)))
-            sigma[chunk, cols] = 1.0
-            level = np.full((self.n, len(chunk)), -1, dtype=np.int32)
-            level[chunk, cols] = 0
-            frontier, depth = sigma.copy(), 0
-            while True:  # only the rows not reached yet by some source can be new
-                reached = self._spread(frontier, self._rows(level < 0))
-                new = (reached > 0.5) & (level < 0)
-                if not new.any():
-                    break
-                depth += 1
-                level[new] = depth
-                sigma[new] = np.rint(reached[new])
-                frontier = np.where(new, sigma, 0.0)
-            delta = np.zeros_like(sigma)
-            for d in range(depth, 0, -1):
-                at = level == d
-                y = np.where(at, (1.0 + delta) / np.where(at, sigma, 1.0), 0.0)
-                before = level == d - 1  # only those rows are used
-                delta += np.where(before, sigma * self._spread(y, self._rows(before)), 0.0)
-            delta[chunk, cols] = 0.0
-            self.delta[:, pos] = delta
-            self.levels[:, pos] = level
-
-    def betweenness(self) -> np.ndarray:
-        """Normalised betweenness of every member, as :func:`actor_scores` reports it."""
-        n = self.n
-        if n <= 2:
-            return np.zeros(n)
-        raw = self.delta.sum(axis=1)
-        if not self.sampled:
-            return np.round(raw / ((n - 1) * (n - 2)), 12)
-        kk = len(self.sources)
-        scale = np.full(n, 1 / (kk * (n - 2)))
-        scale[self.sources] = 1 / ((kk - 1) * (n - 2)) if kk > 1 else np.nan
-        return np.round(raw * scale, 12)
-
-    def bridges(self) -> dict[str, tuple[int, float]]:
-        """Member IRI → (rank, score), as :func:`~bioeco.analyses.scores.actor_scores`."""
-        if not self.n:
-            return {}
-        btw = self.betweenness()
-        cross = self.cross.astype(float)
-        max_b, max_c = btw.max(), cross.max()
-        score = (
-            (btw / max_b if max_b > 0 else 0.0)
-            + (np.log1p(cross) / np.log1p(max_c) if max_c > 0 else 0.0)
-        ) / 2  # the two-paths on a log scale, as actor_scores counts them
-        df = pd.DataFrame(
-            {"member": self.members, "actor": self.ids, "score": score, "betweenness": btw,
-             "_hub": self.hub}
-        ).sort_values(
-            ["_hub", "score", "betweenness", "actor"],
-            ascending=[True, False, False, True],
-            kind="mergesort",
-        ).reset_index(drop=True)  # fmt: skip
-        ranks, _ = tie_ranks(df, df["_hub"])
-        return {
-            m: (int(r), float(s)) for m, r, s in zip(df["member"], ranks, df["score"], strict=True)
-        }
 
     # -- one action ---------------------------------------------------------------------------
 
@@ -536,12 +412,7 @@ class Tracker:
         for x, y in ties_added:
             self._tie(x, y)
         self._incidence_update(dc_rows, dc_cols, dc_vals)
-        ties = ties_added + ties_removed
-        if ties and self.n > 2:
-            a = np.array([x for x, _ in ties])
-            b = np.array([y for _, y in ties])
-            hit = (self.levels[a] != self.levels[b]).any(axis=0)
-            self._run_sources(np.flatnonzero(hit))
+        self._rerun(ties_added + ties_removed)
         if self.as_of is not None or classified:
             self.cells = cells_of(coverage(network(edges=self.as_of is not None)))
         if added or removed:
@@ -647,22 +518,6 @@ class Tracker:
             )
             for k, (ia, ic) in enumerate(self.spairs)
         }
-
-    def _incidence_update(self, rows: list, cols: list, vals: list) -> None:
-        names = sorted(self.inits)
-        order = (
-            np.concatenate([np.fromiter(sorted(self.inits[i]), dtype=np.int64) for i in names])
-            if names
-            else np.zeros(0, dtype=np.int64)
-        )
-        colidx = np.repeat(np.arange(len(names)), [len(self.inits[i]) for i in names])
-        b = sparse.csr_matrix((np.ones(len(order)), (order, colidx)), shape=(self.n, len(names)))
-        self.b, self.bt = b, sparse.csr_matrix(b.T)
-        self.d = np.asarray(b.sum(axis=1)).ravel()[:, None]
-        if vals:
-            dc = sparse.csr_matrix((np.array(vals, dtype=float), (rows, cols)), shape=self.c.shape)
-            self.c = (self.c + dc).tocsr()
-            self.c.eliminate_zeros()
 
     def _bit(self, rows: np.ndarray | int, col: int, on: bool, target: np.ndarray) -> None:
         mask = np.left_shift(_ONE, np.uint64(col % 64))

@@ -20,6 +20,7 @@ test_fast_paths.py`` compares each with the networkx computation it replaces.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 import igraph
@@ -28,7 +29,7 @@ from scipy import sparse
 
 from bioeco.analyses.project import Network
 
-__all__ = ["Structure", "structure"]
+__all__ = ["Structure", "brandes_batch", "structure"]
 
 #: Rows per block in the closed forms (a block holds rows × members floats).
 BLOCK = 512
@@ -209,27 +210,7 @@ class Structure:
         total = np.zeros(self.n)
         for c0 in range(0, len(sources), batch):
             chunk = np.asarray(sources[c0 : c0 + batch], dtype=np.int64)
-            cols = np.arange(len(chunk))
-            sigma = np.zeros((self.n, len(chunk)))
-            sigma[chunk, cols] = 1.0
-            level = np.full((self.n, len(chunk)), -1, dtype=np.int32)
-            level[chunk, cols] = 0
-            frontier, depth = sigma.copy(), 0
-            while True:
-                reached = spread(frontier)
-                new = (reached > 0.5) & (level < 0)
-                if not new.any():
-                    break
-                depth += 1
-                level[new] = depth
-                sigma[new] = np.rint(reached[new])
-                frontier = np.where(new, sigma, 0.0)
-            delta = np.zeros_like(sigma)
-            for d in range(depth, 0, -1):
-                at = level == d
-                y = np.where(at, (1.0 + delta) / np.where(at, sigma, 1.0), 0.0)
-                delta += np.where(level == d - 1, sigma * spread(y), 0.0)
-            delta[chunk, cols] = 0.0
+            delta, _level = brandes_batch(lambda x, _rows: spread(x), self.n, chunk)
             total += delta.sum(axis=1)
         return total
 
@@ -288,6 +269,58 @@ class Structure:
         constraint[~tied] = np.nan
         effective[~tied] = np.nan
         return constraint, effective
+
+
+def brandes_batch(
+    spread: Callable[[np.ndarray, np.ndarray | None], np.ndarray],
+    n: int,
+    chunk: np.ndarray,
+    rows: Callable[[np.ndarray], np.ndarray | None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Brandes' two passes for the sources *chunk* at once, on an unweighted graph of *n*
+    nodes given by ``spread(x, some) = A·x`` (A its adjacency; *some*: the rows that are
+    used, None for all; the others may hold anything). Returns the dependencies δ_s(v)
+    (n × sources, 0 at each source) and the distances (n × sources, -1 where unreached).
+
+    First the shortest-path counts level by level from the sources (a node is reached when
+    its count is positive; counts are integers, exact in floats), then the dependencies back
+    from the farthest level. *rows* (``rows(mask) -> row indices or None``) names the rows a
+    product needs — the nodes not reached yet, going out; the level before, coming back —
+    so a caller can compute only those; without it every product is a whole one. Either
+    way each used row is computed by the same operations: the same floats
+    (:meth:`Structure.dependencies` and the what-if's tracker share this pass).
+
+    Examples
+    --------
+    >>> a = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float)  # a path 0 – 1 – 2
+    >>> delta, level = brandes_batch(lambda x, _rows: a @ x, 3, np.array([0]))
+    >>> delta[:, 0].tolist(), level[:, 0].tolist()  # from 0, the path to 2 runs through 1
+    ([0.0, 1.0, 0.0], [0, 1, 2])
+    """
+    some = rows if rows is not None else (lambda _mask: None)
+    cols = np.arange(len(chunk))
+    sigma = np.zeros((n, len(chunk)))
+    sigma[chunk, cols] = 1.0
+    level = np.full((n, len(chunk)), -1, dtype=np.int32)
+    level[chunk, cols] = 0
+    frontier, depth = sigma.copy(), 0
+    while True:  # only the rows not reached yet by some source can be new
+        reached = spread(frontier, some(level < 0))
+        new = (reached > 0.5) & (level < 0)
+        if not new.any():
+            break
+        depth += 1
+        level[new] = depth
+        sigma[new] = np.rint(reached[new])
+        frontier = np.where(new, sigma, 0.0)
+    delta = np.zeros_like(sigma)
+    for d in range(depth, 0, -1):
+        at = level == d
+        y = np.where(at, (1.0 + delta) / np.where(at, sigma, 1.0), 0.0)
+        before = level == d - 1  # only those rows are used
+        delta += np.where(before, sigma * spread(y, some(before)), 0.0)
+    delta[chunk, cols] = 0.0
+    return delta, level
 
 
 def structure(net: Network) -> Structure:
