@@ -10,13 +10,14 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
-from bioeco.serve.querycheck import Stopped, time_limit, too_large
+from bioeco.serve.querycheck import Busy, Stopped, time_limit, too_large
 from bioeco.store.query import PREFIX_HEADER
 
 __all__ = [
     "GRAPH_TYPES",
     "RESULT_TYPES",
     "Spool",
+    "engine_busy",
     "engine_message",
     "negotiate",
     "not_acceptable",
@@ -167,10 +168,47 @@ def engine_message(raw: bytes) -> str:
     return re.sub(r"error at (\d+):(\d+)", shift, text)[:2000]
 
 
+_SHORTAGE = re.compile(
+    r"os error (?:11|12|23|24)\b|Resource temporarily unavailable|Cannot allocate memory"
+    r"|Too many open files"
+)
+
+
+def engine_busy(raw: bytes) -> Busy | None:
+    """The :class:`Busy` answer when the engine's error text *raw* is a shortage of the moment
+    (no thread, memory or file to be had just then: ``EAGAIN``, ``ENOMEM``, ``ENFILE``,
+    ``EMFILE``), which the same query may not meet when asked again; otherwise ``None``.
+
+    Examples
+    --------
+    >>> busy = engine_busy(b"Resource temporarily unavailable (os error 11)")
+    >>> busy.status, busy.reason, busy.retry_after
+    (503, 'Engine busy', 1)
+    >>> print(busy.detail)  # doctest: +NORMALIZE_WHITESPACE
+    the engine was short of resources for a moment (Resource temporarily unavailable
+    (os error 11)); try again
+    >>> engine_busy(b"Parser error at 1:5: expected SELECT") is None
+    True
+    """
+    text = raw.decode("utf-8", "replace")
+    found = _SHORTAGE.search(text)
+    if found is None:
+        return None
+    line = next((ln.strip() for ln in text.splitlines() if found.group(0) in ln), found.group(0))
+    line = re.split(r"[\[\]{}]", line)[-1].strip().lstrip(",").strip() or found.group(0)
+    return Busy(
+        "Engine busy",
+        f"the engine was short of resources for a moment ({line[:300]}); try again",
+    )
+
+
 def stream_error(raw: bytes) -> Stopped:
     """Explain an error the engine appended to a partly streamed answer."""
     text = raw.decode("utf-8", "replace")
     tail = re.split(r"[\[\]{}]", text)[-1].strip().lstrip(",").strip() or "unknown error"
+    busy = engine_busy(tail.encode())  # the error's text only, never the data before it
+    if busy is not None:
+        return busy
     if "cancelled" in tail:
         return Stopped(
             503,

@@ -11,12 +11,15 @@ How it is put together (the README section "SPARQL endpoint" says why):
   graph), a child process bound to a private port on 127.0.0.1. It runs under the network
   filter of :mod:`bioeco.store.sandbox` (the kernel refuses every outbound connection, so
   ``SERVICE``
-  cannot reach the network) and under a memory limit (``RLIMIT_AS``).
+  cannot reach the network) and under a memory limit (``RLIMIT_AS``), with at most
+  :attr:`Endpoint.max_queries` queries in it at once (sized from that limit; the others wait
+  their turn in the guard, and the wait counts in their time limit).
 - In front of it, a small guard on ``--host``/``--port`` speaks the SPARQL 1.1 Protocol to
   clients: it refuses updates and Graph Store writes, predeclares the project's prefixes,
-  enforces the time limit on the whole answer (the server's own ``--timeout-s`` is cooperative:
-  measured here, a three-way cartesian ``COUNT`` was not stopped after 200 s and streamed
-  answers are never stopped, so past the limit the guard restarts the engine), checks every
+  enforces the time limit on the whole answer (past it the guard restarts the engine: the
+  server's own ``--timeout-s`` is cooperative — measured here, a three-way cartesian ``COUNT``
+  was not stopped after 200 s and streamed answers are never stopped — and is not used, because
+  it keeps a thread asleep for the whole limit after every query), checks every
   answer is complete (the Oxigraph server reports an error met while streaming by appending its
   text to a ``200 OK`` body) and serialises it in the format the client asked for.
 
@@ -46,6 +49,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pyoxigraph as ox
 
@@ -55,15 +59,24 @@ from bioeco.serve.answers import (
     GRAPH_TYPES,
     RESULT_TYPES,
     Spool,
+    engine_busy,
     engine_message,
     negotiate,
     not_acceptable,
     prefixes_for,
     stream_error,
 )
-from bioeco.serve.guard import REQUEST_TIMEOUT, GuardHandler, GuardServer
+from bioeco.serve.guard import MAX_CONNECTIONS, REQUEST_TIMEOUT, GuardHandler, GuardServer
 from bioeco.serve.lifeline import Lifeline
-from bioeco.serve.querycheck import READ_ONLY, Stopped, check_query, time_limit, too_large
+from bioeco.serve.querycheck import (
+    READ_ONLY,
+    RETRY_AFTER,
+    Busy,
+    Stopped,
+    check_query,
+    time_limit,
+    too_large,
+)
 from bioeco.store.dataset import RDF_FORMATS, REFUSED_FORMATS
 from bioeco.store.query import PREFIX_HEADER
 
@@ -71,8 +84,12 @@ __all__ = [
     "DEFAULT_MEMORY_MB",
     "DEFAULT_PORT",
     "DEFAULT_TIMEOUT",
+    "ENGINE_ARENAS",
+    "ENGINE_BASE_MB",
+    "ENGINE_QUERY_MB",
     "Endpoint",
     "default_graph_files",
+    "engine_queries",
     "load_store",
     "negotiate",
     "serve",
@@ -84,6 +101,19 @@ DEFAULT_MEMORY_MB = 4096
 GUARD_MEMORY_MB = 4096
 """The guard's own address-space limit (``RLIMIT_AS``) while ``serve`` runs."""
 MAX_ANSWER_BYTES = 256_000_000
+ENGINE_BASE_MB = 512
+"""Address space the engine holds before any query, rounded up (measured: about 190 MB idle
+with :data:`ENGINE_ARENAS`, 380 MB with 64 small queries at once; bench/RESULTS.md)."""
+ENGINE_QUERY_MB = 128
+"""Address space of the engine's memory limit set aside for each query running in it: the
+default limit (4096 MB) lets 28 queries run at once, 1024 MB lets 4 (:func:`engine_queries`)."""
+ENGINE_ARENAS = 2
+"""``MALLOC_ARENA_MAX`` of the engine. glibc reserves 64 MB of address space per malloc arena
+and makes up to eight per core, so under an address-space limit the room left for queries
+would otherwise depend on how many cores the machine has (1 GB of arenas on two cores)."""
+ATTEMPTS = 4
+"""How often one query is sent to the engine when the engine was busy for a moment (a
+:class:`~bioeco.serve.querycheck.Busy` answer), always within the query's time limit."""
 
 _OX_FORMATS = {
     "trig": ox.RdfFormat.TRIG,
@@ -91,6 +121,19 @@ _OX_FORMATS = {
     "nquads": ox.RdfFormat.N_QUADS,
     "nt": ox.RdfFormat.N_TRIPLES,
 }
+
+
+def engine_queries(memory_mb: int) -> int:
+    """How many queries the engine may run at once under a memory limit of *memory_mb*:
+    :data:`ENGINE_QUERY_MB` each above :data:`ENGINE_BASE_MB`, at least one, at most the
+    guard's connections (:data:`~bioeco.serve.guard.MAX_CONNECTIONS`).
+
+    Examples
+    --------
+    >>> engine_queries(4096), engine_queries(1024), engine_queries(256), engine_queries(65536)
+    (28, 4, 1, 64)
+    """
+    return max(1, min(MAX_CONNECTIONS, (memory_mb - ENGINE_BASE_MB) // ENGINE_QUERY_MB))
 
 
 def default_graph_files(out_dir: Path | None = None) -> list[Path]:
@@ -166,6 +209,7 @@ class _Engine:
     process: subprocess.Popen
     port: int
     generation: int
+    retired: bool = False  # set before the guard stops it: a query cut off may ask again
 
 
 def _free_port() -> int:
@@ -186,10 +230,12 @@ class Endpoint:
     """The guarded read-only SPARQL endpoint over an Oxigraph store folder.
 
     Use as a context manager (``with Endpoint(store) as ep: ep.serve_forever()``) or call
-    :meth:`start` and :meth:`close`. ``timeout`` bounds each answer (seconds), ``memory_mb`` the
-    engine's address space; ``max_bytes`` the size of one answer; ``request_timeout`` how long a
-    client may take to send one request. Requests must name the endpoint in their ``Host``
-    header by an IP address, ``localhost`` or *host* / *allowed_hosts* (no DNS rebinding).
+    :meth:`start` and :meth:`close`. ``timeout`` bounds each answer (seconds), waiting for
+    its turn included; ``memory_mb`` the engine's address space; ``max_queries`` how many
+    queries run in the engine at once (default: :func:`engine_queries` of ``memory_mb``);
+    ``max_bytes`` the size of one answer; ``request_timeout`` how long a client may take to
+    send one request. Requests must name the endpoint in their ``Host`` header by an IP
+    address, ``localhost`` or *host* / *allowed_hosts* (no DNS rebinding).
     """
 
     def __init__(
@@ -204,6 +250,7 @@ class Endpoint:
         sandbox: bool = True,
         request_timeout: float = REQUEST_TIMEOUT,
         allowed_hosts: Sequence[str] = (),
+        max_queries: int | None = None,
     ) -> None:
         if not (math.isfinite(timeout) and 0 < timeout <= 86_400):
             raise UsageError(f"the time limit must be a positive number of seconds, not {timeout}")
@@ -215,6 +262,13 @@ class Endpoint:
         self.sandbox = sandbox
         self.request_timeout = request_timeout
         self.allowed_hosts = {h.lower().strip("[]") for h in (host, *allowed_hosts)}
+        self.max_queries = engine_queries(memory_mb) if max_queries is None else max_queries
+        if self.max_queries < 1:
+            raise UsageError(f"at least one query must run at once, not {self.max_queries}")
+        # places in the engine: a query holds one while the engine works on it
+        self._places = threading.BoundedSemaphore(self.max_queries)
+        self._counting = threading.Lock()
+        self.running = 0  # queries in the engine now
         self._lock = threading.Lock()
         self._engine: _Engine | None = None
         self._generation = 0
@@ -295,9 +349,9 @@ class Endpoint:
             "--bind",
             f"127.0.0.1:{port}",
             "--union-default-graph",
-            # the engine's own cooperative limit, a little after the guard's hard one
-            "--timeout-s",
-            str(int(self.timeout) + 5),
+            # no --timeout-s: the guard's limit is the hard one (it replaces the engine), and
+            # the server's keeps a thread asleep for the whole limit after every query, so
+            # many quick queries filled its address space (issue 24, item 9)
         ]
         if not self.sandbox:
             return argv
@@ -315,6 +369,7 @@ class Endpoint:
             line = Lifeline()
             process = subprocess.Popen(
                 line.command(self._command(port), memory_bytes=self.memory_mb * 1024 * 1024),
+                env={**os.environ, "MALLOC_ARENA_MAX": str(ENGINE_ARENAS)},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -342,11 +397,26 @@ class Endpoint:
         if line is not None:
             line.close()
 
+    @property
+    def engine_pid(self) -> int | None:
+        """The process id of the engine's process group (its lifeline), ``None`` when stopped."""
+        engine = self._engine
+        return None if engine is None else engine.process.pid
+
+    def restart(self) -> None:
+        """Replace the engine, as the time limit does; the queries it was answering are asked
+        again of the new one (within their time limits), those waiting go to the new one."""
+        with self._lock:
+            engine = self._engine
+        if engine is not None:
+            self._restart(engine.generation)
+
     def _restart(self, generation: int) -> None:
         """Replace the engine unless another request already did since *generation*."""
         with self._lock:
             if self._engine is None or self._engine.generation != generation:
                 return
+            self._engine.retired = True  # the queries it is answering will ask the next one
             self._stop_engine(self._engine.process)
             self.restarts += 1
             self._engine = self._spawn()
@@ -358,7 +428,12 @@ class Endpoint:
 
         The body is a spooled temporary file (on disk past a few MB): the engine's answer and
         its conversion are streamed, never held whole in memory, and the conversion counts
-        in the time limit."""
+        in the time limit. At most :attr:`max_queries` queries are in the engine at once; the
+        others wait here for a place, and the wait counts in the time limit too (a query that
+        waits it out gets the time-limit answer and never reaches the engine). When the engine
+        was busy for a moment (``os error 11``) or was replaced by another query's time limit
+        while answering, the query is asked again (at most :data:`ATTEMPTS` times, within
+        its time limit); otherwise the answer is a 503 with ``Retry-After``."""
         if "update" in params:
             raise Stopped(403, "Forbidden", READ_ONLY)
         queries = params.get("query", [])
@@ -369,33 +444,89 @@ class Endpoint:
         for key in ("default-graph-uri", "named-graph-uri"):
             fields += [(key, value) for value in params.get(key, [])]
         body = urllib.parse.urlencode(fields).encode()
-        with self._lock:
+        deadline = time.monotonic() + self.timeout
+        attempt = 0
+        while True:
+            try:
+                media, raw = self._in_engine(body, deadline)
+                with raw:
+                    return self._convert(media, raw, accept, deadline)
+            except Busy:
+                attempt += 1
+                pause = 0.05 * 2**attempt
+                if attempt >= ATTEMPTS or time.monotonic() + pause >= deadline:
+                    raise
+                time.sleep(pause)
+
+    def _in_engine(self, body: bytes, deadline: float) -> tuple[str, Spool]:
+        """Wait for a place in the engine, send it the query, return its complete ``200``
+        answer ``(media type, spool)``; raises :class:`Stopped` (:class:`Busy` when asking
+        again may help)."""
+        if not self._places.acquire(timeout=max(deadline - time.monotonic(), 0)):
+            raise self._waited_out()
+        with self._counting:
+            self.running += 1
+        try:
+            engine = self._current(deadline)
+            try:
+                status, media, raw = self._fetch(engine, body, deadline)
+            except Stopped:
+                raise
+            except TimeoutError:
+                self._restart(engine.generation)  # the only way to stop what it runs
+                raise time_limit(self.timeout) from None
+            except (OSError, http.client.HTTPException):
+                if engine.retired:  # another query's time limit replaced it: ask the new one
+                    raise Busy(
+                        "Engine restarted",
+                        "the engine was replaced (another query reached the time limit) "
+                        "while answering; try again",
+                    ) from None
+                self._engine_failed(engine)
+        finally:
+            with self._counting:
+                self.running -= 1
+            self._places.release()
+        if status == 200:
+            return media, raw
+        with raw:
+            raw.seek(0)
+            text = raw.read(4000)
+        busy = engine_busy(text)
+        if busy is not None:
+            raise busy
+        refused = stream_error(text)
+        if refused.status == 403:  # the engine met the network filter before answering
+            raise refused
+        raise Stopped(status, http.client.responses.get(status, "Error"), engine_message(text))
+
+    def _current(self, deadline: float) -> _Engine:
+        """The engine to ask; waits (within *deadline*) while another request replaces it."""
+        if not self._lock.acquire(timeout=max(deadline - time.monotonic(), 0)):
+            raise self._waited_out()
+        try:
             engine = self._engine
+        finally:
+            self._lock.release()
         if engine is None:
             raise Stopped(503, "Service Unavailable", "the endpoint is stopping")
-        deadline = time.monotonic() + self.timeout
-        try:
-            status, media, raw = self._fetch(engine, body, deadline)
-        except Stopped:
-            raise
-        except TimeoutError:
-            self._restart(engine.generation)
-            raise time_limit(self.timeout) from None
-        except (OSError, http.client.HTTPException):
-            self._engine_failed(engine)
-        with raw:
-            if status != 200:
-                raw.seek(0)
-                text = raw.read(4000)
-                refused = stream_error(text)
-                if refused.status == 403:  # the engine met the network filter before answering
-                    raise refused
-                raise Stopped(
-                    status, http.client.responses.get(status, "Error"), engine_message(text)
-                )
-            return self._convert(media, raw, accept, deadline)
+        if time.monotonic() >= deadline:
+            raise self._waited_out()
+        return engine
 
-    def _engine_failed(self, engine: _Engine) -> None:
+    def _waited_out(self) -> Stopped:
+        """The time-limit answer of a query that waited for its turn until its limit ran out
+        (it never reached the engine, so nothing is stopped or restarted)."""
+        return Stopped(
+            503,
+            "Query time limit exceeded",
+            f"the endpoint was busy: the query waited for its turn (at most "
+            f"{self.max_queries} run at once) until the time limit of {self.timeout:g} s; "
+            "try again later",
+            retry_after=RETRY_AFTER,
+        )
+
+    def _engine_failed(self, engine: _Engine) -> NoReturn:
         """The engine closed the connection: find out whether it died, restart it, raise."""
         try:  # a dying engine closes its sockets a moment before it is gone
             engine.process.wait(timeout=3)
@@ -409,10 +540,11 @@ class Endpoint:
             if died
             else "the engine was restarted while answering; try again"
         )
-        raise Stopped(503, "Engine restarted", detail)
+        raise Stopped(503, "Engine restarted", detail, retry_after=RETRY_AFTER)
 
     def _fetch(self, engine: _Engine, body: bytes, deadline: float) -> tuple[int, str, Spool]:
-        conn = http.client.HTTPConnection("127.0.0.1", engine.port, timeout=self.timeout)
+        left = max(deadline - time.monotonic(), 0.001)  # waiting for a place counted already
+        conn = http.client.HTTPConnection("127.0.0.1", engine.port, timeout=left)
         spool = Spool()
         try:
             conn.request(

@@ -36,7 +36,9 @@ REQUEST_TIMEOUT = 20.0
 """Seconds a client has to send one whole request (line, headers and body); also how long an
 idle kept-alive connection stays open."""
 MAX_CONNECTIONS = 64
-"""Connections answered at once; more wait in the listen backlog (``BACKLOG``)."""
+"""Connections answered at once; more wait in the listen backlog (``BACKLOG``). Fewer queries
+run in the engine at once (``Endpoint.max_queries``, sized from its memory limit): the rest
+wait for a place in the guard, within their time limit."""
 BACKLOG = 1024
 
 
@@ -47,6 +49,7 @@ class Answerer(Protocol):
     host: str
     allowed_hosts: set[str]
     timeout: float
+    max_queries: int
 
     @property
     def url(self) -> str: ...
@@ -142,12 +145,21 @@ class GuardHandler(http.server.BaseHTTPRequestHandler):
         self.reading_until = time.monotonic() + self.timeout
         super().handle_one_request()
 
-    def _send(self, status: int, reason: str, media: str, body: bytes | Spool) -> None:
+    def _send(
+        self,
+        status: int,
+        reason: str,
+        media: str,
+        body: bytes | Spool,
+        retry_after: int | None = None,
+    ) -> None:
         size = body.size if isinstance(body, Spool) else len(body)
         self.send_response(status, reason)
         self.send_header("Content-Type", media if ";" in media else f"{media}; charset=utf-8")
         self.send_header("Content-Length", str(size))
         self.send_header("Vary", "Accept")
+        if retry_after is not None:
+            self.send_header("Retry-After", str(retry_after))
         if self.close_connection:
             self.send_header("Connection", "close")
         self.end_headers()
@@ -164,7 +176,8 @@ class GuardHandler(http.server.BaseHTTPRequestHandler):
             with contextlib.suppress(Stopped, OSError):
                 self.rfile.read(self._length())
         self.close_connection = True  # a body left unread must not be taken for a request
-        self._send(stopped.status, stopped.reason, "text/plain", (stopped.detail + "\n").encode())
+        self._send(stopped.status, stopped.reason, "text/plain",
+                   (stopped.detail + "\n").encode(), stopped.retry_after)  # fmt: skip
 
     def _check_host(self) -> None:
         """Refuse a ``Host`` that is not a name of this endpoint (DNS rebinding: a web page
@@ -269,7 +282,8 @@ def _help(endpoint: Answerer) -> str:
     lines = [
         "bioeco SPARQL endpoint (read-only; SPARQL 1.1 Protocol)",
         f"Queries: GET or POST {endpoint.url}",
-        f"Time limit: {endpoint.timeout:g} s per answer. SERVICE, updates and Graph Store "
+        f"Time limit: {endpoint.timeout:g} s per answer, waiting for a turn included (at most "
+        f"{endpoint.max_queries} queries run at once). SERVICE, updates and Graph Store "
         "writes are refused.",
         "Answers: JSON, XML, CSV, TSV (SELECT/ASK); Turtle, N-Triples, RDF/XML (CONSTRUCT/"
         "DESCRIBE), by the Accept header.",

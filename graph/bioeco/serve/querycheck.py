@@ -8,6 +8,8 @@ __all__ = [
     "MAX_NESTING",
     "MAX_OPERATORS",
     "READ_ONLY",
+    "RETRY_AFTER",
+    "Busy",
     "Stopped",
     "check_query",
     "time_limit",
@@ -30,11 +32,31 @@ READ_ONLY = (
 
 
 class Stopped(Exception):
-    """An answer could not be given; ``status`` and ``reason`` go to the client."""
+    """An answer could not be given; ``status`` and ``reason`` go to the client, and
+    ``retry_after`` (seconds), when set, as a ``Retry-After`` header: the same request may
+    succeed then (the engine was busy or being replaced), which a client can act on."""
 
-    def __init__(self, status: int, reason: str, detail: str) -> None:
+    def __init__(
+        self, status: int, reason: str, detail: str, *, retry_after: int | None = None
+    ) -> None:
         super().__init__(detail)
         self.status, self.reason, self.detail = status, reason, detail
+        self.retry_after = retry_after
+
+
+RETRY_AFTER = 1
+"""Seconds a client is told to wait (``Retry-After``) before asking again after a 503 that a
+moment's wait can cure."""
+
+
+class Busy(Stopped):
+    """A shortage of the moment, not a fault of the query: the engine was out of threads or
+    memory for an instant (``os error 11``), or was replaced by another query's time limit
+    while answering. The guard asks again within the query's time limit; when that does not
+    help, the client gets this 503 with ``Retry-After``."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(503, reason, detail, retry_after=RETRY_AFTER)
 
 
 def too_large(limit: int) -> Stopped:
