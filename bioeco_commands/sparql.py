@@ -153,7 +153,8 @@ def query(
     type=click.IntRange(min=256),
     default=4096,
     show_default=True,
-    help="Memory (address space) limit of the engine in MB.",
+    help="Memory (address space) limit of the engine in MB; it also sets how many queries "
+    "run at once (one per 128 MB above 512 MB, the others wait their turn).",
 )
 def serve(
     graph_files: tuple[Path, ...], host: str, port: int, timeout: float, memory_mb: int
