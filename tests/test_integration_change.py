@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bioeco.analyses.change import CHANGE_TABLES, compare_years
+from bioeco.analyses.valuechain import flag_words
 from bioeco.core.paths import DATA_DIR
 from bioeco.ingest.build import build_dataset
 
@@ -92,3 +93,15 @@ def test_every_row_is_explained_without_reprs(national):
         text = " ".join(frame["explanation"])
         for bad in ("nan", "None", "()", "[]"):
             assert f" {bad} " not in f" {text} ".replace(",", " "), (name, bad)
+
+
+def test_coverage_shift_reads_flags_as_words(default):
+    """The explanation says "thin and uncertain"; the flag columns keep their codes."""
+    cov = default["change_coverage"]
+    several = cov[cov["flag_to"].str.contains("|", regex=False)]
+    assert len(several) > 0  # data/ has cells both thin and uncertain in 2021
+    for row in cov.to_dict("records"):
+        assert "|" not in row["explanation"]
+        if row["flag_from"] != row["flag_to"]:
+            assert f"flag {flag_words(row['flag_from'])} in 2017," in row["explanation"]
+    assert "thin and uncertain in 2021" in " ".join(several["explanation"])

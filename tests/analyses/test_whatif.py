@@ -120,6 +120,8 @@ def test_after_equals_the_analyses_of_the_rebuilt_graph(dataset, plan, tmp_path)
     assert steps["reach_after"].iloc[-1] == cross_sector_reach(rebuilt)
     assert steps["reach_before"].iloc[-1] == cross_sector_reach(load_network(dataset))
     assert all("not a prediction" in text for text in steps["explanation"])
+    # flags read as words ("thin and uncertain"), never as the column's codes
+    assert not out["whatif_changes"]["explanation"].str.contains("|", regex=False).any()
 
 
 def test_each_step_is_given_the_steps_before(dataset, plan):

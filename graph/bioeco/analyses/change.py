@@ -40,6 +40,7 @@ from bioeco.analyses.continuity import CONTINUITY_COLUMNS, PERSISTENT_INITIATIVE
 from bioeco.analyses.gaps import coverage
 from bioeco.analyses.overlap import overlap_pairs
 from bioeco.analyses.project import Network
+from bioeco.analyses.valuechain import flag_words
 from bioeco.analyses.years import (
     DIFF_ORDER,
     STATUS_ORDER,
@@ -232,7 +233,10 @@ def coverage_shift(ctx: Comparison, *, z: float = 1.96, thin: int = 3) -> pd.Dat
             text += f"; {share} than the change of the whole table predicts"
         text += f", adjusted residual {res}"
         if row.flag_from != row.flag_to:
-            text += f"; flag {row.flag_from} in {ctx.year_from}, {row.flag_to} in {ctx.year_to}"
+            text += (
+                f"; flag {flag_words(row.flag_from)} in {ctx.year_from}, "
+                f"{flag_words(row.flag_to)} in {ctx.year_to}"
+            )
         texts.append(text + " (counts of what each year's sources name)")
     out["explanation"] = texts
     return out[COVERAGE_SHIFT_COLUMNS].reset_index(drop=True)

@@ -18,7 +18,39 @@ __all__ = [
     "COVERAGE_COLUMNS",
     "coverage",
     "coverage_matrix",
+    "flag_words",
 ]
+
+
+def flag_words(flag: str) -> str:
+    """A coverage cell's flag in words, for the sentences that explain a cell.
+
+    The ``flag`` column keeps its codes (one or more of ``empty``, ``thin``, ``under``, ``over``,
+    ``uncertain`` joined by ``|``, else ``not-expected`` or ``ok``); sentences read them as words.
+
+    Parameters
+    ----------
+    flag : str
+        The value of a ``flag`` column.
+
+    Returns
+    -------
+    str
+        The codes as words joined by "and".
+
+    Examples
+    --------
+    >>> flag_words("thin|uncertain")
+    'thin and uncertain'
+    >>> flag_words("not-expected")
+    'not expected'
+    >>> flag_words("empty|under|uncertain")
+    'empty, under and uncertain'
+    """
+    words = [code.replace("-", " ") for code in str(flag).split("|") if code]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 COVERAGE_COLUMNS = [

@@ -32,6 +32,7 @@ from bioeco.analyses.incremental import (
 )
 from bioeco.analyses.overlap import overlap_pairs
 from bioeco.analyses.project import Network, as_network, entity_id
+from bioeco.analyses.valuechain import flag_words
 from bioeco.core.vocab import BID
 from bioeco.errors import UsageError
 from bioeco.ingest.load import ScenarioAction, read_scenario
@@ -446,7 +447,7 @@ def _changes(step: int, before: Figures, after: Figures, touched: set[str], labe
         else:
             what = f"{entity} in {sector} at stage {stage}: {c0} → {c1}"
         if f0 != f1:
-            what += f"; flag {f0} → {f1}"
+            what += f"; flag {flag_words(f0)} → {flag_words(f1)}"
         rows.append(
             {
                 "step": step,
