@@ -84,6 +84,7 @@ def export(
     from :func:`bioeco.pipeline.open_graph` (analysis results not included). The file is
     written atomically: on any error nothing is written.
     """
+    from bioeco.analyses.project import load_network
     from bioeco.pipeline import analysis_tables, open_graph, run_clock
     from bioeco.viz.report import source_table
 
@@ -138,8 +139,9 @@ def export(
         sources, _ = source_table(graph)
         step("naming the entities")
         names = Names(graph)
-        entities = entity_sheets(graph, as_of=as_of, basis=basis)
-        entities["sectors"] = sector_sheet(graph, as_of=as_of, basis=basis)
+        network = load_network(graph, as_of=as_of, basis=basis)  # read once for both
+        entities = entity_sheets(graph, as_of=as_of, basis=basis, names=names, network=network)
+        entities["sectors"] = sector_sheet(graph, as_of=as_of, basis=basis, network=network)
         sheets = {name: findings_sheet(frame, names) for name, frame in tables.items()}
         found = {name: frame.attrs.get("summary") for name, frame in tables.items()}
         readme = readme_sheet([*entities, *sheets, "sources", "run"], sources, found)
