@@ -274,7 +274,7 @@ def whatif(
     Effects on the network model, not predictions of outcomes. Nothing in data/ or the graph
     changes; the tables go to <out>/whatif/.
     """
-    from bioeco.analyses.run import table_csv
+    from bioeco.analyses.tablecsv import table_csv
     from bioeco.analyses.whatif import HONESTY
     from bioeco.pipeline import WHATIF_TABLES
     from bioeco.pipeline import whatif as run_whatif

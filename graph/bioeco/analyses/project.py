@@ -297,17 +297,23 @@ class Network:
         return b
 
     @cached_property
-    def _records(self) -> dict[str, dict[str, Any]]:
-        return {
-            iri: row
-            for iri, row in zip(self.nodes.index, self.nodes.to_dict("records"), strict=True)
-        }
+    def _positions(self) -> dict[str, int]:
+        """Node IRI → its row in :attr:`nodes` (the last one, should an IRI repeat)."""
+        return {iri: k for k, iri in enumerate(self.nodes.index)}
+
+    def _column(self, column: str) -> list[Any]:
+        """The values of one column of :attr:`nodes` as Python objects (as
+        ``to_dict("records")`` gives them), built once per column: no dict per row."""
+        columns = self.__dict__.setdefault("_columns", {})
+        if column not in columns:
+            columns[column] = self.nodes[column].tolist()
+        return columns[column]
 
     def attr(self, iri: str, column: str) -> Any:
         """Attribute *column* of node *iri* (``None``/empty tuple when unknown)."""
-        row = self._records.get(iri)
-        if row is not None:
-            value = row[column]
+        k = self._positions.get(iri)
+        if k is not None:
+            value = self._column(column)[k]
             return None if column in ("start", "end", "type") and pd.isna(value) else value
         return () if column in ("sectors", "stages", "regions", "part_of") else None
 

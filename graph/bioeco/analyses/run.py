@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -18,8 +17,8 @@ from bioeco.analyses.change import CHANGE_TABLES, compare_years, spanned_years
 from bioeco.analyses.gaps import coverage, structural_gaps, survey_comparison
 from bioeco.analyses.overlap import overlap_pairs
 from bioeco.analyses.project import Network, load_network
+from bioeco.analyses.tablecsv import format_cell, table_csv
 from bioeco.core.atomic import atomic_write_many
-from bioeco.core.formats import csv_value, format_frame
 from bioeco.core.progress import step
 from bioeco.errors import UsageError
 
@@ -319,42 +318,6 @@ def cut_top(tables: Mapping[str, pd.DataFrame], top: int | None) -> dict[str, pd
         name: (df[df["rank"] <= top].reset_index(drop=True) if "rank" in df.columns else df)
         for name, df in tables.items()
     }
-
-
-def format_cell(value: Any) -> Any:
-    """One CSV cell: floats rounded to 6 decimals, then :func:`bioeco.core.formats.csv_value` (lists
-    joined by ``|``, missing values empty, formulas neutralised).
-
-    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
-    apostrophe so spreadsheets show it instead of evaluating it; numbers are left alone.
-
-    Examples
-    --------
-    >>> format_cell("=HYPERLINK(1)"), format_cell(-0.1234567), format_cell(("a", "b"))
-    ("'=HYPERLINK(1)", -0.123457, 'a|b')
-    >>> format_cell(float("nan")), format_cell(None), format_cell(True), format_cell(())
-    ('', '', True, '')
-    """
-    if isinstance(value, float | np.floating) and math.isfinite(value):
-        return round(float(value), 6) + 0.0
-    return csv_value(value)
-
-
-def table_csv(frame: pd.DataFrame) -> str:
-    """The CSV text of one analysis table, exactly as :func:`write_csvs` writes it (and as
-    ``bioeco analyze --format csv`` prints it): cells through :func:`format_cell`.
-
-    Examples
-    --------
-    >>> print(table_csv(pd.DataFrame({"id": ["a"], "sectors": [("marine", "health")]})), end="")
-    id,sectors
-    a,marine|health
-    """
-    cells = pd.DataFrame(
-        {col: [format_cell(v) for v in frame[col].tolist()] for col in frame.columns},
-        columns=list(frame.columns),
-    )
-    return format_frame(cells, "csv")
 
 
 def csv_files(results: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike) -> dict[Path, str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import igraph
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -18,6 +18,9 @@ from bioeco.analyses.ranking import sector_filter, tie_ranks
 from bioeco.analyses.roles import open_paths
 from bioeco.analyses.structure import structure
 from bioeco.errors import UsageError
+
+if TYPE_CHECKING:  # imported where a graph is built: the what-if never needs it
+    import igraph
 
 __all__ = [
     "ACTOR_COLUMNS",
@@ -128,6 +131,8 @@ def _betweenness_of(
     n = len(nodes)
 
     def built() -> igraph.Graph:
+        import igraph
+
         return graph() if graph is not None else igraph.Graph(n=n, edges=edges)
 
     if n <= exact_max_nodes or min(k, n) == n:

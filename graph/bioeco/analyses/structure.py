@@ -22,12 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-import igraph
 import numpy as np
 from scipy import sparse
 
 from bioeco.analyses.project import Network
+
+if TYPE_CHECKING:  # imported where the graph is built: the what-if never needs it
+    import igraph
 
 __all__ = ["Structure", "brandes_batch", "structure"]
 
@@ -92,6 +95,8 @@ class Structure:
     def igraph(self) -> igraph.Graph:
         """The projection as an unweighted igraph graph (built once: betweenness and Louvain),
         its edges (i < j) in row-major order, the order networkx lists them."""
+        import igraph
+
         upper = sparse.triu(self.adj, k=1).tocoo()
         graph = igraph.Graph(n=self.n)
         # from an array: a list of 5 M Python tuples would take 0.9 GB at scale 100

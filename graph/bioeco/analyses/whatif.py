@@ -19,7 +19,6 @@ import pandas as pd
 from rdflib import Dataset, Graph
 from scipy import sparse
 
-from bioeco.analyses.bridges import actor_scores, pair_suggestions
 from bioeco.analyses.ended import ended_text
 from bioeco.analyses.gaps import coverage, structural_gaps
 from bioeco.analyses.incremental import (
@@ -400,6 +399,8 @@ class _Snapshot:
 
     @staticmethod
     def of(net: Network) -> Figures:
+        from bioeco.analyses.bridges import actor_scores
+
         return Figures(
             cross_sector_reach(net),
             cells_of(coverage(net)),
@@ -690,6 +691,8 @@ def suggest_actions(
     bridges: list[dict] = []
     if goal in ("bridges", "both"):
         if pairs is None or region is not None:
+            from bioeco.analyses.bridges import pair_suggestions  # igraph: only when needed
+
             pairs = pair_suggestions(net, top=candidates)
         else:  # the table bioeco analyze wrote of this network (its best rows first)
             pairs = pairs.head(candidates)

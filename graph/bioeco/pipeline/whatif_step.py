@@ -182,7 +182,7 @@ def whatif(
     row and
     :class:`~bioeco.errors.UsageError` when neither a scenario nor *suggest* is given.
     """
-    from bioeco.analyses.run import table_csv
+    from bioeco.analyses.tablecsv import table_csv
     from bioeco.analyses.whatif import suggest_actions
     from bioeco.analyses.whatif import whatif as run_whatif
 
