@@ -42,6 +42,7 @@ from bioeco.analyses.overlap import overlap_pairs
 from bioeco.analyses.project import Network
 from bioeco.analyses.valuechain import flag_words
 from bioeco.analyses.years import (
+    CHANGE_TABLES,
     DIFF_ORDER,
     STATUS_ORDER,
     Comparison,
@@ -76,16 +77,6 @@ __all__ = [
     "spanned_years",
     "year_graph",
 ]
-
-
-#: Tables of :func:`compare_years`, in output order.
-CHANGE_TABLES = (
-    "change_summary",
-    "change_continuity",
-    "change_coverage",
-    "change_overlap",
-    "change_bridges",
-)
 
 
 COVERAGE_SHIFT_COLUMNS = [

@@ -12,12 +12,9 @@ import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
 
-from bioeco.analyses.bridges import actor_scores, brokerage, pair_suggestions
-from bioeco.analyses.change import CHANGE_TABLES, compare_years, spanned_years
-from bioeco.analyses.gaps import coverage, structural_gaps, survey_comparison
-from bioeco.analyses.overlap import overlap_pairs
 from bioeco.analyses.project import Network, load_network
 from bioeco.analyses.tablecsv import format_cell, table_csv
+from bioeco.analyses.years import CHANGE_TABLES, spanned_years
 from bioeco.core.atomic import atomic_write_many
 from bioeco.core.progress import step
 from bioeco.errors import UsageError
@@ -165,6 +162,8 @@ def _change(
     elif scope is None and sector is not None:
         scope = f"sector:{sector}"
     options = {k: thresholds[k] for k in ("min_shared", "z", "thin") if k in thresholds}
+    from bioeco.analyses.change import compare_years
+
     return compare_years(
         graph,
         thresholds.get("year_from", years[0] if years else None),
@@ -249,6 +248,12 @@ def run_analyses(
     if as_of is not None and (not isinstance(as_of, int | np.integer) or not 1 <= as_of <= 9999):
         raise UsageError(f"as_of must be a year between 1 and 9999, not {as_of!r}")
     basis = thresholds.get("basis", "all")
+    # the analyses are imported when they run: reading tables back (report, export) and
+    # formatting cells need neither scipy.stats nor igraph
+    from bioeco.analyses.bridges import actor_scores, brokerage, pair_suggestions
+    from bioeco.analyses.gaps import coverage, structural_gaps, survey_comparison
+    from bioeco.analyses.overlap import overlap_pairs
+
     step("reading the network")
     net = load_network(graph, as_of=as_of, basis=basis)
     if network is not None:

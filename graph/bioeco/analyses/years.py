@@ -15,6 +15,7 @@ from bioeco.errors import UsageError
 from bioeco.store.query import select
 
 __all__ = [
+    "CHANGE_TABLES",
     "DIFF_ORDER",
     "STATUS_ORDER",
     "Comparison",
@@ -30,6 +31,17 @@ __all__ = [
     "year_network",
     "year_of",
 ]
+
+
+#: Tables of :func:`bioeco.analyses.change.compare_years`, in output order (here, so that
+#: naming them does not import the analyses).
+CHANGE_TABLES = (
+    "change_summary",
+    "change_continuity",
+    "change_coverage",
+    "change_overlap",
+    "change_bridges",
+)
 
 
 _Q_SOURCES = """
