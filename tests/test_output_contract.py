@@ -10,6 +10,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -24,8 +25,10 @@ from cli import main
 
 ALL_TABLES = [name for names in TABLES.values() for name in names]
 
-# what a Python repr leaves behind in text: nan/None, tuple or list reprs, numpy reprs
-REPR = re.compile(r"\bnan\b|\bNaN\b|\bNone\b|\(\)|\[\]|\('|\['|np\.\w+\(|\binf\b")
+# what a Python repr leaves behind in text: nan/None/True/False, tuple or list reprs, numpy reprs
+REPR = re.compile(
+    r"\bnan\b|\bNaN\b|\bNone\b|\bTrue\b|\bFalse\b|\(\)|\[\]|\('|\['|np\.\w+\(|\binf\b"
+)
 
 
 def _reprs_in(value, where: str) -> list[str]:
@@ -95,6 +98,15 @@ def test_scanner_catches_reprs():
     bad = {"t": pd.DataFrame({"explanation": ["Research Council (nan) is broker"]})}
     assert _scan(bad)
     assert _reprs_in({"a": ["x", "('a', 'b')"]}, "json") == ["json.a[1]: \"('a', 'b')\""]
+
+
+def test_yes_no_columns_read_true_false_in_csv_and_json_and_yes_no_in_the_table():
+    frame = pd.DataFrame({"label": ["a"], "gap": [True], "part_of": [np.bool_(False)]})
+    assert table_csv(frame) == "label,gap,part_of\na,true,false\n"
+    assert json.loads(format_frame(frame, "json")) == [
+        {"label": "a", "gap": True, "part_of": False}
+    ]
+    assert format_frame(frame, "table").splitlines()[1].split() == ["a", "yes", "no"]
 
 
 def test_a_filter_never_ranks_a_node_with_score_zero(real_dataset):

@@ -204,17 +204,20 @@ def _parts(cell: str, make: Any) -> Any:
     return make(cell.split("|"))
 
 
+_TRUE = frozenset({"true", "True"})  # "True": tables written before booleans read "true"
+
+
 def _cells(column: list[str], kind: str) -> Any:
     if kind == "int":
         return np.array([int(c) for c in column], dtype=np.int64)
     if kind == "float":
         return np.array([float(c) if c != "" else np.nan for c in column], dtype=np.float64)
     if kind == "bool":
-        return np.array([c == "True" for c in column], dtype=bool)
+        return np.array([c in _TRUE for c in column], dtype=bool)
     if kind == "int?":
         return [int(c) if c != "" else None for c in column]
     if kind == "bool?":
-        return [(c == "True") if c != "" else None for c in column]
+        return [(c in _TRUE) if c != "" else None for c in column]
     if kind in ("list", "tuple"):
         make = list if kind == "list" else tuple
         return [_parts(c, make) for c in column]

@@ -29,7 +29,7 @@ def format_cell(value: Any) -> Any:
     >>> format_cell("=HYPERLINK(1)"), format_cell(-0.1234567), format_cell(("a", "b"))
     ("'=HYPERLINK(1)", -0.123457, 'a|b')
     >>> format_cell(float("nan")), format_cell(None), format_cell(True), format_cell(())
-    ('', '', True, '')
+    ('', '', 'true', '')
     """
     if isinstance(value, float | np.floating) and math.isfinite(value):
         return round(float(value), 6) + 0.0

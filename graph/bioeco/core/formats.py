@@ -106,6 +106,8 @@ def csv_value(value: Any) -> Any:
     ('marine|health', '', '', '')
     >>> csv_value("=1+1"), csv_value(np.float64(0.5)), csv_value(["-x", "y"])
     ("'=1+1", 0.5, "'-x|y")
+    >>> csv_value(True), csv_value(np.bool_(False))
+    ('true', 'false')
     """
     if isinstance(value, _LISTS):
         parts = ["" if _missing(v) else str(json_value(v)) for v in _items(value)]
@@ -114,7 +116,9 @@ def csv_value(value: Any) -> Any:
         return ""
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, bool | int | float):
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as JSON and xsd:boolean write it, not Python's True
+    if isinstance(value, int | float):
         return value
     return neutralise(str(value))
 
@@ -184,12 +188,21 @@ def _csv_line(values: list[Any]) -> str:
 
 def _cell(value: Any, decimals: int | None = None) -> str:
     """A cell for the table view: lists joined with commas, IRIs compacted, floats with the
-    *decimals* of their column (:func:`column_decimals`)."""
+    *decimals* of their column (:func:`column_decimals`), true and false as yes and no (as
+    the report writes them).
+
+    Examples
+    --------
+    >>> _cell(True), _cell(np.bool_(False)), _cell(0.5, 3), _cell(("a", "b"))
+    ('yes', 'no', '0.500', 'a, b')
+    """
     if isinstance(value, _LISTS):
         items = _items(value)
         return ", ".join(_cell(compact(str(v))) for v in items) if items else ""
     if _missing(value):
         return ""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
     if isinstance(value, float | np.floating):
         places = _places(float(value)) if decimals is None else decimals
         return f"{round(float(value), 6) + 0.0:.{places}f}"

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
 
@@ -53,6 +54,8 @@ def sheet_cell(value: Any) -> Any:
     >>> sheet_cell("a\\x1bb")
     'a\\\\x1bb'
     """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)  # a worksheet's own boolean (TRUE/FALSE), not the CSV's text
     value = format_cell(value)
     if isinstance(value, str):
         if value == "":
