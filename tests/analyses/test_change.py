@@ -188,6 +188,12 @@ def test_overlap_and_bridges_per_year(everything):
     ]
     assert overlap[0]["difference"] == "stated"  # both have stated ends before 2021
     assert "ended 2017" in overlap[0]["explanation"]
+    # the score is that year's, in the scope: said with its year, not left for the reader to
+    # confuse with the whole graph's overlap score of the same pair
+    assert f"overlap score {overlap[0]['score']:.2f} in 2017 (" in overlap[0]["explanation"]
+    for row in out["change_bridges"].to_dict("records"):
+        year = 2021 if row["status"] != "only-earlier" else 2017
+        assert f"bridge score {row['score']:.2f} in {year} (" in row["explanation"]
     assert list(out["change_bridges"].columns)[:5] == [
         "rank",
         "actor",

@@ -291,6 +291,7 @@ def overlap_shift(ctx: Comparison, *, min_shared: int = 2) -> pd.DataFrame:
             "shared_members": tuple(sorted(e["shared"])),
         },
         lambda key, e: f"{e['labels'][0]} and {e['labels'][1]} share members",
+        "overlap score",
     )
 
 
@@ -328,10 +329,11 @@ def bridge_shift(ctx: Comparison, *, seed: int = 42) -> pd.DataFrame:
         BRIDGE_COLUMNS,
         lambda key, e: {"actor": key[0], "label": e["label"], "bridged_sectors": e["bridged"]},
         lambda key, e: f"{e['label']} bridges {' and '.join(e['bridged'])}",
+        "bridge score",
     )
 
 
-def _shift_rows(ctx, found, dates, columns, fields, head) -> pd.DataFrame:
+def _shift_rows(ctx, found, dates, columns, fields, head, measure) -> pd.DataFrame:
     rows = []
     for key, e in found.items():
         years = e["years"]
@@ -353,12 +355,18 @@ def _shift_rows(ctx, found, dates, columns, fields, head) -> pd.DataFrame:
                     f"in {seen} only; not observed in {unseen}, where the sources may simply "
                     "not report it"
                 )
+        score = float(e["score"]) if not is_missing(e["score"]) else np.nan
+        if not np.isnan(score):
+            # the score of the later year the row was found in, on that year's memberships in
+            # the compared scope: not the whole graph's score of the same pair or actor
+            scored = ctx.year_to if "to" in years else ctx.year_from
+            tail += f"; {measure} {score:.2f} in {scored} (that year's memberships in the scope)"
         rows.append(
             {
                 **fields(key, e),
                 "status": status,
                 "difference": difference,
-                "score": float(e["score"]) if not is_missing(e["score"]) else np.nan,
+                "score": score,
                 "scope": ctx.scope.describe(),
                 "explanation": f"{head(key, e)} {tail}",
             }
