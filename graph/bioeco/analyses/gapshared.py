@@ -32,7 +32,7 @@ def counted_entities(net: Network, kind: str) -> list[str]:
         return sorted(frame.index)
     year = net.as_of
     if kind == "actor":
-        return sorted(set(frame.index) & set(net.edges["member"]))
+        return sorted(set(frame.index.tolist()) & set(net.edges["member"].tolist()))
     out = []
     with_members = set(net.initiatives)
     for iri, start, end in zip(frame.index, frame["start"], frame["end"], strict=True):

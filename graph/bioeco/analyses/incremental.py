@@ -228,7 +228,8 @@ class Tracker(Betweenness):
         # memberships
         self.inits: dict[str, set[int]] = {}
         self.of: list[set[str]] = [set() for _ in range(n)]
-        for m, i in zip(net.edges["member"], net.edges["initiative"], strict=True):
+        edges = net.edges
+        for m, i in zip(edges["member"].tolist(), edges["initiative"].tolist(), strict=True):
             k = self.index[m]
             self.inits.setdefault(i, set()).add(k)
             self.of[k].add(i)
@@ -572,12 +573,14 @@ class Tracker(Betweenness):
                     continue
                 # still within two steps: tied, or an actor neighbour in common
                 rows = adj[others]
-                still = ((rows & act & adj[a]).any(axis=1)) | (
-                    rows[:, a // 64] & np.left_shift(_ONE, np.uint64(a % 64)) > 0
-                )
-                for o, keep in zip(others.tolist(), still.tolist(), strict=True):
-                    self._bit(np.array([a]), o, keep, self.near)
-                    self._bit(np.array([o]), a, keep, self.near)
+                bit_a = np.left_shift(_ONE, np.uint64(a % 64))
+                still = ((rows & act & adj[a]).any(axis=1)) | (rows[:, a // 64] & bit_a > 0)
+                kept, dropped = others[still], others[~still]
+                # a's row: the kept bits set, the others cleared; their rows: a's bit likewise
+                self.near[a] |= _row(np.isin(np.arange(self.n), kept))
+                self.near[a] &= ~_row(np.isin(np.arange(self.n), dropped))
+                self.near[kept, a // 64] |= bit_a
+                self.near[dropped, a // 64] &= ~bit_a
 
     def _disjoint(self, u: int, v: int) -> bool:
         return bool(self.dmask[self.tid[u]][v // 64] & np.left_shift(_ONE, np.uint64(v % 64)))
@@ -585,9 +588,19 @@ class Tracker(Betweenness):
     def _overlaps(self, network: Any, changed: set[str]) -> None:
         """The overlap pairs with a changed initiative, from the network of those initiatives
         and the ones sharing enough members with them to be a pair."""
-        keep = {
-            p: c for p, c in self.overlaps.items() if p[0] not in changed and p[1] not in changed
-        }
+        # the pairs of each initiative, kept with the pairs (a copy of the pairs is changed:
+        # the figures given out before keep theirs)
+        index = self.__dict__.get("_pairs_of")
+        if index is None or self.__dict__.get("_pairs_indexed") is not self.overlaps:
+            index = {}
+            for pair in self.overlaps:
+                index.setdefault(pair[0], set()).add(pair)
+                index.setdefault(pair[1], set()).add(pair)
+        keep = dict(self.overlaps)
+        for i in changed:
+            for pair in index.pop(i, ()):
+                keep.pop(pair, None)
+                index.get(pair[1] if pair[0] == i else pair[0], set()).discard(pair)
         # a partner shares at least min_shared members with a changed initiative (links of
         # any role counted: a superset of the members overlap_pairs counts)
         least = inspect.signature(overlap_pairs).parameters["min_shared"].default
@@ -599,7 +612,10 @@ class Tracker(Betweenness):
         for pair, flag in overlaps_of(table).items():
             if pair[0] in changed or pair[1] in changed:
                 keep[pair] = flag
+                index.setdefault(pair[0], set()).add(pair)
+                index.setdefault(pair[1], set()).add(pair)
         self.overlaps = keep
+        self._pairs_of, self._pairs_indexed = index, keep
 
 
 # -- the start, saved by analyze -------------------------------------------------------------

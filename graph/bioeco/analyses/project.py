@@ -275,20 +275,20 @@ class Network:
     @cached_property
     def members(self) -> list[str]:
         """Sorted IRIs of everything that is a member of some initiative (rows of B)."""
-        return sorted(set(self.edges["member"]))
+        return sorted(set(self.edges["member"].tolist()))
 
     @cached_property
     def initiatives(self) -> list[str]:
         """Sorted IRIs of initiatives with at least one kept member (columns of B)."""
-        return sorted(set(self.edges["initiative"]))
+        return sorted(set(self.edges["initiative"].tolist()))
 
     @cached_property
     def incidence(self) -> sparse.csr_matrix:
         """0/1 incidence matrix B (members × initiatives) as ``scipy.sparse.csr_matrix``."""
         row = {m: i for i, m in enumerate(self.members)}
         col = {m: i for i, m in enumerate(self.initiatives)}
-        r = np.array([row[m] for m in self.edges["member"]], dtype=np.int64)
-        c = np.array([col[m] for m in self.edges["initiative"]], dtype=np.int64)
+        r = np.array([row[m] for m in self.edges["member"].tolist()], dtype=np.int64)
+        c = np.array([col[m] for m in self.edges["initiative"].tolist()], dtype=np.int64)
         data = np.ones(len(r), dtype=np.int64)
         shape = (len(self.members), len(self.initiatives))
         b = sparse.csr_matrix((data, (r, c)), shape=shape)
@@ -299,7 +299,7 @@ class Network:
     @cached_property
     def _positions(self) -> dict[str, int]:
         """Node IRI → its row in :attr:`nodes` (the last one, should an IRI repeat)."""
-        return {iri: k for k, iri in enumerate(self.nodes.index)}
+        return {iri: k for k, iri in enumerate(self.nodes.index.tolist())}
 
     def _column(self, column: str) -> list[Any]:
         """The values of one column of :attr:`nodes` as Python objects (as
@@ -338,7 +338,8 @@ class Network:
     @cached_property
     def _members_of(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for m, o in zip(self.edges["member"], self.edges["initiative"], strict=True):
+        edges = self.edges
+        for m, o in zip(edges["member"].tolist(), edges["initiative"].tolist(), strict=True):
             out.setdefault(o, []).append(m)
         return out
 
@@ -350,7 +351,9 @@ class Network:
     def _labels(self) -> dict[str, str]:
         return {
             iri: str(label) if label else entity_id(iri)
-            for iri, label in zip(self.nodes.index, self.nodes["label"], strict=True)
+            for iri, label in zip(
+                self.nodes.index.tolist(), self.nodes["label"].tolist(), strict=True
+            )
         }
 
     def label(self, iri: str) -> str:

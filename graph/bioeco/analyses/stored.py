@@ -74,7 +74,9 @@ def options_key(options: Mapping[str, Any]) -> dict[str, Any]:
     >>> options_key({"min_jaccard": 0.5, "as_of": 2021})
     {'as_of': 2021, 'min_jaccard': 0.5}
     """
-    defaults = _defaults()
+    # the defaults come from the analysis functions' signatures, which imports them all
+    # (igraph too): only when an option is given
+    defaults = _defaults() if any(v is not None for v in options.values()) else {}
     key = {}
     for name, value in sorted(options.items()):
         if value is None or (name in defaults and value == defaults[name]):

@@ -100,14 +100,19 @@ class _State:
 
     @classmethod
     def of(cls, net: Network) -> _State:
+        # from the columns as lists: a dict per row of the frame, without to_dict's per-value
+        # boxing or iterating text columns value by value
+        columns = list(net.nodes.columns)
+        values = zip(*(net.nodes[c].tolist() for c in columns), strict=True)
         nodes = {
-            iri: dict(row)
-            for iri, row in zip(net.nodes.index, net.nodes.to_dict("records"), strict=True)
+            iri: dict(zip(columns, row, strict=True))
+            for iri, row in zip(net.nodes.index.tolist(), values, strict=True)
         }
         links = {}
         rules = {}
-        for m, i, roles, rule in net.edges[["member", "initiative", "roles", "rule"]].itertuples(
-            False
+        edges = net.edges
+        for m, i, roles, rule in zip(
+            *(edges[c].tolist() for c in ("member", "initiative", "roles", "rule")), strict=True
         ):
             links[(m, i)] = set(roles)
             rules[(m, i)] = rule
