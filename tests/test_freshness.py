@@ -91,6 +91,41 @@ def test_graph_replaced_after_the_build_is_used_with_a_warning(built):
         _label(built)
 
 
+def test_the_untouched_graph_file_is_not_read_again(built, monkeypatch):
+    """The build records the TriG file's stamp; while the file is untouched, telling it
+    current does not hash its bytes (60 MB at national scale, on every query)."""
+    import bioeco.store.freshness as freshness
+
+    assert json.loads((built / MANIFEST).read_text())["graph_stamp"] == freshness.file_stamp(
+        built / "bioeco.trig"
+    )
+    read = []
+    real = freshness.read_bounded
+    monkeypatch.setattr(
+        freshness,
+        "read_bounded",
+        lambda path, **kw: read.append(Path(path).name) or real(path, **kw),
+    )
+    assert build_state(built).state == "fresh"
+    assert "bioeco.trig" not in read
+    os.utime(built / "bioeco.trig")  # touched: hashed again, and still current
+    assert build_state(built).state == "fresh"
+    assert "bioeco.trig" in read
+
+
+def test_a_graph_file_changed_in_place_under_its_old_times_is_noticed(built):
+    """Same size, same modification time, other bytes: the change time and (rewritten by
+    a copy) the inode still tell it, and the file is hashed."""
+    trig = built / "bioeco.trig"
+    before = os.stat(trig)
+    raw = trig.read_bytes()
+    trig.write_bytes(raw.replace(b"Alpha Marin AS", b"Alpha Mxrin AS"))
+    os.utime(trig, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert build_state(built).state == "unknown"
+    trig.write_bytes(raw)  # the same bytes again: current, found by hashing
+    assert build_state(built).state == "fresh"
+
+
 def test_analyze_warns_in_one_line(tiny_dir, built):
     _rename_alpha(tiny_dir, "Alpha Hav AS")
     args = ["analyze", "overlap", "--out", str(built), "--no-write", "--format", "json"]

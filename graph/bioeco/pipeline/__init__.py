@@ -1,10 +1,31 @@
 """The main jobs as single calls: build, open, validate, analyze and what-if on the graph."""
 
-from bioeco.pipeline.analysis_reuse import AnalysisNotReusedWarning, analysis_tables, as_stored
-from bioeco.pipeline.analyze_step import AnalysisOutput, analyze, run_clock
-from bioeco.pipeline.build_step import STATS_TABLES, BuildResult, build, statistics, validate
-from bioeco.pipeline.open_step import current_store, graph_key, open_graph
-from bioeco.pipeline.whatif_step import WHATIF_TABLES, WhatifOutput, whatif
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# each job's module is imported on first use of one of its names (PEP 562): a query, which
+# only opens the graph, does not load the build, the analyses or the what-if
+_LAZY = {
+    "AnalysisNotReusedWarning": "analysis_reuse",
+    "analysis_tables": "analysis_reuse",
+    "as_stored": "analysis_reuse",
+    "AnalysisOutput": "analyze_step",
+    "analyze": "analyze_step",
+    "run_clock": "analyze_step",
+    "STATS_TABLES": "build_step",
+    "BuildResult": "build_step",
+    "build": "build_step",
+    "statistics": "build_step",
+    "validate": "build_step",
+    "current_store": "open_step",
+    "graph_key": "open_step",
+    "open_graph": "open_step",
+    "WHATIF_TABLES": "whatif_step",
+    "WhatifOutput": "whatif_step",
+    "whatif": "whatif_step",
+}
 
 __all__ = [
     "STATS_TABLES",
@@ -25,3 +46,20 @@ __all__ = [
     "validate",
     "whatif",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    try:  # a module of the room, e.g. ``bioeco.pipeline.build_step``
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

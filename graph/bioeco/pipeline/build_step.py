@@ -31,7 +31,7 @@ from bioeco.store.disk import (
     switch_store,
     write_state,
 )
-from bioeco.store.freshness import MANIFEST, manifest_text, table_digests
+from bioeco.store.freshness import MANIFEST, file_stamp, manifest_text, table_digests
 
 if TYPE_CHECKING:  # imported where used: `bioeco query` / `stats` on a built graph need none
     # of them (pyshacl, the loader and the look-alike tables cost start-up time)
@@ -137,7 +137,10 @@ def build(
     # file, which open_graph reports instead of trusting it (and then ignores the store)
     switch_store(out, folder)
     remove_stale_temps(out, (MANIFEST,))
-    text = manifest_text(data_dir, graph, tables=tables, ontology_dir=onto, store=STORE)
+    stamp = file_stamp(out / "bioeco.trig")
+    text = manifest_text(
+        data_dir, graph, tables=tables, ontology_dir=onto, store=STORE, stamp=stamp
+    )
     result.files["manifest"] = atomic_write(out / MANIFEST, text)
     result.files["store"] = out / STORE
     # hand back the store read-only: the write lock is released for analyze and other processes

@@ -16,6 +16,7 @@ __all__ = [
     "BuildState",
     "StaleGraphWarning",
     "build_state",
+    "file_stamp",
     "manifest_text",
     "table_digests",
 ]
@@ -25,6 +26,18 @@ MANIFEST = "bioeco.manifest.json"
 
 _FORMAT = 1
 _MAX_BYTES = 50 * 1024 * 1024  # as the loader: a larger table is refused when building
+
+
+def file_stamp(path: Path | str) -> list[int] | None:
+    """What the file system says of *path* itself (not of a link's target): size, modification
+    and change times in nanoseconds, inode and device; None when it cannot be read. A file
+    rewritten, replaced, copied or touched gets another stamp (the change time cannot be set
+    back), so an equal stamp means the bytes hashed when it was taken."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
 
 class StaleGraphWarning(UserWarning):
@@ -79,12 +92,15 @@ def manifest_text(
     tables: dict[str, str] | None = None,
     ontology_dir: Path | str | None = None,
     store: str | None = None,
+    stamp: list[int] | None = None,
 ) -> str:
     """The manifest of a build of *data_dir* whose TriG file holds *graph*: the data folder,
     a digest per table (*tables*, from :func:`table_digests` taken before loading), a digest
     of the ontology files and of the TriG file, and the name of the link to the persistent
     store built with it (*store*, :mod:`bioeco.store.disk`, whose own ``state.json`` names
-    the TriG digest it holds). Deterministic JSON (sorted keys).
+    the TriG digest it holds). *stamp* (:func:`file_stamp` of the TriG file as written) lets
+    :func:`build_state` skip hashing that file while it is untouched. Deterministic JSON
+    (sorted keys); the stamp differs from build to build.
 
     Examples
     --------
@@ -104,6 +120,8 @@ def manifest_text(
     }
     if store is not None:  # the link to the persistent store built with this TriG
         body["store"] = store
+    if stamp is not None:  # the TriG file as written (file_stamp): spares hashing it
+        body["graph_stamp"] = stamp
     return json.dumps(body, indent=1, sort_keys=True) + "\n"
 
 
@@ -133,15 +151,16 @@ def _changed(old: dict[str, str], new: dict[str, str]) -> list[str]:
 
 def build_state(out_dir: Path | str, *, ontology_dir: Path | str | None = None) -> BuildState:
     """Compare ``<out_dir>/bioeco.trig`` with the tables it was built from (its manifest,
-    :data:`MANIFEST`): content hashes, so touching a file without changing it is no change.
+        :data:`MANIFEST`): content hashes, so touching a file without changing it is no change.
+    The TriG file is hashed only when its :func:`file_stamp` is not the one the build recorded.
 
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> out = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (out / "bioeco.trig").write_bytes(b"g")
-    >>> build_state(out).state
-    'unknown'
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> out = pathlib.Path(tempfile.mkdtemp())
+        >>> _ = (out / "bioeco.trig").write_bytes(b"g")
+        >>> build_state(out).state
+        'unknown'
     """
     out = Path(out_dir)
     trig = out / "bioeco.trig"
@@ -156,10 +175,14 @@ def build_state(out_dir: Path | str, *, ontology_dir: Path | str | None = None) 
             "unknown", None, f"{trig} has no build manifest ({MANIFEST}); {unchecked}"
         )
     store = manifest.get("store") if isinstance(manifest.get("store"), str) else None
-    try:
-        same = _digest(read_bounded(trig, max_bytes=MAX_GRAPH_BYTES, within=out)) == graph
-    except OSError:
-        same = False
+    stamp = manifest.get("graph_stamp")
+    if stamp is not None and stamp == file_stamp(trig):
+        same = True  # the very file hashed at build time (a query need not read 60 MB)
+    else:
+        try:
+            same = _digest(read_bounded(trig, max_bytes=MAX_GRAPH_BYTES, within=out)) == graph
+        except OSError:
+            same = False
     if not same:
         return BuildState(
             "unknown", None, f"{trig} is not the file its build manifest describes; {unchecked}"
