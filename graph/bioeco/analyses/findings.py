@@ -72,6 +72,14 @@ def _num(value: Any, digits: int = 3) -> str:
     return f"{number:.{digits}f}".rstrip("0").rstrip(".")
 
 
+def _tested(cover: pd.DataFrame) -> int:
+    """How many cells the Benjamini–Hochberg correction of gaps_coverage ran over: every cell
+    with a p-value, actors' and initiatives' alike (not only the actor cells a finding names)."""
+    if "p_value" not in cover:
+        return len(cover)
+    return int(pd.to_numeric(cover["p_value"], errors="coerce").notna().sum())
+
+
 def _ranked(table: pd.DataFrame | None) -> pd.DataFrame:
     if table is None or table.empty:
         return pd.DataFrame()
@@ -142,7 +150,8 @@ def key_findings(
                 "No value-chain cell has clearly fewer actors than the sector and stage totals "
                 f"predict; {len(empty)} cells where actors could be are empty{example}, within "
                 "what chance gives with this many classified actors.",
-                f"test per cell, corrected for the {len(cells)} cells tested: none significant",
+                f"test per cell, corrected for the {_tested(cover)} cells tested (actors' and "
+                "initiatives'): no actor cell significant",
                 "coverage",
                 "gaps_coverage",
             )
@@ -185,8 +194,8 @@ def key_findings(
             )
         else:
             add(
-                _first_sentence(overlap.iloc[0]["explanation"])
-                + " No pair is a consolidation candidate.",
+                "No pair of initiatives is a consolidation candidate; the closest: "
+                + _first_sentence(overlap.iloc[0]["explanation"]),
                 "descriptive: shared members the sources name",
                 "overlap",
                 "overlap_pairs",
