@@ -157,7 +157,7 @@ def _add_findings(
     # every node, whatever the size, where the viewer draws it (positions, sizes, colours;
     # not the page's facts and panels, which cost minutes at national scale)
     placed = node_placement(
-        graph, view=view, as_of=as_of, basis=basis, seed=seed, scores=actors
+        graph, view=view, as_of=as_of, basis=basis, seed=seed, scores=actors, network=net
     )  # fmt: skip
     for iri, where in placed.items():
         colour = where["color"]

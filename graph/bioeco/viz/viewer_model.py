@@ -159,6 +159,7 @@ def node_placement(
     basis: str = "all",
     seed: int = 42,
     scores: Any = None,
+    network: Any = None,
 ) -> dict[str, dict[str, Any]]:
     """Where and how the viewer draws every node of the whole view (never a summary): its
     position ``x``, ``y``, ``size``, top-sector ``sector_key`` with its ``sector_label`` and
@@ -166,7 +167,9 @@ def node_placement(
     page's facts, year views and panels (at national scale those cost minutes and gigabytes).
     The same as :func:`viewer_data`'s nodes with ``summary=False`` (a test checks it).
     *scores* is the ``bridges_actors`` table the sizes come from (read or computed as the
-    viewer does when not given); its floats are taken as stored (6 decimals).
+    viewer does when not given); its floats are taken as stored (6 decimals). *network* is
+    :func:`bioeco.analyses.project.load_network` of *graph* with the same *as_of* and *basis*
+    when the caller has it already (read otherwise).
 
     Examples
     --------
@@ -176,7 +179,9 @@ def node_placement(
     ['color', 'sector_key', 'sector_label', 'size', 'x', 'y']
     """
     opts = parse_options(view=view, as_of=as_of, basis=basis, seed=seed, summary=False)
-    net = load_network(graph, as_of=opts.as_of, basis=opts.basis)
+    if network is None:
+        network = load_network(graph, as_of=opts.as_of, basis=opts.basis)
+    net = network
     full = bipartite_graph(net) if opts.view == "bipartite" else actor_projection(net)
     shown = subset(full, net, opts)
     if scores is None:
