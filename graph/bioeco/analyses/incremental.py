@@ -252,7 +252,10 @@ class Tracker(Betweenness):
         given, self._given_state = self._given_state, None
         saved = given if given is not None and self._fits(given) else None
         self._start_bridges(saved)
-        self.cells = cells_of(coverage(net))
+        if saved is not None and "cells" in saved:  # the coverage analyze computed
+            self.cells = saved["cells"]
+        else:
+            self.cells = cells_of(coverage(net))
         self._start_structural(net, saved=saved)
         self.overlaps = saved["overlaps"] if saved is not None else overlaps_of(overlap_pairs(net))
         self.net = net
@@ -462,11 +465,11 @@ class Tracker(Betweenness):
             self.observed = (present[:, a] & present[:, b]).sum(axis=0).astype(np.int64)
             self.null = shuffled_counts(inc, self.smat.astype(np.int8), self.spairs, draws, seed)
         rng = np.random.default_rng(seed)  # the shuffles drawn: the same generator's
-        self.perms = np.stack([rng.permutation(total) for _ in range(draws)]).astype(np.int32)
-        self.sizes = {
-            i: int(np.count_nonzero(self.slot[np.fromiter(m, dtype=np.int64)] >= 0))
-            for i, m in self.inits.items()
-        }
+        self.perms = np.empty((draws, total), dtype=np.int32)
+        for d in range(draws):
+            self.perms[d] = rng.permutation(total)
+        counted = (self.slot >= 0).tolist()
+        self.sizes = {i: sum(counted[k] for k in m) for i, m in self.inits.items()}
         self.pairs = self._structural_pairs()
 
     def _count_initiative(self, i: str, members: set[int], sign: int) -> None:
@@ -623,7 +626,7 @@ class Tracker(Betweenness):
 STATE_FILE = "whatif_state.bin"
 """Name of the tracker's saved start in ``<out>/analysis/`` (written by ``bioeco analyze``)."""
 
-_STATE_FORMAT = 1
+_STATE_FORMAT = 2  # 2: with C (the multiple ties) and the coverage cells
 
 
 def _digest(members: list[str]) -> str:
@@ -632,7 +635,8 @@ def _digest(members: list[str]) -> str:
 
 def state_bytes(tracker: Tracker, graph: str | None = None) -> bytes:
     """What :class:`Tracker` computes to start (betweenness dependencies and distances of its
-    sources, the members' cross-sector two-paths, the structural test's counts, the overlap
+    sources, the members' cross-sector two-paths, C — the ties of two or more shared
+    initiatives, as stored — the coverage cells, the structural test's counts, the overlap
     pairs) as bytes: a JSON header line, then the arrays, little-endian. The same network
     and options give the same bytes. *graph* is the key of the graph the network was read
     from (``bioeco.pipeline.graph_key``)."""
@@ -649,6 +653,10 @@ def state_bytes(tracker: Tracker, graph: str | None = None) -> bytes:
         "overlap_a": np.array([pos[a] for (a, _b), _c in pairs], dtype="<i4"),
         "overlap_b": np.array([pos[b] for (_a, b), _c in pairs], dtype="<i4"),
         "overlap_flag": np.array([c for _p, c in pairs], dtype="u1"),
+        # C as the tracker stores it (the order of each row's entries kept: the same sums)
+        "c_indptr": np.asarray(tracker.c.indptr, dtype="<i8"),
+        "c_indices": np.asarray(tracker.c.indices, dtype="<i4"),
+        "c_data": np.asarray(np.rint(tracker.c.data), dtype="<i4"),
     }
     if getattr(tracker, "perms", None) is not None:
         arrays["observed"] = np.asarray(tracker.observed, dtype="<i8")
@@ -663,6 +671,7 @@ def state_bytes(tracker: Tracker, graph: str | None = None) -> bytes:
         "members": _digest(tracker.members),
         "sampled": bool(tracker.sampled),
         "overlap_names": names,
+        "cells": [[*key, count, flag] for key, (count, flag) in sorted(tracker.cells.items())],
         "arrays": [[k, a.dtype.str, list(a.shape)] for k, a in arrays.items()],
     }
     head = json.dumps(header, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -681,7 +690,9 @@ def read_state(raw: bytes) -> dict[str, Any]:
     if not isinstance(header, dict) or header.get("format") != _STATE_FORMAT:
         raise ValueError("not a saved what-if start of this version")
     body = bytearray(raw[end + 1 :])
-    out: dict[str, Any] = {k: v for k, v in header.items() if k not in ("arrays", "overlap_names")}
+    out: dict[str, Any] = {
+        k: v for k, v in header.items() if k not in ("arrays", "overlap_names", "cells")
+    }
     at = 0
     for name, dtype, shape in header["arrays"]:
         dt = np.dtype(dtype)
@@ -706,6 +717,14 @@ def read_state(raw: bytes) -> dict[str, Any]:
             strict=True,
         )
     }
+    n = header["n"]
+    indptr, indices = out.pop("c_indptr"), out.pop("c_indices")
+    if len(indptr) != n + 1 or indptr[-1] != len(indices) or (len(indices) and indices.max() >= n):
+        raise ValueError("a saved what-if start with a broken matrix")
+    out["c"] = sparse.csr_matrix(
+        (out.pop("c_data").astype(float), indices.astype(np.int32), indptr), shape=(n, n)
+    )
+    out["cells"] = {(e, s, t): (int(c), str(f)) for e, s, t, c, f in header["cells"]}
     out["cross"] = out["cross"].astype(np.int64, copy=False)
     out["sources"] = out["sources"].astype(np.int64, copy=False)
     return out

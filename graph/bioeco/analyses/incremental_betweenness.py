@@ -52,7 +52,7 @@ class Betweenness:
             self.sources = saved["sources"]
             self.sampled = bool(saved["sampled"])
             self.levels, self.delta = saved["levels"], saved["delta"]
-            self._incidence()
+            self._incidence(saved.get("c"))
             return
         if n <= self.exact_max_nodes or min(self.k, n) == n:
             self.sources = np.arange(n, dtype=np.int64)
@@ -67,9 +67,10 @@ class Betweenness:
         if n > 2:
             self._run_sources(np.arange(len(self.sources)))
 
-    def _incidence(self) -> None:
+    def _incidence(self, c: sparse.csr_matrix | None = None) -> None:
         """B (members × initiatives, floats), Bᵀ, each member's initiatives and C = W - A on
-        the ties of two or more shared initiatives (the spread of :meth:`_run_sources`)."""
+        the ties of two or more shared initiatives (the spread of :meth:`_run_sources`);
+        *c*, that C as saved (computing it is the costly part: B·Bᵀ)."""
         names = sorted(self.inits)
         rows = (
             np.concatenate([np.fromiter(self.inits[i], dtype=np.int64) for i in names])
@@ -80,6 +81,9 @@ class Betweenness:
         b = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(self.n, len(names)))
         self.b, self.bt = b, sparse.csr_matrix(b.T)
         self.d = np.asarray(b.sum(axis=1)).ravel()[:, None]
+        if c is not None:
+            self.c = c
+            return
         w = (b @ b.T).tocsr()
         w.setdiag(0)
         w.eliminate_zeros()
