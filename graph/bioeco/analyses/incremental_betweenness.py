@@ -184,6 +184,7 @@ class Betweenness:
             kind="mergesort",
         ).reset_index(drop=True)  # fmt: skip
         ranks, _ = tie_ranks(df, df["_hub"])
+        members, scores = df["member"].tolist(), df["score"].tolist()  # lists: text columns
         return {
-            m: (int(r), float(s)) for m, r, s in zip(df["member"], ranks, df["score"], strict=True)
+            m: (int(r), float(s)) for m, r, s in zip(members, ranks.tolist(), scores, strict=True)
         }

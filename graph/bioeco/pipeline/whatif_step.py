@@ -139,10 +139,15 @@ def _table_columns(path: Path, entry: dict, names: tuple[str, ...]) -> pd.DataFr
         return None
     if hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
         return None
-    rows = csv.DictReader(io.StringIO(raw.decode("utf-8")))
-    if not set(names) <= set(rows.fieldnames or ()):
+    rows = csv.reader(io.StringIO(raw.decode("utf-8")))
+    header = next(rows, [])
+    if not set(names) <= set(header):
         return None
-    return pd.DataFrame([[cell_text(r[n]) for n in names] for r in rows], columns=list(names))
+    at = [header.index(n) for n in names]  # a list per row, no dict: the tables are long
+    body = list(rows)
+    if any(len(r) != len(header) for r in body):
+        return None  # not a table as bioeco writes one
+    return pd.DataFrame([[cell_text(r[k]) for k in at] for r in body], columns=list(names))
 
 
 WHATIF_TABLES = ("whatif_steps", "whatif_changes", "whatif_suggestions")
