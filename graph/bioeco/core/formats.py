@@ -23,6 +23,7 @@ __all__ = [
     "column_title",
     "compact_iris",
     "csv_value",
+    "csv_values",
     "escape_controls",
     "finding_columns",
     "format_frame",
@@ -121,6 +122,51 @@ def csv_value(value: Any) -> Any:
     if isinstance(value, int | float):
         return value
     return neutralise(str(value))
+
+
+def csv_values(values: Iterable[Any]) -> list[Any]:
+    """``[csv_value(v) for v in values]``: text, numbers, booleans and lists of text (nearly
+    every cell of a table) done here without the general path.
+
+    Examples
+    --------
+    >>> csv_values(["=x", 2, 0.5, float("nan"), True, ("a", "b"), None, np.int64(3)])
+    ["'=x", 2, 0.5, '', 'true', 'a|b', '', 3]
+    """
+    out: list[Any] = []
+    add = out.append
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            add(neutralise(value))
+        elif kind is int:
+            add(value)
+        elif kind is float:
+            add(value if math.isfinite(value) else "")
+        elif kind is bool:
+            add("true" if value else "false")
+        elif value is None:
+            add("")
+        elif (kind is tuple or kind is list) and all(type(item) is str for item in value):
+            add(neutralise(LIST_SEPARATOR.join(value)))
+        else:
+            add(csv_value(value))
+    return out
+
+
+class _Lines:
+    """A file for :func:`csv.writer` that keeps each record it is given (one per row)."""
+
+    def __init__(self) -> None:
+        self.records: list[str] = []
+        self.write = self.records.append
+
+
+def _csv_lines(rows: Iterable[Iterable[Any]]) -> list[str]:
+    """``[_csv_line(row) for row in rows]`` with one writer."""
+    sink = _Lines()
+    csv.writer(sink, lineterminator="\r\n").writerows(rows)
+    return [record[:-2] for record in sink.records]
 
 
 def escape_controls(text: str) -> str:
@@ -694,8 +740,8 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table", *, max_width: int | No
         if not len(frame.columns):
             return frame.to_csv(index=False, lineterminator="\n")
         lines = [_csv_line([str(c) for c in frame.columns])]
-        for row in frame.itertuples(index=False, name=None):
-            lines.append(_csv_line([csv_value(v) for v in row]))
+        cells = [csv_values(frame.iloc[:, i].tolist()) for i in range(len(frame.columns))]
+        lines += _csv_lines(zip(*cells, strict=True))
         return "\n".join(lines) + "\n"
     if fmt == "json":
         return json.dumps(_records(frame), ensure_ascii=False, allow_nan=False)
