@@ -501,6 +501,38 @@ def test_a_big_view_opens_on_a_summary_and_keeps_the_rest_findable(example, smal
     assert data["years"] == []  # no year control: the nodes drawn on demand carry no years
 
 
+def test_the_index_carries_each_left_out_nodes_facts_with_sources_and_years(example, small_summary):
+    """A left-out node's classes, sources and memberships (from its lines) are those of the
+    same node drawn whole, each fact with its source document and years, not its locator."""
+    whole = {n["id"]: n["details"] for n in viewer_data(example, summary=False)["nodes"]}
+    out = viewer_data(example)["outside"]
+
+    def doc(where: str) -> str:
+        return where.split(", ", 1)[0]
+
+    lines: dict[str, list] = {}
+    for line, facts in enumerate(out["lineFacts"]):
+        member, org = (out["ids"][out["edges"][3 * line + k]] for k in (0, 1))
+        for i in [facts] if isinstance(facts, int) else facts:
+            role, years, source = out["memberships"][i]
+            lines.setdefault(member, []).append(("in", org, role, years, source))
+            lines.setdefault(org, []).append(("has", member, role, years, source))
+    assert len(out["lineFacts"]) == len(out["edges"]) // 3
+    checked = 0
+    for row in out["nodes"]:
+        facts = whole[row[0]]
+        classes = [out["classes"][i] for i in row[12]]
+        assert classes == [[c["scheme"], c["label"], c["basis"], doc(c["source"])]
+                           for c in facts["classes"]]  # fmt: skip
+        assert [out["sources"][i] for i in row[13]] == sorted({doc(n) for n in facts["named"]})
+        want = {(m["side"], m["other"], m["role"], m["years"], doc(m["source"]))
+                for m in facts["memberships"]}  # fmt: skip
+        assert set(lines.get(row[0], [])) == want, row[0]
+        checked += bool(want) and bool(classes)
+    assert checked >= 3
+    assert all(", " not in source for source in out["sources"])  # no locators
+
+
 def test_summary_false_draws_everything_and_true_summarises_a_small_view(example, small_summary):
     assert viewer_data(example, summary=False)["outside"] is None
     assert len(viewer_data(example, summary=False)["nodes"]) == 10

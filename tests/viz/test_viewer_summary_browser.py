@@ -79,6 +79,43 @@ def test_search_and_focus_reach_a_node_left_out(open_page, summary_page):
     focus.assert_clean()
 
 
+def test_a_node_drawn_from_the_index_shows_its_facts_with_sources_and_years(
+    open_page, summary_page, real_dataset, save_screenshot
+):
+    """A left-out node's panel lists what the same node's panel lists when drawn normally, each
+    fact with its source and years, less the locators and analysis results, which the panel
+    names with the command that shows them."""
+    path, _data, drawn, left = summary_page
+    node_id = "actor/bioform"  # left out; memberships with years, classes with their basis
+    assert node_id not in drawn and node_id in {row[0] for row in left}
+    whole = next(n for n in viewer_data(real_dataset, summary=False)["nodes"] if n["id"] == node_id)
+    facts = whole["details"]
+    assert len(facts["memberships"]) >= 3 and any(m["years"] for m in facts["memberships"])
+    visit = _open(open_page, path, fragment=f"#focus={node_id}")
+    page = visit.page
+    page.wait_for_selector(READY, state="attached")
+    page.click(f"#list-table tbody tr:has-text('{whole['label']}')")
+    panel = page.locator("#panel")
+    page.wait_for_function("(id) => bioecoViewer.highlighted() === id", arg=node_id)
+    assert panel.locator("h2").inner_text() == whole["label"]
+    text = panel.inner_text()
+    for m in facts["memberships"]:  # role, other, years, source document (not its line)
+        source = m["source"].split(", ", 1)[0]
+        years = f" ({m['years']})" if m["years"] else ""
+        lead = f"{m['role']} of " if m["side"] == "in" else f"has {m['role'].lower()} "
+        assert f"{lead}{m['label']}{years}{source}" in text.replace("\n", ""), m
+        assert m["source"] not in text  # the locator is not carried
+    for c in facts["classes"]:
+        assert f"{c['scheme']}: {c['label']} ({c['basis']})" in text, c
+    for named in facts["named"]:
+        assert named.split(", ", 1)[0] in text
+    note = panel.locator(".index-note").inner_text()
+    assert "without the page or line" in note and "analysis results are not carried" in note
+    assert f"bioeco viz --focus {node_id}" in note and "--all-nodes" in note
+    save_screenshot(page, "viewer-index-panel")
+    visit.assert_clean()
+
+
 def test_a_scenario_draws_its_links_dashed_and_in_the_legend(open_page, real_dataset, tmp_path):
     scenario = Path(__file__).resolve().parents[2] / "docs/examples/whatif-land-moter-hav.csv"
     path = write_viewer(real_dataset, tmp_path / "whatif.html", scenario=scenario)

@@ -313,7 +313,8 @@
     }
   }
   // a row: id, label, kind, type code, sector key, top sectors, x, y, aliases, change key,
-  // sizes and measures (in the order of OUT.sizeKeys)
+  // sizes and measures (in the order of OUT.sizeKeys), class facts (indexes into OUT.classes:
+  // scheme, label, basis, source) and the sources naming it (indexes into OUT.sources)
   function makeNode(row, index) {
     var sizes = {}, measures = {};
     OUT.sizeKeys.forEach(function (k, j) {
@@ -333,14 +334,38 @@
                hover: { background: c, border: "#111111" } },
       borderWidth: 1,
       title: row[1] + "\n" + type[0] + " (" + row[2] + ")\nLeft out of the summarised view; " +
-        "its sources and analysis results: bioeco viz --focus " + row[0],
+        "its analysis results and the page or line of each source: bioeco viz --focus " + row[0],
       kind: row[2], typeCode: row[3], tops: row[5], sectorKey: row[4],
       search: [row[1], row[0], row[8]].join(" ").toLowerCase(),
       rank: DATA.stats.nodes + index, colors: colors, colorKeys: keys, sizes: sizes,
       measures: measures, sectorLabel: OUT.sectorLabels[row[4]], outside: true,
-      details: { type: type[0], classes: [], named: [], aliases: row[8] ? [row[8]] : [],
-                 memberships: [], analysis: [] },
+      details: { type: type[0], aliases: row[8] ? [row[8]] : [], analysis: [],
+                 classes: row[12].map(function (i) {
+                   var c = OUT.classes[i];
+                   return { scheme: c[0], label: c[1], basis: c[2], source: c[3] };
+                 }),
+                 named: row[13].map(function (i) { return OUT.sources[i]; }),
+                 memberships: null },  // from its lines, when the panel opens (indexMemberships)
     };
+  }
+  // the memberships of a node drawn from the index: the facts of its lines (bipartite view;
+  // a line is a membership, its first end the member), as the drawn nodes' panels list them
+  function indexMemberships(id) {
+    if (!OUT.lineFacts) return [];
+    var found = [];
+    (outNear[id] || []).forEach(function (link) {
+      var line = link[2], member = OUT.ids[OUT.edges[line * 3]];
+      var org = OUT.ids[OUT.edges[line * 3 + 1]], other = link[0];
+      var facts = OUT.lineFacts[line];
+      (typeof facts === "number" ? [facts] : facts).forEach(function (i) {
+        var m = OUT.memberships[i];  // role, years, source
+        found.push({ other: other, side: member === id ? "in" : "has", role: m[0], years: m[1],
+                     source: m[2], label: byId[other] ? byId[other].label
+                       : outRow[other] ? outRow[other][1] : other, key: member + " " + org });
+      });
+    });
+    found.sort(function (a, b) { return a.key < b.key ? -1 : a.key > b.key ? 1 : 0; });
+    return found.slice(0, OUT.panelMax);
   }
   function makeEdge(line, id) {
     var a = OUT.ids[OUT.edges[line * 3]], b = OUT.ids[OUT.edges[line * 3 + 1]];
@@ -797,8 +822,12 @@
     panel.appendChild(head);
     panel.appendChild(el("p", d.type + " · " + n.id, "kind"));
     if (n.outside) {
-      panel.appendChild(el("p", "Left out of the summarised view, drawn for the search or focus. " +
-        "Its memberships, sources and analysis results: bioeco viz --focus " + n.id, "hint"));
+      if (d.memberships === null) d.memberships = indexMemberships(id);
+      panel.appendChild(el("p", "Left out of the summarised view, drawn for the search or focus " +
+        "from the page's index: its facts name their sources without the page or line, and its " +
+        "analysis results are not carried" + (OUT.lineFacts ? "" : ", nor its memberships") +
+        " (the page stays light). All of them: bioeco viz --focus " + n.id + " (or --all-nodes).",
+        "hint index-note"));
     }
     var actions = el("p", null, "actions");
     var focusButton = el("button", state.focus === id ? "Show all again" : "Show only its neighbourhood");

@@ -20,9 +20,11 @@ from bioeco.analyses.project import (
 )
 from bioeco.errors import UsageError
 from bioeco.viz.viewer_facts import (
+    PANEL_MAX_ROWS,
     analysis_results,
     change_mode,
     concept_labels,
+    index_facts,
     limit_lines,
     membership_facts,
     plain_text,
@@ -69,6 +71,10 @@ from bioeco.viz.viewer_summary import (
 #: one redraw each time the mouse enters or leaves a node); above it only the tooltip shows, and
 #: lines are left out while the view is dragged or zoomed, so a 5000-node page stays responsive.
 HOVER_MAX_NODES = 1000
+
+
+#: The classifications a panel lists, in order: scheme and the node's column of codes.
+_CLASSIFIED = (("sector", "sectors"), ("stage", "stages"), ("region", "regions"))
 
 
 def resolve_focus(graph: nx.Graph, net: Network, focus: str) -> str:
@@ -293,7 +299,7 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     whole = shown
     if summarised:
         shown = whole.subgraph(summary_nodes(whole, measure)).copy()
-    prov = provenance(graph, set(shown.nodes) if summarised else None)
+    prov = provenance(graph)  # a summary's left-out nodes carry their facts too
     communities = communities_of(shown, opts.seed)
     peaks = {
         k: max((v for n, v in m.items() if n in shown), default=0.0) for k, m in measures.items()
@@ -542,6 +548,13 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
     outside = None
     if summarised:
         types: dict[str, list[str]] = {}
+        # the left-out nodes' facts with their sources and years, but no locators: shared
+        # tables (a source, a class fact, a membership fact once) and indexes into them
+        index = index_facts(prov)
+        shared: dict[str, dict[Any, int]] = {"sources": {}, "classes": {}, "memberships": {}}
+
+        def ref(table: str, item: Any) -> int:
+            return shared[table].setdefault(item, len(shared[table]))
 
         def describe(iri: str, x: int, y: int) -> list[Any]:
             data = whole.nodes[iri]
@@ -563,8 +576,15 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
             values = [round(measures[k][iri], 4) if iri in measures[k] else None for k in size_keys]
             aliases = "; ".join(prov["aliases"].get(iri, []))
             label = data.get("label") or entity_id(iri)
+            classes = [
+                ref("classes", (scheme, labels.get((scheme, code), code), how, where))
+                for scheme, col in _CLASSIFIED
+                for code in data.get(col, ())
+                for how, where in index["classes"].get((iri, scheme, code), [("", "")])
+            ]
+            named = [ref("sources", where) for where in index["named"].get(iri, [])]
             return [entity_id(iri), label, kind, type_code, sector_key(tops), tops, x, y,
-                    aliases, change_key, sizes, values]  # fmt: skip
+                    aliases, change_key, sizes, values, classes, named]  # fmt: skip
 
         def edge_kind(a: str, b: str) -> tuple[str, str, list[Any]]:
             data = whole.edges[a, b]
@@ -579,7 +599,21 @@ def viewer_data(graph: Graph | Dataset, **options: Any) -> dict[str, Any]:
             return a, b, [[], text, SHARED_STYLE[1], min(0.5 + weight, 6.0), SHARED_STYLE[3]]
 
         outside = outside_data(whole, importance, positions, describe, edge_kind)
+        if opts.view == "bipartite":  # a line is a membership: its facts, one or a list each
+            ids, flat = outside["ids"], outside["edges"]
+            facts = []
+            for line in range(len(flat) // 3):
+                member, org = ids[flat[3 * line]], ids[flat[3 * line + 1]]
+                found = [
+                    ref("memberships", (labels.get(("role", code), code) or "linked", when, where))
+                    for code, when, where in index["links"].get((member, org), [])
+                ]
+                facts.append(found[0] if len(found) == 1 else found)
+            outside["lineFacts"] = facts
         outside["ids"] = [entity_id(i) for i in outside["ids"]]
+        for table, items in shared.items():
+            outside[table] = [list(item) if isinstance(item, tuple) else item for item in items]
+        outside["panelMax"] = PANEL_MAX_ROWS
         outside["sizeKeys"] = size_keys
         outside["types"] = types
         outside["palette"] = {

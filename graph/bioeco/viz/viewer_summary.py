@@ -167,7 +167,8 @@ def outside_data(
     node (``describe(iri, x, y)``: the page's fields as a list); ``edges`` is a flat list
     ``a, b, k, …`` of indexes into ``ids`` and into ``kinds`` (``edge_kind(a, b)`` gives the
     line's kind as a list, the same list for lines drawn alike), for every line with an end
-    left out.
+    left out. The viewer adds the facts of the left-out nodes and lines, by index into shared
+    tables (``sources``, ``classes``, ``memberships``; :func:`bioeco.viz.viewer_model.viewer_data`).
     """
     drawn_set = set(drawn)
     left = sorted(n for n in whole.nodes if n not in drawn_set)
