@@ -229,7 +229,11 @@ def _gexf_viz(g: nx.Graph) -> nx.Graph:
 
 
 def graphml_bytes(g: nx.Graph) -> bytes:
-    """GraphML of *g* (networkx writer; attribute types declared per key).
+    """GraphML of *g*: the text networkx's writer gives (``generate_graphml``, pretty-printed;
+    attribute types declared per key, in the order the writer meets them), written here line
+    by line instead of through an element tree of every node, edge and value (a million
+    elements at national scale). A multigraph, a directed graph, a graph ``id`` or
+    attribute defaults go through networkx itself.
 
     Examples
     --------
@@ -237,8 +241,89 @@ def graphml_bytes(g: nx.Graph) -> bytes:
     >>> b'attr.name="n" attr.type="long"' in graphml_bytes(g), b"A &amp; B" in graphml_bytes(g)
     (True, True)
     """
-    lines = ["<?xml version='1.0' encoding='utf-8'?>", *nx.generate_graphml(g, prettyprint=True)]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    if g.is_multigraph() or g.is_directed() or any(k in g.graph for k in ("id", *_DEFAULTS)):
+        lines = [_XML_DECLARATION, *nx.generate_graphml(g, prettyprint=True)]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    writer = nx.readwrite.graphml.GraphMLWriter()  # its types, names and locations
+    keys: dict[tuple[str, str, str], str] = {}
+
+    def key(name: str, kind: type, scope: str) -> str:
+        found = keys.get((name, writer.get_xml_type(kind), scope))
+        if found is None:
+            found = keys[(name, writer.get_xml_type(kind), scope)] = f"d{len(keys)}"
+        return found
+
+    def data(scope: str, values: dict, indent: str) -> list[str]:
+        out = []
+        for name, value in values.items():
+            ident = key(str(name), type(value), scope)
+            text = _cdata(str(value))
+            if text:
+                out.append(f'{indent}<data key="{ident}">{text}</data>')
+            else:
+                out.append(f'{indent}<data key="{ident}" />')
+        return out
+
+    body: list[str] = []
+    graph_data = data("graph", dict(g.graph), "    ")
+    for node, values in g.nodes(data=True):
+        head = f'    <node id="{_attrib(str(node))}"'
+        if values:
+            body += [head + ">", *data("node", values, "      "), "    </node>"]
+        else:
+            body.append(head + " />")
+    for u, v, values in g.edges(data=True):
+        head = f'    <edge source="{_attrib(str(u))}" target="{_attrib(str(v))}"'
+        if values:
+            body += [head + ">", *data("edge", values, "      "), "    </edge>"]
+        else:
+            body.append(head + " />")
+    # the graph's own data come after its nodes and edges, as networkx appends them
+    body += graph_data
+    root = (
+        f'<graphml xmlns="{writer.NS_GRAPHML}" xmlns:xsi="{writer.NS_XSI}" '
+        f'xsi:schemaLocation="{writer.SCHEMALOCATION}">'
+    )
+    declared = [
+        f'  <key id="{ident}" for="{scope}" attr.name="{_attrib(name)}" attr.type="{kind}" />'
+        for (name, kind, scope), ident in reversed(keys.items())
+    ]
+    graph = '  <graph edgedefault="undirected"'
+    parts = [root, *declared, *([graph + ">", *body, "  </graph>"] if body else [graph + " />"])]
+    text = "\n".join([*parts, "</graphml>"])
+    # as networkx's text: ASCII, other characters as references (ElementTree's default
+    # encoding), then split into lines (a line break inside a value breaks the line)
+    text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    return ("\n".join([_XML_DECLARATION, *text.splitlines()]) + "\n").encode("utf-8")
+
+
+_XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>"
+_DEFAULTS = ("node_default", "edge_default")
+
+
+def _cdata(text: str) -> str:
+    """Text content escaped as ElementTree escapes it."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _attrib(text: str) -> str:
+    """An attribute value escaped as ElementTree escapes it."""
+    text = _cdata(text)
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
 
 
 def gexf_bytes(g: nx.Graph, *, date: datetime | None = None) -> bytes:
