@@ -19,7 +19,7 @@ from bioeco.core.vocab import analysis_graph
 from bioeco.pipeline import analyze, build, current_store, open_graph
 from bioeco.store.dataset import wrap_store
 from bioeco.store.disk import STORE, open_store, read_state, store_dir
-from bioeco.store.freshness import StaleGraphWarning
+from bioeco.store.freshness import StaleGraphWarning, file_stamp
 from bioeco.store.query import select
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -63,7 +63,11 @@ def test_build_writes_a_store_holding_its_trig(built_out):
     assert folder is not None and folder.name.startswith(f".{STORE}.")
     assert (built_out / STORE).is_symlink()
     state = read_state(folder)
-    assert state == {"graph": _sha(built_out / "bioeco.trig"), "analysis": None}
+    assert state == {
+        "graph": _sha(built_out / "bioeco.trig"),
+        "analysis": None,
+        "graph_stamp": file_stamp(built_out / "bioeco.trig"),  # the file written with it
+    }
     parsed = bioeco.store.dataset.load_dataset(built_out / "bioeco.trig")
     assert _count(open_graph(out_dir=built_out)) == _count(parsed) > 0
 

@@ -95,10 +95,11 @@ def test_the_untouched_graph_file_is_not_read_again(built, monkeypatch):
     """The build records the TriG file's stamp; while the file is untouched, telling it
     current does not hash its bytes (60 MB at national scale, on every query)."""
     import bioeco.store.freshness as freshness
+    from bioeco.store.disk import read_state, store_dir
 
-    assert json.loads((built / MANIFEST).read_text())["graph_stamp"] == freshness.file_stamp(
-        built / "bioeco.trig"
-    )
+    assert "graph_stamp" not in json.loads((built / MANIFEST).read_text())  # same bytes
+    stamp = read_state(store_dir(built))["graph_stamp"]
+    assert stamp == freshness.file_stamp(built / "bioeco.trig")
     read = []
     real = freshness.read_bounded
     monkeypatch.setattr(
@@ -124,6 +125,21 @@ def test_a_graph_file_changed_in_place_under_its_old_times_is_noticed(built):
     assert build_state(built).state == "unknown"
     trig.write_bytes(raw)  # the same bytes again: current, found by hashing
     assert build_state(built).state == "fresh"
+
+
+def test_analyze_keeps_the_stamp_and_the_manifest_bytes(built):
+    """analyze swaps the analysis graph into the store: the TriG file is the same, so its stamp
+    stays (queries after analyze still skip hashing it); the manifest is never rewritten."""
+    from bioeco.store.disk import read_state, store_dir
+    from bioeco.store.freshness import file_stamp
+
+    manifest = (built / MANIFEST).read_bytes()
+    result = CliRunner().invoke(main, ["analyze", "overlap", "--out", str(built)])
+    assert result.exit_code == 0, result.output
+    state = read_state(store_dir(built))
+    assert state["analysis"] not in (None, "updating")  # the store holds the analysis graph
+    assert state["graph_stamp"] == file_stamp(built / "bioeco.trig")
+    assert (built / MANIFEST).read_bytes() == manifest
 
 
 def test_analyze_warns_in_one_line(tiny_dir, built):

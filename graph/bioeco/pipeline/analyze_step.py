@@ -245,12 +245,13 @@ def _store_analysis(out: Path, trig: str, analysis: str | bytes) -> bool:
     if native is None:
         return False
     raw = analysis.encode("utf-8") if isinstance(analysis, str) else analysis
+    stamp = state.get("graph_stamp")  # the TriG file is the same: its stamp still holds
     try:
-        write_state(folder, trig, "updating")
+        write_state(folder, trig, "updating", graph_stamp=stamp)
         native.update(f"DROP SILENT GRAPH <{analysis_graph()}>")
         native.bulk_load(input=raw, format=ox.RdfFormat.TRIG)
         native.flush()
-        write_state(folder, trig, digest(raw))
+        write_state(folder, trig, digest(raw), graph_stamp=stamp)
     finally:
         del native  # release the write lock now, also after an error
     return True

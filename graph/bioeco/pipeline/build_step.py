@@ -126,7 +126,8 @@ def build(
         result.files = write_graph_files(out, graph, turtle)
         del turtle
         analysis = _copy_analysis(out, native)
-        write_state(folder, digest(graph), analysis)
+        stamp = file_stamp(out / "bioeco.trig")  # the file just written, with this digest
+        write_state(folder, digest(graph), analysis, graph_stamp=stamp)
     except BaseException:
         feed.abort()  # never remove the folder under a running bulk load
         if folder is not None:
@@ -137,10 +138,7 @@ def build(
     # file, which open_graph reports instead of trusting it (and then ignores the store)
     switch_store(out, folder)
     remove_stale_temps(out, (MANIFEST,))
-    stamp = file_stamp(out / "bioeco.trig")
-    text = manifest_text(
-        data_dir, graph, tables=tables, ontology_dir=onto, store=STORE, stamp=stamp
-    )
+    text = manifest_text(data_dir, graph, tables=tables, ontology_dir=onto, store=STORE)
     result.files["manifest"] = atomic_write(out / MANIFEST, text)
     result.files["store"] = out / STORE
     # hand back the store read-only: the write lock is released for analyze and other processes

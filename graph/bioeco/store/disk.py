@@ -82,13 +82,21 @@ def db_path(folder: Path) -> Path:
     return folder / _DB
 
 
-def write_state(folder: Path, graph: str, analysis: str | None) -> None:
+def write_state(
+    folder: Path, graph: str, analysis: str | None, *, graph_stamp: list[int] | None = None
+) -> None:
     """Record in *folder* which TriG (*graph*) and analysis graph (*analysis*) its store holds
-    (atomic: temporary file and rename)."""
+    (atomic: temporary file and rename). *graph_stamp*: the
+    :func:`~bioeco.store.freshness.file_stamp` of ``out/bioeco.trig`` when it was written with
+    that digest, so a freshness check need not hash the file again while it is untouched. It
+    names inode and times, so it lives here, among the store's own files, and not in the
+    build manifest, whose bytes stay the same for the same input."""
     from bioeco.core.atomic import atomic_write
 
-    text = json.dumps({"graph": graph, "analysis": analysis}, sort_keys=True) + "\n"
-    atomic_write(folder / _STATE, text)
+    body: dict[str, object] = {"graph": graph, "analysis": analysis}
+    if graph_stamp is not None:
+        body["graph_stamp"] = graph_stamp
+    atomic_write(folder / _STATE, json.dumps(body, sort_keys=True) + "\n")
 
 
 def read_state(folder: Path) -> dict | None:

@@ -92,15 +92,13 @@ def manifest_text(
     tables: dict[str, str] | None = None,
     ontology_dir: Path | str | None = None,
     store: str | None = None,
-    stamp: list[int] | None = None,
 ) -> str:
     """The manifest of a build of *data_dir* whose TriG file holds *graph*: the data folder,
     a digest per table (*tables*, from :func:`table_digests` taken before loading), a digest
     of the ontology files and of the TriG file, and the name of the link to the persistent
     store built with it (*store*, :mod:`bioeco.store.disk`, whose own ``state.json`` names
-    the TriG digest it holds). *stamp* (:func:`file_stamp` of the TriG file as written) lets
-    :func:`build_state` skip hashing that file while it is untouched. Deterministic JSON
-    (sorted keys); the stamp differs from build to build.
+    the TriG digest it holds, and the :func:`file_stamp` of the TriG file as written).
+    Deterministic JSON (sorted keys): the same input gives the same bytes.
 
     Examples
     --------
@@ -120,8 +118,6 @@ def manifest_text(
     }
     if store is not None:  # the link to the persistent store built with this TriG
         body["store"] = store
-    if stamp is not None:  # the TriG file as written (file_stamp): spares hashing it
-        body["graph_stamp"] = stamp
     return json.dumps(body, indent=1, sort_keys=True) + "\n"
 
 
@@ -149,18 +145,33 @@ def _changed(old: dict[str, str], new: dict[str, str]) -> list[str]:
     return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
 
 
+def _stamped(out: Path, graph: str, store: str | None) -> list[int] | None:
+    """The file stamp the store built with the TriG of digest *graph* recorded, or None."""
+    if store is None:
+        return None
+    from bioeco.store.disk import read_state, store_dir
+
+    folder = store_dir(out)
+    state = read_state(folder) if folder is not None else None
+    if state is None or state.get("graph") != graph:
+        return None
+    stamp = state.get("graph_stamp")
+    return stamp if isinstance(stamp, list) and stamp else None
+
+
 def build_state(out_dir: Path | str, *, ontology_dir: Path | str | None = None) -> BuildState:
     """Compare ``<out_dir>/bioeco.trig`` with the tables it was built from (its manifest,
-        :data:`MANIFEST`): content hashes, so touching a file without changing it is no change.
-    The TriG file is hashed only when its :func:`file_stamp` is not the one the build recorded.
+    :data:`MANIFEST`): content hashes, so touching a file without changing it is no change.
+    The TriG file is hashed only when its :func:`file_stamp` is not the one the store built
+    with it recorded (``state.json`` of :mod:`bioeco.store.disk`, with the same digest).
 
-        Examples
-        --------
-        >>> import tempfile, pathlib
-        >>> out = pathlib.Path(tempfile.mkdtemp())
-        >>> _ = (out / "bioeco.trig").write_bytes(b"g")
-        >>> build_state(out).state
-        'unknown'
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (out / "bioeco.trig").write_bytes(b"g")
+    >>> build_state(out).state
+    'unknown'
     """
     out = Path(out_dir)
     trig = out / "bioeco.trig"
@@ -175,8 +186,7 @@ def build_state(out_dir: Path | str, *, ontology_dir: Path | str | None = None) 
             "unknown", None, f"{trig} has no build manifest ({MANIFEST}); {unchecked}"
         )
     store = manifest.get("store") if isinstance(manifest.get("store"), str) else None
-    stamp = manifest.get("graph_stamp")
-    if stamp is not None and stamp == file_stamp(trig):
+    if _stamped(out, graph, store) == file_stamp(trig):
         same = True  # the very file hashed at build time (a query need not read 60 MB)
     else:
         try:
