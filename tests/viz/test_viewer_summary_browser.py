@@ -4,12 +4,16 @@ summary does not draw; a scenario's links are drawn dashed in their own colour, 
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from bench.generate import generate
+from bioeco.ingest.build import build_dataset
 from bioeco.viz import viewer_summary
 from bioeco.viz.viewer import viewer_data, write_viewer
+from tests.viz.test_viewer_browser import _inside_view, _labels_apart, _settle
 
 READY = "body[data-ready=true]"
 
@@ -141,4 +145,76 @@ def test_a_scenario_draws_its_links_dashed_and_in_the_legend(open_page, real_dat
     page.click("#count-notes summary")
     assert "the report counts" in page.inner_text("#count-notes")
     assert "what the analyses found" in page.inner_text("#findings").lower()
+    visit.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def big_page(tmp_path_factory):
+    """A generated graph (bench scale 1: 120 nodes) drawn as a big one is: a summary of 12
+    nodes with physics off, the rest in the page's index; and the left-out node with the most
+    neighbours (an initiative with some 30 members, placed all over the drawing)."""
+    folder = tmp_path_factory.mktemp("big")
+    generate(folder / "data", scale=1, seed=0)
+    graph = build_dataset(folder / "data")
+    options = {"summary": True, "physics_max_nodes": 0}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(viewer_summary, "SUMMARY_ACTORS", 5)
+        patch.setattr(viewer_summary, "SUMMARY_MAX_NODES", 12)
+        data = viewer_data(graph, **options)
+        path = write_viewer(graph, folder / "v.html", **options)
+    drawn = {n["id"] for n in data["nodes"]}
+    out = data["outside"]
+    near = Counter(out["ids"][i] for k, i in enumerate(out["edges"]) if k % 3 != 2)
+    busiest = max((n for n in near if n not in drawn), key=lambda n: (near[n], n))
+    assert near[busiest] >= 25
+    label = next(row[1] for row in out["nodes"] if row[0] == busiest)
+    return path, busiest, label
+
+
+#: The view: its centre (canvas units) and its zoom times 100.
+VIEW = """() => { const net = bioecoViewer.network, p = net.getViewPosition();
+                  return [p.x, p.y, net.getScale() * 100]; }"""
+
+
+def _fitted_and_readable(page, least: int) -> int:
+    """Every drawn node inside the canvas, no two labels overlapping, at least *least*
+    labelled, and the legend's total naming the nodes drawn; their number."""
+    _settle(page)
+    shown = _visible(page)
+    assert _inside_view(page)
+    _labels_apart(page, least)
+    total = page.inner_text("#node-total")
+    assert total.startswith(f"{len(shown)} nodes drawn = "), total
+    return len(shown)
+
+
+def test_a_left_out_node_in_focus_is_fitted_labelled_and_counted(
+    open_page, big_page, save_screenshot
+):
+    """Focus on a node drawn from the index (link, or search, list row and focus button): the
+    view frames it and its neighbours, labels do not overlap, the legend counts what is drawn."""
+    path, node_id, label = big_page
+    visit = _open(open_page, path, fragment=f"#focus={node_id}&sel={node_id}")
+    page = visit.page
+    shown = _fitted_and_readable(page, 10)
+    assert shown == 1 + len(page.evaluate("(id) => bioecoViewer.neighbours(id)", node_id))
+    assert "in this view (around " + label in page.inner_text("#node-total")
+    save_screenshot(page, "viewer-index-focus")
+    visit.assert_clean()
+
+    visit = _open(open_page, path)
+    page = visit.page
+    page.fill("#search", label)
+    assert _fitted_and_readable(page, 10) == shown  # the match and its neighbours
+    fitted = page.evaluate(VIEW)
+    page.click(f"#list-table tbody tr[data-node='{node_id}']")  # centres (and zooms) on it
+    _settle(page)
+    assert page.evaluate(VIEW) != pytest.approx(fitted, abs=1)
+    page.click("#focus-button")  # the same nodes: the view is fitted to them again
+    assert _fitted_and_readable(page, 10) == shown
+    assert page.evaluate(VIEW) == pytest.approx(fitted, rel=0.1)  # (labels count in the fit)
+    save_screenshot(page, "viewer-index-search-focus")
+    page.click("#reset")
+    assert _fitted_and_readable(page, 5) == 12
+    assert "(the summary)" in page.inner_text("#node-total")
     visit.assert_clean()

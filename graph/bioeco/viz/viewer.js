@@ -206,9 +206,9 @@
   }
   if (DATA.legend.counts) {
     var counts = DATA.legend.counts;
-    var total = el("p", counts.total, "hint");
-    total.id = "node-total";
-    legend.appendChild(total);
+    var totalNote = el("p", counts.total, "hint");
+    totalNote.id = "node-total";
+    legend.appendChild(totalNote);
     if (counts.sectors.length) {
       var compare = el("details", null, "counts");
       compare.id = "count-notes";
@@ -629,6 +629,13 @@
     }
   }
 
+  // zoom to one node (a list row, a panel link): the view no longer frames the shown nodes, so
+  // the next search, filter or focus fits it again even if it shows the same nodes
+  function zoomTo(id) {
+    lastFitKey = null;
+    container.setAttribute("data-settled", "false");  // labels are placed when the zoom ends
+    network.focus(id, { scale: Math.max(network.getScale(), 0.8), animation: { duration: 300 } });
+  }
   function refit(animate) {
     container.setAttribute("data-settled", "false");
     if (!shownIds.length) { placeLabels(); return; }
@@ -644,10 +651,14 @@
   network.on("zoom", function () {
     // labels follow the zoom once the wheel rests
     container.setAttribute("data-settled", "false");
+    lastFitKey = null;
     clearTimeout(zoomTimer);
     zoomTimer = setTimeout(placeLabels, 150);
   });
-  network.on("dragEnd", function (params) { if (!params.nodes.length) placeLabels(); });
+  network.on("dragEnd", function (params) {
+    lastFitKey = null;  // moved by hand: the next search, filter or focus fits again
+    if (!params.nodes.length) placeLabels();
+  });
   network.on("afterDrawing", function () {
     if (settlePending) {
       settlePending = false;
@@ -693,6 +704,24 @@
     });
     Object.keys(colourRows).forEach(function (k) { colourRows[k].textContent = String(colourCounts[k] || 0); });
     Object.keys(shapeRows).forEach(function (k) { shapeRows[k].textContent = String(shapeCounts[k] || 0); });
+    if (DATA.legend.counts) totalNote.textContent = totalText();
+  }
+  // the legend's total: what is drawn now (nodes drawn from the index included), of the view's
+  // nodes, and what narrows it; then the sentences that do not change
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  function totalText() {
+    var c = DATA.legend.counts, kinds = { actor: 0, initiative: 0 }, why = [];
+    shownIds.forEach(function (id) { kinds[byId[id].kind === "initiative" ? "initiative" : "actor"] += 1; });
+    var text = plural(shownIds.length, "node") + " drawn = " + plural(kinds.actor, "actor") + " + " +
+      plural(kinds.initiative, "initiative");
+    if (state.q.trim()) why.push("search");
+    if (state.sector.length || state.type.length || state.role.length) why.push("filters");
+    if (yearNum()) why.push("year " + state.year);
+    if (state.focus) why.push("around " + byId[state.focus].label);
+    if (shownIds.length < c.inView || why.length) {
+      text += ", of " + c.inView + " in this view" + (why.length ? " (" + why.join(", ") + ")" : OUT ? " (the summary)" : "");
+    }
+    return text + c.rest;
   }
 
   // ---- encodings -------------------------------------------------------------------------------
@@ -780,7 +809,7 @@
     a.addEventListener("click", function (event) {
       event.preventDefault();
       if (hidden[id]) { state.focus = ""; state.q = ""; apply({ refit: false }); }
-      if (!hidden[id]) { select(id); network.focus(id, { scale: Math.max(network.getScale(), 0.8), animation: { duration: 300 } }); }
+      if (!hidden[id]) { select(id); zoomTo(id); }
     });
     return a;
   }
@@ -934,7 +963,7 @@
       });
       tr.addEventListener("click", function () {
         select(n.id);
-        network.focus(n.id, { scale: Math.max(network.getScale(), 0.8), animation: { duration: 300 } });
+        zoomTo(n.id);
       });
       listBody.appendChild(tr);
     });

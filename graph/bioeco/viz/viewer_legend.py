@@ -283,7 +283,11 @@ def count_texts(
     sector_label: dict[str, str],
 ) -> dict[str, Any]:
     """The page's node total in words, and per top sector how the legend's colour count
-    relates to the report's count (:data:`bioeco.analyses.sectors.COUNT_DEFINITION`)."""
+    relates to the report's count (:data:`bioeco.analyses.sectors.COUNT_DEFINITION`).
+
+    ``total`` is the text at first sight; the page rewrites its first sentence from what it
+    draws (search, filters, focus), with ``inView`` (the nodes of this view) and ``rest`` (the
+    sentences after the first, which do not change)."""
 
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
@@ -309,13 +313,15 @@ def count_texts(
     )
     if shown.number_of_nodes() < whole.number_of_nodes():
         total += f", of {whole.number_of_nodes()} in this view (the summary)"
+    rest = ""
     unlinked = {k: in_graph[k] - in_view[k] for k in ("actor", "initiative")}
     if any(unlinked.values()):
-        total += (
+        rest += (
             f". Not drawn: {count(unlinked['actor'], 'actor')} and "
             f"{count(unlinked['initiative'], 'initiative')} of the graph have no link in this view"
         )
-    total += ". People are not drawn; the report's tables count them apart."
+    rest += ". People are not drawn; the report's tables count them apart."
+    total += rest
     rows = []
     words = {**sector_label, NO_SECTOR[0]: NO_SECTOR[1][0].upper() + NO_SECTOR[1][1:]}
     for code in [*top_codes, NO_SECTOR[0]]:
@@ -344,4 +350,4 @@ def count_texts(
         if any(missing.values()):
             why.append(f"{both(missing)} have no link in this view")
         rows.append({"key": code, "text": text + ("; " + "; ".join(why) if why else "") + "."})
-    return {"total": total, "sectors": rows}
+    return {"total": total, "inView": whole.number_of_nodes(), "rest": rest, "sectors": rows}
