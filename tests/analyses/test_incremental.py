@@ -19,14 +19,8 @@ from bioeco.analyses.incremental import Figures, Tracker, bridges_of, read_state
 from bioeco.analyses.overlap import overlap_pairs
 from bioeco.analyses.project import load_network, shared_columns
 from bioeco.analyses.scores import actor_scores
-from bioeco.analyses.whatif import (
-    _NODE_COLUMNS,
-    _Snapshot,
-    _State,
-    _update,
-    apply_action,
-    whatif,
-)
+from bioeco.analyses.whatif import _Snapshot, _update, apply_action, whatif
+from bioeco.analyses.whatif_apply import _NODE_COLUMNS, ScenarioState
 from bioeco.core.vocab import BID
 from bioeco.ingest.load import ScenarioAction, read_scenario
 
@@ -47,7 +41,7 @@ def _follow(net, actions, saved: bool = False, **options) -> int:
     """Apply *actions* one by one; after each, the tracker's figures equal the full ones.
     With *saved*, the tracker starts from the start saved as ``bioeco analyze`` saves it.
     Returns how many steps were checked."""
-    state = _State.of(net)
+    state = ScenarioState.of(net)
     if saved:
         raw = state_bytes(Tracker(net, **options), graph="key")
         assert state_bytes(Tracker(net, **options), graph="key") == raw  # deterministic
@@ -219,7 +213,7 @@ def test_overlap_pairs_with_some_initiatives_are_rows_of_the_whole_table(small):
 
 def test_the_changed_network_has_the_frames_of_its_rows(small):
     # the network after actions is built column by column: the frames of its rows, typed alike
-    state = _State.of(small)
+    state = ScenarioState.of(small)
     for action in PLAN:
         apply_action(state, action)
         for kw in ({}, {"edges": False}, {"initiatives": {f"{BID}initiative/i2"}}):

@@ -359,8 +359,9 @@ class Tracker(Betweenness):
         """Apply one action: *added* and *removed* links (member, initiative), the initiatives
         whose members or roles *changed*, the *nodes* added or removed, whether one of them
         is *classified* (a sector or a stage). ``network(initiatives=None, edges=True)``
-        returns the network after it (:meth:`bioeco.analyses.whatif._State.network`: all of
-        it, the links of some initiatives, or the nodes only)."""
+        returns the network after it
+        (:meth:`bioeco.analyses.whatif_apply.ScenarioState.network`: all of it, the links of
+        some initiatives, or the nodes only)."""
         after_of: dict[int, set[str]] = {}
         new = set()
         for m, _i in [*removed, *added]:

@@ -1,0 +1,230 @@
+"""What-if suggestions: candidate actions ranked greedily by what they would add.
+
+Introductions of the pairs ``bridges_pairs`` proposes and new initiatives in the value-chain
+cells that lack them, each next one chosen given those before (the reach tracker of
+:mod:`bioeco.analyses.incremental` gives every candidate's gain at once). These are effects on
+the network model, not predictions of outcomes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from rdflib import Dataset, Graph
+
+from bioeco.analyses.gaps import coverage
+from bioeco.analyses.incremental import Tracker
+from bioeco.analyses.project import Network, as_network, entity_id
+from bioeco.analyses.whatif_apply import HONESTY
+from bioeco.core.vocab import BID
+from bioeco.errors import UsageError
+
+__all__ = ["suggest_actions"]
+
+
+def suggest_actions(
+    source: Graph | Dataset | Network,
+    n: int = 10,
+    *,
+    goal: str = "both",
+    as_of: int | None = None,
+    region: str | None = None,
+    basis: str = "all",
+    candidates: int = 1000,
+    pairs: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Rank candidate actions by what they would add, greedily (each next one given those before).
+
+    Candidates: introductions of the pairs :func:`~bioeco.analyses.bridges.pair_suggestions`
+    proposes (goal ``bridges``: gain = new pairs of actors of different sectors within two
+    steps, recomputed after each chosen action), and for goal ``coverage`` a new initiative for
+    each value-chain cell where initiatives are missing, fewer than expected or thin, with the
+    actors classified in that cell (gain = initiatives the cell lacks to reach its expected
+    count). ``both`` alternates between the two goals (their gains are in different units).
+    *region* keeps the memberships and the actors located there. *candidates* is how many
+    pairs to consider; *pairs*, the ``bridges_pairs`` table of this network when it is at
+    hand (``bioeco analyze`` wrote it), saves computing them. Returns ``rank``,
+    ``action``, ``actor``, ``other``, ``initiative``, ``members``, ``sector``, ``stage``,
+    ``gain``, ``explanation`` (the action columns are those of a scenario file).
+
+    Examples
+    --------
+    >>> from bioeco.analyses._fixture import chain_graph
+    >>> chain = chain_graph()  # a, b (marine) — c, d (health) in a chain of three projects
+    >>> top = suggest_actions(chain, 2, goal="bridges")  # after the first, a and d are near
+    >>> top[["rank", "action", "actor", "other", "gain"]].values.tolist()
+    [[1, 'introduce', 'a', 'c', 1]]
+    """
+    if goal not in ("coverage", "bridges", "both"):
+        raise UsageError(f"unknown goal {goal!r}: use coverage, bridges or both")
+    if n < 1:
+        raise UsageError("the number of suggestions must be at least 1")
+    net = as_network(source, as_of=as_of, basis=basis)
+    if region is not None:
+        net = net.restrict_region(region)
+    bridges: list[dict] = []
+    if goal in ("bridges", "both"):
+        if pairs is None or region is not None:
+            from bioeco.analyses.bridges import pair_suggestions  # igraph: only when needed
+
+            pairs = pair_suggestions(net, top=candidates)
+        else:  # the table bioeco analyze wrote of this network (its best rows first)
+            pairs = pairs.head(candidates)
+        gone = net.gone
+        for a, b in zip(pairs["actor_a"], pairs["actor_b"], strict=True):
+            if f"{BID}{a}" in gone or f"{BID}{b}" in gone:
+                continue  # a recorded change event ended one of the two
+            bridges.append({"action": "introduce", "actor": f"{BID}{a}", "other": f"{BID}{b}"})
+    cells = _coverage_candidates(net, region) if goal in ("coverage", "both") else []
+    considered = len(bridges) + len(cells)
+    tracker = Tracker(net, reach_only=True)
+    index = tracker.index
+    bridges = [c for c in bridges if c["actor"] in index and c["other"] in index]
+    chosen: list[dict] = []
+    turn = "bridges" if bridges else "coverage"
+    while len(chosen) < n and (bridges or cells):
+        pool = bridges if turn == "bridges" else cells
+        if turn == "bridges":
+            gains = tracker.introduce_gains(
+                np.array([index[c["actor"]] for c in pool], dtype=np.int64),
+                np.array([index[c["other"]] for c in pool], dtype=np.int64),
+            ).tolist()
+        else:
+            gains = [c["gap"] for c in pool]
+        best, best_gain = None, 0
+        for cand, gain in zip(pool, gains, strict=True):
+            if gain > best_gain or (
+                gain == best_gain and best is not None and _key(cand) < _key(best)
+            ):
+                best, best_gain = cand, gain
+        if best is None:
+            pool.clear()  # nothing left in this pool improves anything
+        else:
+            pool.remove(best)
+            if best["action"] == "introduce":
+                tracker.introduce(index[best["actor"]], index[best["other"]])
+            chosen.append({**best, "gain": best_gain})
+        if goal == "both":  # alternate: one action for each goal in turn
+            other = "coverage" if turn == "bridges" else "bridges"
+            turn = other if (cells if other == "coverage" else bridges) else turn
+        else:
+            turn = "bridges" if bridges else "coverage"
+    rows = []
+    for rank, c in enumerate(chosen, start=1):
+        rows.append(_suggestion_row(rank, c, net))
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "rank",
+            "action",
+            "actor",
+            "other",
+            "initiative",
+            "members",
+            "sector",
+            "stage",
+            "gain",
+            "explanation",
+        ],
+    )
+    out.attrs["note"] = HONESTY
+    out.attrs["candidates"] = considered  # how many candidate actions were weighed
+    return out
+
+
+def _key(cand: dict) -> tuple:
+    return (
+        cand["action"],
+        cand.get("actor", ""),
+        cand.get("other", ""),
+        cand.get("sector", ""),
+        cand.get("stage", ""),
+    )
+
+
+def _coverage_candidates(net: Network, region: str | None = None) -> list[dict]:
+    """A new initiative for each value-chain cell where initiatives are missing, fewer than
+    expected or thin, with up to six actors classified in that cell (sector or below, stage;
+    in *region* when given), the most connected first. ``gap`` is how many initiatives the cell
+    lacks to reach its expected count (at least 1)."""
+    table = coverage(net)
+    cells = table[table["entity"].eq("initiatives")]
+    flags = cells["flag"].astype(str).str.split("|")
+    flagged = cells[flags.map(lambda found: bool({"empty", "under", "thin"} & set(found)))]
+    actors = net.nodes[net.nodes["kind"].eq("actor")]
+    inside = net.descendants("region", region) if region else None
+    degree = net.edges.groupby("member").size()
+    out = []
+    for sector, stage, count, expected in flagged[
+        ["sector", "stage", "count", "expected"]
+    ].itertuples(False):
+        wanted = net.descendants("sector", sector)
+        members = [
+            iri
+            for iri, s, t, r in zip(
+                actors.index, actors["sectors"], actors["stages"], actors["regions"], strict=True
+            )
+            if wanted & set(s)
+            and stage in t
+            and (inside is None or inside & set(r))
+            and iri not in net.gone
+        ]
+        members.sort(key=lambda iri: (-int(degree.get(iri, 0)), iri))
+        if len(members) >= 2:
+            gap = max(1, int(np.ceil(float(expected) - int(count))))
+            out.append(
+                {
+                    "action": "start",
+                    "sector": sector,
+                    "stage": stage,
+                    "members": members[:6],
+                    "gap": gap,
+                    "count": int(count),
+                }
+            )
+    return out
+
+
+def _suggestion_row(rank: int, c: dict, net: Network) -> dict:
+    label = net.label
+    if c["action"] == "introduce":
+        a, b = c["actor"], c["other"]
+        text = (
+            f"Introduce {label(a)} and {label(b)} (a meeting or a shared initiative): "
+            f"{c['gain']} more pairs of actors of different sectors would be within two steps "
+            "of each other. Effect on the network model, not a prediction."
+        )
+        return {
+            "rank": rank,
+            "action": "introduce",
+            "actor": entity_id(a).removeprefix("actor/"),
+            "other": entity_id(b).removeprefix("actor/"),
+            "initiative": "",
+            "members": "",
+            "sector": "",
+            "stage": "",
+            "gain": c["gain"],
+            "explanation": text,
+        }
+    members = c["members"]
+    names = ", ".join(label(m) for m in members)
+    ident = f"new-{c['sector']}-{c['stage']}"
+    n = c["count"]
+    had = "no initiative" if n == 0 else f"{n} initiative{'s' if n != 1 else ''}"
+    text = (
+        f"Start an initiative in {c['sector']} at stage {c['stage']} ({had} there in these "
+        f"sources) with actors classified there: {names}. Effect on the network model, not a "
+        "prediction."
+    )
+    return {
+        "rank": rank,
+        "action": "start",
+        "actor": "",
+        "other": "",
+        "initiative": ident,
+        "members": "|".join(entity_id(m).removeprefix("actor/") for m in members),
+        "sector": c["sector"],
+        "stage": c["stage"],
+        "gain": c["gain"],
+        "explanation": text,
+    }
