@@ -133,3 +133,22 @@ def test_generated_tables_give_openpyxl_bytes(rows):
 @given(st.lists(cells, max_size=8))
 def test_column_values_are_sheet_cells(values):
     assert wbm._sheet_values(values) == [wbm.sheet_cell(v) for v in values]
+
+
+def test_a_table_longer_than_a_worksheet_keeps_its_first_rows_and_says_so(tmp_path, monkeypatch):
+    """Excel opens no sheet of more than 1 048 576 rows: a longer table keeps its first rows
+    (ranked: the best) and the Read me says how many of how many (limit lowered here)."""
+    from bioeco.core.paths import DATA_DIR
+    from bioeco.viz import exports
+
+    monkeypatch.setattr(wbm, "SHEET_ROWS", 3)
+    path = exports.export("xlsx", tmp_path / "cut.xlsx", data_dir=DATA_DIR)
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book["memberships"].max_row == 4  # header and three rows
+    ranks = [r[0] for r in book["bridges_actors"].iter_rows(min_row=2, values_only=True)]
+    assert ranks == sorted(ranks) and ranks[0] == 1  # the best, in rank order (ties share one)
+    said = [r for r in book["Read me"].iter_rows(values_only=True) if r[0]]
+    memberships = " ".join(str(text) for name, text in said if name == "memberships")
+    actors = " ".join(str(text) for name, text in said if name == "bridges_actors")
+    assert "The sheet holds the first 3 of" in memberships
+    assert "(bioeco analyze) has them all." in actors

@@ -35,6 +35,7 @@ from bioeco.viz.workbook import (
     Names,
     entity_sheets,
     findings_sheet,
+    fit_rows,
     readme_sheet,
     sector_sheet,
     workbook_bytes,
@@ -144,6 +145,9 @@ def export(
         entities["sectors"] = sector_sheet(graph, as_of=as_of, basis=basis, network=network)
         sheets = {name: findings_sheet(frame, names) for name, frame in tables.items()}
         found = {name: frame.attrs.get("summary") for name, frame in tables.items()}
+        # a sheet longer than a worksheet holds keeps its first rows, and the Read me says so
+        for name, note in (fit_rows(entities) | fit_rows(sheets)).items():
+            found[name] = f"{found[name]} {note}" if found.get(name) else note
         readme = readme_sheet([*entities, *sheets, "sources", "run"], sources, found)
         data = workbook_bytes(
             sheets, sources=sources, run=run, date=started, readme=readme, entities=entities

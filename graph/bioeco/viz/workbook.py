@@ -20,6 +20,7 @@ from bioeco.core.formats import LIST_SEPARATOR, neutralise
 
 __all__ = [
     "SHEET_NOTES",
+    "SHEET_ROWS",
     "Names",
     "cell_number",
     "entity_sheets",
@@ -30,6 +31,10 @@ __all__ = [
     "workbook_bytes",
 ]
 
+
+#: Rows a worksheet holds below its header (Excel's 1 048 576 rows in all): a longer table is
+#: cut to its first rows (ranked tables: the best) and the Read me says so (:func:`fit_rows`).
+SHEET_ROWS = 1_048_575
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -533,6 +538,28 @@ def findings_sheet(frame: pd.DataFrame, names: Names | None = None) -> pd.DataFr
     if len(set(titles)) == len(titles):
         out.columns = titles
     return out
+
+
+def fit_rows(sheets: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Cut every sheet of *sheets* longer than :data:`SHEET_ROWS` to its first rows (in
+    place: a spreadsheet program refuses a longer sheet) and return, per cut sheet, the
+    sentence the Read me adds.
+
+    Examples
+    --------
+    >>> fit_rows({"a": pd.DataFrame({"x": range(3)})})
+    {}
+    """
+    notes = {}
+    for name, frame in sheets.items():
+        if len(frame) > SHEET_ROWS:
+            kept, held = (f"{n:,}".replace(",", " ") for n in (SHEET_ROWS, len(frame)))
+            notes[name] = (
+                f"The sheet holds the first {kept} of {held} rows (the most a worksheet "
+                "holds); the table's CSV file (bioeco analyze) has them all."
+            )
+            sheets[name] = frame.iloc[:SHEET_ROWS]
+    return notes
 
 
 #: What each sheet of the workbook holds, in plain words (Read me).
