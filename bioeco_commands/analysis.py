@@ -242,6 +242,13 @@ def analyze(
     show_default=True,
     help="Suggestions: fill value-chain cells, bring sectors within reach, or both in turn.",
 )
+@click.option(
+    "--per-actor",
+    type=click.IntRange(min=0),
+    default=2,
+    show_default=True,
+    help="Suggestions: at most K of them name the same actor (0: no limit).",
+)
 @region_option("Suggestions: only actors and memberships in this region code.")
 @as_of_option("Only memberships valid in this year.")
 @basis_option("Weakest basis of classifications to use.")
@@ -256,6 +263,7 @@ def whatif(
     scenario: Path | None,
     suggest: int | None,
     goal: str,
+    per_actor: int,
     region: str | None,
     as_of: int | None,
     basis: str,
@@ -294,6 +302,7 @@ def whatif(
             region=region,
             as_of=as_of,
             basis=basis,
+            per_actor=per_actor,
             data_dir=data_dir,
             graph_file=graph_file,
             out_dir=out_dir,

@@ -19,7 +19,13 @@ from bioeco.analyses.whatif_apply import HONESTY
 from bioeco.core.vocab import BID
 from bioeco.errors import UsageError
 
-__all__ = ["suggest_actions"]
+__all__ = ["MEMBERS", "PER_ACTOR", "suggest_actions"]
+
+PER_ACTOR = 2
+"""By default, at most this many suggested actions name the same actor (docs/whatif.md)."""
+
+MEMBERS = 6
+"""At most this many actors start a suggested initiative (the most connected first)."""
 
 
 def suggest_actions(
@@ -32,6 +38,7 @@ def suggest_actions(
     basis: str = "all",
     candidates: int = 1000,
     pairs: pd.DataFrame | None = None,
+    per_actor: int = PER_ACTOR,
 ) -> pd.DataFrame:
     """Rank candidate actions by what they would add, greedily (each next one given those before).
 
@@ -43,7 +50,12 @@ def suggest_actions(
     count). ``both`` alternates between the two goals (their gains are in different units).
     *region* keeps the memberships and the actors located there. *candidates* is how many
     pairs to consider; *pairs*, the ``bridges_pairs`` table of this network when it is at
-    hand (``bioeco analyze`` wrote it), saves computing them. Returns ``rank``,
+    hand (``bioeco analyze`` wrote it), saves computing them. *per_actor* is how many of the
+    suggested actions may name the same actor (as one of the two introduced, or as a member
+    of a started initiative; 0: no limit): a candidate that would name an actor more often
+    is passed over, and a started initiative takes the next actors classified in its cell
+    instead (it needs two). A plan taken to a board should spread across the ecosystem
+    rather than build itself around one well-placed actor. Returns ``rank``,
     ``action``, ``actor``, ``other``, ``initiative``, ``members``, ``sector``, ``stage``,
     ``gain``, ``explanation`` (the action columns are those of a scenario file).
 
@@ -59,6 +71,8 @@ def suggest_actions(
         raise UsageError(f"unknown goal {goal!r}: use coverage, bridges or both")
     if n < 1:
         raise UsageError("the number of suggestions must be at least 1")
+    if per_actor < 0:
+        raise UsageError("the number of actions per actor must be 0 (no limit) or more")
     net = as_network(source, as_of=as_of, basis=basis)
     if region is not None:
         net = net.restrict_region(region)
@@ -81,6 +95,7 @@ def suggest_actions(
     index = tracker.index
     bridges = [c for c in bridges if c["actor"] in index and c["other"] in index]
     chosen: list[dict] = []
+    named: dict[str, int] = {}  # actor -> how many chosen actions name it
     turn = "bridges" if bridges else "coverage"
     while len(chosen) < n and (bridges or cells):
         pool = bridges if turn == "bridges" else cells
@@ -104,6 +119,10 @@ def suggest_actions(
             if best["action"] == "introduce":
                 tracker.introduce(index[best["actor"]], index[best["other"]])
             chosen.append({**best, "gain": best_gain})
+            if per_actor:
+                for actor in _named(best):
+                    named[actor] = named.get(actor, 0) + 1
+                _keep_open(bridges, cells, named, per_actor)
         if goal == "both":  # alternate: one action for each goal in turn
             other = "coverage" if turn == "bridges" else "bridges"
             turn = other if (cells if other == "coverage" else bridges) else turn
@@ -111,7 +130,7 @@ def suggest_actions(
             turn = "bridges" if bridges else "coverage"
     rows = []
     for rank, c in enumerate(chosen, start=1):
-        rows.append(_suggestion_row(rank, c, net))
+        rows.append(_suggestion_row(rank, c, net, per_actor))
     out = pd.DataFrame(
         rows,
         columns=[
@@ -132,6 +151,25 @@ def suggest_actions(
     return out
 
 
+def _named(cand: dict) -> list[str]:
+    """The actors a candidate action names."""
+    if cand["action"] == "introduce":
+        return [cand["actor"], cand["other"]]
+    return list(cand["members"])
+
+
+def _keep_open(bridges: list[dict], cells: list[dict], named: dict[str, int], cap: int) -> None:
+    """Leave in the pools the candidates that name no actor *cap* chosen actions name
+    already; a new initiative keeps the first six actors of its cell that are still open."""
+    bridges[:] = [
+        c for c in bridges if named.get(c["actor"], 0) < cap and named.get(c["other"], 0) < cap
+    ]
+    for cell in cells:
+        cell["members"] = [m for m in cell["ranked"] if named.get(m, 0) < cap][:MEMBERS]
+        cell["passed"] = [m for m in cell["ranked"][:MEMBERS] if m not in cell["members"]]
+    cells[:] = [c for c in cells if len(c["members"]) >= 2]
+
+
 def _key(cand: dict) -> tuple:
     return (
         cand["action"],
@@ -144,9 +182,9 @@ def _key(cand: dict) -> tuple:
 
 def _coverage_candidates(net: Network, region: str | None = None) -> list[dict]:
     """A new initiative for each value-chain cell where initiatives are missing, fewer than
-    expected or thin, with up to six actors classified in that cell (sector or below, stage;
-    in *region* when given), the most connected first. ``gap`` is how many initiatives the cell
-    lacks to reach its expected count (at least 1)."""
+    expected or thin, with up to :data:`MEMBERS` actors classified in that cell (sector or
+    below, stage; in *region* when given), the most connected first (``ranked``: all of them).
+    ``gap`` is how many initiatives the cell lacks to reach its expected count (at least 1)."""
     table = coverage(net)
     cells = table[table["entity"].eq("initiatives")]
     flags = cells["flag"].astype(str).str.split("|")
@@ -177,7 +215,9 @@ def _coverage_candidates(net: Network, region: str | None = None) -> list[dict]:
                     "action": "start",
                     "sector": sector,
                     "stage": stage,
-                    "members": members[:6],
+                    "members": members[:MEMBERS],
+                    "ranked": members,
+                    "passed": [],
                     "gap": gap,
                     "count": int(count),
                 }
@@ -185,7 +225,7 @@ def _coverage_candidates(net: Network, region: str | None = None) -> list[dict]:
     return out
 
 
-def _suggestion_row(rank: int, c: dict, net: Network) -> dict:
+def _suggestion_row(rank: int, c: dict, net: Network, per_actor: int) -> dict:
     label = net.label
     if c["action"] == "introduce":
         a, b = c["actor"], c["other"]
@@ -211,10 +251,14 @@ def _suggestion_row(rank: int, c: dict, net: Network) -> dict:
     ident = f"new-{c['sector']}-{c['stage']}"
     n = c["count"]
     had = "no initiative" if n == 0 else f"{n} initiative{'s' if n != 1 else ''}"
+    passed = ""
+    if c["passed"]:
+        left = ", ".join(label(m) for m in c["passed"])
+        passed = f" ({left} left out: in {per_actor} of the actions above already)"
     text = (
         f"Start an initiative in {c['sector']} at stage {c['stage']} ({had} there in these "
-        f"sources) with actors classified there: {names}. Effect on the network model, not a "
-        "prediction."
+        f"sources) with actors classified there: {names}{passed}. Effect on the network model, "
+        "not a prediction."
     )
     return {
         "rank": rank,

@@ -172,13 +172,16 @@ def whatif(
     region: str | None = None,
     as_of: int | None = None,
     basis: str = "all",
+    per_actor: int = 2,
     data_dir: Path | str | None = None,
     graph_file: Path | str | list[Path | str] | tuple[Path | str, ...] | None = None,
     out_dir: Path | str | None = None,
     write: bool = True,
 ) -> WhatifOutput:
     """What-if on the graph (see :func:`open_graph`): apply a *scenario* file and/or *suggest*
-    the N actions that would change the most (:mod:`bioeco.analyses.whatif`).
+    the N actions that would change the most (:mod:`bioeco.analyses.whatif`), at most
+    *per_actor* of them naming the same actor (0: no limit;
+    :func:`~bioeco.analyses.whatif_suggest.suggest_actions`).
 
     Returns the tables ``whatif_steps`` and ``whatif_changes`` (with a scenario) and
     ``whatif_suggestions`` (with *suggest*); with *write* they replace the set
@@ -214,7 +217,7 @@ def whatif(
         tables.update(run_whatif(source, scenario, cross=cross, start=state))
     if suggest:
         tables["whatif_suggestions"] = suggest_actions(
-            source, suggest, goal=goal, region=region, pairs=pairs
+            source, suggest, goal=goal, region=region, pairs=pairs, per_actor=per_actor
         )
     files: list[Path] = []
     if write:
