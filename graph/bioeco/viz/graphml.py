@@ -110,7 +110,9 @@ def export_graph(
         typed = {"relation": relation, **{k: _typed(v) for k, v in attrs.items()}}
         out.add_edge(entity_id(a), entity_id(b), **typed)
     if findings:
-        _add_findings(out, graph, net, view, as_of=as_of, basis=basis, top=top, seed=seed)
+        _add_findings(
+            out, graph, net, view, as_of=as_of, basis=basis, top=top, seed=seed, source=source
+        )
     return out
 
 
@@ -124,8 +126,10 @@ def _add_findings(
     basis: str,
     top: int | None,
     seed: int,
+    source: nx.Graph | None = None,
 ) -> None:
-    """Put the analyses' results and the viewer's colour and position on *out*."""
+    """Put the analyses' results and the viewer's colour and position on *out* (*source*:
+    the view's graph of *net*, when made already)."""
     from bioeco.analyses.bridges import communities
     from bioeco.pipeline import analysis_tables
     from bioeco.viz.viewer import node_placement
@@ -157,7 +161,8 @@ def _add_findings(
     # every node, whatever the size, where the viewer draws it (positions, sizes, colours;
     # not the page's facts and panels, which cost minutes at national scale)
     placed = node_placement(
-        graph, view=view, as_of=as_of, basis=basis, seed=seed, scores=actors, network=net
+        graph, view=view, as_of=as_of, basis=basis, seed=seed, scores=actors, network=net,
+        view_graph=source,
     )  # fmt: skip
     for iri, where in placed.items():
         colour = where["color"]

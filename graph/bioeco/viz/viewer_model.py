@@ -166,6 +166,7 @@ def node_placement(
     seed: int = 42,
     scores: Any = None,
     network: Any = None,
+    view_graph: Any = None,
 ) -> dict[str, dict[str, Any]]:
     """Where and how the viewer draws every node of the whole view (never a summary): its
     position ``x``, ``y``, ``size``, top-sector ``sector_key`` with its ``sector_label`` and
@@ -175,7 +176,8 @@ def node_placement(
     *scores* is the ``bridges_actors`` table the sizes come from (read or computed as the
     viewer does when not given); its floats are taken as stored (6 decimals). *network* is
     :func:`bioeco.analyses.project.load_network` of *graph* with the same *as_of* and *basis*
-    when the caller has it already (read otherwise).
+    when the caller has it already (read otherwise), and *view_graph* the view's graph of it
+    (:func:`bioeco.analyses.project.bipartite_graph` or ``actor_projection``; made otherwise).
 
     Examples
     --------
@@ -188,8 +190,9 @@ def node_placement(
     if network is None:
         network = load_network(graph, as_of=opts.as_of, basis=opts.basis)
     net = network
-    full = bipartite_graph(net) if opts.view == "bipartite" else actor_projection(net)
-    shown = subset(full, net, opts)
+    if view_graph is None:
+        view_graph = bipartite_graph(net) if opts.view == "bipartite" else actor_projection(net)
+    shown = subset(view_graph, net, opts)
     if scores is None:
         scores = viewer_tables(graph, opts).get("bridges_actors")
     else:  # as the tables the viewer reads hold them
