@@ -296,10 +296,18 @@ def graphml_bytes(g: nx.Graph) -> bytes:
     graph = '  <graph edgedefault="undirected"'
     parts = [root, *declared, *([graph + ">", *body, "  </graph>"] if body else [graph + " />"])]
     text = "\n".join([*parts, "</graphml>"])
+    del parts, body
     # as networkx's text: ASCII, other characters as references (ElementTree's default
     # encoding), then split into lines (a line break inside a value breaks the line)
-    text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
-    return ("\n".join([_XML_DECLARATION, *text.splitlines()]) + "\n").encode("utf-8")
+    if not text.isascii():
+        text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    if any(c in text for c in _OTHER_BREAKS):
+        text = "\n".join(text.splitlines())
+    return f"{_XML_DECLARATION}\n{text}\n".encode("ascii")
+
+
+#: The line breaks of ``str.splitlines`` other than LF that can remain in ASCII text.
+_OTHER_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e"
 
 
 _XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>"
