@@ -4,6 +4,8 @@ summary does not draw; a scenario's links are drawn dashed in their own colour, 
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter
 from pathlib import Path
 
@@ -168,7 +170,8 @@ def big_page(tmp_path_factory):
     busiest = max((n for n in near if n not in drawn), key=lambda n: (near[n], n))
     assert near[busiest] >= 25
     label = next(row[1] for row in out["nodes"] if row[0] == busiest)
-    return path, busiest, label
+    index = {row[0]: (row[6], row[7]) for row in out["nodes"]}  # where the index puts them
+    return path, busiest, label, index
 
 
 #: The view: its centre (canvas units) and its zoom times 100.
@@ -188,15 +191,50 @@ def _fitted_and_readable(page, least: int) -> int:
     return len(shown)
 
 
+#: The drawn nodes' centres and radii (canvas units), the left-out ones and the summary's.
+DRAWN = """() => { const v = bioecoViewer, net = v.network, ids = v.visibleNodeIds();
+                   const pos = net.getPositions(ids);
+                   const summary = v.nodes.getIds({filter: (n) => !n.outside});
+                   return {pos: pos, size: Object.fromEntries(ids.map(
+                             (id) => [id, net.body.nodes[id].options.size])),
+                           outside: ids.filter((id) => v.nodes.get(id).outside),
+                           summary: net.getPositions(summary)}; }"""
+
+
+def _reach(centre, points) -> float:
+    """The farthest of *points* from *centre*."""
+    return max(math.dist(centre, p) for p in points)
+
+
+def _grouped(page, node_id: str, index: dict) -> None:
+    """The left-out neighbours of the focused *node_id* drawn as one group around it: nearer to
+    it than the summary's farthest node is (here 448 and 603 canvas units; the index, which
+    puts each near its own summary node, spreads them 1142 far), and no two drawn nodes
+    covering each other."""
+    drawn = page.evaluate(DRAWN)
+    pos = {k: (p["x"], p["y"]) for k, p in drawn["pos"].items()}
+    centre = pos[node_id]
+    left = [pos[k] for k in drawn["outside"] if k != node_id]
+    assert len(left) >= 20
+    summary = _reach(centre, [(p["x"], p["y"]) for p in drawn["summary"].values()])
+    spread = [index[k] for k in drawn["outside"] if k != node_id]
+    assert _reach(centre, left) < summary
+    assert _reach(index[node_id], spread) > summary  # (so the test catches the index's)
+    size = drawn["size"]
+    for (a, pa), (b, pb) in itertools.combinations(sorted(pos.items()), 2):
+        assert math.dist(pa, pb) >= size[a] + size[b], (a, b)
+
+
 def test_a_left_out_node_in_focus_is_fitted_labelled_and_counted(
     open_page, big_page, save_screenshot
 ):
     """Focus on a node drawn from the index (link, or search, list row and focus button): the
     view frames it and its neighbours, labels do not overlap, the legend counts what is drawn."""
-    path, node_id, label = big_page
+    path, node_id, label, index = big_page
     visit = _open(open_page, path, fragment=f"#focus={node_id}&sel={node_id}")
     page = visit.page
     shown = _fitted_and_readable(page, 10)
+    _grouped(page, node_id, index)
     assert shown == 1 + len(page.evaluate("(id) => bioecoViewer.neighbours(id)", node_id))
     assert "in this view (around " + label in page.inner_text("#node-total")
     save_screenshot(page, "viewer-index-focus")
@@ -206,12 +244,14 @@ def test_a_left_out_node_in_focus_is_fitted_labelled_and_counted(
     page = visit.page
     page.fill("#search", label)
     assert _fitted_and_readable(page, 10) == shown  # the match and its neighbours
+    _grouped(page, node_id, index)
     fitted = page.evaluate(VIEW)
     page.click(f"#list-table tbody tr[data-node='{node_id}']")  # centres (and zooms) on it
     _settle(page)
     assert page.evaluate(VIEW) != pytest.approx(fitted, abs=1)
     page.click("#focus-button")  # the same nodes: the view is fitted to them again
     assert _fitted_and_readable(page, 10) == shown
+    _grouped(page, node_id, index)
     assert page.evaluate(VIEW) == pytest.approx(fitted, rel=0.1)  # (labels count in the fit)
     save_screenshot(page, "viewer-index-search-focus")
     page.click("#reset")

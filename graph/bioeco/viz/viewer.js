@@ -590,6 +590,56 @@
     return { keep: keep, edgeOk: edgeOk, counts: counts, matchCount: matchCount };
   }
 
+  // the left-out nodes shown around a focus or a search match: on rings around it (ring j at j
+  // spacings, 6 j places), spaced by the node size in use, apart from every other shown node,
+  // so its neighbourhood reads as one group (the index places them near their own summary node)
+  function gather() {
+    if (!OUT) return;
+    var centres = state.focus && !hidden[state.focus] ? [state.focus]
+      : shownIds.filter(function (id) { return matchSet[id] === true; });
+    var moving = {}, order = [];
+    centres.forEach(function (c) {
+      adjacency[c].forEach(function (m) {
+        if (byId[m].outside && !hidden[m] && !moving[m] && (state.focus || matchSet[m] !== true)) {
+          moving[m] = c; order.push(m);
+        }
+      });
+    });
+    if (!order.length) return;
+    var big = 0;
+    shownIds.forEach(function (id) { big = Math.max(big, network.body.nodes[id].options.size); });
+    var gap = 2 * big + 40, used = {}, pos = network.getPositions(shownIds);
+    function take(x, y) {
+      var k = Math.round(x / gap) + "," + Math.round(y / gap);
+      (used[k] = used[k] || []).push([x, y]);
+    }
+    function near(x, y) {
+      var gx = Math.round(x / gap), gy = Math.round(y / gap);
+      for (var i = gx - 1; i <= gx + 1; i++) for (var j = gy - 1; j <= gy + 1; j++) {
+        if ((used[i + "," + j] || []).some(function (o) {
+          return (o[0] - x) * (o[0] - x) + (o[1] - y) * (o[1] - y) < gap * gap * 0.99;
+        })) return true;
+      }
+      return false;
+    }
+    shownIds.forEach(function (id) { if (!moving[id]) take(pos[id].x, pos[id].y); });
+    var cursor = {};
+    order.forEach(function (id) {
+      var c = pos[moving[id]], at = cursor[moving[id]] || [1, 0], x, y;
+      do {
+        if (at[1] >= 6 * at[0]) at = [at[0] + 1, 0];
+        var angle = 2 * Math.PI * at[1] / (6 * at[0]) + 0.5 * at[0];
+        x = Math.round(c.x + at[0] * gap * Math.cos(angle));
+        y = Math.round(c.y + at[0] * gap * Math.sin(angle));
+        at = [at[0], at[1] + 1];
+      } while (near(x, y));
+      cursor[moving[id]] = at;
+      take(x, y);
+      network.moveNode(id, x, y);
+    });
+    network.redraw();  // drawn now: a fit reads the nodes' boxes, which a drawing updates
+  }
+
   var lastFitKey = null;
   function apply(opts) {
     opts = opts || {};
@@ -614,6 +664,7 @@
     });
     if (nodeUpdates.length) nodes.update(nodeUpdates);
     if (edgeUpdates.length) edges.update(edgeUpdates);
+    gather();
     if (state.sel && hidden[state.sel]) state.sel = "";
     highlight(state.sel || null);
     updateControls(result);
@@ -636,15 +687,22 @@
     container.setAttribute("data-settled", "false");  // labels are placed when the zoom ends
     network.focus(id, { scale: Math.max(network.getScale(), 0.8), animation: { duration: 300 } });
   }
+  var FIT_PAD = [70, 30];  // screen pixels around the fitted nodes: room for their labels
   function refit(animate) {
     container.setAttribute("data-settled", "false");
     if (!shownIds.length) { placeLabels(); return; }
-    if (animate) {
-      network.fit({ nodes: shownIds, maxZoomLevel: 2, animation: { duration: 350, easingFunction: "easeInOutQuad" } });
-    } else {
-      network.fit({ nodes: shownIds, maxZoomLevel: 2, animation: false });
-      placeLabels();
-    }
+    // the nodes' extent with room for labels around it (vis-network's fit reads label boxes that
+    // a node moved out of view keeps from where it was drawn last)
+    var pos = network.getPositions(shownIds), box = [Infinity, Infinity, -Infinity, -Infinity];
+    shownIds.forEach(function (id) {
+      var p = pos[id], r = network.body.nodes[id].options.size;
+      box = [Math.min(box[0], p.x - r), Math.min(box[1], p.y - r), Math.max(box[2], p.x + r), Math.max(box[3], p.y + r)];
+    });
+    var room = [container.clientWidth - 2 * FIT_PAD[0], container.clientHeight - 2 * FIT_PAD[1]];
+    var scale = Math.min(2, room[0] / Math.max(box[2] - box[0], 1), room[1] / Math.max(box[3] - box[1], 1));
+    network.moveTo({ position: { x: (box[0] + box[2]) / 2, y: (box[1] + box[3]) / 2 }, scale: scale,
+                     animation: animate ? { duration: 350, easingFunction: "easeInOutQuad" } : false });
+    if (!animate) placeLabels();
   }
   network.on("animationFinished", placeLabels);
   var zoomTimer = null;

@@ -308,7 +308,7 @@ def count_texts(
     in_view = Counter(kind_of(n) for n in whole.nodes)
     in_graph = Counter(kind_of(n) for n in local.nodes.index)
     total = (
-        f"{shown.number_of_nodes()} nodes drawn = {count(drawn['actor'], 'actor')} + "
+        f"{count(shown.number_of_nodes(), 'node')} drawn = {count(drawn['actor'], 'actor')} + "
         f"{count(drawn['initiative'], 'initiative')}"
     )
     if shown.number_of_nodes() < whole.number_of_nodes():

@@ -54,18 +54,63 @@ def summary_nodes(graph: nx.Graph, measure: dict[str, float]) -> list[str]:
     return top + linking
 
 
+#: The room a node drawn from the index takes (canvas units): the widest node (radius 36,
+#: :func:`bioeco.viz.viewer_style.node_size`) and a label's height below it.
+OUTSIDE_SPACING = 2 * 36.0 + 40.0
+
+
+class _Rings:
+    """Free places on rings around centres, on a lattice of *spacing*: no two places nearer
+    than *spacing*, none nearer than that to a place *taken* before."""
+
+    TRIES = 24
+
+    def __init__(self, spacing: float, taken: Any) -> None:
+        self.spacing = spacing
+        self.used: set[tuple[int, int]] = set()
+        self.cursor: dict[str, tuple[int, int]] = {}
+        for x, y in taken:  # the lattice points too near a drawn node
+            gx, gy = math.floor(x / spacing), math.floor(y / spacing)
+            for i in (gx - 1, gx, gx + 1, gx + 2):
+                for j in (gy - 1, gy, gy + 1, gy + 2):
+                    if (i * spacing - x) ** 2 + (j * spacing - y) ** 2 < spacing**2:
+                        self.used.add((i, j))
+
+    def place(self, key: str, centre: tuple[float, float]) -> tuple[int, int]:
+        """The next free place on the rings around *centre* (ring *j* at *j* spacings, with
+        room for 6 *j* nodes), taken; after :attr:`TRIES` taken places, further out."""
+        ring, slot = self.cursor.get(key, (1, 0))
+        cx, cy = centre[0] / self.spacing, centre[1] / self.spacing
+        tries = 0
+        while True:
+            tries += 1
+            if tries > self.TRIES:  # crowded: further out
+                ring, slot, tries = ring + ring // 2 + 1, 0, 0
+            if slot >= 6 * ring:
+                ring, slot = ring + 1, 0
+            angle = 2 * math.pi * slot / (6 * ring) + 0.5 * ring
+            point = (round(cx + ring * math.cos(angle)), round(cy + ring * math.sin(angle)))
+            slot += 1
+            if point not in self.used:
+                break
+        self.cursor[key] = (ring, slot)
+        self.used.add(point)
+        return round(point[0] * self.spacing), round(point[1] * self.spacing)
+
+
 def outside_positions(
-    graph: nx.Graph, drawn: dict[str, tuple[int, int]], unit: float = 75.0
+    graph: nx.Graph, drawn: dict[str, tuple[int, int]], spacing: float = OUTSIDE_SPACING
 ) -> dict[str, tuple[int, int]]:
     """Positions for the nodes left out of the summary, for when search or focus draws them:
-    each next to its nearest drawn node (breadth first, in the order of *drawn*), on a spiral
-    around it; nodes with no path to a drawn node in rows below the drawing. Cheap (no layout
-    of the whole graph) and deterministic.
+    each near its nearest drawn node (breadth first, in the order of *drawn*), on rings
+    around it, no two nodes (drawn or not) nearer than *spacing*; nodes with no path to a
+    drawn node in rows below the drawing. Cheap (no layout of the whole graph) and
+    deterministic. (The page puts a focused node's neighbours on rings around it.)
 
     >>> g = nx.Graph([("a", "b"), ("b", "c"), ("x", "y")])
-    >>> pos = outside_positions(g, {"a": (0, 0)})
-    >>> sorted(pos), pos["b"] != pos["c"]
-    (['b', 'c', 'x', 'y'], True)
+    >>> pos = outside_positions(g, {"a": (0, 0)}, spacing=10)
+    >>> sorted(pos), pos["b"], pos["c"]
+    (['b', 'c', 'x', 'y'], (10, 0), (0, 10))
     """
     out: dict[str, tuple[int, int]] = {}
     anchor: dict[str, str] = {}
@@ -80,22 +125,21 @@ def outside_positions(
                     anchor[other] = anchor.get(node, node)
                     following.append(other)
         frontier = following
-    placed: dict[str, int] = {}
     where = dict(drawn)
+    rings = _Rings(spacing, where.values())
     for node, centre in anchor.items():  # breadth-first order: nearer nodes first
-        k = placed.get(centre, 0) + 1
-        placed[centre] = k
-        angle = k * 2.399963  # the golden angle: a spiral that never repeats a direction
-        radius = unit * (0.6 + 0.35 * math.sqrt(k))
-        cx, cy = where[centre]
-        out[node] = (round(cx + radius * math.cos(angle)), round(cy + radius * math.sin(angle)))
+        out[node] = rings.place(centre, where[centre])
     rest = sorted(n for n in graph.nodes if n not in seen)
     if rest:
-        bottom = max((y for _x, y in where.values()), default=0) + 4 * unit
+        placed = [*where.values(), *out.values()]
+        bottom = max((y for _x, y in placed), default=0) + 2 * spacing
         left = min((x for x, _y in where.values()), default=0)
         per_row = max(int(math.sqrt(len(rest))), 1)
         for i, node in enumerate(rest):
-            out[node] = (round(left + unit * (i % per_row)), round(bottom + unit * (i // per_row)))
+            out[node] = (
+                round(left + spacing * (i % per_row)),
+                round(bottom + spacing * (i // per_row)),
+            )
     return out
 
 
