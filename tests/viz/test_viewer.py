@@ -142,7 +142,9 @@ def test_focus_keeps_the_ego_network(example):
     g = bipartite_graph(example)
     north = "https://w3id.org/bioeco/id/initiative/north"
     assert _ids(data) == {entity_id(n) for n in [north, *g.neighbors(north)]}
-    assert viewer_data(example, focus="north", depth=0)["stats"]["nodes"] == 1
+    alone = viewer_data(example, focus="north", depth=0)
+    assert alone["stats"]["nodes"] == 1
+    assert alone["legend"]["counts"]["total"].startswith("1 node drawn = 0 actors + 1 initiative")
     with pytest.raises(UsageError, match="unknown focus 'nowhere'"):
         viewer_data(example, focus="nowhere")
 
