@@ -8,6 +8,8 @@ the network model, not predictions of outcomes.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph
@@ -15,9 +17,10 @@ from rdflib import Dataset, Graph
 from bioeco.analyses.gaps import coverage
 from bioeco.analyses.incremental import Tracker
 from bioeco.analyses.project import Network, as_network, entity_id
-from bioeco.analyses.whatif_apply import HONESTY
+from bioeco.analyses.whatif_apply import HONESTY, ScenarioState, apply_action
 from bioeco.core.vocab import BID
 from bioeco.errors import UsageError
+from bioeco.ingest.scenario import ScenarioAction
 
 __all__ = ["MEMBERS", "PER_ACTOR", "suggest_actions"]
 
@@ -26,6 +29,9 @@ PER_ACTOR = 2
 
 MEMBERS = 6
 """At most this many actors start a suggested initiative (the most connected first)."""
+
+START_TYPE = "project"
+"""The initiative type of a suggested new initiative (its scenario row: ``type``)."""
 
 
 def suggest_actions(
@@ -95,6 +101,7 @@ def suggest_actions(
     index = tracker.index
     bridges = [c for c in bridges if c["actor"] in index and c["other"] in index]
     chosen: list[dict] = []
+    state: ScenarioState | None = None  # the network with the chosen actions taken
     named: dict[str, int] = {}  # actor -> how many chosen actions name it
     turn = "bridges" if bridges else "coverage"
     while len(chosen) < n and (bridges or cells):
@@ -116,9 +123,21 @@ def suggest_actions(
             pool.clear()  # nothing left in this pool improves anything
         else:
             pool.remove(best)
-            if best["action"] == "introduce":
-                tracker.introduce(index[best["actor"]], index[best["other"]])
             chosen.append({**best, "gain": best_gain})
+            # the later candidates are scored on the network with this action taken: its
+            # ties in the reach tracker, and (a start) its initiative in the coverage
+            if state is None:
+                state = ScenarioState.of(net)
+            apply_action(state, _as_action(best))
+            named_all = _named(best)
+            if all(m in index for m in named_all):
+                for x, y in itertools.combinations(named_all, 2):
+                    tracker.introduce(index[x], index[y])
+            else:  # a member with no membership before: the member index changes
+                tracker = Tracker(state.network(), reach_only=True)
+                index = tracker.index
+            if best["action"] == "start" and cells:
+                _regap(cells, _coverage_candidates(state.network(), region))
             if per_actor:
                 for actor in _named(best):
                     named[actor] = named.get(actor, 0) + 1
@@ -168,6 +187,46 @@ def _keep_open(bridges: list[dict], cells: list[dict], named: dict[str, int], ca
         cell["members"] = [m for m in cell["ranked"] if named.get(m, 0) < cap][:MEMBERS]
         cell["passed"] = [m for m in cell["ranked"][:MEMBERS] if m not in cell["members"]]
     cells[:] = [c for c in cells if len(c["members"]) >= 2]
+
+
+def _as_action(cand: dict) -> ScenarioAction:
+    """A chosen candidate as the scenario row its suggestion stands for."""
+    if cand["action"] == "introduce":
+        return ScenarioAction("introduce", actor=_ident(cand["actor"]), other=_ident(cand["other"]))
+    return ScenarioAction(
+        "start",
+        initiative=_new_id(cand),
+        label=_new_label(cand),
+        type=START_TYPE,
+        members=tuple(_ident(m) for m in cand["members"]),
+        sectors=(cand["sector"],),
+        stages=(cand["stage"],),
+    )
+
+
+def _ident(iri: str) -> str:
+    return entity_id(iri).removeprefix("actor/")
+
+
+def _new_id(cand: dict) -> str:
+    return f"new-{cand['sector']}-{cand['stage']}"
+
+
+def _new_label(cand: dict) -> str:
+    return f"New {cand['sector']} initiative at stage {cand['stage']}"
+
+
+def _regap(cells: list[dict], fresh: list[dict]) -> None:
+    """Keep the cells still flagged once a chosen initiative is in the network, with their
+    gap (and the members' order) as *fresh* computes them now."""
+    now = {(c["sector"], c["stage"]): c for c in fresh}
+    kept = []
+    for cell in cells:
+        new = now.get((cell["sector"], cell["stage"]))
+        if new is not None:
+            cell.update({k: new[k] for k in ("gap", "count", "members", "ranked", "passed")})
+            kept.append(cell)
+    cells[:] = kept
 
 
 def _key(cand: dict) -> tuple:
@@ -248,7 +307,7 @@ def _suggestion_row(rank: int, c: dict, net: Network, per_actor: int) -> dict:
         }
     members = c["members"]
     names = ", ".join(label(m) for m in members)
-    ident = f"new-{c['sector']}-{c['stage']}"
+    ident = _new_id(c)
     n = c["count"]
     had = "no initiative" if n == 0 else f"{n} initiative{'s' if n != 1 else ''}"
     passed = ""
