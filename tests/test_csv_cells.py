@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bioeco.analyses import tablecsv
 from bioeco.core import formats
+from bioeco.core import values as cell_values
 
 cells = st.one_of(
     st.none(),
@@ -38,7 +39,7 @@ def test_columns_give_the_cells_one_by_one(values):
 @given(st.lists(st.lists(cells, min_size=3, max_size=3), max_size=6))
 def test_records_of_one_writer_are_the_lines_one_by_one(rows):
     ready = [formats.csv_values(row) for row in rows]
-    assert formats._csv_lines(ready) == [formats._csv_line(row) for row in ready]
+    assert cell_values.csv_lines(ready) == [cell_values.csv_line(row) for row in ready]
 
 
 def test_awkward_cells_in_a_table():
@@ -51,8 +52,8 @@ def test_awkward_cells_in_a_table():
         }
     )
     rows = frame.itertuples(index=False, name=None)
-    one_by_one = [formats._csv_line([formats.csv_value(v) for v in row]) for row in rows]
-    expected = "\n".join([formats._csv_line(list(frame.columns)), *one_by_one]) + "\n"
+    one_by_one = [cell_values.csv_line([formats.csv_value(v) for v in row]) for row in rows]
+    expected = "\n".join([cell_values.csv_line(list(frame.columns)), *one_by_one]) + "\n"
     assert formats.format_frame(frame, "csv") == expected
     formatted = pd.DataFrame({c: [tablecsv.format_cell(v) for v in frame[c]] for c in frame})
     assert tablecsv.table_csv(frame) == formats.format_frame(formatted, "csv")

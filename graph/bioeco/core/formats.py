@@ -1,9 +1,10 @@
-"""Render DataFrames as text tables, CSV or JSON, safely (no spreadsheet formula injection)."""
+"""Render DataFrames as text tables, findings, CSV or JSON, safely (no formula injection).
+
+Each cell as CSV and JSON write it: :mod:`bioeco.core.values` (its public names are also
+importable from here)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import textwrap
@@ -13,6 +14,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bioeco.core.values import (
+    LIST_SEPARATOR,
+    LIST_TYPES,
+    compact_iri,
+    compact_iris,
+    csv_line,
+    csv_lines,
+    csv_value,
+    csv_values,
+    escape_controls,
+    is_missing,
+    json_value,
+    list_items,
+    neutralise,
+    printable,
+)
 from bioeco.core.vocab import compact
 
 __all__ = [
@@ -33,203 +50,6 @@ __all__ = [
 ]
 
 FORMATS = ("table", "text", "csv", "json")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-LIST_SEPARATOR = "|"
-"""How a list cell (e.g. the sectors of an actor) is written in CSV: its items joined by ``|``
-with no spaces, in every CSV bioeco writes (``--format csv`` and ``out/analysis/*.csv``).
-Items are ids and codes (ASCII slugs), which never contain ``|``. JSON gives lists as arrays;
-the table view joins them with ``, ``."""
-
-_LISTS = (list, tuple, set, frozenset, np.ndarray)
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe.
-
-    Numbers stay numbers; only strings starting with ``= + - @``, tab or CR change.
-
-    Examples
-    --------
-    >>> neutralise("=SUM(A1)"), neutralise("-1"), neutralise(-1), neutralise("UiT")
-    ("'=SUM(A1)", "'-1", -1, 'UiT')
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _missing(value: Any) -> bool:
-    """True for None, NaN, NaT, pandas NA and infinite floats (no value a reader can use)."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return True
-    if isinstance(value, float | np.floating):
-        return not math.isfinite(value)
-    return False
-
-
-def _items(value: Any) -> list[Any]:
-    """The items of a list-like cell; sets sorted so the output is deterministic."""
-    if isinstance(value, set | frozenset):
-        return sorted(value, key=str)
-    return list(value)
-
-
-def json_value(value: Any) -> Any:
-    """A cell as a JSON value: lists become arrays, missing values ``null``, numpy scalars
-    plain numbers; anything else that is not a JSON scalar becomes its text.
-
-    Examples
-    --------
-    >>> json_value(("actor/uit", "actor/nibio")), json_value(float("nan")), json_value(())
-    (['actor/uit', 'actor/nibio'], None, [])
-    >>> json_value(np.int64(3)), json_value(frozenset({"b", "a"})), json_value(True)
-    (3, ['a', 'b'], True)
-    """
-    if isinstance(value, _LISTS):
-        return [json_value(v) for v in _items(value)]
-    if _missing(value):
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
-
-
-def csv_value(value: Any) -> Any:
-    """A cell for CSV: lists joined by :data:`LIST_SEPARATOR`, missing values empty, text
-    that a spreadsheet would run as a formula neutralised (:func:`neutralise`).
-
-    Examples
-    --------
-    >>> csv_value(("marine", "health")), csv_value(()), csv_value(None), csv_value(float("nan"))
-    ('marine|health', '', '', '')
-    >>> csv_value("=1+1"), csv_value(np.float64(0.5)), csv_value(["-x", "y"])
-    ("'=1+1", 0.5, "'-x|y")
-    >>> csv_value(True), csv_value(np.bool_(False))
-    ('true', 'false')
-    """
-    if isinstance(value, _LISTS):
-        parts = ["" if _missing(v) else str(json_value(v)) for v in _items(value)]
-        return neutralise(LIST_SEPARATOR.join(parts))
-    if _missing(value):
-        return ""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, bool):
-        return "true" if value else "false"  # as JSON and xsd:boolean write it, not Python's True
-    if isinstance(value, int | float):
-        return value
-    return neutralise(str(value))
-
-
-def csv_values(values: Iterable[Any]) -> list[Any]:
-    """``[csv_value(v) for v in values]``: text, numbers, booleans and lists of text (nearly
-    every cell of a table) done here without the general path.
-
-    Examples
-    --------
-    >>> csv_values(["=x", 2, 0.5, float("nan"), True, ("a", "b"), None, np.int64(3)])
-    ["'=x", 2, 0.5, '', 'true', 'a|b', '', 3]
-    """
-    out: list[Any] = []
-    add = out.append
-    for value in values:
-        kind = type(value)
-        if kind is str:
-            add(neutralise(value))
-        elif kind is int:
-            add(value)
-        elif kind is float:
-            add(value if math.isfinite(value) else "")
-        elif kind is bool:
-            add("true" if value else "false")
-        elif value is None:
-            add("")
-        elif (kind is tuple or kind is list) and all(type(item) is str for item in value):
-            add(neutralise(LIST_SEPARATOR.join(value)))
-        else:
-            add(csv_value(value))
-    return out
-
-
-class _Lines:
-    """A file for :func:`csv.writer` that keeps each record it is given (one per row)."""
-
-    def __init__(self) -> None:
-        self.records: list[str] = []
-        self.write = self.records.append
-
-
-def _csv_lines(rows: Iterable[Iterable[Any]]) -> list[str]:
-    """``[_csv_line(row) for row in rows]`` with one writer."""
-    sink = _Lines()
-    csv.writer(sink, lineterminator="\r\n").writerows(rows)
-    return [record[:-2] for record in sink.records]
-
-
-def escape_controls(text: str) -> str:
-    """*text* with every non-printable character (control characters, escape sequences, line
-    breaks, bidi and other format characters) written as a visible ``\\xNN``/``\\uNNNN``
-    escape, so a value shown in a terminal can neither drive it nor start a new line.
-
-    Examples
-    --------
-    >>> escape_controls("Nofima")
-    'Nofima'
-    >>> print(escape_controls("x\\x1b]0;title\\x07\\nConforms: yes\\u202e"))
-    x\\x1b]0;title\\x07\\nConforms: yes\\u202e
-    """
-    if text.isprintable():
-        return text
-    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
-
-
-def _escape(ch: str) -> str:
-    code = ord(ch)
-    if ch == "\n":
-        return "\\n"
-    if ch == "\t":
-        return "\\t"
-    if ch == "\r":
-        return "\\r"
-    return (
-        f"\\x{code:02x}"
-        if code < 0x100
-        else f"\\u{code:04x}"
-        if code < 0x10000
-        else f"\\U{code:08x}"
-    )
-
-
-def _printable(value: Any) -> Any:
-    """Text for a terminal: strings with control characters (escape sequences, newlines)
-    are shown escaped, like ``repr``, so a label cannot drive the terminal.
-
-    Examples
-    --------
-    >>> _printable("UiT"), _printable("a\\x1b[31mb"), _printable(3)
-    ('UiT', "'a\\\\x1b[31mb'", 3)
-    """
-    if isinstance(value, str) and not value.isprintable():
-        return repr(value)
-    return value
-
-
-def _csv_line(values: list[Any]) -> str:
-    """One CSV record without its line end; cells holding CR or LF anywhere are quoted (the
-    csv module quotes only the characters of its line terminator, and a bare CR would let a
-    spreadsheet start a new row, and so a new formula, inside a cell).
-
-    Examples
-    --------
-    >>> _csv_line(["a", "b\\rc", "", 1.5])
-    'a,"b\\rc",,1.5'
-    """
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerow(values)
-    return buf.getvalue()[:-2]
 
 
 def _cell(value: Any, decimals: int | None = None) -> str:
@@ -242,44 +62,17 @@ def _cell(value: Any, decimals: int | None = None) -> str:
     >>> _cell(True), _cell(np.bool_(False)), _cell(0.5, 3), _cell(("a", "b"))
     ('yes', 'no', '0.500', 'a, b')
     """
-    if isinstance(value, _LISTS):
-        items = _items(value)
+    if isinstance(value, LIST_TYPES):
+        items = list_items(value)
         return ", ".join(_cell(compact(str(v))) for v in items) if items else ""
-    if _missing(value):
+    if is_missing(value):
         return ""
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, float | np.floating):
         places = _places(float(value)) if decimals is None else decimals
         return f"{round(float(value), 6) + 0.0:.{places}f}"
-    return _compact_iri(str(value))
-
-
-def _compact_iri(text: str) -> str:
-    """*text* shortened by the project's prefixes when it is an http(s) IRI (``actor:uit``
-    rather than the full IRI); any other text unchanged."""
-    return compact(text) if text.startswith(("http://", "https://")) else text
-
-
-def compact_iris(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of *frame* with every IRI cell shortened by the project's prefixes, by the rule
-    of the table view (``actor:uit`` rather than ``https://w3id.org/bioeco/id/actor/uit``);
-    other cells, the index and ``attrs`` are kept.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"x": ["https://w3id.org/bioeco/id/actor/uit", "UiT"], "n": [1, 2]})
-    >>> compact_iris(frame)
-               x  n
-    0  actor:uit  1
-    1        UiT  2
-    """
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = [_compact_iri(v) if isinstance(v, str) else v for v in out[column]]
-    out.attrs = dict(frame.attrs)
-    return out
+    return compact_iri(str(value))
 
 
 def _places(value: float) -> int:
@@ -368,7 +161,7 @@ def _text_column(frame: pd.DataFrame, column: str) -> bool:
     series = frame[column]
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return False
-    return not any(isinstance(v, _LISTS) for v in series.tolist())
+    return not any(isinstance(v, LIST_TYPES) for v in series.tolist())
 
 
 def finding_columns(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -643,7 +436,7 @@ def _findings(frame: pd.DataFrame, max_width: int | None) -> str:
     for _, row in frame.iterrows():
         head = " · ".join(_cell(row[c]) for c in names if _cell(row[c])) or "(unnamed)"
         rank = row.get("rank")
-        lead = f"{_cell(rank)}." if rank is not None and not _missing(rank) else "-"
+        lead = f"{_cell(rank)}." if rank is not None and not is_missing(rank) else "-"
         lines = [f"{lead} {head}" if max_width is None else _cut(f"{lead} {head}", max_width)]
         explanation = row.get("explanation")
         if isinstance(explanation, str) and explanation:
@@ -651,7 +444,7 @@ def _findings(frame: pd.DataFrame, max_width: int | None) -> str:
         shown = [
             f"{column_title(c)} {_cell(row[c], decimals[c])}"
             for c in numbers
-            if not _missing(row[c])
+            if not is_missing(row[c])
         ]
         if shown:
             lines.extend(_items_lines(shown, width))
@@ -679,7 +472,7 @@ def fits(frame: pd.DataFrame, max_width: int | None) -> bool:
     """
     if max_width is None or "explanation" not in frame.columns or frame.empty:
         return True
-    return _table(frame.map(_printable), max_width)[1]
+    return _table(frame.map(printable), max_width)[1]
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -739,9 +532,9 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table", *, max_width: int | No
     if fmt == "csv":
         if not len(frame.columns):
             return frame.to_csv(index=False, lineterminator="\n")
-        lines = [_csv_line([str(c) for c in frame.columns])]
+        lines = [csv_line([str(c) for c in frame.columns])]
         cells = [csv_values(frame.iloc[:, i].tolist()) for i in range(len(frame.columns))]
-        lines += _csv_lines(zip(*cells, strict=True))
+        lines += csv_lines(zip(*cells, strict=True))
         return "\n".join(lines) + "\n"
     if fmt == "json":
         return json.dumps(_records(frame), ensure_ascii=False, allow_nan=False)
@@ -750,11 +543,11 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table", *, max_width: int | No
     if fmt == "table":
         if frame.empty:
             return "(no rows)" if len(frame.columns) else "(empty)"
-        return _table(frame.map(_printable), max_width)[0]
+        return _table(frame.map(printable), max_width)[0]
     if fmt == "text":
         if frame.empty:
             return "(no rows)" if len(frame.columns) else "(empty)"
-        return _findings(frame.map(_printable), max_width)
+        return _findings(frame.map(printable), max_width)
     raise ValueError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
 
 
