@@ -125,19 +125,26 @@ def suggest_actions(
             pool.remove(best)
             chosen.append({**best, "gain": best_gain})
             # the later candidates are scored on the network with this action taken: its
-            # ties in the reach tracker, and (a start) its initiative in the coverage
-            if state is None:
-                state = ScenarioState.of(net)
-            apply_action(state, _as_action(best))
+            # ties in the reach tracker, and (a start) its initiative in the coverage; the
+            # network itself (a scenario state) is made when a start first needs it
             named_all = _named(best)
             if all(m in index for m in named_all):
                 for x, y in itertools.combinations(named_all, 2):
                     tracker.introduce(index[x], index[y])
-            else:  # a member with no membership before: the member index changes
-                tracker = Tracker(state.network(), reach_only=True)
-                index = tracker.index
-            if best["action"] == "start" and cells:
-                _regap(cells, _coverage_candidates(state.network(), region))
+            if best["action"] == "start":
+                if state is None:  # the actions chosen before, then this one
+                    state = ScenarioState.of(net)
+                    for done in chosen[:-1]:
+                        apply_action(state, _as_action(done))
+                apply_action(state, _as_action(best))
+                if not all(m in index for m in named_all):
+                    # a member with no membership before: the member index changes
+                    tracker = Tracker(state.network(), reach_only=True)
+                    index = tracker.index
+                if cells:
+                    _regap(cells, _coverage_candidates(state.network(), region))
+            elif state is not None:
+                apply_action(state, _as_action(best))
             if per_actor:
                 for actor in _named(best):
                     named[actor] = named.get(actor, 0) + 1
