@@ -1,7 +1,6 @@
 """Analyses of a bioeco graph: value-chain gaps, initiative overlap and cross-sector bridges."""
 
-import importlib
-from typing import Any
+from bioeco.core.lazy import lazy_room
 
 #: Public name → the module of this room that defines it, imported on first use: a command
 #: that needs only the network (``project``) does not pay for scipy.stats and igraph.
@@ -30,18 +29,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    try:  # a module of the room, e.g. ``bioeco.analyses.run`` after ``import bioeco.analyses``
-        return importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{name}":
-            raise
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_room(__name__, _LAZY)

@@ -29,6 +29,7 @@ __all__ = [
     "list_items",
     "neutralise",
     "printable",
+    "xml_text",
 ]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -255,3 +256,21 @@ def compact_iris(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = [compact_iri(v) if isinstance(v, str) else v for v in out[column]]
     out.attrs = dict(frame.attrs)
     return out
+
+
+def xml_text(text: str) -> str:
+    """Text content escaped for XML as ElementTree writes it (``&``, ``<`` and ``>``), for
+    the writers that write XML line by line (GraphML, the workbook's sheets).
+
+    Examples
+    --------
+    >>> xml_text("R&D <marine> -> health")
+    'R&amp;D &lt;marine&gt; -&gt; health'
+    """
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text

@@ -12,6 +12,7 @@ import pandas as pd
 from rdflib import Dataset, Graph
 
 from bioeco.analyses.project import actor_projection, bipartite_graph, entity_id, load_network
+from bioeco.core.values import xml_text
 from bioeco.errors import UsageError
 from bioeco.viz.workbook import cell_number, sheet_cell
 
@@ -262,7 +263,7 @@ def graphml_bytes(g: nx.Graph) -> bytes:
         out = []
         for name, value in values.items():
             ident = key(str(name), type(value), scope)
-            text = _cdata(str(value))
+            text = xml_text(str(value))
             if text:
                 out.append(f'{indent}<data key="{ident}">{text}</data>')
             else:
@@ -314,20 +315,9 @@ _XML_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>"
 _DEFAULTS = ("node_default", "edge_default")
 
 
-def _cdata(text: str) -> str:
-    """Text content escaped as ElementTree escapes it."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
-
-
 def _attrib(text: str) -> str:
     """An attribute value escaped as ElementTree escapes it."""
-    text = _cdata(text)
+    text = xml_text(text)
     if '"' in text:
         text = text.replace('"', "&quot;")
     if "\r" in text:

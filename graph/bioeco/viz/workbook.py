@@ -17,6 +17,7 @@ from rdflib import Dataset, Graph
 from bioeco.analyses.project import entity_id, load_network
 from bioeco.analyses.run import format_cell
 from bioeco.core.formats import LIST_SEPARATOR, neutralise
+from bioeco.core.values import xml_text
 
 __all__ = [
     "SHEET_NOTES",
@@ -179,16 +180,6 @@ def _cell_xml(cell: Any) -> str:
     return buf.getvalue().decode("utf-8")
 
 
-def _escape(text: str) -> str:
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
-
-
 def _rows_xml(sheet: _Rows, wb: Any) -> tuple[str, bytes]:
     """The ``<dimension>`` reference and the ``<sheetData>`` element of a sheet, byte for byte
     what openpyxl writes for the same cells (inline strings, ``%.16g`` numbers, the style ids
@@ -241,7 +232,7 @@ def _rows_xml(sheet: _Rows, wb: Any) -> tuple[str, bytes]:
                 stripped = text.strip()
                 if stripped and stripped != text:
                     space = ' xml:space="preserve"'
-                add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>')
+                add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>')
             elif kind is float or kind is int:
                 if value != value or value in (_INF, -_INF):
                     add(f'<c r="{ref}"{s} t="n"><v /></c>')
