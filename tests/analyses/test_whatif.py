@@ -259,9 +259,7 @@ def test_suggestions_name_actors_and_initiatives_with_a_reason(dataset):
     assert set(top["action"]) == {"introduce", "start"}  # both goals, in turn
     for row in top.itertuples():
         assert row.gain >= 1 and row.explanation.endswith("not a prediction.")
-    regional = suggest_actions(dataset, 5, region="nord-norge", as_of=2021)
-    assert len(regional) >= 1
-    assert all("UiT" in t or "Nord" in t or "Akvaplan" in t for t in regional["explanation"])
+    # the regional lens: tests/analyses/test_whatif_suggest.py (actors located there)
 
 
 def test_greedy_gain_is_given_the_actions_before():

@@ -17,8 +17,9 @@ from bioeco import build_dataset
 from bioeco.analyses._fixture import build_graph
 from bioeco.analyses.gaps import coverage
 from bioeco.analyses.project import load_network
-from bioeco.analyses.whatif import apply_scenario, suggest_actions, whatif
+from bioeco.analyses.whatif import apply_scenario, cross_sector_reach, suggest_actions, whatif
 from bioeco.analyses.whatif_suggest import PER_ACTOR
+from bioeco.core.vocab import BID
 from bioeco.errors import UsageError
 from bioeco.ingest.load import ScenarioAction
 from bioeco.pipeline import whatif as pipeline_whatif
@@ -220,3 +221,39 @@ def test_on_data_each_gain_is_what_the_scenario_measures(dataset, goal):
     if goal == "both":
         assert set(top["action"]) == {"introduce", "start"}
     assert _measured(net, top) == top["gain"].tolist()
+
+
+def test_the_regional_lens_gives_several_actions_with_actors_of_the_region(dataset):
+    """In nord-norge (2021) nearly every classified actor is within two steps of every other
+    one already; what reach is left comes from Nord University (located there, in no
+    initiative there) and Arctic Biodiscovery (more than two steps from the others). The
+    regional candidates find both; the pair suggestions alone (pairs with a shared
+    neighbour) gained nothing there."""
+    net = load_network(dataset, as_of=2021)
+    top = suggest_actions(net, 5, region="nord-norge")
+    assert len(top) >= 3 and top["gain"].gt(0).all()
+    assert (top["action"] == "introduce").sum() >= 2
+    inside = net.descendants("region", "nord-norge")
+    for row in top.itertuples():
+        named = {row.actor, row.other, *row.members.split("|")} - {""}
+        assert named
+        for ident in named:
+            assert set(net.attr(f"{BID}actor/{ident}", "regions")) & inside, ident
+    why = " ".join(top["explanation"])
+    assert "is located in nord-norge but in no initiative there (as of 2021)" in why
+    assert "are more than two steps apart in nord-norge" in why
+    # the introductions take all the reach the region has left: every pair of actors of
+    # different sectors that are members there (Nord University now too) is within two steps
+    regional = net.restrict_region("nord-norge")
+    assert _measured(regional, top) == top["gain"].tolist()
+    after = apply_scenario(regional, _plan(top))
+    assert f"{BID}actor/nord-universitet" in after.members
+    assert cross_sector_reach(after) == _possible(after) > cross_sector_reach(regional)
+
+
+def _possible(net) -> int:
+    """Pairs of actor members of *net* of different sectors (both classified)."""
+    found = [set(net.attr(m, "sectors")) for m in net.members if net.attr(m, "kind") == "actor"]
+    return sum(
+        bool(a) and bool(b) and not a & b for k, a in enumerate(found) for b in found[k + 1 :]
+    )

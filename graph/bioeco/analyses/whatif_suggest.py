@@ -15,7 +15,7 @@ import pandas as pd
 from rdflib import Dataset, Graph
 
 from bioeco.analyses.gaps import coverage
-from bioeco.analyses.incremental import Tracker
+from bioeco.analyses.incremental import Tracker, _count, _indices, _row
 from bioeco.analyses.project import Network, as_network, entity_id
 from bioeco.analyses.whatif_apply import HONESTY, ScenarioState, apply_action
 from bioeco.core.vocab import BID
@@ -96,10 +96,15 @@ def suggest_actions(
                 continue  # a recorded change event ended one of the two
             bridges.append({"action": "introduce", "actor": f"{BID}{a}", "other": f"{BID}{b}"})
     cells = _coverage_candidates(net, region) if goal in ("coverage", "both") else []
-    considered = len(bridges) + len(cells)
     tracker = Tracker(net, reach_only=True)
     index = tracker.index
     bridges = [c for c in bridges if c["actor"] in index and c["other"] in index]
+    if region is not None and goal in ("bridges", "both"):
+        seen = {(c["actor"], c["other"]) for c in bridges}
+        for cand in _regional_candidates(net, tracker, region, candidates):
+            if (cand["actor"], cand["other"]) not in seen:
+                bridges.append(cand)
+    considered = len(bridges) + len(cells)
     chosen: list[dict] = []
     state: ScenarioState | None = None  # the network with the chosen actions taken
     named: dict[str, int] = {}  # actor -> how many chosen actions name it
@@ -107,10 +112,7 @@ def suggest_actions(
     while len(chosen) < n and (bridges or cells):
         pool = bridges if turn == "bridges" else cells
         if turn == "bridges":
-            gains = tracker.introduce_gains(
-                np.array([index[c["actor"]] for c in pool], dtype=np.int64),
-                np.array([index[c["other"]] for c in pool], dtype=np.int64),
-            ).tolist()
+            gains = _introduce_gains(tracker, net, pool)
         else:
             gains = [c["gap"] for c in pool]
         best, best_gain = None, 0
@@ -128,20 +130,21 @@ def suggest_actions(
             # ties in the reach tracker, and (a start) its initiative in the coverage; the
             # network itself (a scenario state) is made when a start first needs it
             named_all = _named(best)
-            if all(m in index for m in named_all):
+            inside = all(m in index for m in named_all)
+            if inside:
                 for x, y in itertools.combinations(named_all, 2):
                     tracker.introduce(index[x], index[y])
-            if best["action"] == "start":
+            if best["action"] == "start" or not inside:
                 if state is None:  # the actions chosen before, then this one
                     state = ScenarioState.of(net)
                     for done in chosen[:-1]:
                         apply_action(state, _as_action(done))
                 apply_action(state, _as_action(best))
-                if not all(m in index for m in named_all):
-                    # a member with no membership before: the member index changes
+                if not inside:
+                    # an actor with no membership before: the member index changes
                     tracker = Tracker(state.network(), reach_only=True)
                     index = tracker.index
-                if cells:
+                if best["action"] == "start" and cells:
                     _regap(cells, _coverage_candidates(state.network(), region))
             elif state is not None:
                 apply_action(state, _as_action(best))
@@ -175,6 +178,126 @@ def suggest_actions(
     out.attrs["note"] = HONESTY
     out.attrs["candidates"] = considered  # how many candidate actions were weighed
     return out
+
+
+PARTNERS = 3
+"""With ``--region``: how many partners each actor in no initiative there is proposed with."""
+
+
+def _introduce_gains(tracker: Tracker, net: Network, pool: list[dict]) -> list[int]:
+    """The reach each introduction of *pool* would add now: from the tracker's bit rows when
+    both actors are members, else counted directly (an actor in no initiative comes within
+    two steps of the other one and of that one's actor co-members)."""
+    index = tracker.index
+    inside = [k for k, c in enumerate(pool) if c["actor"] in index and c["other"] in index]
+    gains = [0] * len(pool)
+    if inside:
+        found = tracker.introduce_gains(
+            np.array([index[pool[k]["actor"]] for k in inside], dtype=np.int64),
+            np.array([index[pool[k]["other"]] for k in inside], dtype=np.int64),
+        ).tolist()
+        for k, gain in zip(inside, found, strict=True):
+            gains[k] = gain
+    for k, c in enumerate(pool):
+        if c["actor"] not in index or c["other"] not in index:
+            gains[k] = _outside_gain(tracker, net, c["actor"], c["other"])
+    return gains
+
+
+def _apart(one: set, two: set) -> bool:
+    """Of different sectors: both classified, no sector in common (as the reach counts)."""
+    return bool(one) and bool(two) and not one & two
+
+
+def _outside_gain(tracker: Tracker, net: Network, u: str, v: str) -> int:
+    """The reach added by introducing *u*, in no initiative, to *v* (a member or not)."""
+    index = tracker.index
+    if u in index:
+        u, v = v, u
+    mine = tuple(net.attr(u, "sectors"))
+    if v not in index:
+        return int(_apart(set(mine), set(net.attr(v, "sectors"))))
+    k = index[v]
+    near = (tracker.adj[k] & tracker.actor_bits) | _one(tracker, k)
+    return int(_count(near & _apart_row(tracker, mine)))
+
+
+def _one(tracker: Tracker, k: int) -> np.ndarray:
+    row = np.zeros_like(tracker.actor_bits)
+    row[k // 64] = np.left_shift(np.uint64(1), np.uint64(k % 64))
+    return row
+
+
+def _apart_row(tracker: Tracker, sectors: tuple) -> np.ndarray:
+    """Bit row of the members of a sector different from all of *sectors* (kept with the
+    tracker: its members do not change while it lives)."""
+    cache = tracker.__dict__.setdefault("_apart_rows", {})
+    if sectors not in cache:
+        mine = set(sectors)
+        cache[sectors] = _row(
+            np.array([_apart(mine, set(s)) for s in _member_sectors(tracker)], dtype=bool)
+        )
+    return cache[sectors]
+
+
+def _member_sectors(tracker: Tracker) -> list[tuple]:
+    found = tracker.__dict__.get("_member_sectors")
+    if found is None:
+        found = tracker.__dict__["_member_sectors"] = [
+            tuple(tracker.net.attr(m, "sectors")) for m in tracker.members
+        ]
+    return found
+
+
+def _regional_candidates(net: Network, tracker: Tracker, region: str, most: int) -> list[dict]:
+    """Introductions that can add reach within *region* when its members are nearly all
+    within two steps of each other already: an actor located there but in no initiative
+    there, with each of the :data:`PARTNERS` members of another sector that would bring it
+    the most reach; and members of different sectors more than two steps apart. At most
+    *most* of each, in a fixed order."""
+    index = tracker.index
+    inside = net.descendants("region", region)
+    nodes = net.nodes
+    outsiders = [
+        iri
+        for iri, kind, regions, sectors in zip(
+            nodes.index, nodes["kind"], nodes["regions"], nodes["sectors"], strict=True
+        )
+        if kind == "actor"
+        and iri not in index
+        and iri not in net.gone
+        and set(regions) & inside
+        and len(sectors)
+    ]
+    members = [m for m in tracker.members if tracker.is_actor[index[m]] and m not in net.gone]
+    rows = np.array([index[m] for m in members], dtype=np.int64)
+    near = (tracker.adj[rows] & tracker.actor_bits) | tracker._ones(rows)
+    best: dict[tuple, list] = {}  # the best partners of an actor of these sectors
+    out: list[dict] = []
+    for u in sorted(outsiders):
+        mine = tuple(net.attr(u, "sectors"))
+        if mine not in best:
+            gains = _count(near & _apart_row(tracker, mine)).tolist()
+            best[mine] = sorted(zip(gains, members, strict=True), key=lambda gv: (-gv[0], gv[1]))
+        for gain, v in best[mine][:PARTNERS]:
+            if gain > 0:
+                out.append(
+                    {"action": "introduce", "actor": u, "other": v, "why": "outside", "in": region}
+                )
+    out = out[:most]
+    far: list[dict] = []
+    for a in members:
+        if len(far) >= most:
+            break
+        ka = index[a]
+        row = tracker.actor_bits & ~tracker.near[ka] & tracker.dmask[tracker.tid[ka]]
+        for kb in _indices(row).tolist():
+            b = tracker.members[kb]
+            if b > a and b not in net.gone:
+                far.append(
+                    {"action": "introduce", "actor": a, "other": b, "why": "far", "in": region}
+                )
+    return out + far[:most]
 
 
 def _named(cand: dict) -> list[str]:
@@ -291,12 +414,29 @@ def _coverage_candidates(net: Network, region: str | None = None) -> list[dict]:
     return out
 
 
+def _sectors(net: Network, iri: str) -> str:
+    return " and ".join(sorted(net.attr(iri, "sectors")))
+
+
 def _suggestion_row(rank: int, c: dict, net: Network, per_actor: int) -> dict:
     label = net.label
     if c["action"] == "introduce":
         a, b = c["actor"], c["other"]
+        why = ""
+        if c.get("why") == "outside":
+            year = f" (as of {net.as_of})" if net.as_of is not None else ""
+            why = (
+                f"{label(a)} is located in {c['in']} but in no initiative there{year}; "
+                f"{label(b)} ({_sectors(net, b)}) would bring it within two steps of actors "
+                f"of other sectors: "
+            )
+        elif c.get("why") == "far":
+            why = (
+                f"{label(a)} ({_sectors(net, a)}) and {label(b)} ({_sectors(net, b)}) are more "
+                f"than two steps apart in {c['in']}: "
+            )
         text = (
-            f"Introduce {label(a)} and {label(b)} (a meeting or a shared initiative): "
+            f"Introduce {label(a)} and {label(b)} (a meeting or a shared initiative): {why}"
             f"{c['gain']} more pairs of actors of different sectors would be within two steps "
             "of each other. Effect on the network model, not a prediction."
         )
