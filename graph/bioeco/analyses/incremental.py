@@ -66,7 +66,16 @@ from bioeco.analyses.project import Network
 from bioeco.analyses.scores import member_role
 from bioeco.core.vocab import BID
 
-__all__ = ["STATE_FILE", "Tracker", "read_state", "start_state", "state_bytes"]
+__all__ = [
+    "STATE_FILE",
+    "Tracker",
+    "bit_count",
+    "bit_indices",
+    "bit_row",
+    "read_state",
+    "start_state",
+    "state_bytes",
+]
 
 _ONE = np.uint64(1)
 
@@ -84,7 +93,7 @@ def _pack(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> np.nd
     return out
 
 
-def _row(mask: np.ndarray) -> np.ndarray:
+def bit_row(mask: np.ndarray) -> np.ndarray:
     """One bit row from a boolean vector."""
     words = max(1, (len(mask) + 63) // 64)
     packed = np.zeros(words * 8, dtype=np.uint8)
@@ -93,13 +102,13 @@ def _row(mask: np.ndarray) -> np.ndarray:
     return packed.view(np.uint64)
 
 
-def _indices(row: np.ndarray) -> np.ndarray:
+def bit_indices(row: np.ndarray) -> np.ndarray:
     """The set bits of one bit row, ascending."""
     bits = np.unpackbits(row.view(np.uint8), bitorder="little")
     return np.flatnonzero(bits)
 
 
-def _count(rows: np.ndarray) -> np.ndarray:
+def bit_count(rows: np.ndarray) -> np.ndarray:
     """Set bits per row."""
     return np.bitwise_count(rows).sum(axis=-1, dtype=np.int64)
 
@@ -198,6 +207,7 @@ class Tracker(Betweenness):
     # -- starting from a whole network -----------------------------------------------------
 
     def _start(self, net: Network) -> None:
+        self.memo: dict[Any, Any] = {}  # what callers derive from the members (reset here)
         self.concepts, self.stage_rules, self.basis = net.concepts, net.stage_rules, net.basis
         self.members = list(net.members)
         self.index = {m: i for i, m in enumerate(self.members)}
@@ -223,8 +233,8 @@ class Tracker(Betweenness):
         #: per type: bit row of the members of a type disjoint from it
         self.dmask = np.zeros((len(types), max(1, (n + 63) // 64)), dtype=np.uint64)
         for t in range(len(types)):
-            self.dmask[t] = _row(disjoint[t][self.tid])
-        self.actor_bits = _row(self.is_actor)
+            self.dmask[t] = bit_row(disjoint[t][self.tid])
+        self.actor_bits = bit_row(self.is_actor)
         # memberships
         self.inits: dict[str, set[int]] = {}
         self.of: list[set[str]] = [set() for _ in range(n)]
@@ -239,7 +249,7 @@ class Tracker(Betweenness):
         for members in self.inits.values():
             ms = np.fromiter(members, dtype=np.int64)
             mask[ms] = True
-            self.adj[ms] |= _row(mask)
+            self.adj[ms] |= bit_row(mask)
             mask[ms] = False
         everyone = np.arange(n)
         self.adj[everyone, everyone // 64] &= ~np.left_shift(
@@ -290,7 +300,7 @@ class Tracker(Betweenness):
                 self.near[ms] |= np.bitwise_or.reduce(one[ms], axis=0)
         self.near &= self.actor_bits
 
-    def _ones(self, rows: np.ndarray) -> np.ndarray:
+    def unit_rows(self, rows: np.ndarray) -> np.ndarray:
         """One bit row per index of *rows*, with that bit set."""
         return _pack(np.arange(len(rows)), np.asarray(rows, dtype=np.int64), len(rows), self.n)
 
@@ -300,11 +310,11 @@ class Tracker(Betweenness):
         a's; the pair a–b counted once)."""
         a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
         act = self.actor_bits
-        one_a, one_b = self._ones(a), self._ones(b)
+        one_a, one_b = self.unit_rows(a), self.unit_rows(b)
         to_a = ((self.adj[b] & act) | one_b) & ~self.near[a] & self.dmask[self.tid[a]]
         to_b = ((self.adj[a] & act) | one_a) & ~self.near[b] & self.dmask[self.tid[b]]
         twice = (to_a & one_b).any(axis=1)
-        return _count(to_a) + _count(to_b) - twice
+        return bit_count(to_a) + bit_count(to_b) - twice
 
     def introduce(self, a: int, b: int) -> None:
         """Record that actors a and b share an initiative from now on (the reach only)."""
@@ -314,7 +324,7 @@ class Tracker(Betweenness):
     def reach(self) -> int:
         """Cross-sector reach: pairs of actors of disjoint sectors within two steps."""
         rows = np.flatnonzero(self.is_actor)
-        return int(_count(self.near[rows] & self.dmask[self.tid[rows]]).sum()) // 2
+        return int(bit_count(self.near[rows] & self.dmask[self.tid[rows]]).sum()) // 2
 
     # -- bridges ------------------------------------------------------------------------------
 
@@ -336,11 +346,11 @@ class Tracker(Betweenness):
     def _cross_at(self, v: int) -> int:
         """Cross-sector open two-paths through v: unordered pairs of untied neighbours of v
         of disjoint types."""
-        nb = _indices(self.adj[v])
+        nb = bit_indices(self.adj[v])
         if len(nb) < 2:
             return 0
         rows = self.adj[v][None, :] & ~self.adj[nb] & self.dmask[self.tid[nb]]
-        return int(_count(rows).sum()) // 2
+        return int(bit_count(rows).sum()) // 2
 
     # -- one action ---------------------------------------------------------------------------
 
@@ -539,7 +549,7 @@ class Tracker(Betweenness):
             self._cross_tie(u, v, +1)
         if self.is_actor[u] and self.is_actor[v]:
             act = self.actor_bits
-            nu, nv = _indices(adj[u] & act), _indices(adj[v] & act)
+            nu, nv = bit_indices(adj[u] & act), bit_indices(adj[v] & act)
             self.near[u] |= adj[v] & act
             self.near[v] |= adj[u] & act
             self._bit(np.array([u]), v, True, self.near)
@@ -554,10 +564,10 @@ class Tracker(Betweenness):
         brokers u and v gain (lose) the paths to the other's untied neighbours, the common
         neighbours lose (gain) the path u–c–v, which the tie closes."""
         adj = self.adj
-        self.cross[u] += sign * int(_count(adj[u] & ~adj[v] & self.dmask[self.tid[v]]))
-        self.cross[v] += sign * int(_count(adj[v] & ~adj[u] & self.dmask[self.tid[u]]))
+        self.cross[u] += sign * int(bit_count(adj[u] & ~adj[v] & self.dmask[self.tid[v]]))
+        self.cross[v] += sign * int(bit_count(adj[v] & ~adj[u] & self.dmask[self.tid[u]]))
         if self._disjoint(u, v):
-            self.cross[_indices(adj[u] & adj[v])] -= sign
+            self.cross[bit_indices(adj[u] & adj[v])] -= sign
 
     def _untie(self, u: int, v: int) -> None:
         """Remove the tie u–v (the reverse of :meth:`_tie`)."""
@@ -569,8 +579,8 @@ class Tracker(Betweenness):
         if self.is_actor[u] and self.is_actor[v]:
             act = self.actor_bits
             for a, others in (
-                (u, np.union1d(_indices(adj[v] & act), [v])),
-                (v, _indices(adj[u] & act)),
+                (u, np.union1d(bit_indices(adj[v] & act), [v])),
+                (v, bit_indices(adj[u] & act)),
             ):
                 others = others[others != a]
                 if not len(others):
@@ -581,8 +591,8 @@ class Tracker(Betweenness):
                 still = ((rows & act & adj[a]).any(axis=1)) | (rows[:, a // 64] & bit_a > 0)
                 kept, dropped = others[still], others[~still]
                 # a's row: the kept bits set, the others cleared; their rows: a's bit likewise
-                self.near[a] |= _row(np.isin(np.arange(self.n), kept))
-                self.near[a] &= ~_row(np.isin(np.arange(self.n), dropped))
+                self.near[a] |= bit_row(np.isin(np.arange(self.n), kept))
+                self.near[a] &= ~bit_row(np.isin(np.arange(self.n), dropped))
                 self.near[kept, a // 64] |= bit_a
                 self.near[dropped, a // 64] &= ~bit_a
 

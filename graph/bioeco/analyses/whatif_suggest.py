@@ -15,7 +15,7 @@ import pandas as pd
 from rdflib import Dataset, Graph
 
 from bioeco.analyses.gaps import coverage
-from bioeco.analyses.incremental import Tracker, _count, _indices, _row
+from bioeco.analyses.incremental import Tracker, bit_count, bit_indices, bit_row
 from bioeco.analyses.project import Network, as_network, entity_id
 from bioeco.analyses.whatif_apply import HONESTY, ScenarioState, apply_action
 from bioeco.core.vocab import BID
@@ -219,7 +219,7 @@ def _outside_gain(tracker: Tracker, net: Network, u: str, v: str) -> int:
         return int(_apart(set(mine), set(net.attr(v, "sectors"))))
     k = index[v]
     near = (tracker.adj[k] & tracker.actor_bits) | _one(tracker, k)
-    return int(_count(near & _apart_row(tracker, mine)))
+    return int(bit_count(near & _apart_row(tracker, mine)))
 
 
 def _one(tracker: Tracker, k: int) -> np.ndarray:
@@ -231,19 +231,19 @@ def _one(tracker: Tracker, k: int) -> np.ndarray:
 def _apart_row(tracker: Tracker, sectors: tuple) -> np.ndarray:
     """Bit row of the members of a sector different from all of *sectors* (kept with the
     tracker: its members do not change while it lives)."""
-    cache = tracker.__dict__.setdefault("_apart_rows", {})
+    cache = tracker.memo.setdefault("apart_rows", {})
     if sectors not in cache:
         mine = set(sectors)
-        cache[sectors] = _row(
+        cache[sectors] = bit_row(
             np.array([_apart(mine, set(s)) for s in _member_sectors(tracker)], dtype=bool)
         )
     return cache[sectors]
 
 
 def _member_sectors(tracker: Tracker) -> list[tuple]:
-    found = tracker.__dict__.get("_member_sectors")
+    found = tracker.memo.get("member_sectors")
     if found is None:
-        found = tracker.__dict__["_member_sectors"] = [
+        found = tracker.memo["member_sectors"] = [
             tuple(tracker.net.attr(m, "sectors")) for m in tracker.members
         ]
     return found
@@ -271,13 +271,13 @@ def _regional_candidates(net: Network, tracker: Tracker, region: str, most: int)
     ]
     members = [m for m in tracker.members if tracker.is_actor[index[m]] and m not in net.gone]
     rows = np.array([index[m] for m in members], dtype=np.int64)
-    near = (tracker.adj[rows] & tracker.actor_bits) | tracker._ones(rows)
+    near = (tracker.adj[rows] & tracker.actor_bits) | tracker.unit_rows(rows)
     best: dict[tuple, list] = {}  # the best partners of an actor of these sectors
     out: list[dict] = []
     for u in sorted(outsiders):
         mine = tuple(net.attr(u, "sectors"))
         if mine not in best:
-            gains = _count(near & _apart_row(tracker, mine)).tolist()
+            gains = bit_count(near & _apart_row(tracker, mine)).tolist()
             best[mine] = sorted(zip(gains, members, strict=True), key=lambda gv: (-gv[0], gv[1]))
         for gain, v in best[mine][:PARTNERS]:
             if gain > 0:
@@ -291,7 +291,7 @@ def _regional_candidates(net: Network, tracker: Tracker, region: str, most: int)
             break
         ka = index[a]
         row = tracker.actor_bits & ~tracker.near[ka] & tracker.dmask[tracker.tid[ka]]
-        for kb in _indices(row).tolist():
+        for kb in bit_indices(row).tolist():
             b = tracker.members[kb]
             if b > a and b not in net.gone:
                 far.append(
