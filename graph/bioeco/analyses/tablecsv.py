@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bioeco.core.formats import LIST_SEPARATOR, csv_value, format_frame, neutralise
+from bioeco.core.formats import csv_value, csv_values, format_frame
 
 __all__ = ["format_cell", "table_csv"]
 
@@ -47,37 +47,7 @@ def table_csv(frame: pd.DataFrame) -> str:
     a,marine|health
     """
     cells = pd.DataFrame(
-        {col: _format_cells(frame[col].tolist()) for col in frame.columns},
+        {col: csv_values(frame[col].tolist(), decimals=6) for col in frame.columns},
         columns=list(frame.columns),
     )
     return format_frame(cells, "csv")
-
-
-def _format_cells(values: list[Any]) -> list[Any]:
-    """``[format_cell(v) for v in values]``, with text, numbers, booleans and lists of text
-    (nearly every cell) done here without the general path.
-
-    Examples
-    --------
-    >>> _format_cells([0.1234567, float("inf"), "-x", 3, False, ["a", "b"], None, ()])
-    [0.123457, '', "'-x", 3, 'false', 'a|b', '', '']
-    """
-    out: list[Any] = []
-    add = out.append
-    for value in values:
-        kind = type(value)
-        if kind is float:
-            add(round(value, 6) + 0.0 if math.isfinite(value) else "")
-        elif kind is str:
-            add(neutralise(value))
-        elif kind is int:
-            add(value)
-        elif kind is bool:
-            add("true" if value else "false")
-        elif value is None:
-            add("")
-        elif (kind is tuple or kind is list) and all(type(item) is str for item in value):
-            add(neutralise(LIST_SEPARATOR.join(value)))
-        else:
-            add(format_cell(value))
-    return out

@@ -123,14 +123,18 @@ def csv_value(value: Any) -> Any:
     return neutralise(str(value))
 
 
-def csv_values(values: Iterable[Any]) -> list[Any]:
+def csv_values(values: Iterable[Any], decimals: int | None = None) -> list[Any]:
     """``[csv_value(v) for v in values]``: text, numbers, booleans and lists of text (nearly
-    every cell of a table) done here without the general path.
+    every cell of a table) done here without the general path. With *decimals*, finite
+    floats are rounded to that many places first (the analysis tables' cells:
+    :func:`bioeco.analyses.tablecsv.format_cell` for each value).
 
     Examples
     --------
     >>> csv_values(["=x", 2, 0.5, float("nan"), True, ("a", "b"), None, np.int64(3)])
     ["'=x", 2, 0.5, '', 'true', 'a|b', '', 3]
+    >>> csv_values([0.1234567, float("inf"), "-x", False, ["a", "b"], np.float64(0.5)], 6)
+    [0.123457, '', "'-x", 'false', 'a|b', 0.5]
     """
     out: list[Any] = []
     add = out.append
@@ -141,13 +145,18 @@ def csv_values(values: Iterable[Any]) -> list[Any]:
         elif kind is int:
             add(value)
         elif kind is float:
-            add(value if math.isfinite(value) else "")
+            if not math.isfinite(value):
+                add("")
+            else:
+                add(value if decimals is None else round(value, decimals) + 0.0)
         elif kind is bool:
             add("true" if value else "false")
         elif value is None:
             add("")
         elif (kind is tuple or kind is list) and all(type(item) is str for item in value):
             add(neutralise(LIST_SEPARATOR.join(value)))
+        elif decimals is not None and isinstance(value, np.floating) and math.isfinite(value):
+            add(round(float(value), decimals) + 0.0)
         else:
             add(csv_value(value))
     return out
