@@ -9,15 +9,14 @@ from typing import Any
 import pandas as pd
 from rdflib import Dataset
 
-from bioeco.analyses.project import BASIS_LEVELS, Network, concept_code, entity_id
+from bioeco.analyses.ended import change_events
+from bioeco.analyses.project import BASIS_LEVELS, Network, entity_id
 from bioeco.analyses.years import (
     DIFF_ORDER,
     STATUS_ORDER,
     Comparison,
-    is_missing,
     source_id,
     stated_dates,
-    year_of,
 )
 from bioeco.store.query import select
 
@@ -58,19 +57,6 @@ SELECT DISTINCT ?g ?x ?name WHERE {
 }"""
 
 
-_Q_CHANGES = """
-SELECT ?c ?type ?orig ?res ?date ?basis ?src ?loc ?cit WHERE {
-  ?c a org:ChangeEvent ; org:resultingOrganization ?res .
-  OPTIONAL { ?c bioeco:changeType ?type }
-  OPTIONAL { ?c org:originalOrganization ?orig }
-  OPTIONAL { ?c dcterms:date ?date }
-  OPTIONAL { ?c bioeco:basis ?basis }
-  OPTIONAL { ?c prov:wasDerivedFrom ?src }
-  OPTIONAL { ?c bioeco:locator ?loc }
-  OPTIONAL { ?c dcterms:bibliographicCitation ?cit }
-}"""
-
-
 def _names(graph: Dataset) -> dict[tuple[str, str], set[str]]:
     out: dict[tuple[str, str], set[str]] = {}
     for g, x, name in select(graph, _Q_NAMES).itertuples(index=False):
@@ -79,31 +65,14 @@ def _names(graph: Dataset) -> dict[tuple[str, str], set[str]]:
 
 
 def _changes(ctx: Comparison) -> list[dict[str, Any]]:
-    frame = select(ctx.graph, _Q_CHANGES)
-    events: dict[str, dict[str, Any]] = {}
-    for c, typ, orig, res, date, basis, src, loc, cit in frame.itertuples(index=False):
-        ev = events.setdefault(
-            str(c),
-            {
-                "id": entity_id(str(c)),
-                "type": concept_code(typ, "change-type") if isinstance(typ, str) else "change",
-                "original": set(),
-                "resulting": set(),
-                "date": "" if is_missing(date) else str(date),
-                "basis": str(basis).rsplit("#", 1)[-1] if isinstance(basis, str) else "stated",
-                "source": source_id(src) if isinstance(src, str) else "",
-                "locator": "" if is_missing(loc) else str(loc),
-                "citation": "" if is_missing(cit) else str(cit),
-            },
-        )
-        if isinstance(orig, str):
-            ev["original"].add(orig)
-        ev["resulting"].add(str(res))
+    """The change events with a resulting organisation, of a basis *ctx* admits, dated inside
+    the interval compared (or undated)."""
     admitted = {"stated", "inferred", "external"} - set(BASIS_LEVELS[ctx.basis])
     out = []
-    for ev in sorted(events.values(), key=lambda e: e["id"]):
-        year = year_of(ev["date"])
-        if ev["basis"] not in admitted:
+    for found in change_events(lambda query: select(ctx.graph, query)):
+        ev = {**found, "id": f"change/{found['id']}", "type": found["type"] or "change"}
+        year = ev["year"]
+        if not ev["resulting"] or ev["basis"] not in admitted:
             continue
         if year is not None and not (ctx.year_from < year <= ctx.year_to):
             continue  # outside the interval compared

@@ -22,7 +22,13 @@ import pandas as pd
 
 from bioeco.core.vocab import BID
 
-__all__ = ["ENDED_COLUMNS", "ENDING_CHANGES", "ended_organisations", "ended_text"]
+__all__ = [
+    "ENDED_COLUMNS",
+    "ENDING_CHANGES",
+    "change_events",
+    "ended_organisations",
+    "ended_text",
+]
 
 ENDING_CHANGES = frozenset({"merger", "renaming"})
 """Change types that end their original organisations (those not among the resulting ones)."""
@@ -33,14 +39,16 @@ event's date, or when the event has none the year its source describes: ``dated`
 event (id), its type, what it became (tuple of IRIs), its source (id) and locator."""
 
 _Q_EVENTS = """
-SELECT ?c ?type ?orig ?res ?date ?basis ?src ?loc WHERE {
-  ?c a org:ChangeEvent ; org:originalOrganization ?orig .
+SELECT ?c ?type ?orig ?res ?date ?basis ?src ?loc ?cit WHERE {
+  ?c a org:ChangeEvent .
   OPTIONAL { ?c bioeco:changeType ?type }
+  OPTIONAL { ?c org:originalOrganization ?orig }
   OPTIONAL { ?c org:resultingOrganization ?res }
   OPTIONAL { ?c dcterms:date ?date }
   OPTIONAL { ?c bioeco:basis ?basis }
   OPTIONAL { ?c prov:wasDerivedFrom ?src }
   OPTIONAL { ?c bioeco:locator ?loc }
+  OPTIONAL { ?c dcterms:bibliographicCitation ?cit }
 }"""
 
 _Q_SOURCE_YEARS = """
@@ -67,6 +75,49 @@ def _local(iri: Any, prefix: str) -> str:
     """The part of a bioeco IRI after ``bid:`` + *prefix* (this module does not import
     :mod:`bioeco.analyses.project`, which reads the graph with it)."""
     return str(iri).removeprefix(_BID).removeprefix(prefix)
+
+
+def change_events(run: Callable[[str], pd.DataFrame]) -> list[dict[str, Any]]:
+    """Every change event of the graph (``changes.csv``), one dict each, sorted by id.
+
+    Keys: ``iri``; ``id`` (the part after ``change/``); ``type`` (change-type code, ``""`` when
+    not given); ``original`` and ``resulting`` (sets of organisation IRIs); ``date`` (the
+    literal's text, ``""`` when not given) and ``year`` (its year or ``None``); ``basis`` (local
+    name, default ``stated``); ``source`` (id), ``locator`` and ``citation`` (``""`` when not
+    given). *run* is the graph's ``select(query) -> DataFrame``. The one reader of change events:
+    :func:`ended_organisations` and the continuity table
+    (:mod:`bioeco.analyses.continuity`) both read them here.
+
+    Examples
+    --------
+    >>> from bioeco.analyses._change_fixture import example_dataset
+    >>> from bioeco.analyses.project import selector
+    >>> [(e["id"], e["type"], e["year"]) for e in change_events(selector(example_dataset()))]
+    [('beta-into-gamma', 'merger', 2020), ('epsilon-into-delta', 'acquisition', None)]
+    """
+    events: dict[str, dict[str, Any]] = {}
+    for c, typ, orig, res, date, b, src, loc, cit in run(_Q_EVENTS).itertuples(index=False):
+        ev = events.setdefault(
+            str(c),
+            {
+                "iri": str(c),
+                "id": _local(c, "change/"),
+                "type": _local(typ, "concept/change-type/") if isinstance(typ, str) else "",
+                "original": set(),
+                "resulting": set(),
+                "date": _text(date),
+                "year": _year(date),
+                "basis": _text(b).rsplit("#", 1)[-1] or "stated",
+                "source": _local(src, "source/") if isinstance(src, str) else "",
+                "locator": _text(loc),
+                "citation": _text(cit),
+            },
+        )
+        if isinstance(orig, str):
+            ev["original"].add(orig)
+        if isinstance(res, str):
+            ev["resulting"].add(res)
+    return [events[k] for k in sorted(events, key=lambda k: events[k]["id"])]
 
 
 def ended_organisations(
@@ -102,37 +153,19 @@ def ended_organisations(
             years[_local(src, "source/")] = found
     if year is None:
         year = max(years.values(), default=None)
-    events: dict[str, dict[str, Any]] = {}
-    for c, typ, orig, res, date, b, src, loc in run(_Q_EVENTS).itertuples(index=False):
-        ev = events.setdefault(
-            str(c),
-            {
-                "event": _local(c, "change/"),
-                "type": _local(typ, "concept/change-type/") if isinstance(typ, str) else "",
-                "original": set(),
-                "resulting": set(),
-                "date": _year(date),
-                "basis": _text(b).rsplit("#", 1)[-1] or "stated",
-                "source": _local(src, "source/") if isinstance(src, str) else "",
-                "locator": _text(loc),
-            },
-        )
-        ev["original"].add(str(orig))
-        if isinstance(res, str):
-            ev["resulting"].add(res)
     found_rows: dict[str, dict[str, Any]] = {}
-    for ev in sorted(events.values(), key=lambda e: e["event"]):
+    for ev in change_events(run):
         if ev["type"] not in ENDING_CHANGES or ev["basis"] in left_out:
             continue
-        when = ev["date"] if ev["date"] is not None else years.get(ev["source"])
+        when = ev["year"] if ev["year"] is not None else years.get(ev["source"])
         if when is None or (year is not None and when > year):
             continue
         for org in sorted(ev["original"] - ev["resulting"]):
             row = {
                 "organisation": org,
                 "year": when,
-                "dated": ev["date"] is not None,
-                "event": ev["event"],
+                "dated": ev["year"] is not None,
+                "event": ev["id"],
                 "type": ev["type"],
                 "into": tuple(sorted(ev["resulting"])),
                 "source": ev["source"],
