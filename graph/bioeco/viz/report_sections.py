@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -390,44 +390,63 @@ def survey_section(data: ReportData) -> str:
     )
 
 
-def overlap_section(data: ReportData, part: str = "main") -> str:
-    table = _part(data.tables["overlap_pairs"], part)
+def _ranked_section(
+    data: ReportData,
+    part: str,
+    table_name: str,
+    anchor: str,
+    title: str,
+    row: Callable[[dict[str, Any]], list[str]],
+    columns: list[tuple[str, str]],
+    *,
+    intro: str = "",
+    chart: Callable[[], str] | None = None,
+) -> str:
+    """A ranked table's section: its first rows (``part="main"``) or the rest in the appendix
+    (nothing when there are none, with the table's *chart* above them); *row* renders one
+    record, *columns* are the (header, kind) of its cells."""
+    table = _part(data.tables[table_name], part)
     if part == "appendix" and table.empty:
         return ""
-    rows = []
-    for r in table.to_dict("records"):
-        a, b = r["initiative_a"], r["initiative_b"]
-        keys = [(m, i) for m in r["shared_members"] for i in (a, b)]
-        rows.append(
-            [
-                _num(r["rank"]),
-                f"{esc(r['label_a'])}<br>↔ {esc(r['label_b'])}",
-                _num(r["shared"]),
-                _num(r["jaccard"]),
-                _num(r["overlap"]),
-                esc(r["explanation"]),
-                _sources_of(data, keys),
-            ]
+    figure = chart() if chart is not None and part == "appendix" else ""
+    return (
+        _heading(anchor, title, part)
+        + intro
+        + figure
+        + _table(
+            [h for h, _ in columns],
+            [row(r) for r in table.to_dict("records")],
+            [k for _, k in columns],
         )
-    chart = (
-        _figure(
+        + "</section>"
+    )
+
+
+def overlap_section(data: ReportData, part: str = "main") -> str:
+    def row(r: dict[str, Any]) -> list[str]:
+        keys = [(m, i) for m in r["shared_members"] for i in (r["initiative_a"], r["initiative_b"])]
+        return [
+            _num(r["rank"]),
+            f"{esc(r['label_a'])}<br>↔ {esc(r['label_b'])}",
+            _num(r["shared"]),
+            _num(r["jaccard"]),
+            _num(r["overlap"]),
+            esc(r["explanation"]),
+            _sources_of(data, keys),
+        ]
+
+    def chart() -> str:
+        return _figure(
             plots.svg(
                 plots.overlap_chart(data.tables["overlap_pairs"], title=None), salt="overlap"
             ),
             "Member Jaccard index of each pair (shared members ÷ members of either).",
         )
-        if part == "appendix" and not table.empty
-        else ""
-    )
-    return (
-        _heading("overlap", "Overlapping initiatives", part)
-        + chart
-        + _table(
-            ["rank", "pair", "shared", "Jaccard", "overlap", "explanation", "sources"],
-            rows,
-            ["rank", "name", "num", "num", "num", "text", "srcs"],
-        )
-        + "</section>"
+
+    columns = [("rank", "rank"), ("pair", "name"), ("shared", "num"), ("Jaccard", "num")]
+    columns += [("overlap", "num"), ("explanation", "text"), ("sources", "srcs")]
+    return _ranked_section(
+        data, part, "overlap_pairs", "overlap", "Overlapping initiatives", row, columns, chart=chart
     )
 
 
@@ -438,26 +457,20 @@ def _sector_names(data: ReportData, codes: Any) -> str:
 
 
 def bridges_section(data: ReportData, part: str = "main") -> str:
-    table = _part(data.tables["bridges_actors"], part)
-    if part == "appendix" and table.empty:
-        return ""
-    rows = []
-    for r in table.to_dict("records"):
-        keys = [(r["actor"], i) for i in r["via"]]
-        rows.append(
-            [
-                _num(r["rank"]),
-                esc(r["label"])
-                + f'<br><span class="loc">{_sector_names(data, r["bridged_sectors"])}</span>',
-                _num(r["score"]),
-                _num(r["betweenness"], 3),
-                _num(r["participation"]),
-                esc(r["explanation"]),
-                _sources_of(data, keys),
-            ]
-        )
-    chart = (
-        _figure(
+    def row(r: dict[str, Any]) -> list[str]:
+        return [
+            _num(r["rank"]),
+            esc(r["label"])
+            + f'<br><span class="loc">{_sector_names(data, r["bridged_sectors"])}</span>',
+            _num(r["score"]),
+            _num(r["betweenness"], 3),
+            _num(r["participation"]),
+            esc(r["explanation"]),
+            _sources_of(data, [(r["actor"], i) for i in r["via"]]),
+        ]
+
+    def chart() -> str:
+        return _figure(
             plots.svg(
                 plots.bridges_chart(data.tables["bridges_actors"], labels=data.labels, title=None),
                 salt="bridges",
@@ -465,50 +478,35 @@ def bridges_section(data: ReportData, part: str = "main") -> str:
             "Bridge score (1 = the strongest bridge in this graph) and the sectors each actor "
             "connects.",
         )
-        if part == "appendix" and not table.empty
-        else ""
-    )
-    return (
-        _heading("bridges", "Bridge actors", part)
-        + chart
-        + _table(
-            ["rank", "actor", "score", "betweenness", "participation", "explanation", "sources"],
-            rows,
-            ["rank", "name", "num", "num", "num", "text", "srcs"],
-        )
-        + "</section>"
+
+    columns = [("rank", "rank"), ("actor", "name"), ("score", "num"), ("betweenness", "num")]
+    columns += [("participation", "num"), ("explanation", "text"), ("sources", "srcs")]
+    return _ranked_section(
+        data, part, "bridges_actors", "bridges", "Bridge actors", row, columns, chart=chart
     )
 
 
 def pairs_section(data: ReportData, part: str = "main") -> str:
-    table = _part(data.tables["bridges_pairs"], part)
-    if part == "appendix" and table.empty:
-        return ""
-    rows = []
-    for r in table.to_dict("records"):
+    def row(r: dict[str, Any]) -> list[str]:
         people = [r["actor_a"], r["actor_b"], *r["common"]]
-        keys = [(m, i) for m in people for i in r["via"]]
-        rows.append(
-            [
-                _num(r["rank"]),
-                f'{esc(r["label_a"])} <span class="loc">({_sector_names(data, r["sectors_a"])})'
-                f'</span><br>↔ {esc(r["label_b"])} <span class="loc">'
-                f"({_sector_names(data, r['sectors_b'])})</span>",
-                _num(r["score"], 3),
-                esc(r["explanation"]),
-                _sources_of(data, keys),
-            ]
-        )
-    return (
-        _heading("pairs", "Suggested pairs", part)
-        + '<p class="note">Actors in different sectors who share no initiative but work with the '
+        return [
+            _num(r["rank"]),
+            f'{esc(r["label_a"])} <span class="loc">({_sector_names(data, r["sectors_a"])})'
+            f'</span><br>↔ {esc(r["label_b"])} <span class="loc">'
+            f"({_sector_names(data, r['sectors_b'])})</span>",
+            _num(r["score"], 3),
+            esc(r["explanation"]),
+            _sources_of(data, [(m, i) for m in people for i in r["via"]]),
+        ]
+
+    intro = (
+        '<p class="note">Actors in different sectors who share no initiative but work with the '
         "same partners, ranked by resource allocation.</p>"
-        + _table(
-            ["rank", "pair", "score", "explanation", "sources"],
-            rows,
-            ["rank", "name", "num", "text", "srcs"],
-        )
-        + "</section>"
+    )
+    columns = [("rank", "rank"), ("pair", "name"), ("score", "num")]
+    columns += [("explanation", "text"), ("sources", "srcs")]
+    return _ranked_section(
+        data, part, "bridges_pairs", "pairs", "Suggested pairs", row, columns, intro=intro
     )
 
 
