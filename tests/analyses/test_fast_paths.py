@@ -269,6 +269,38 @@ def test_open_two_path_profile_matches_the_pairwise_reference(make_graph, seed):
     assert crossing > 5
 
 
+def test_open_paths_with_types_over_one_word_match_the_references(make_graph):
+    # 300 actors in five sector types: the large types span several 64-bit words of the bit
+    # rows, so the per-type sums cross word boundaries (the small networks above fit in one)
+    rng = random.Random(5)
+    kinds = [[], ["marine"], ["health"], ["marine", "health"], ["forestry"]]
+    actors = {
+        f"a{k:03d}": {"sector": kinds[rng.choice([0, 1, 1, 2, 2, 2, 3, 4])]} for k in range(300)
+    }
+    inits = {f"i{k}": {"type": "project"} for k in range(60)}
+    ms = sorted(
+        {(a, i, "member") for i in inits for a in rng.sample(sorted(actors), rng.randint(2, 12))}
+    )
+    net = load_network(make_graph(actors, inits, ms))
+    st = structure(net)
+    assert max(np.bincount(st.tid)) > 64
+    g = net._actor_graph
+    groups = {v: sector_group(net.attr(v, "sectors")) for v in g.nodes}
+    ref_roles = gould_fernandez(g, groups).set_index("node")
+    paths = open_paths(st)
+    crossing = 0
+    for i, v in enumerate(st.members):
+        roles, total, cross_group, cross, best, side_s, side_t = paths[i]
+        ref_total, ref_cross, ref_best, ref_sides = _reference_profile(g, net, v)
+        assert (total, cross, best) == (ref_total, ref_cross, ref_best)
+        assert total == ref_roles.loc[v, "total"] and cross_group == ref_roles.loc[v, "cross_group"]
+        assert all(roles[r] == ref_roles.loc[v, r] for r in (*ROLES, "unclassified"))
+        if best:
+            crossing += 1
+            assert [side_s, side_t] == ref_sides
+    assert crossing > 20
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_brokerage_roles_match_gould_fernandez_on_the_graph(make_graph, seed):
     net = _synthetic_network(make_graph, seed)

@@ -322,14 +322,19 @@ def _example(st: Structure, i: int, role: str) -> tuple[int, int] | None:
 
 
 def _profile(
-    st: Structure, i: int, counts: np.ndarray, nbrs: np.ndarray, closed: np.ndarray
+    st: Structure,
+    i: int,
+    counts: np.ndarray,
+    nbrs: np.ndarray,
+    types: np.ndarray,
+    closed_words: np.ndarray,
 ) -> tuple[int, tuple[str, str] | None, dict[str, int], dict[str, int]]:
     """The cross-sector open two-paths through member *i*: their number, the sector pair
     (s, t) it bridges most (first in name order on ties) and, for the s side and the t side,
     the initiatives linking it to the neighbours at that end, weighted by those neighbours'
     cross paths towards the other sector (a neighbour's weight counts for every initiative
-    it shares with *i*). *counts*, *nbrs* and *closed* are those of
-    :meth:`Structure.open_pairs`."""
+    it shares with *i*). *counts*, *nbrs*, *types* and *closed_words* (the
+    ``closed`` popcounts) are those of :meth:`Structure.open_pairs`."""
     cross_counts = counts * st.disjoint
     cross = int(cross_counts.sum()) // 2
     if not cross:
@@ -341,16 +346,22 @@ def _profile(
         return cross, None, {}, {}
     best = int(np.argmax(values))
     x, y = int(upper[0][best]), int(upper[1][best])
-    types = st.tid[nbrs]
     per_type = np.bincount(types, minlength=len(st.types))
     inits = st.b.indices[st.b.indptr[i] : st.b.indptr[i + 1]]
-    open_to = per_type[None, :] - closed  # neighbours × types: untied neighbours of i
+    starts = np.flatnonzero(np.r_[True, types[1:] != types[:-1]])
+    stops = np.r_[starts[1:], len(types)]
 
     def towards(side: int, other: int) -> dict[str, int]:
-        at_side = st.type_sectors[types, side] > 0
-        ends = st.ends_towards(other)[types[at_side]]
+        # weight of a neighbour u at this side: Σ over types t of its untied neighbours of
+        # i of type t (per_type[t] minus the closed ones) that are ends towards *other*;
+        # the neighbours come grouped by type, so one product per type present
+        ends, word_ends = st.ends_towards(other), st.word_ends(other)
         weight = np.zeros(st.n)
-        weight[nbrs[at_side]] = (open_to[at_side] * ends).sum(axis=1)
+        for a, b in zip(starts, stops, strict=True):
+            t = types[a]
+            if st.type_sectors[t, side] > 0 and ends[t].any():
+                closed = (closed_words[a:b] @ word_ends[t]).astype(np.int64)
+                weight[nbrs[a:b]] = int(per_type @ ends[t]) - closed
         out = {}
         csc = st.b_csc
         for k in inits:
@@ -372,9 +383,10 @@ def open_paths(st: Structure) -> list[tuple]:
     if "_open_paths" not in cache:
         out = []
         for i in range(st.n):
-            counts, nbrs, closed = st.open_pairs(i)
+            counts, nbrs, types, closed_words = st.open_pairs(i)
             roles, total, cross_group = _roles(st, i, counts)
-            out.append((roles, total, cross_group, *_profile(st, i, counts, nbrs, closed)))
+            profile = _profile(st, i, counts, nbrs, types, closed_words)
+            out.append((roles, total, cross_group, *profile))
         cache["_open_paths"] = out
     return cache["_open_paths"]
 

@@ -137,43 +137,54 @@ class Structure:
             rows[r0:r1] = np.packbits(block, axis=1, bitorder="little").view(np.uint64)
         return rows, first
 
-    def closed_counts(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        """Triangles at member *i* by the types of their other two corners.
-
-        Returns ``nbrs, closed``: the neighbours of i (sorted) and ``closed`` (neighbours ×
-        types): ``closed[r, t]`` is the number of neighbours of i of type t tied to neighbour
-        ``nbrs[r]`` (one AND and popcount per word of its bit row, summed per type).
-        """
-        rows, first = self._bits
-        nbrs = self.neighbours(i)
-        x = np.take(rows, nbrs, axis=0)
-        np.bitwise_and(x, rows[i], out=x)
-        return nbrs, np.add.reduceat(np.bitwise_count(x), first, axis=1, dtype=np.int64)
-
-    def open_pairs(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def open_pairs(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Open two-paths through member *i* counted by the types of their ends.
 
-        Returns ``counts, nbrs, closed`` where ``counts[s, t]`` (types × types) is the
+        Returns ``counts, nbrs, types, closed``: ``counts[s, t]`` (types × types) is the
         number of ordered pairs (a, b) of distinct, untied neighbours of i with a of type s
-        and b of type t (each open two-path counted twice, once per direction); the other
-        two are those of :meth:`closed_counts`.
+        and b of type t (each open two-path counted twice, once per direction); ``nbrs`` are
+        the neighbours of i grouped by type (stable: IRI order within a type), ``types``
+        their types and ``closed`` (neighbours × words of the bit rows, float32) the
+        popcounts of each neighbour's bit row AND i's: summed over a type's words they are
+        the neighbours of i of that type tied to that neighbour (the triangles). The
+        triangles by pair of end types are summed over the neighbours of each type first
+        (whole rows added) and over the words next. The popcounts are small integers (at
+        most 64, sums below 2²⁴ as long as a type has under 2¹⁸ members), exact in float32,
+        which numpy adds and multiplies much faster than uint8 cast on the fly.
         """
         ntypes = len(self.types)
-        nbrs, closed = self.closed_counts(i)
+        rows, first = self._bits
         counts = np.zeros((ntypes, ntypes), dtype=np.int64)
+        nbrs = self.neighbours(i)
         if not len(nbrs):
-            return counts, nbrs, closed
+            return counts, nbrs, nbrs, np.zeros((0, rows.shape[1]), dtype=np.float32)
         types = self.tid[nbrs]
-        per_type = np.bincount(types, minlength=ntypes)
         order = np.argsort(types, kind="stable")
-        sorted_types = types[order]
-        starts = np.flatnonzero(np.r_[True, sorted_types[1:] != sorted_types[:-1]])
-        present = sorted_types[starts]
-        size = per_type[present]
-        by_type = np.add.reduceat(closed[order], starts, axis=0)  # present × types
+        nbrs, types = nbrs[order], types[order]
+        starts = np.flatnonzero(np.r_[True, types[1:] != types[:-1]])
+        present = types[starts]
+        size = np.diff(np.r_[starts, len(types)])
+        per_type = np.zeros(ntypes, dtype=np.int64)
+        per_type[present] = size
+        x = np.take(rows, nbrs, axis=0)
+        np.bitwise_and(x, rows[i], out=x)
+        closed = np.bitwise_count(x).astype(np.float32)
+        by_words = np.add.reduceat(closed, starts, axis=0).astype(np.int64)
+        by_type = np.add.reduceat(by_words, first, axis=1)  # present × types
         counts[present] = size[:, None] * per_type[None, :] - by_type
         counts[present, present] -= size
-        return counts, nbrs, closed
+        return counts, nbrs, types, closed
+
+    def word_ends(self, sector: int) -> np.ndarray:
+        """:meth:`ends_towards` spread over the words of the bit rows (types × words,
+        float32 0/1): ``[t, w]`` when word w holds members of a type that is a cross-sector
+        end including *sector* for one of type t (cached)."""
+        cache = self.__dict__.setdefault("_word_ends", {})
+        if sector not in cache:
+            rows, first = self._bits
+            word_type = np.repeat(np.arange(len(self.types)), np.diff(np.r_[first, rows.shape[1]]))
+            cache[sector] = self.ends_towards(sector)[:, word_type].astype(np.float32)
+        return cache[sector]
 
     def ends_towards(self, sector: int) -> np.ndarray:
         """types × types: ``[t, u]`` when a member of type u is a cross-sector end for one of
