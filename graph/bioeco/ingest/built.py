@@ -84,14 +84,21 @@ class BuiltGraph:
 
     def iter_nquads(self) -> Iterator[bytes]:
         """:meth:`nquads` in pieces of up to :data:`_CHUNK` quads, made as they are read."""
+        for name, chunks in self.graph_keys():
+            for keys in chunks:
+                yield self._text(keys, f"<{name}> .\n")
+
+    def graph_keys(self) -> Iterator[tuple[str, Iterator[list[str]]]]:
+        """Each graph's IRI (sorted) and its keys (rows without the graph character), in TriG
+        order, in lists of up to :data:`_CHUNK` made as they are read; graphs without rows
+        are left out."""
         by_graph = sorted(self.rows, key=itemgetter(-1))  # stable: keeps the key order
         for i, name in enumerate(self.graphs):
             char = graph_char(i)
             lo = bisect_left(by_graph, char, key=itemgetter(-1))
             hi = bisect_right(by_graph, char, key=itemgetter(-1))
-            for start in range(lo, hi, _CHUNK):
-                keys = [row[:-1] for row in by_graph[start : min(start + _CHUNK, hi)]]
-                yield self._text(keys, f"<{name}> .\n")
+            if lo < hi:
+                yield name, _pieces(by_graph, lo, hi)
 
     def union_ntriples(self) -> bytes:
         """N-Triples of the union of all graphs, in Turtle order, duplicates dropped."""
@@ -99,6 +106,13 @@ class BuiltGraph:
 
     def iter_union_ntriples(self) -> Iterator[bytes]:
         """:meth:`union_ntriples` in pieces, made as they are read."""
+        for keys in self.union_keys():
+            yield self._text(keys, ".\n")
+
+    def union_keys(self) -> Iterator[list[str]]:
+        """The keys of the union of all graphs (rows without their graph, duplicates dropped,
+        blank-node triples labelled for the union) in Turtle order, in lists made as they
+        are read."""
         blank = sorted(self.union_blank, reverse=True)
         previous = None
         for i in range(0, len(self.rows), _CHUNK):
@@ -117,9 +131,16 @@ class BuiltGraph:
                     keys.append(blank.pop())
                 keys.sort()  # two sorted runs: linear
             if keys:
-                yield self._text(keys, ".\n")
+                yield keys
         if blank:
-            yield self._text(blank[::-1], ".\n")
+            yield blank[::-1]
+
+
+def _pieces(rows: list[str], lo: int, hi: int) -> Iterator[list[str]]:
+    """The keys of *rows* ``[lo:hi]`` (without their last character, the graph) in lists of
+    up to :data:`_CHUNK`."""
+    for start in range(lo, hi, _CHUNK):
+        yield [row[:-1] for row in rows[start : min(start + _CHUNK, hi)]]
 
 
 def _exchange(key: str, nt: dict[str, str]) -> str:

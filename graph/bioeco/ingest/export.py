@@ -25,6 +25,7 @@ from bioeco.core.atomic import (  # re-exported: bioeco.export held them before 
 from bioeco.core.vocab import PREFIXES, RDF
 from bioeco.ingest.canonical import OxKeys, canonical, native_rows
 from bioeco.ingest.quads import TYPE_KEY, BuiltGraph, graph_char
+from bioeco.ingest.turtle import TurtleTerms, prefix_lines, write_graph
 from bioeco.store.dataset import to_oxigraph
 
 __all__ = [
@@ -227,10 +228,24 @@ def _write_native(dataset: Dataset) -> tuple[bytes, bytes] | None:
 
 def serialize_built(built: BuiltGraph) -> tuple[bytes, bytes]:
     """TriG and Turtle of a :class:`~bioeco.ingest.quads.BuiltGraph`, byte for byte what
-    :func:`serialize_trig` and :func:`serialize_turtle` give for the same quads."""
-    trig = _serialize(_Chunks.reader(built.iter_nquads()), ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
-    union = _Chunks.reader(built.iter_union_ntriples())
-    return trig, _serialize(union, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, lenient=True)
+    :func:`serialize_trig` and :func:`serialize_turtle` give for the same quads.
+
+    Written from the sorted keys by :mod:`bioeco.ingest.turtle` (Oxigraph's layout and term
+    forms, each distinct term once), not by Oxigraph parsing their N-Quads into one Python
+    object per quad: 5.6 → 3.3 CPU s at scale 100."""
+    terms = TurtleTerms(_OX_PREFIXES, built.nt, TYPE_KEY)
+    graphs = (write_graph(name, keys, terms) for name, keys in built.graph_keys())
+    trig = _with_prefix_lines(itertools.chain.from_iterable(graphs))
+    return trig, _with_prefix_lines(write_graph(None, built.union_keys(), terms))
+
+
+def _with_prefix_lines(pieces: Iterable[str]) -> bytes:
+    """The text of *pieces* after the sorted prefix lines, as :func:`_sorted_prefix_bytes`
+    makes Oxigraph's output (encoded piece by piece: no whole text as a str)."""
+    body = b"".join(piece.encode() for piece in pieces)
+    if not body:
+        return b"\n\n\n"  # what Oxigraph's empty output becomes
+    return prefix_lines(_OX_PREFIXES) + b"\n\n" + body
 
 
 def serialize_sorted(nquads: bytes, union: bytes) -> tuple[bytes, bytes]:
