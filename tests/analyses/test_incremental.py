@@ -242,6 +242,11 @@ def test_the_changed_network_has_the_frames_of_its_rows(small):
             )
             pd.testing.assert_frame_equal(net.nodes, nodes)
             pd.testing.assert_frame_equal(net.edges, edges)
+            if "initiatives" in kw:  # their members given: the same links, not looked up
+                held = {i: {m for (m, j) in state.links if j == i} for i in kw["initiatives"]}
+                given = state.network(initiatives=kw["initiatives"], members=held)
+                pd.testing.assert_frame_equal(given.nodes, nodes)
+                pd.testing.assert_frame_equal(given.edges, edges)
 
 
 def test_spread_on_some_rows_is_the_whole_spread_there(small):

@@ -622,7 +622,9 @@ class Tracker(Betweenness):
         for i in changed:
             shared = Counter(j for k in self.inits.get(i, ()) for j in self.of[k])
             related |= {j for j, n in shared.items() if n >= least}
-        table = overlap_pairs(network(initiatives=related), pairs_with=changed)
+        names = self.members
+        held = {i: [names[k] for k in self.inits[i]] for i in related if i in self.inits}
+        table = overlap_pairs(network(initiatives=related, members=held), pairs_with=changed)
         for pair, flag in overlaps_of(table).items():
             if pair[0] in changed or pair[1] in changed:
                 keep[pair] = flag

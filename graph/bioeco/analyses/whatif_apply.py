@@ -9,7 +9,7 @@ graphs: the links they add carry the rule ``scenario``. Each action is checked l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,19 +105,30 @@ class ScenarioState:
             self.ended,
         )
 
-    def network(self, initiatives: set[str] | None = None, edges: bool = True) -> Network:
+    def network(
+        self,
+        initiatives: set[str] | None = None,
+        edges: bool = True,
+        members: Mapping[str, Iterable[str]] | None = None,
+    ) -> Network:
         """The network now; with *initiatives*, only their links and the nodes of those
         links (what a pair of initiatives is judged on); without *edges*, every node and no
-        link (what the coverage counts, without ``as_of``)."""
+        link (what the coverage counts, without ``as_of``). *members*, each of those
+        initiatives' members now when the caller keeps them, saves looking their links up
+        among all links (the same links)."""
         if not edges:
             links = []
         elif initiatives is None:
             links = sorted(self.links.items())
+        elif members is not None:
+            links = sorted(
+                ((m, i), self.links[(m, i)]) for i in initiatives for m in members.get(i, ())
+            )
         else:
             links = sorted(((m, i), r) for (m, i), r in self.links.items() if i in initiatives)
         if initiatives is not None:
             keep = set(initiatives) | {m for (m, _i), _r in links}
-            nodes = sorted((iri, row) for iri, row in self.nodes.items() if iri in keep)
+            nodes = sorted((iri, self.nodes[iri]) for iri in keep if iri in self.nodes)
         else:
             nodes = sorted(self.nodes.items())
         return self._frames(nodes, links)

@@ -37,9 +37,10 @@ def _analysed_network(
     the file is of these *as_of* and *basis*; else None (the graph is then not opened here).
     When the analysis ran with the default options, also (else None) the ``bridges_pairs``
     table (with *want_pairs*: what the suggestions would compute) and the cross-sector open
-    two-paths of every member from ``bridges_actors`` (what the what-if would count). With
-    *want_state*, also the what-if's start saved with the network
-    (:func:`bioeco.analyses.incremental.read_state`) when it is of the same graph, else None."""
+    two-paths of every member from ``bridges_actors`` (what the what-if would count; not read
+    when the saved start is, which holds them). With *want_state*, also the what-if's start
+    saved with the network (:func:`bioeco.analyses.incremental.read_state`) when it is of the
+    same graph, else None."""
     from bioeco.analyses.netfile import NETWORK_FILE, read_network
     from bioeco.analyses.stored import options_key, read_manifest
     from bioeco.core.vocab import BID
@@ -90,7 +91,7 @@ def _analysed_network(
             pairs = _table_columns(
                 folder / "bridges_pairs.csv", held["bridges_pairs"], ("actor_a", "actor_b")
             )
-        if "bridges_actors" in held:
+        if "bridges_actors" in held and state is None:  # a saved start has them
             found = _table_columns(
                 folder / "bridges_actors.csv",
                 held["bridges_actors"],
