@@ -124,6 +124,23 @@ def test_each_action_gives_the_full_figures(small):
     assert _follow(small, PLAN) == len(PLAN)
 
 
+def test_path_counts_taken_up_after_an_action_are_those_of_a_whole_pass(small):
+    # going out, only the members near a changed tie are counted again: the same counts,
+    # distances and dependencies, bit for bit, as every source run on the changed network
+    state = ScenarioState.of(small)
+    tracker = Tracker(small, exact_max_nodes=0, k=5, seed=3)
+    for action in PLAN:
+        links, nodes = set(state.links), dict(state.nodes)
+        _, touched = apply_action(state, action)
+        _update(tracker, state, links, nodes, touched)
+        whole = Tracker(state.network(), exact_max_nodes=0, k=5, seed=3)
+        assert tracker.members == whole.members
+        assert np.array_equal(tracker.sources, whole.sources)
+        assert np.array_equal(tracker.levels, whole.levels)
+        assert np.array_equal(tracker.sigma, whole.sigma)
+        assert np.array_equal(tracker.delta, whole.delta)
+
+
 def test_sampled_betweenness_follows_the_sample(small):
     # above exact_max_nodes the analysis samples k sources with the seed: so does the tracker
     assert _follow(small, PLAN[:7], exact_max_nodes=3, k=4, seed=7) == 7

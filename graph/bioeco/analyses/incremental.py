@@ -61,7 +61,7 @@ from scipy import sparse
 
 from bioeco.analyses.gaps import bh_adjust, coverage, p_none, shuffled_counts
 from bioeco.analyses.incremental_betweenness import Betweenness
-from bioeco.analyses.overlap import overlap_pairs
+from bioeco.analyses.overlap import comparison_of, overlap_pairs
 from bioeco.analyses.project import Network
 from bioeco.analyses.scores import member_role
 from bioeco.core.vocab import BID
@@ -615,21 +615,41 @@ class Tracker(Betweenness):
             for pair in index.pop(i, ()):
                 keep.pop(pair, None)
                 index.get(pair[1] if pair[0] == i else pair[0], set()).discard(pair)
-        # a partner shares at least min_shared members with a changed initiative (links of
-        # any role counted: a superset of the members overlap_pairs counts)
-        least = inspect.signature(overlap_pairs).parameters["min_shared"].default
-        related = set(changed)
-        for i in changed:
-            shared = Counter(j for k in self.inits.get(i, ()) for j in self.of[k])
-            related |= {j for j, n in shared.items() if n >= least}
+        # only initiatives of the comparison overlap_pairs makes (its default kind) make
+        # pairs: the changed ones' types from the network of their links (new ones too)
+        defaults = inspect.signature(overlap_pairs).parameters
+        least, kind = defaults["min_shared"].default, defaults["kind"].default
         names = self.members
-        held = {i: [names[k] for k in self.inits[i]] for i in related if i in self.inits}
-        table = overlap_pairs(network(initiatives=related, members=held), pairs_with=changed)
-        for pair, flag in overlaps_of(table).items():
-            if pair[0] in changed or pair[1] in changed:
-                keep[pair] = flag
-                index.setdefault(pair[0], set()).add(pair)
-                index.setdefault(pair[1], set()).add(pair)
+
+        def held(initiatives: set[str]) -> dict[str, list[str]]:
+            return {i: [names[k] for k in self.inits[i]] for i in initiatives if i in self.inits}
+
+        def compared(t: Any) -> bool:
+            return kind == "all" or comparison_of(t) == kind
+
+        own = network(initiatives=set(changed), members=held(set(changed)))
+        asked = {i for i in changed if i in own.nodes.index and compared(own.attr(i, "type"))}
+        # a partner shares at least min_shared members with a changed initiative (links of
+        # any role counted: a superset of the members overlap_pairs counts) and is of the
+        # comparison (a partner the start did not have — a new one — is kept to be judged)
+        known = self.net.nodes.index
+        related = set(asked)
+        for i in asked:
+            shared = Counter(j for k in self.inits.get(i, ()) for j in self.of[k])
+            related |= {
+                j
+                for j, n in shared.items()
+                if n >= least and (j not in known or compared(self.net.attr(j, "type")))
+            }
+        if asked:
+            table = overlap_pairs(
+                network(initiatives=related, members=held(related)), pairs_with=asked
+            )
+            for pair, flag in overlaps_of(table).items():
+                if pair[0] in asked or pair[1] in asked:
+                    keep[pair] = flag
+                    index.setdefault(pair[0], set()).add(pair)
+                    index.setdefault(pair[1], set()).add(pair)
         self.overlaps = keep
         self._pairs_of, self._pairs_indexed = index, keep
 
@@ -639,7 +659,7 @@ class Tracker(Betweenness):
 STATE_FILE = "whatif_state.bin"
 """Name of the tracker's saved start in ``<out>/analysis/`` (written by ``bioeco analyze``)."""
 
-_STATE_FORMAT = 2  # 2: with C (the multiple ties) and the coverage cells
+_STATE_FORMAT = 3  # 2: with C (the multiple ties) and the coverage cells; 3: path counts
 
 
 def _digest(members: list[str]) -> str:
@@ -663,6 +683,7 @@ def state_bytes(tracker: Tracker, graph: str | None = None) -> bytes:
         "sources": np.asarray(tracker.sources, dtype="<i8"),
         "levels": np.asarray(tracker.levels, dtype="<i2"),
         "delta": np.asarray(tracker.delta, dtype="<f8"),
+        "sigma": np.asarray(tracker.sigma, dtype="<f8"),
         "overlap_a": np.array([pos[a] for (a, _b), _c in pairs], dtype="<i4"),
         "overlap_b": np.array([pos[b] for (_a, b), _c in pairs], dtype="<i4"),
         "overlap_flag": np.array([c for _p, c in pairs], dtype="u1"),

@@ -3,12 +3,18 @@
 The part of :class:`bioeco.analyses.incremental.Tracker` that follows
 :func:`~bioeco.analyses.scores.actor_scores`' betweenness: the sum of Brandes' dependencies of
 its sources (every member up to ``exact_max_nodes``, else the same seeded sample of ``k`` as the
-analysis), each source's dependencies and distances kept. A source whose distances to the two
-ends of every tie an action adds or removes are equal keeps its dependencies (such a tie is on
-no shortest path from it, before or after); the others are run again with the analysis's own
-pass (:func:`~bioeco.analyses.structure.brandes_batch`), on the incidence matrix and only on
-the rows each product uses: the same floats. The scores and ranks are then taken over all
-members as the analysis takes them.
+analysis), each source's dependencies, shortest-path counts and distances kept. A source whose
+distances to the two ends of every tie an action adds or removes are equal keeps its
+dependencies (such a tie is on no shortest path from it, before or after); the others are run
+again with the analysis's own pass (the operations of
+:func:`~bioeco.analyses.structure.brandes_batch`), on the incidence matrix and only on the rows
+each product uses: the same floats. Going out, only the members whose count or distance can
+have changed are counted again (at an end of a changed tie, or tied to a member whose count or
+distance changed), the others keep theirs: at scale 100 a handful of rows per level instead of
+every member, the same integers. Coming back every dependency is taken again (on the dense
+projections of the benchmark one changed count reaches nearly every member's dependency), the
+farthest level as a sparse product (same terms, same order). The scores and ranks are then
+taken over all members as the analysis takes them.
 """
 
 from __future__ import annotations
@@ -22,7 +28,6 @@ import pandas as pd
 from scipy import sparse
 
 from bioeco.analyses.ranking import tie_ranks
-from bioeco.analyses.structure import brandes_batch
 
 __all__ = ["Betweenness"]
 
@@ -52,6 +57,7 @@ class Betweenness:
             self.sources = saved["sources"]
             self.sampled = bool(saved["sampled"])
             self.levels, self.delta = saved["levels"], saved["delta"]
+            self.sigma = saved["sigma"]
             self._incidence(saved.get("c"))
             return
         if n <= self.exact_max_nodes or min(self.k, n) == n:
@@ -63,6 +69,7 @@ class Betweenness:
             self.sampled = True
         self.levels = np.zeros((n, len(self.sources)), dtype=np.int16)
         self.delta = np.zeros((n, len(self.sources)))
+        self.sigma = np.zeros((n, len(self.sources)))
         self._incidence()
         if n > 2:
             self._run_sources(np.arange(len(self.sources)))
@@ -99,14 +106,23 @@ class Betweenness:
         used = np.flatnonzero(x.any(axis=1))
         narrow = len(used) < 0.5 * self.n
         bt, xs = (self.bt[:, used], x[used]) if narrow else (self.bt, x)
+        # C·x with x mostly 0 even where some source is not (the farthest level going back):
+        # as a sparse product, which adds the same terms in the same order (C's row order)
+        # and leaves out only terms 0 — the same floats for a fraction of the work
+        few = not narrow and np.count_nonzero(xs) < 0.1 * xs.size
         if rows is None:
             c = self.c[:, used] if narrow else self.c
-            return self.b @ (bt @ xs) - self.d * x - c @ xs
+            return self.b @ (bt @ xs) - self.d * x - self._times(c, xs, few)
         out = np.zeros_like(x)
         if len(rows):
             c = self.c[rows][:, used] if narrow else self.c[rows]
-            out[rows] = self.b[rows] @ (bt @ xs) - self.d[rows] * x[rows] - c @ xs
+            out[rows] = self.b[rows] @ (bt @ xs) - self.d[rows] * x[rows] - self._times(c, xs, few)
         return out
+
+    @staticmethod
+    def _times(c: sparse.csr_matrix, xs: np.ndarray, few: bool) -> np.ndarray:
+        """c·xs, as a sparse product when *few* of xs are not 0."""
+        return (c @ sparse.csr_matrix(xs)).toarray() if few else c @ xs
 
     def _rows(self, mask: np.ndarray) -> np.ndarray | None:
         """The rows where *mask* (members × sources) holds for a source: all of them (None)
@@ -132,15 +148,102 @@ class Betweenness:
             self.c = (self.c + dc).tocsr()
             self.c.eliminate_zeros()
 
-    def _run_sources(self, which: np.ndarray, batch: int = 100) -> None:
-        """Brandes' dependencies and the distances of the sources *which* (positions in
-        :attr:`sources`), by the pass :meth:`~bioeco.analyses.structure.Structure.dependencies`
-        runs (the same operations, so the same floats), each product on the rows it uses."""
+    def _run_sources(
+        self, which: np.ndarray, batch: int = 100, ends: np.ndarray | None = None
+    ) -> None:
+        """Brandes' dependencies, path counts and distances of the sources *which* (positions
+        in :attr:`sources`), by the pass :func:`~bioeco.analyses.structure.brandes_batch` runs
+        (the same operations, so the same floats), each product on the rows it uses. With
+        *ends* (the members at the ends of the ties an action added or removed), the path
+        counts and distances are taken up from those kept (:meth:`_forward_update`)."""
         for c0 in range(0, len(which), batch):
             pos = which[c0 : c0 + batch]
-            delta, level = brandes_batch(self._spread, self.n, self.sources[pos], self._rows)
-            self.delta[:, pos] = delta
+            if ends is None:
+                sigma, level = self._forward(self.sources[pos])
+            else:
+                sigma, level = self._forward_update(pos, ends)
+            self.delta[:, pos] = self._backward(sigma, level, self.sources[pos])
             self.levels[:, pos] = level
+            self.sigma[:, pos] = sigma
+
+    def _forward(self, chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Shortest-path counts and distances (-1: unreached) from the sources *chunk*, level
+        by level, as :func:`~bioeco.analyses.structure.brandes_batch` counts them."""
+        n, cols = self.n, np.arange(len(chunk))
+        sigma = np.zeros((n, len(chunk)))
+        sigma[chunk, cols] = 1.0
+        level = np.full((n, len(chunk)), -1, dtype=np.int32)
+        level[chunk, cols] = 0
+        frontier, depth = sigma.copy(), 0
+        while True:  # only the rows not reached yet by some source can be new
+            reached = self._spread(frontier, self._rows(level < 0))
+            new = (reached > 0.5) & (level < 0)
+            if not new.any():
+                break
+            depth += 1
+            level[new] = depth
+            sigma[new] = np.rint(reached[new])
+            frontier = np.where(new, sigma, 0.0)
+        return sigma, level
+
+    def _forward_update(self, pos: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What :meth:`_forward` gives for the sources at *pos* on the network now, from their
+        counts and distances before the ties at the members *ends* changed. Level by level,
+        only a member at an end or tied to a member whose count or distance changed is
+        counted again (*asked*); any other member is reached at the same level by the same
+        counts as before, so keeps them. Counts are integers, exact in floats: the same
+        values as a whole pass, at the cost of the few rows asked."""
+        n, b = self.n, len(pos)
+        level, sigma = self.levels[:, pos], self.sigma[:, pos]  # copies (fancy indexing)
+        old_level, old_sigma = self.levels[:, pos], self.sigma[:, pos]
+        at_end = np.zeros(n, dtype=bool)
+        at_end[ends] = True
+        near = np.zeros((n, b), dtype=bool)  # tied to a member whose count or level changed
+        waiting = np.zeros((n, b), dtype=bool)  # asked, not reached yet: level -1 for now
+        depth = 0
+        while True:
+            nxt = depth + 1
+            rows = np.flatnonzero(at_end | near.any(axis=1))
+            lv = level[rows]
+            settled = (lv >= 0) & (lv <= depth) & ~waiting[rows]
+            ask = (at_end[rows, None] | near[rows]) & ~settled
+            some = ask.any(axis=1)
+            rows, ask = rows[some], ask[some]
+            if len(rows):
+                frontier = np.where(level == depth, sigma, 0.0)
+                reached = self._spread(frontier, rows)[rows]
+                found = ask & (reached > 0.5)
+                counts = np.rint(reached)
+                changed = (found & ((old_level[rows] != nxt) | (counts != old_sigma[rows]))) | (
+                    ask & ~found & (old_level[rows] == nxt)
+                )
+                lost = ask & ~found
+                sub_level, sub_sigma, sub_wait = level[rows], sigma[rows], waiting[rows]
+                sub_level[found], sub_sigma[found], sub_wait[found] = nxt, counts[found], False
+                sub_level[lost], sub_sigma[lost], sub_wait[lost] = -1, 0.0, True
+                level[rows], sigma[rows], waiting[rows] = sub_level, sub_sigma, sub_wait
+                hit = changed.any(axis=1)
+                if hit.any():  # their neighbours (and themselves): A·x + D·x on their columns
+                    which = rows[hit]
+                    x = changed[hit].astype(float)
+                    ties = self.b @ (self.b[which].T @ x) - self.c[which].T @ x
+                    near |= ties > 0.5
+            if not (level == nxt).any():
+                break
+            depth = nxt
+        return sigma, level
+
+    def _backward(self, sigma: np.ndarray, level: np.ndarray, chunk: np.ndarray) -> np.ndarray:
+        """Brandes' dependencies back from the farthest level, as
+        :func:`~bioeco.analyses.structure.brandes_batch` accumulates them (0 at each source)."""
+        delta = np.zeros_like(sigma)
+        for d in range(int(level.max(initial=0)), 0, -1):
+            at = level == d
+            y = np.where(at, (1.0 + delta) / np.where(at, sigma, 1.0), 0.0)
+            before = level == d - 1  # only those rows are used
+            delta += np.where(before, sigma * self._spread(y, self._rows(before)), 0.0)
+        delta[chunk, np.arange(len(chunk))] = 0.0
+        return delta
 
     def _rerun(self, ties: list[tuple[int, int]]) -> None:
         """Run again the sources from which the two ends of one of the *ties* (added or
@@ -149,7 +252,7 @@ class Betweenness:
             a = np.array([x for x, _ in ties])
             b = np.array([y for _, y in ties])
             hit = (self.levels[a] != self.levels[b]).any(axis=0)
-            self._run_sources(np.flatnonzero(hit))
+            self._run_sources(np.flatnonzero(hit), ends=np.union1d(a, b))
 
     def betweenness(self) -> np.ndarray:
         """Normalised betweenness of every member, as :func:`actor_scores` reports it."""
