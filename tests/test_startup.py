@@ -101,6 +101,17 @@ def test_listing_and_help_import_no_table_library(tmp_path, args):
     assert _imported(modules, HEAVY + TABLES) == []
 
 
+def test_a_build_without_validation_imports_no_validator_or_table_library(tmp_path):
+    """``build --no-validate`` pays for neither the SHACL validator nor pandas (0.5 s of
+    start-up each), with or without near-duplicate warnings to print."""
+    out = tmp_path / "out"
+    modules, said = _modules(
+        tmp_path, "build", "--no-validate", "--data", str(TINY), "--out", str(out)
+    )
+    assert "Built 4 actors" in said
+    assert _imported(modules, ["pyshacl", "bioeco.validate.shacl", "pandas", "numpy"]) == []
+
+
 def test_the_check_sees_what_a_heavy_command_imports(tmp_path, graph):
     """The control: validation does import the validator, and the report shows it."""
     modules, _ = _modules(tmp_path, "validate", "--graph", str(graph))

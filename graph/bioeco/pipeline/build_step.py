@@ -78,7 +78,6 @@ def build(
     from bioeco.ingest.check import near_duplicates
     from bioeco.ingest.load import finish_pending, load_records
     from bioeco.ingest.quads import StoreFeed, build_quads
-    from bioeco.validate.shacl import validate_graph
 
     onto = Path(ontology_dir) if ontology_dir else None
     if write and Path(data_dir if data_dir is not None else DATA_DIR).is_dir():
@@ -111,6 +110,8 @@ def build(
         dataset = wrap_store(native)
         result = BuildResult(dataset=dataset, records=records, warnings=similar)
         if check:
+            from bioeco.validate.shacl import validate_graph  # 0.5 s of imports (pandas)
+
             step("validating (SHACL)")
             result.report = validate_graph(dataset, ontology_dir=onto)
             if not result.report.conforms:
