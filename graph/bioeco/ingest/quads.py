@@ -55,7 +55,8 @@ __all__ = [
 ]
 
 
-_FEED_FIRST = 500_000  # rows of the first TriG chunk handed to the store while emitting
+_FEED_FIRST = 250_000  # rows of the first TriG chunk handed to the store while emitting: the
+# store (the longest path of a build) starts about 0.5 s sooner than with 500 000 at scale 100
 
 
 _FEED_MAX = 1_000_000  # later chunks double up to this (Oxigraph's own bulk-load batch)

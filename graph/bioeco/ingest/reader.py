@@ -41,6 +41,8 @@ _DISGUISE = re.compile("[\u200b\u2060\ufeff\u180e\u202a-\u202e\u2066-\u2069\U000
 
 # characters that draw nothing: a cell made only of these (and spaces) is empty in disguise
 _BLANK = re.compile("[\\s\u115f\u1160\u3164\uffa0\u2800\u200c\u200d\u034f\u17b4\u17b5]+")
+_INVISIBLE = re.compile("[\u115f\u1160\u3164\uffa0\u2800\u200c\u200d\u034f\u17b4\u17b5]")
+"""What :data:`_BLANK` matches but whitespace, which no stripped cell starts with."""
 
 
 _FORMULA_START = ("=", "+", "@")
@@ -170,6 +172,10 @@ def read_table(
         if col.required and col.name not in header:
             raise DataError("required column is missing", file=display, row=1, field=col.name)
 
+    # a character class found nowhere in the file is in none of its cells: skip that check
+    control = _CONTROL.search(text) is not None
+    disguise = _DISGUISE.search(text) is not None
+    blank = _INVISIBLE.search(text) is not None  # a stripped cell's first character is no \s
     records = []
     row_no = 1
     while True:
@@ -201,20 +207,20 @@ def read_table(
                 continue
             if len(raw) > MAX_CELL:
                 raise origin.error(f"cell is {len(raw)} characters long (max {MAX_CELL})", col.name)
-            bad = _CONTROL.search(raw)
+            bad = control and _CONTROL.search(raw)
             if bad:
                 raise origin.error(
                     f"contains a control character (U+{ord(bad.group()):04X}); remove it",
                     col.name,
                 )
-            disguise = _DISGUISE.search(raw)
-            if disguise:
+            hidden = disguise and _DISGUISE.search(raw)
+            if hidden:
                 raise origin.error(
                     f"contains an invisible or text-reordering character "
-                    f"(U+{ord(disguise.group()):04X}); remove it",
+                    f"(U+{ord(hidden.group()):04X}); remove it",
                     col.name,
                 )
-            if _BLANK.fullmatch(raw):
+            if blank and _BLANK.fullmatch(raw):
                 raise origin.error("contains only invisible characters", col.name)
             if raw.startswith(_FORMULA_START):
                 raise origin.error(
