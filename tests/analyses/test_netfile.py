@@ -53,3 +53,17 @@ def test_whatif_reuses_the_analysed_network(tmp_path, monkeypatch):
     assert taken == [True]  # started from the saved start
     for name, frame in fresh.items():
         pd.testing.assert_frame_equal(reused[name], frame)
+    # a plan alone reads no analysis table: the saved start holds the members' two-paths,
+    # and the pairs bridges_pairs proposes are for the suggestions only
+    import bioeco.pipeline.whatif_step as whatif_step
+
+    tables_read = []
+    columns = whatif_step._table_columns
+    monkeypatch.setattr(
+        whatif_step,
+        "_table_columns",
+        lambda path, *rest: tables_read.append(path.name) or columns(path, *rest),
+    )
+    planned = whatif(plan, out_dir=out, graph_file=out / "bioeco.trig", write=False)
+    assert tables_read == []
+    pd.testing.assert_frame_equal(planned["whatif_changes"], fresh["whatif_changes"])

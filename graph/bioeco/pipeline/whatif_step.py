@@ -203,7 +203,7 @@ def whatif(
         out_dir,
         as_of,
         basis,
-        want_pairs=region is None,
+        want_pairs=bool(suggest) and region is None,
         want_state=scenario is not None,
     )
     source = net
