@@ -7,12 +7,11 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bioeco.core.atomic import atomic_write_set
 from bioeco.core.paths import OUT_DIR
 from bioeco.core.progress import step
-from bioeco.core.safeio import MAX_GRAPH_BYTES, read_bounded
+from bioeco.core.safeio import MAX_GRAPH_BYTES, read_bounded, sha256_of
 from bioeco.errors import UsageError
-from bioeco.ingest.export import atomic_write_set
-from bioeco.pipeline.open_step import digest_file, open_graph
 from bioeco.store.freshness import StaleGraphWarning, build_state
 
 if TYPE_CHECKING:
@@ -72,7 +71,7 @@ def _analysed_network(
     if manifest is None:
         return None, None, None, None
     try:
-        key = digest_file(trig)
+        key = sha256_of(trig, max_bytes=MAX_GRAPH_BYTES)  # open_step.digest_file's key
     except OSError:
         return None, None, None, None
     if manifest.get("graph") != key:
@@ -209,6 +208,7 @@ def whatif(
     source = net
     if net is None:  # read the graph, once for both
         from bioeco.analyses.project import load_network
+        from bioeco.pipeline.open_step import open_graph
 
         graph = open_graph(data_dir, graph_file, with_analysis=False)
         step("reading the network")
