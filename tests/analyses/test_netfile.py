@@ -3,6 +3,7 @@ bioeco whatif reads it instead of the graph (same tables)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +27,11 @@ def test_the_file_reads_back_as_the_network(as_of):
     assert not net.ended.empty  # the veterinary college merged into NMBU, among others
     assert (back.as_of, back.basis, back.__dict__["graph"]) == (as_of, "all", "key")
     assert network_json(back, graph="key") == network_json(net, graph="key")
+    # the links as positions: each IRI written once for them, whatever its links
+    links = json.loads(network_json(net, graph="key"))["edges"]
+    assert sorted(set(links["iris"])) == links["iris"]
+    assert set(links["iris"]) == {*net.edges["member"], *net.edges["initiative"]}
+    assert len(links["member"]) == len(net.edges) > len(links["iris"])
 
 
 def test_whatif_reuses_the_analysed_network(tmp_path, monkeypatch):

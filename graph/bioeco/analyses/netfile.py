@@ -27,7 +27,7 @@ __all__ = ["NETWORK_FILE", "network_json", "read_network"]
 NETWORK_FILE = "network.json"
 """Name of the network file in ``<out>/analysis/``."""
 
-_FORMAT = 2  # 2: with the ended organisations
+_FORMAT = 3  # 2: with the ended organisations; 3: nodes and links column by column
 _NODE_COLUMNS = [
     "iri", "id", "label", "kind", "type", "sectors", "stages", "regions", "start", "end",
     "part_of",
@@ -60,11 +60,14 @@ def network_json(net: Network, graph: str | None = None) -> str:
         "graph": graph,
         "as_of": net.as_of,
         "basis": net.basis,
-        "nodes": [
-            [_plain(r[c]) if c not in ("start", "end") else _int(r[c]) for c in _NODE_COLUMNS]
-            for r in nodes.to_dict("records")
-        ],
-        "edges": [[_plain(v) for v in row] for row in net.edges.itertuples(False)],
+        # column by column (a list per column reads back faster than a list per row)
+        "nodes": {
+            c: [_int(v) for v in nodes[c]]
+            if c in ("start", "end")
+            else [_plain(v) for v in nodes[c].tolist()]
+            for c in _NODE_COLUMNS
+        },
+        "edges": _edge_columns(net.edges),
         "concepts": [[_plain(v) for v in row] for row in net.concepts.itertuples(False)],
         "concept_columns": list(net.concepts.columns),
         "stage_rules": None
@@ -76,6 +79,47 @@ def network_json(net: Network, graph: str | None = None) -> str:
         else [[_plain(v) for v in row] for row in net.ended.itertuples(False)],
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _edge_columns(edges: pd.DataFrame) -> dict[str, Any]:
+    """The links as columns of positions: into the sorted IRIs, role sets and rules they use
+    (each IRI once in the file instead of once per link)."""
+    out: dict[str, Any] = {}
+    for column, key in (("member", "iris"), ("initiative", "iris"), ("rule", "rules")):
+        out.setdefault(key, set()).update(edges[column].tolist())
+    out["role_sets"] = {tuple(r) for r in edges["roles"].tolist()}
+    for key in ("iris", "rules", "role_sets"):
+        out[key] = sorted(out[key])
+    at = {key: {v: k for k, v in enumerate(out[key])} for key in ("iris", "rules", "role_sets")}
+    out["member"] = [at["iris"][v] for v in edges["member"].tolist()]
+    out["initiative"] = [at["iris"][v] for v in edges["initiative"].tolist()]
+    out["roles"] = [at["role_sets"][tuple(v)] for v in edges["roles"].tolist()]
+    out["rule"] = [at["rules"][v] for v in edges["rule"].tolist()]
+    out["role_sets"] = [list(r) for r in out["role_sets"]]
+    return out
+
+
+def _edges(data: dict[str, Any]) -> pd.DataFrame:
+    """The links of :func:`_edge_columns`."""
+    iris, rules = data["iris"], data["rules"]
+    sets = [tuple(r) for r in data["role_sets"]]
+    return _columns(
+        {
+            "member": [iris[k] for k in data["member"]],
+            "initiative": [iris[k] for k in data["initiative"]],
+            "roles": [sets[k] for k in data["roles"]],
+            "rule": [rules[k] for k in data["rule"]],
+        }
+    )
+
+
+def _columns(columns: dict[str, list[Any]]) -> pd.DataFrame:
+    """A frame of *columns* typed as :func:`_frame` types the same rows."""
+    frame = pd.DataFrame(columns)
+    for column in frame.columns:
+        if column in _TUPLES and column != "roles":
+            frame[column] = [tuple(v) if v is not None else v for v in frame[column]]
+    return frame
 
 
 def _frame(rows: list[list[Any]], columns: list[str]) -> pd.DataFrame:
@@ -92,8 +136,8 @@ def read_network(text: str | bytes) -> Network:
     data = json.loads(text)
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
         raise ValueError("not a bioeco network file of this version")
-    nodes = _frame(data["nodes"], _NODE_COLUMNS).set_index("iri")
-    edges = _frame(data["edges"], ["member", "initiative", "roles", "rule"])
+    nodes = _columns({c: data["nodes"][c] for c in _NODE_COLUMNS}).set_index("iri")
+    edges = _edges(data["edges"])
     concepts = _frame(data["concepts"], data["concept_columns"])
     if "order" in concepts:
         concepts["order"] = concepts["order"].astype(float)
