@@ -111,6 +111,28 @@ def test_awkward_cells_give_openpyxl_bytes():
     assert wbm.workbook_bytes(tables, date=DATE, readme=readme) == _reference_bytes(tables, readme)
 
 
+def test_columns_of_one_kind_give_openpyxl_bytes():
+    """Columns of text, text and gaps, numbers and gaps are written a column at a time: the
+    same bytes as cell by cell, styled gaps (wrapped explanations) and escapes included."""
+    n = 30
+    frame = pd.DataFrame(
+        {
+            "name": [f"actor {i} R&D <x>" for i in range(n)],
+            "Norwegian name": [None if i % 3 else f"aktør {i}" for i in range(n)],
+            "explanation": [None if i % 4 == 0 else f"why {i}" for i in range(n)],
+            "count": list(range(n)),
+            "score": [i / 7 for i in range(n)],
+            "mixed": [None if i % 5 == 0 else (i if i % 2 else i / 3) for i in range(n)],
+            "spaced": [f" lead {i}" if i == 7 else f"v{i}" for i in range(n)],
+            "codes": ["#N/A" if i == 3 else "ok" for i in range(n)],
+            "multi": ["a\nb" if i == 2 else "\x01" if i == 4 else "c" for i in range(n)],
+        }
+    )
+    tables = {"kinds": frame, "reversed": frame.iloc[::-1]}
+    readme = pd.DataFrame({"item": ["a", "b"], "in plain words": ["x", None]})
+    assert wbm.workbook_bytes(tables, date=DATE, readme=readme) == _reference_bytes(tables, readme)
+
+
 cells = st.one_of(
     st.none(),
     st.booleans(),

@@ -96,14 +96,19 @@ def column_decimals(values: Iterable[Any]) -> int | None:
     >>> column_decimals([2.0, float("nan")])
     0
     """
-    floats = [
+    floats = {
         float(v)
         for v in values
         if isinstance(v, float | np.floating) and not isinstance(v, bool | np.bool_)
-    ]
+    }
     if not floats:
         return None
-    return max(_places(v) for v in floats)
+    most = 0
+    for value in floats:  # each distinct value once; 6 decimals are the most a value needs
+        most = max(most, _places(value))
+        if most == 6:
+            break
+    return most
 
 
 def _formats(frame: pd.DataFrame) -> list[int | None]:

@@ -8,6 +8,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 from datetime import datetime
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -73,36 +74,46 @@ def sheet_cell(value: Any) -> Any:
 
 def _sheet_values(values: list[Any]) -> list[Any]:
     """``[sheet_cell(v) for v in values]``, with text, numbers and lists of text (nearly every
-    cell) done here without the general path.
+    cell) done here without the general path, a column of one kind at once.
 
     Examples
     --------
     >>> _sheet_values(["=x", "", 0.1234567, 3, ("a", "b"), None, float("nan"), ["-a"]])
     ["'=x", None, 0.123457, 3, 'a|b', None, None, "'-a"]
     """
-    out: list[Any] = []
-    add = out.append
-    for value in values:
-        kind = type(value)
-        if kind is str or kind is tuple or kind is list:
-            if kind is not str:
-                if not all(type(item) is str for item in value):
-                    add(sheet_cell(value))
-                    continue
-                value = LIST_SEPARATOR.join(value)
-            if not value:
-                add(None)
-                continue
-            value = neutralise(value)
-            if _ILLEGAL.search(value):
-                value = neutralise(_ILLEGAL.sub(_escaped, value))
-            add(value)
-        elif kind is float:
-            add(round(value, 6) + 0.0 if math.isfinite(value) else None)
-        elif kind is int or kind is bool or value is None:
-            add(value)
-        else:
-            add(sheet_cell(value))
+    kinds = set(map(type, values))
+    out: list[Any]
+    if kinds == {str}:
+        out = [neutralise(value) if value else None for value in values]
+    elif kinds == {float}:
+        out = [round(v, 6) + 0.0 if math.isfinite(v) else None for v in values]
+    elif kinds <= {int, bool, type(None)}:
+        out = list(values)
+    else:
+        out = []
+        add = out.append
+        for value in values:
+            kind = type(value)
+            if kind is str or kind is tuple or kind is list:
+                if kind is not str:
+                    if not all(type(item) is str for item in value):
+                        add(sheet_cell(value))
+                        continue
+                    value = LIST_SEPARATOR.join(value)
+                add(neutralise(value) if value else None)
+            elif kind is float:
+                add(round(value, 6) + 0.0 if math.isfinite(value) else None)
+            elif kind is int or kind is bool or value is None:
+                add(value)
+            else:
+                add(sheet_cell(value))
+    # control characters shown escaped (as sheet_cell does), looked for in the column at once
+    joined = "".join([value for value in out if type(value) is str])
+    if not joined.isprintable() and _ILLEGAL.search(joined):
+        out = [
+            neutralise(_ILLEGAL.sub(_escaped, v)) if type(v) is str and _ILLEGAL.search(v) else v
+            for v in out
+        ]
     return out
 
 
@@ -112,8 +123,9 @@ def _escaped(match: re.Match) -> str:
 
 def _sheet(wb: Any, name: str, frame: pd.DataFrame, *, header: bool = True) -> _Rows:
     """Add a sheet for *frame* to *wb*: header row styled, panes, filter and widths set on the
-    worksheet; the data rows are returned (:class:`_Rows`) to be written by :func:`_rows_xml`,
-    not held as openpyxl cells (2.4 million of them at scale 100 of the benchmark)."""
+    worksheet; the data cells are returned by column (:class:`_Rows`) to be written by
+    :func:`_rows_xml`, not held as openpyxl cells (2.4 million of them at scale 100 of the
+    benchmark)."""
     from openpyxl.cell.cell import Cell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -124,7 +136,8 @@ def _sheet(wb: Any, name: str, frame: pd.DataFrame, *, header: bool = True) -> _
     columns = [str(c) for c in frame.columns]
     ws.append([neutralise(c) for c in columns])
     values = [frame.iloc[:, i].tolist() for i in range(len(columns))]
-    rows = [list(row) for row in zip(*map(_sheet_values, values), strict=True)]
+    cells = [_sheet_values(column) for column in values]
+    count = len(cells[0]) if cells else 0
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DCE6F1")
     for cell in ws[1]:
@@ -136,12 +149,12 @@ def _sheet(wb: Any, name: str, frame: pd.DataFrame, *, header: bool = True) -> _
     ws.freeze_panes = "A2"
     if columns and header:
         last = get_column_letter(len(columns))
-        ws.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
+        ws.auto_filter.ref = f"A1:{last}{max(1, count + 1)}"
     wrap = Alignment(vertical="top", wrap_text=True)
     styles: list[tuple[Any, Any]] = []
-    for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        decimals = column_decimals(values[index - 1])
+    for index, column in enumerate(columns):
+        letter = get_column_letter(index + 1)
+        decimals = column_decimals(values[index])
         long_text = column in ("explanation", "in plain words")
         # the styles a data cell of this column gets, registered (number format, alignment)
         # in the order setting them cell by cell would: column by column
@@ -149,24 +162,24 @@ def _sheet(wb: Any, name: str, frame: pd.DataFrame, *, header: bool = True) -> _
         if long_text:
             plain.alignment = wrap
         number = None
-        if decimals and any(isinstance(r[index - 1], float) for r in rows):
+        if decimals and any(isinstance(v, float) for v in cells[index]):
             number = Cell(ws)
             number.number_format = "0." + "0" * decimals
             if long_text:
                 number.alignment = wrap
         styles.append((plain._style, number._style if number is not None else None))
-        lengths = [len(column)] + [len(str(r[index - 1])) for r in rows[:500] if r[index - 1]]
+        lengths = [len(column)] + [len(str(v)) for v in cells[index][:500] if v]
         ws.column_dimensions[letter].width = 90 if long_text else min(max(lengths) + 2, 60)
-    return _Rows(ws, head, rows, styles)
+    return _Rows(ws, head, cells, styles)
 
 
 class _Rows:
     """The cells of one sheet, written by :func:`_rows_xml`: the header cells (openpyxl cells,
-    styled) and the data rows (:func:`sheet_cell` values) with each column's two styles (the
-    cell's, and a float's when the column shows decimals)."""
+    styled) and the data cells by column (:func:`sheet_cell` values) with each column's two
+    styles (the cell's, and a float's when the column shows decimals)."""
 
-    def __init__(self, ws: Any, head: list[Any], rows: list[list[Any]], styles: list) -> None:
-        self.ws, self.head, self.rows, self.styles = ws, head, rows, styles
+    def __init__(self, ws: Any, head: list[Any], columns: list[list[Any]], styles: list) -> None:
+        self.ws, self.head, self.columns, self.styles = ws, head, columns, styles
 
 
 def _cell_xml(cell: Any) -> str:
@@ -183,78 +196,123 @@ def _cell_xml(cell: Any) -> str:
 def _rows_xml(sheet: _Rows, wb: Any) -> tuple[str, bytes]:
     """The ``<dimension>`` reference and the ``<sheetData>`` element of a sheet, byte for byte
     what openpyxl writes for the same cells (inline strings, ``%.16g`` numbers, the style ids
-    registered in the order openpyxl's writer meets the cells); strings, numbers, booleans
-    and empty cells are written here, anything else by openpyxl's own cell writer."""
-    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+    registered in the order openpyxl's writer meets the cells, row by row); the cells are
+    made a column at a time (:func:`_column_xml`) and joined into rows."""
     from openpyxl.utils import get_column_letter
 
     registry = wb._cell_styles
-    ws = sheet.ws
     parts: list[str] = ["<sheetData>"]
-    add = parts.append
     if sheet.head:
-        add('<row r="1">')
+        parts.append('<row r="1">')
         for cell in sheet.head:
             if cell._value is None and not cell.has_style:
                 continue
-            add(_cell_xml(cell))
-        add("</row>")
+            parts.append(_cell_xml(cell))
+        parts.append("</row>")
     width = len(sheet.styles)
+    count = len(sheet.columns[0]) if sheet.columns else 0
     letters = [get_column_letter(i) for i in range(1, width + 1)]
-    # per column and kind (0: the cell's style, 1: a float's): the ' s="N"' attribute
-    # (registered when first met, as openpyxl's writer does), '' unstyled, None not yet met
-    attr: list[list[str | None]] = [[None, None] for _ in range(width)]
-
-    def style(j: int, kind: int) -> str:
-        found = attr[j][kind]
-        if found is None:
-            array = sheet.styles[j][kind]
-            found = f' s="{registry.add(array)}"' if array is not None and any(array) else ""
-            attr[j][kind] = found
-        return found
-
-    for r, row in enumerate(sheet.rows, start=2):
-        add(f'<row r="{r}">')
-        for j, value in enumerate(row):
-            kind = type(value)
-            s = style(j, 1) if kind is float and sheet.styles[j][1] is not None else style(j, 0)
-            ref = f"{letters[j]}{r}"
-            if kind is str:
-                text = value[:32767]
-                if (
-                    (len(text) > 1 and text[0] == "=")
-                    or text in ERROR_CODES
-                    or ILLEGAL_CHARACTERS_RE.search(text)
-                ):
-                    add(_cell_xml(_real_cell(Cell, ws, r, j, value, sheet.styles[j][0])))
-                    continue
-                space = ""
-                stripped = text.strip()
-                if stripped and stripped != text:
-                    space = ' xml:space="preserve"'
-                add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>')
-            elif kind is float or kind is int:
-                if value != value or value in (_INF, -_INF):
-                    add(f'<c r="{ref}"{s} t="n"><v /></c>')
-                else:
-                    add(f'<c r="{ref}"{s} t="n"><v>{value:.16g}</v></c>')
-            elif kind is bool:
-                add(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')
-            elif value is None:
-                if s:
-                    add(f'<c r="{ref}"{s} t="n" />')
-            else:
-                array = sheet.styles[j][0]
-                add(_cell_xml(_real_cell(Cell, ws, r, j, value, array)))
-        add("</row>")
-    add("</sheetData>")
-    if sheet.rows and width:
-        ref = f"A1:{letters[-1]}{len(sheet.rows) + 1}"
+    # per column and kind (0: the cell's style, 1: a float's): the ' s="N"' attribute,
+    # registered in the order the writer first meets each (row by row, then column)
+    firsts = []
+    for j, values in enumerate(sheet.columns):
+        if sheet.styles[j][1] is None:
+            firsts += [(0, j, 0)] if values else []
+            continue
+        for kind, test in ((1, lambda v: type(v) is float), (0, lambda v: type(v) is not float)):
+            first = next((i for i, v in enumerate(values) if test(v)), None)
+            if first is not None:
+                firsts.append((first, j, kind))
+    attr = [["", ""] for _ in range(width)]
+    for _, j, kind in sorted(firsts):
+        array = sheet.styles[j][kind]
+        attr[j][kind] = f' s="{registry.add(array)}"' if array is not None and any(array) else ""
+    floats = [a[1] if s[1] is not None else None for a, s in zip(attr, sheet.styles, strict=True)]
+    columns = [_column_xml(sheet, j, letters[j], attr[j][0], floats[j]) for j in range(width)]
+    opens = [f'<row r="{r}">' for r in range(2, count + 2)]
+    parts += chain.from_iterable(zip(opens, *columns, repeat("</row>")))
+    parts.append("</sheetData>")
+    if count and width:
+        ref = f"A1:{letters[-1]}{count + 1}"
     elif sheet.head:
         ref = f"{sheet.head[0].coordinate}:{sheet.head[-1].coordinate}"
     else:
         ref = "A1:A1"
     return ref, "".join(parts).encode("utf-8")
+
+
+def _column_xml(sheet: _Rows, j: int, letter: str, plain: str, decimal: str | None) -> list[str]:
+    """The ``<c>`` elements of column *j* from row 2 on ('' for an empty cell without style):
+    *plain* is a cell's style attribute, *decimal* a float's (None: the cell's)."""
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+
+    values = sheet.columns[j]
+    rows = range(2, len(values) + 2)
+    kinds = set(map(type, values))
+    empty = f'"{plain} t="n" />' if plain else None  # an empty cell (written when styled)
+    if kinds <= {str, type(None)}:
+        texts = [v for v in values if v is not None] if type(None) in kinds else values
+        joined = "\n".join(texts)
+        if texts and not (
+            "#" in joined  # an error code's text (#N/A …)
+            or joined.startswith("=")
+            or "\n=" in joined
+            or (
+                not joined.replace("\n", " ").isprintable() and ILLEGAL_CHARACTERS_RE.search(joined)
+            )
+            or max(map(len, texts)) > 32767
+            or sum(map(len, map(str.strip, texts))) != len(joined) - len(texts) + 1
+        ):
+            if "&" in joined or "<" in joined or ">" in joined:
+                values = [v if v is None else xml_text(v) for v in values]
+            start, end = f'<c r="{letter}', f'"{plain} t="inlineStr"><is><t>'
+            return [
+                f"{start}{r}{end}{v}</t></is></c>"
+                if v is not None
+                else (f"{start}{r}{empty}" if empty else "")
+                for r, v in zip(rows, values, strict=True)
+            ]
+    elif kinds <= {int, float, type(None)} and math.isfinite(
+        sum([v for v in values if type(v) is float])
+    ):
+        start, number = f'<c r="{letter}', (plain if decimal is None else decimal)
+        return [
+            f'{start}{r}"{number if type(v) is float else plain} t="n"><v>{v:.16g}</v></c>'
+            if v is not None
+            else (f"{start}{r}{empty}" if empty else "")
+            for r, v in zip(rows, values, strict=True)
+        ]
+    number = plain if decimal is None else decimal
+    out: list[str] = []
+    add = out.append
+    for r, value in zip(rows, values, strict=True):
+        kind = type(value)
+        if kind is str:
+            text = value[:32767]
+            if (
+                (len(text) > 1 and text[0] == "=")
+                or text in ERROR_CODES
+                or ILLEGAL_CHARACTERS_RE.search(text)
+            ):
+                add(_cell_xml(_real_cell(Cell, sheet.ws, r, j, value, sheet.styles[j][0])))
+                continue
+            stripped = text.strip()
+            space = ' xml:space="preserve"' if stripped and stripped != text else ""
+            text = xml_text(text)
+            add(f'<c r="{letter}{r}"{plain} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+        elif kind is float or kind is int:
+            s = number if kind is float else plain
+            if value != value or value in (_INF, -_INF):
+                add(f'<c r="{letter}{r}"{s} t="n"><v /></c>')
+            else:
+                add(f'<c r="{letter}{r}"{s} t="n"><v>{value:.16g}</v></c>')
+        elif kind is bool:
+            add(f'<c r="{letter}{r}"{plain} t="b"><v>{int(value)}</v></c>')
+        elif value is None:
+            add(f'<c r="{letter}{r}"{plain} t="n" />' if plain else "")
+        else:
+            add(_cell_xml(_real_cell(Cell, sheet.ws, r, j, value, sheet.styles[j][0])))
+    return out
 
 
 _INF = float("inf")
@@ -711,7 +769,7 @@ def workbook_bytes(
     written = []
     for sheet in sheets:
         ref, xml = _rows_xml(sheet, wb)
-        sheet.rows = []  # the rows' values are not needed any more
+        sheet.columns = []  # the cells' values are not needed any more
         written.append((sheet.ws, ref, xml))
     wb.properties.creator = "bioeco"
     wb.properties.created = when
