@@ -23,6 +23,7 @@ from bioeco.core.values import xml_text
 __all__ = [
     "SHEET_NOTES",
     "SHEET_ROWS",
+    "ZIP_LEVEL",
     "Names",
     "cell_number",
     "entity_sheets",
@@ -40,6 +41,9 @@ SHEET_ROWS = 1_048_575
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+#: The workbook's deflate level: zlib's fastest, 3x faster than its default 6 on the sheets'
+#: XML (scale 100: 188 MB of it, 2.5 -> 0.8 CPU s) for a file about a third larger.
+ZIP_LEVEL = 1
 
 
 def cell_number(value: Any) -> int | float | None:
@@ -450,7 +454,8 @@ def entity_sheets(
     for kind, title in (("actor", "actors"), ("initiative", "initiatives")):
         rows = []
         nodes = net.nodes[net.nodes["kind"] == kind]
-        for iri, node in nodes.iterrows():
+        # one dict per row (a Series per row, as iterrows makes, costs more than the rest)
+        for iri, node in zip(nodes.index, nodes.to_dict("records"), strict=True):
             years = {}
             if kind == "initiative":
                 years = {
@@ -795,7 +800,7 @@ def workbook_bytes(
             entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            dst.writestr(entry, raw)
+            dst.writestr(entry, raw, compresslevel=ZIP_LEVEL)
     return out.getvalue()
 
 
