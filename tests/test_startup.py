@@ -112,6 +112,22 @@ def test_a_build_without_validation_imports_no_validator_or_table_library(tmp_pa
     assert _imported(modules, ["pyshacl", "bioeco.validate.shacl", "pandas", "numpy"]) == []
 
 
+def test_the_workbook_export_imports_no_plotting(tmp_path):
+    """``export --to xlsx`` after ``analyze all`` reads the tables back and takes the source
+    table from the report's data, not its plots: neither matplotlib nor igraph (which
+    imports matplotlib's pyplot; together about 1 s) is imported."""
+    from bioeco.pipeline import analyze
+
+    out = tmp_path / "out"
+    build(TINY, out, check=False)
+    analyze(("all",), graph_file=out / "bioeco.trig", out_dir=out)
+    target = tmp_path / "book.xlsx"
+    args = ["export", "--to", "xlsx", "--graph", str(out / "bioeco.trig"), "-o", str(target)]
+    modules, _ = _modules(tmp_path, *args)
+    assert target.is_file() and "openpyxl" in modules
+    assert _imported(modules, ["matplotlib", "igraph", "bioeco.viz.plots"]) == []
+
+
 def test_the_check_sees_what_a_heavy_command_imports(tmp_path, graph):
     """The control: validation does import the validator, and the report shows it."""
     modules, _ = _modules(tmp_path, "validate", "--graph", str(graph))

@@ -36,6 +36,8 @@ MANIFEST = "manifest.json"
 """Name of the manifest in ``out/analysis/``, written in the same set as the tables."""
 
 _FORMAT = 1
+#: The defaults of the options no analysis function's signature holds.
+_RUN_DEFAULTS: dict[str, Any] = {"basis": "all", "seed": 42}
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -45,7 +47,7 @@ def _defaults() -> dict[str, Any]:
     from bioeco.analyses import bridges, change, gaps, overlap
     from bioeco.analyses.run import THRESHOLDS
 
-    found: dict[str, Any] = {"basis": "all", "seed": 42}
+    found: dict[str, Any] = dict(_RUN_DEFAULTS)
     functions = (
         gaps.coverage,
         gaps.structural_gaps,
@@ -75,8 +77,11 @@ def options_key(options: Mapping[str, Any]) -> dict[str, Any]:
     {'as_of': 2021, 'min_jaccard': 0.5}
     """
     # the defaults come from the analysis functions' signatures, which imports them all
-    # (igraph too): only when an option is given
-    defaults = _defaults() if any(v is not None for v in options.values()) else {}
+    # (igraph, and matplotlib with it, about 1 s): only when an option other than these
+    # defaults is given (``export`` and ``report`` pass basis="all")
+    given = {n: v for n, v in options.items() if v is not None}
+    plain = all(n in _RUN_DEFAULTS and v == _RUN_DEFAULTS[n] for n, v in given.items())
+    defaults = _defaults() if not plain else _RUN_DEFAULTS
     key = {}
     for name, value in sorted(options.items()):
         if value is None or (name in defaults and value == defaults[name]):

@@ -87,7 +87,7 @@ def export(
     """
     from bioeco.analyses.project import load_network
     from bioeco.pipeline import analysis_tables, open_graph, run_clock
-    from bioeco.viz.report import source_table
+    from bioeco.viz.report_data import source_table
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}: use {', '.join(FORMATS)}")

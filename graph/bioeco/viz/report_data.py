@@ -15,7 +15,6 @@ from bioeco.analyses.findings import completeness, key_findings
 from bioeco.analyses.project import Network, entity_id, load_network
 from bioeco.analyses.run import cut_top
 from bioeco.store.query import select
-from bioeco.viz import plots
 
 __all__ = [
     "SOURCE_COLUMNS",
@@ -232,6 +231,8 @@ def collect(
         **thresholds,
         "inputs": list(inputs),
     }
+    from bioeco.viz import plots  # matplotlib: not for the source table the workbook takes
+
     return ReportData(
         tables=tables,
         sources=sources,
