@@ -24,10 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
-
-from bioeco.analyses.ranking import tie_ranks
 
 __all__ = ["Betweenness"]
 
@@ -278,16 +275,16 @@ class Betweenness:
             (btw / max_b if max_b > 0 else 0.0)
             + (np.log1p(cross) / np.log1p(max_c) if max_c > 0 else 0.0)
         ) / 2  # the two-paths on a log scale, as actor_scores counts them
-        df = pd.DataFrame(
-            {"member": self.members, "actor": self.ids, "score": score, "betweenness": btw,
-             "_hub": self.hub}
-        ).sort_values(
-            ["_hub", "score", "betweenness", "actor"],
-            ascending=[True, False, False, True],
-            kind="mergesort",
-        ).reset_index(drop=True)  # fmt: skip
-        ranks, _ = tie_ranks(df, df["_hub"])
-        members, scores = df["member"].tolist(), df["score"].tolist()  # lists: text columns
-        return {
-            m: (int(r), float(s)) for m, r, s in zip(members, ranks.tolist(), scores, strict=True)
-        }
+        # the ranks of ranking.tie_ranks over the rows actor_scores sorts: within hubs and
+        # within the others, 1 + the members whose score (to 12 decimals) is higher; the
+        # order of equal scores (betweenness, then id) only orders rows of one rank: no sort
+        score = np.broadcast_to(np.asarray(score, dtype=float), (self.n,)).copy()
+        rounded = np.round(score, 12)
+        ranks = np.zeros(self.n, dtype=np.int64)
+        for group in (False, True):
+            rows = np.flatnonzero(self.hub == group)
+            higher = np.sort(-rounded[rows])
+            ranks[rows] = np.searchsorted(higher, -rounded[rows], side="left") + 1
+        return dict(
+            zip(self.members, zip(ranks.tolist(), score.tolist(), strict=True), strict=True)
+        )
