@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -656,6 +657,9 @@ def build_quads(
     rows, nt = emitter.rows, emitter.nt
     emitter.rows = []
     rows.sort()  # fast: the rows come in long sorted runs
-    unique = list(dict.fromkeys(rows))  # a triple stated twice in one graph is one quad
+    # a triple stated twice in one graph is one quad: sorted, a duplicate follows its twin
+    pairs = zip(rows, islice(rows, 1, None), strict=False)  # the last row has no neighbour
+    unique = [row for row, after in pairs if row != after]
+    unique.extend(rows[-1:])
     del rows
     return BuiltGraph(rows=unique, graphs=graphs, nt=nt, union_blank=union_blank)
