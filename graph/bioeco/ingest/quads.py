@@ -17,6 +17,7 @@ after the sort and the texts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from itertools import islice
@@ -64,6 +65,8 @@ _FEED_MAX = 1_000_000  # later chunks double up to this (Oxigraph's own bulk-loa
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+_NEEDS_ESCAPE = re.compile('[\\\\"\n\r]')  # translate() with a table is slow: only when needed
 
 
 def _iri(value: object) -> str:
@@ -243,7 +246,8 @@ class _Emitter:
 
     def literal(self, text: str, lang: str = "", datatype: str = "") -> str:
         suffix = f"@{lang}" if lang else (f"^^{datatype}" if datatype else "")
-        nt = f'"{text.translate(_ESCAPES)}"{suffix}'
+        escaped = text.translate(_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
+        nt = f'"{escaped}"{suffix}'
         if "\n" in text:  # rdflib's n3() writes a multi-line literal in triple quotes
             key = Literal._quote_encode(text) + suffix  # type: ignore[arg-type]
             self.nt[key] = nt
