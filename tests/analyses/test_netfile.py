@@ -73,3 +73,27 @@ def test_whatif_reuses_the_analysed_network(tmp_path, monkeypatch):
     planned = whatif(plan, out_dir=out, graph_file=out / "bioeco.trig", write=False)
     assert tables_read == []
     pd.testing.assert_frame_equal(planned["whatif_changes"], fresh["whatif_changes"])
+
+
+def test_analyze_hands_its_two_path_counts_to_the_saved_start(tmp_path, monkeypatch):
+    """The command line always passes min_shared and basis: the saved start still takes the
+    members' cross-sector two-paths bridges_actors counted instead of counting them again."""
+    out = tmp_path / "out"
+    build(data_dir=ROOT / "data", out_dir=out, check=False)
+    counted = []
+    cross_at = Tracker._cross_at
+    monkeypatch.setattr(
+        Tracker, "_cross_at", lambda self, v: counted.append(v) or cross_at(self, v)
+    )
+    analyze(("all",), graph_file=out / "bioeco.trig", out_dir=out, min_shared=2, basis="all")
+    assert counted == []
+    saved = (out / "analysis" / STATE_FILE).read_bytes()
+    key = read_network((out / "analysis" / "network.json").read_bytes()).__dict__["graph"]
+    monkeypatch.setattr(Tracker, "_cross_at", cross_at)
+    assert saved == start_state(load_network(build_dataset(ROOT / "data")), graph=key)
+    # a sector filter leaves rows out of bridges_actors: the start counts them itself
+    monkeypatch.setattr(
+        Tracker, "_cross_at", lambda self, v: counted.append(v) or cross_at(self, v)
+    )
+    analyze(("bridges",), graph_file=out / "bioeco.trig", out_dir=out, sector="marine")
+    assert counted

@@ -157,9 +157,11 @@ def analyze(
 
             net = read.pop()
             files[NETWORK_FILE] = network_json(net, graph=key)
-            # what whatif computes to start on this network, computed once here
-            # (the members' two-paths from bridges_actors when it is of the whole network)
-            whole = sector is None and region is None and not thresholds
+            # what whatif computes to start on this network, computed once here (the
+            # members' two-paths from bridges_actors when its rows are of the whole network:
+            # no sector filter or region; thresholds such as basis or min_shared change the
+            # network both read, or other tables, never the two-paths counted on it)
+            whole = sector is None and region is None
             cross = _counted_cross(net, tables) if whole else None
             files[STATE_FILE] = start_state(net, graph=key, cross=cross)
             del net
