@@ -157,6 +157,30 @@ def test_column_values_are_sheet_cells(values):
     assert wbm._sheet_values(values) == [wbm.sheet_cell(v) for v in values]
 
 
+texts = st.text(alphabet="ab=+-@ \t\r\x01\x1b|", max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.one_of(st.none(), texts), max_size=8),
+        st.lists(st.one_of(st.none(), st.lists(texts, max_size=3)), max_size=8),
+        st.lists(st.one_of(st.none(), st.tuples(texts, st.integers())), max_size=8),
+    )
+)
+def test_columns_of_text_or_lists_are_sheet_cells(values):
+    """Columns of one kind (text and gaps, lists and gaps) are checked at once, not cell by
+    cell: the same cells as sheet_cell, formulas and control characters included."""
+    assert wbm._sheet_values(values) == [wbm.sheet_cell(v) for v in values]
+
+
+def test_column_decimals_of_one_kind_columns():
+    assert column_decimals(["a", None, 3]) is None
+    assert column_decimals([True, 1]) is None
+    assert column_decimals([0.5, 0.25, 0.5]) == 2
+    assert column_decimals(iter([1, 0.125, "x"])) == 3
+
+
 def test_a_table_longer_than_a_worksheet_keeps_its_first_rows_and_says_so(tmp_path, monkeypatch):
     """Excel opens no sheet of more than 1 048 576 rows: a longer table keeps its first rows
     (ranked: the best) and the Read me says how many of how many (limit lowered here)."""

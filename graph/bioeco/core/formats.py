@@ -96,11 +96,18 @@ def column_decimals(values: Iterable[Any]) -> int | None:
     >>> column_decimals([2.0, float("nan")])
     0
     """
-    floats = {
-        float(v)
-        for v in values
-        if isinstance(v, float | np.floating) and not isinstance(v, bool | np.bool_)
-    }
+    values = values if isinstance(values, list) else list(values)
+    kinds = set(map(type, values))
+    if kinds == {float}:
+        floats = set(values)
+    elif not any(issubclass(kind, float | np.floating) for kind in kinds):
+        return None  # no float (a bool is no float subclass): found without a look at each
+    else:
+        floats = {
+            float(v)
+            for v in values
+            if isinstance(v, float | np.floating) and not isinstance(v, bool | np.bool_)
+        }
     if not floats:
         return None
     most = 0

@@ -87,9 +87,16 @@ def _sheet_values(values: list[Any]) -> list[Any]:
     """
     kinds = set(map(type, values))
     out: list[Any]
-    if kinds == {str}:
-        out = [neutralise(value) if value else None for value in values]
-    elif kinds == {float}:
+    if kinds <= {str, type(None)} or kinds <= {list, tuple, type(None)}:
+        texts = values
+        if str not in kinds:
+            try:  # lists of text joined (an item that is no text: the general path)
+                texts = [v if v is None else LIST_SEPARATOR.join(v) for v in values]
+            except TypeError:
+                texts = None
+        if texts is not None:
+            return _texts(texts)
+    if kinds == {float}:
         out = [round(v, 6) + 0.0 if math.isfinite(v) else None for v in values]
     elif kinds <= {int, bool, type(None)}:
         out = list(values)
@@ -117,6 +124,23 @@ def _sheet_values(values: list[Any]) -> list[Any]:
         out = [
             neutralise(_ILLEGAL.sub(_escaped, v)) if type(v) is str and _ILLEGAL.search(v) else v
             for v in out
+        ]
+    return out
+
+
+def _texts(values: list[str | None]) -> list[str | None]:
+    """:func:`_sheet_values` of a column of text and gaps: empty text a gap, formulas
+    neutralised, control characters shown escaped; each looked for in the column at once."""
+    starts = {value[:1] for value in values if value}
+    # neutralise looks at the first character only (= + - @, tab, CR)
+    if any(neutralise(start) != start for start in starts):
+        out = [neutralise(value) if value else None for value in values]
+    else:
+        out = [value or None for value in values]
+    joined = "".join([value for value in out if value])
+    if not joined.isprintable() and _ILLEGAL.search(joined):
+        out = [
+            neutralise(_ILLEGAL.sub(_escaped, v)) if v and _ILLEGAL.search(v) else v for v in out
         ]
     return out
 
