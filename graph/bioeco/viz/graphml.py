@@ -298,13 +298,18 @@ def graphml_bytes(g: nx.Graph) -> bytes:
     parts = [root, *declared, *([graph + ">", *body, "  </graph>"] if body else [graph + " />"])]
     text = "\n".join([*parts, "</graphml>"])
     del parts, body
-    # as networkx's text: ASCII, other characters as references (ElementTree's default
-    # encoding), then split into lines (a line break inside a value breaks the line)
+    return f"{_XML_DECLARATION}\n{_as_lines(text)}\n".encode("ascii")
+
+
+def _as_lines(text: str) -> str:
+    """*text* as networkx's writers give it line by line: ASCII, other characters as
+    references (ElementTree's default encoding), then split into lines (a line break inside
+    a value breaks the line)."""
     if not text.isascii():
         text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
     if any(c in text for c in _OTHER_BREAKS):
         text = "\n".join(text.splitlines())
-    return f"{_XML_DECLARATION}\n{text}\n".encode("ascii")
+    return text
 
 
 #: The line breaks of ``str.splitlines`` other than LF that can remain in ASCII text.
@@ -330,10 +335,14 @@ def _attrib(text: str) -> str:
 
 
 def gexf_bytes(g: nx.Graph, *, date: datetime | None = None) -> bytes:
-    """GEXF 1.2 of *g* (networkx writer); the file's date is *date* (default: the run clock).
-    Nodes with ``r``/``g``/``b``, ``x``/``y`` and ``size`` attributes (:func:`export_graph`)
-    also get ``viz:color``, ``viz:position`` (y mirrored: GEXF's y grows upwards) and
-    ``viz:size``, so Gephi opens the file coloured and laid out as the viewer shows it.
+    """GEXF 1.2 of *g*: the text networkx's writer gives (``generate_gexf``, pretty-printed;
+    attribute ids in the order the writer meets them), written here line by line as
+    :func:`graphml_bytes` is; the file's date is *date* (default: the run clock). Nodes with
+    ``r``/``g``/``b``, ``x``/``y`` and ``size`` attributes (:func:`export_graph`) also get
+    ``viz:color``, ``viz:position`` (y mirrored: GEXF's y grows upwards) and ``viz:size``, so
+    Gephi opens the file coloured and laid out as the viewer shows it. What this writer does
+    not write (a multigraph, a directed or dynamic graph, ids, parents, spells, time
+    attributes, defaults, list values) goes through networkx itself.
 
     Examples
     --------
@@ -345,10 +354,126 @@ def gexf_bytes(g: nx.Graph, *, date: datetime | None = None) -> bytes:
     from bioeco.pipeline import run_clock
 
     day = (date or run_clock()).strftime("%Y-%m-%d")
-    lines = [
-        "<?xml version='1.0' encoding='utf-8'?>",
-        *nx.generate_gexf(_gexf_viz(g), prettyprint=True),
+    text = _gexf_lines(g, day)
+    if text is None:
+        lines = [_XML_DECLARATION, *nx.generate_gexf(_gexf_viz(g), prettyprint=True)]
+        text = "\n".join(lines)
+        text = re.sub(r'lastmodifieddate="[^"]*"', f'lastmodifieddate="{day}"', text, count=1)
+    return (text + "\n").encode("utf-8")
+
+
+#: Data keys networkx's GEXF writer gives a meaning of their own (not written here).
+_GEXF_SPECIAL = frozenset({"id", "pid", "start", "end", "parents", "spells", "slices", "viz"})
+_GEXF_EDGE_SPECIAL = frozenset({"id", "start", "end", "spells", "slices", "viz"})
+
+
+def _gexf_lines(g: nx.Graph, day: str) -> str | None:
+    """The GEXF text of :func:`gexf_bytes`, or None for a graph this writer leaves to
+    networkx."""
+    if g.is_multigraph() or g.is_directed() or g.graph.get("mode") == "dynamic":
+        return None
+    if any(k in g.graph for k in _DEFAULTS):
+        return None
+    writer = nx.readwrite.gexf.GEXFWriter()  # its types and namespaces
+    types = writer.xml_type
+    ids: dict[str, dict[str, tuple[str, str]]] = {"node": {}, "edge": {}}
+    met: list[str] = []  # the classes in the order their first attribute was met
+    count = 0
+
+    def values(scope: str, data: dict, indent: str) -> list[str] | None:
+        nonlocal count
+        out = []
+        for name, value in data.items():
+            kind = type(value)
+            if kind not in types or kind is list:
+                return None
+            title = "networkx_key" if name == "key" else str(name)
+            found = ids[scope].get(title)
+            if found is None:
+                found = ids[scope][title] = (str(count), types[kind])
+                count += 1
+                if scope not in met:
+                    met.append(scope)
+            if kind is bool:
+                text = str(value).lower()
+            else:
+                text = str(value)
+                if kind is float:
+                    text = {"inf": "INF", "nan": "NaN", "-inf": "-INF"}.get(text, text)
+            out.append(f'{indent}<attvalue for="{found[0]}" value="{_attrib(text)}" />')
+        return out
+
+    nodes: list[str] = []
+    for node, data in g.nodes(data=True):
+        if _GEXF_SPECIAL & data.keys():
+            return None
+        rest = {k: v for k, v in data.items() if k != "label"}
+        label = _attrib(str(data.get("label", node)))
+        head = f'      <node id="{_attrib(str(node))}" label="{label}"'
+        inner = _gexf_viz_lines(data)
+        found = values("node", rest, "          ") if rest else []
+        if found is None:
+            return None
+        if found:
+            inner += ["        <attvalues>", *found, "        </attvalues>"]
+        nodes += [head + ">", *inner, "      </node>"] if inner else [head + " />"]
+    edges: list[str] = []
+    for number, (u, v, data) in enumerate(g.edges(data=True)):
+        if _GEXF_EDGE_SPECIAL & data.keys():
+            return None
+        extra = "".join(
+            f' {k}="{_attrib(str(data[k]))}"' for k in ("label", "weight", "type") if k in data
+        )
+        head = f'      <edge source="{_attrib(str(u))}" target="{_attrib(str(v))}" id="{number}"'
+        rest = {k: x for k, x in data.items() if k not in ("label", "weight", "type")}
+        found = values("edge", rest, "          ") if rest else []
+        if found is None:
+            return None
+        if found:
+            edges += [head + extra + ">", "        <attvalues>", *found]
+            edges += ["        </attvalues>", "      </edge>"]
+        else:
+            edges.append(head + extra + " />")
+    viz = any(line.lstrip().startswith("<viz:") for line in nodes)
+    root = "<gexf" + (f' xmlns:viz="{writer.NS_VIZ}"' if viz else "")
+    root += (
+        f' xmlns="{writer.NS_GEXF}" xmlns:xsi="{writer.NS_XSI}"'
+        f' xsi:schemaLocation="{writer.SCHEMALOCATION}" version="{writer.VERSION}">'
+    )
+    name = _attrib(str(g.graph.get("name", "")))
+    graph = f'  <graph defaultedgetype="undirected" mode="static" name="{name}">'
+    declared: list[str] = []
+    for scope in reversed(met):  # each new class of attributes goes first, as networkx puts it
+        declared.append(f'    <attributes mode="static" class="{scope}">')
+        declared += [
+            f'      <attribute id="{ident}" title="{_attrib(title)}" type="{kind}" />'
+            for title, (ident, kind) in ids[scope].items()
+        ]
+        declared.append("    </attributes>")
+    parts = [
+        root,
+        f'  <meta lastmodifieddate="{day}">',
+        f"    <creator>NetworkX {xml_text(nx.__version__)}</creator>",
+        "  </meta>",
+        graph,
+        *declared,
+        *(["    <nodes>", *nodes, "    </nodes>"] if nodes else ["    <nodes />"]),
+        *(["    <edges>", *edges, "    </edges>"] if edges else ["    <edges />"]),
+        "  </graph>",
+        "</gexf>",
     ]
-    text = "\n".join(lines) + "\n"
-    text = re.sub(r'lastmodifieddate="[^"]*"', f'lastmodifieddate="{day}"', text, count=1)
-    return text.encode("utf-8")
+    return f"{_XML_DECLARATION}\n{_as_lines(chr(10).join(parts))}"
+
+
+def _gexf_viz_lines(data: dict) -> list[str]:
+    """A node's ``viz:color``, ``viz:size`` and ``viz:position`` lines (:func:`_gexf_viz`)."""
+    out = []
+    if {"r", "g", "b"} <= data.keys():
+        r, g, b = (_attrib(str(data[k])) for k in "rgb")
+        out.append(f'        <viz:color r="{r}" g="{g}" b="{b}" a="1.0" />')
+    if "size" in data:
+        out.append(f'        <viz:size value="{_attrib(str(data["size"]))}" />')
+    if {"x", "y"} <= data.keys():
+        x, y = _attrib(str(data["x"])), _attrib(str(-data["y"]))
+        out.append(f'        <viz:position x="{x}" y="{y}" z="0.0" />')
+    return out
