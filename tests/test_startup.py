@@ -150,3 +150,23 @@ def test_the_network_alone_imports_no_statistics_or_igraph():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.split("\n")[:3] == ["[]", "[]", "['igraph']"], done.stderr
+
+
+def test_the_what_if_on_a_saved_start_imports_no_graph_library_or_sparql(tmp_path):
+    """``whatif`` after ``analyze all`` reads the saved network and tracker start: it imports
+    neither networkx (the projections as graphs) nor rdflib's SPARQL engine (the analyses'
+    SELECTs), about 0.35 s of start-up together."""
+    from bioeco.pipeline import analyze
+
+    out = tmp_path / "out"
+    build(TINY, out, check=False)
+    analyze(("all",), graph_file=out / "bioeco.trig", out_dir=out)
+    plan = tmp_path / "plan.csv"
+    plan.write_text(
+        "action,actor,other,initiative,year\nintroduce,alpha,beta-institute,,2024\n",
+        encoding="utf-8",
+    )
+    args = ["whatif", str(plan), "--graph", str(out / "bioeco.trig"), "--out", str(out)]
+    modules, said = _modules(tmp_path, *args)
+    assert "whatif_steps" in said  # it did answer
+    assert _imported(modules, ["networkx", "rdflib.plugins.sparql", "pyparsing"]) == []

@@ -60,10 +60,10 @@ import pandas as pd
 from scipy import sparse
 
 from bioeco.analyses.gaps import bh_adjust, coverage, p_none, shuffled_counts
+from bioeco.analyses.hubs import member_role
 from bioeco.analyses.incremental_betweenness import Betweenness
 from bioeco.analyses.overlap import comparison_of, overlap_pairs
 from bioeco.analyses.project import Network
-from bioeco.analyses.scores import member_role
 from bioeco.core.vocab import BID
 
 __all__ = [

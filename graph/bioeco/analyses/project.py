@@ -6,9 +6,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 from rdflib import Dataset, Graph, URIRef
@@ -17,7 +16,9 @@ from scipy import sparse
 from bioeco.analyses.ended import ended_organisations
 from bioeco.core.vocab import BID
 from bioeco.errors import UsageError
-from bioeco.store.query import select
+
+if TYPE_CHECKING:  # networkx (~0.14 s) and the SPARQL engine (~0.2 s) load on first use
+    import networkx as nx
 
 __all__ = [
     "BASIS_LEVELS",
@@ -211,6 +212,8 @@ def selector(
     True
     """
     if isinstance(source, Graph):
+        from bioeco.store.query import select
+
         return partial(select, source)
     if callable(source):
         return source
@@ -680,6 +683,8 @@ def bipartite_graph(source: Graph | Dataset | Network, **kwargs: Any) -> nx.Grap
     >>> g.nodes["https://w3id.org/bioeco/id/actor/uit"]["sectors"]
     ('health', 'marine')
     """
+    import networkx as nx
+
     net = as_network(source, **kwargs)
     g = nx.Graph()
     inits = set(net.initiatives)
@@ -745,6 +750,8 @@ def shared_columns(
 
 def _projection(net: Network, matrix: sparse.csr_matrix, keys: list[str], via: list[str]):
     """Weighted projection of the rows of *matrix* (shared columns), via a sparse product."""
+    import networkx as nx
+
     g = nx.Graph()
     g.add_nodes_from((k, _node_attrs(net, k)) for k in keys)
     rows, cols, weights, starts, shared = shared_columns(matrix)

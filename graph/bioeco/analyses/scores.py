@@ -13,6 +13,7 @@ import pandas as pd
 from rdflib import Dataset, Graph
 from scipy import sparse
 
+from bioeco.analyses.hubs import HUB_ROLES, member_role
 from bioeco.analyses.project import Network, as_network, entity_id
 from bioeco.analyses.ranking import sector_filter, tie_ranks
 from bioeco.analyses.roles import open_paths
@@ -28,34 +29,6 @@ __all__ = [
     "actor_scores",
     "member_role",
 ]
-
-
-#: ``role`` of a member in ``bridges_actors`` by actor type: funders, public bodies and the
-#: initiatives themselves (a cluster, or the organisation that runs one) connect many actors
-#: by what they are; they are ranked apart from the actors a cluster manager could work with.
-HUB_ROLES: dict[str, str] = {
-    "funding-agency": "funder",
-    "ministry": "public-body",
-    "public-agency": "public-body",
-    "regional-authority": "public-body",
-    "municipality": "public-body",
-    "cluster-organisation": "initiative",
-}
-
-
-def member_role(kind: str | None, actor_type: str | None) -> str:
-    """``actor``, or the hub role of a member (:data:`HUB_ROLES`; every initiative is one).
-
-    Examples
-    --------
-    >>> member_role("actor", "company"), member_role("actor", "funding-agency")
-    ('actor', 'funder')
-    >>> member_role("initiative", "cluster")
-    'initiative'
-    """
-    if kind == "initiative":
-        return "initiative"
-    return HUB_ROLES.get(actor_type or "", "actor")
 
 
 ACTOR_COLUMNS = [
