@@ -141,14 +141,3 @@ def test_triple_terms_are_refused():
     dataset = _store_with([ox.Quad(S, P, quoted, G1)])
     with pytest.raises(TypeError, match="quoted triples"):
         _write_native(dataset)
-
-
-def test_chunk_stream_reads_across_pieces():
-    from bioeco.ingest.export import _Chunks
-
-    stream = _Chunks([b"abc", b"", b"d", b"efgh"])
-    buffer = bytearray(2)
-    got = []
-    while size := stream.readinto(buffer):
-        got.append(bytes(buffer[:size]))
-    assert got == [b"ab", b"c", b"d", b"ef", b"gh"]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bioeco.ingest.export import _OX_PREFIXES, _sorted_prefix_bytes
+from bioeco.ingest.export import _OX_PREFIXES, _with_prefix_lines
 from bioeco.ingest.quads import TYPE_KEY
 from bioeco.ingest.turtle import TurtleTerms, write_graph
 
@@ -19,19 +19,23 @@ P = "<https://w3id.org/bioeco/ontology#p>"
 
 
 def _ours(keys: list[str], graph: str | None = None) -> bytes:
-    """Our bytes of the N-Triples keys ``s p o `` (rdf:type as the placeholder), as
-    serialize_built puts them together."""
+    """Our bytes of the N-Triples keys ``s p o `` (rdf:type as the placeholder), put
+    together as serialize_built does."""
     terms = TurtleTerms(_OX_PREFIXES, {}, TYPE_KEY)
     rows = []
     for key in keys:
         s, p, o = key.split(" ", 2)
         rows.append(f"{s} {TYPE_KEY if p == RDF_TYPE else p} {o}")
-    body = "".join(write_graph(graph, iter([rows]), terms)).encode()
-    return _sorted_prefix_bytes(b"".join(sorted(_prefix_bytes())) + body)
+    return _with_prefix_lines(write_graph(graph, iter([rows]), terms))
 
 
-def _prefix_bytes() -> list[bytes]:
-    return [f"@prefix {n}: <{i}> .\n".encode() for n, i in _OX_PREFIXES.items()]
+def _sorted_prefixes(raw: bytes) -> bytes:
+    """Oxigraph's output with its prefix lines sorted (it writes them in map order)."""
+    head = 0
+    while raw.startswith(b"@prefix ", head):
+        head = raw.index(b"\n", head) + 1
+    prefixes = sorted(raw[:head].splitlines())
+    return b"\n".join(prefixes) + b"\n\n" + raw[head:].strip(b"\n") + b"\n"
 
 
 def _oxigraph(keys: list[str], graph: str | None = None) -> bytes:
@@ -43,7 +47,7 @@ def _oxigraph(keys: list[str], graph: str | None = None) -> bytes:
     else:
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in triples]
         raw = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_OX_PREFIXES)
-    return _sorted_prefix_bytes(raw)
+    return _sorted_prefixes(raw)
 
 
 def _same(keys: list[str]) -> None:

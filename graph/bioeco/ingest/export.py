@@ -7,7 +7,6 @@ a build are renamed only after both are on disk.
 
 from __future__ import annotations
 
-import io
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -35,7 +34,6 @@ __all__ = [
     "atomic_write_set",
     "remove_stale_temps",
     "serialize_built",
-    "serialize_sorted",
     "serialize_trig",
     "serialize_turtle",
     "write_graph_files",
@@ -240,80 +238,12 @@ def serialize_built(built: BuiltGraph) -> tuple[bytes, bytes]:
 
 
 def _with_prefix_lines(pieces: Iterable[str]) -> bytes:
-    """The text of *pieces* after the sorted prefix lines, as :func:`_sorted_prefix_bytes`
-    makes Oxigraph's output (encoded piece by piece: no whole text as a str)."""
+    """The text of *pieces* after the sorted prefix lines, as :func:`_with_sorted_prefixes`
+    orders Oxigraph's output (encoded piece by piece: no whole text as a str)."""
     body = b"".join(piece.encode() for piece in pieces)
     if not body:
         return b"\n\n\n"  # what Oxigraph's empty output becomes
     return prefix_lines(_OX_PREFIXES) + b"\n\n" + body
-
-
-def serialize_sorted(nquads: bytes, union: bytes) -> tuple[bytes, bytes]:
-    """TriG of sorted N-Quads *nquads* (graph by graph, each in TriG order) and Turtle of the
-    sorted N-Triples *union* (:meth:`bioeco.ingest.quads.BuiltGraph.nquads`, ``.union_ntriples``):
-    Oxigraph parses them and writes them with the project's prefixes, in the given order."""
-    trig = _serialize(nquads, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
-    return trig, _serialize(union, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, lenient=True)
-
-
-class _Chunks(io.RawIOBase):
-    """A binary stream of the byte strings of *chunks*, read as they are made: Oxigraph parses
-    the N-Quads of a :class:`~bioeco.ingest.quads.BuiltGraph` without the whole text in memory."""
-
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        super().__init__()
-        self._chunks = iter(chunks)
-        self._left = memoryview(b"")
-
-    @classmethod
-    def reader(cls, chunks: Iterable[bytes]) -> io.BufferedReader:
-        """A buffered reader of *chunks*.
-
-        Examples
-        --------
-        >>> _Chunks.reader([b"ab", b"", b"cde"]).read()
-        b'abcde'
-        """
-        return io.BufferedReader(cls(chunks), buffer_size=1 << 20)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        while not len(self._left):
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._left = memoryview(chunk)
-        size = min(len(buffer), len(self._left))
-        buffer[:size] = self._left[:size]
-        self._left = self._left[size:]
-        return size
-
-
-def _serialize(
-    raw: bytes | io.BufferedReader,
-    given: ox.RdfFormat,
-    wanted: ox.RdfFormat,
-    *,
-    lenient: bool = False,
-) -> bytes:
-    """Oxigraph parses *raw* (format *given*: bytes or a binary stream) and writes it as
-    *wanted* with the project's prefixes (sorted), in the given order. *lenient* skips
-    Oxigraph's IRI and language-tag checks: for the union of quads just parsed strictly
-    (the TriG's), whose terms are the same (0.7 s of 1.2 M triples)."""
-    parsed = ox.parse(raw, format=given, lenient=lenient)
-    text = ox.serialize(parsed, format=wanted, prefixes=_OX_PREFIXES)
-    return _sorted_prefix_bytes(text)
-
-
-def _sorted_prefix_bytes(raw: bytes) -> bytes:
-    """:func:`_with_sorted_prefixes` on bytes, without splitting the whole text into lines."""
-    head = 0
-    while raw.startswith(b"@prefix ", head):
-        head = raw.index(b"\n", head) + 1
-    prefixes = sorted(raw[:head].splitlines())
-    return b"\n".join(prefixes) + b"\n\n" + raw[head:].strip(b"\n") + b"\n"
 
 
 def write_graph_files(out_dir: Path | str, trig: bytes, ttl: bytes) -> dict[str, Path]:
