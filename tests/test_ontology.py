@@ -615,3 +615,31 @@ def test_reference_validator_rejects_bad_fixture(shape: URIRef) -> None:
     assert sources, text
     owners = {owning_node_shape(s) for s in sources}
     assert owners == {shape}, f"violations from other shapes:\n{text}"
+
+
+def test_scheme_codes_are_those_rdflib_reads(tmp_path) -> None:
+    """The scheme codes come from a fast Turtle parser: the same codes as read from the
+    ontology parsed with rdflib, blank-node concepts kept apart per file; a file the fast
+    parser refuses gets rdflib's parse and its error (file named)."""
+    import shutil
+
+    from bioeco.core.paths import ONTOLOGY_DIR
+    from bioeco.core.schemes import _rdflib_codes, load_ontology, scheme_codes
+    from bioeco.errors import DataError
+
+    assert scheme_codes() == _rdflib_codes(load_ontology())
+    onto = tmp_path / "onto"
+    shutil.copytree(ONTOLOGY_DIR, onto, ignore=shutil.ignore_patterns(".*"))
+    skos = "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+    (onto / "schemes" / "zz-a.ttl").write_text(
+        skos + "_:a skos:inScheme <https://w3id.org/bioeco/id/scheme/stage> .\n", encoding="utf-8"
+    )
+    (onto / "schemes" / "zz-b.ttl").write_text(
+        skos + '_:a skos:notation "orphan" .\n', encoding="utf-8"
+    )
+    codes = scheme_codes(onto)
+    assert codes == _rdflib_codes(load_ontology(onto))
+    assert "orphan" not in codes["stage"]  # two files' _:a are two concepts
+    (onto / "schemes" / "zz-c.ttl").write_text("this is not turtle", encoding="utf-8")
+    with pytest.raises(DataError, match=r"zz-c\.ttl.*cannot parse ontology file"):
+        scheme_codes(onto)
