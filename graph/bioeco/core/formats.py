@@ -19,8 +19,8 @@ from bioeco.core.values import (
     LIST_TYPES,
     compact_iri,
     compact_iris,
+    csv_column_lines,
     csv_line,
-    csv_lines,
     csv_value,
     csv_values,
     escape_controls,
@@ -546,7 +546,7 @@ def format_frame(frame: pd.DataFrame, fmt: str = "table", *, max_width: int | No
             return frame.to_csv(index=False, lineterminator="\n")
         lines = [csv_line([str(c) for c in frame.columns])]
         cells = [csv_values(frame.iloc[:, i].tolist()) for i in range(len(frame.columns))]
-        lines += csv_lines(zip(*cells, strict=True))
+        lines += csv_column_lines(cells)
         return "\n".join(lines) + "\n"
     if fmt == "json":
         return json.dumps(_records(frame), ensure_ascii=False, allow_nan=False)
