@@ -267,6 +267,18 @@ class Structure:
         p_d_over_m = sparse.csr_matrix(p @ sparse.diags(inv_m)) @ inits
         constraint = np.full(n, np.nan)
         effective = np.full(n, np.nan)
+        # A·M⁻¹ and P share W's pattern in the same order: one product with B on complex
+        # entries (A·M⁻¹ real, P imaginary) gives both, each part summed in the same order
+        # with the same terms (B's entries are 1) as its own product
+        both = None
+        if np.array_equal(adj_over_m.indptr, p.indptr) and np.array_equal(
+            adj_over_m.indices, p.indices
+        ):
+            both = sparse.csr_matrix(
+                (adj_over_m.data + 1j * p.data, p.indices, p.indptr), shape=p.shape
+            )
+            b_complex = b.astype(complex)
+            adj_over_m = p = None  # their values are in *both* now (memory)
         for r0 in range(0, n, BLOCK):
             r1 = min(r0 + BLOCK, n)
             # (W S⁻¹ W) on the ties of rows r0..r1
@@ -279,8 +291,12 @@ class Structure:
             p2 = wss * inv_s[r0 + local]
             pv = wb.data * inv_s[r0 + local]
             constraint[r0:r1] = np.bincount(local, (pv + p2) ** 2, minlength=r1 - r0)
-            h = (adj_over_m[r0:r1] @ b).toarray()
-            pb = (p[r0:r1] @ b).toarray()
+            if both is not None:
+                hp = (both[r0:r1] @ b_complex).toarray()
+                h, pb = hp.real, hp.imag
+            else:
+                h = (adj_over_m[r0:r1] @ b).toarray()
+                pb = (p[r0:r1] @ b).toarray()
             effective[r0:r1] = self.degree[r0:r1] - (h * pb).sum(axis=1) + p_d_over_m[r0:r1]
         constraint[~tied] = np.nan
         effective[~tied] = np.nan
