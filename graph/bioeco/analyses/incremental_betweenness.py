@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from bioeco.analyses.structure import brandes_backward, brandes_forward
+
 __all__ = ["Betweenness"]
 
 
@@ -164,24 +166,9 @@ class Betweenness:
             self.sigma[:, pos] = sigma
 
     def _forward(self, chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Shortest-path counts and distances (-1: unreached) from the sources *chunk*, level
-        by level, as :func:`~bioeco.analyses.structure.brandes_batch` counts them."""
-        n, cols = self.n, np.arange(len(chunk))
-        sigma = np.zeros((n, len(chunk)))
-        sigma[chunk, cols] = 1.0
-        level = np.full((n, len(chunk)), -1, dtype=np.int32)
-        level[chunk, cols] = 0
-        frontier, depth = sigma.copy(), 0
-        while True:  # only the rows not reached yet by some source can be new
-            reached = self._spread(frontier, self._rows(level < 0))
-            new = (reached > 0.5) & (level < 0)
-            if not new.any():
-                break
-            depth += 1
-            level[new] = depth
-            sigma[new] = np.rint(reached[new])
-            frontier = np.where(new, sigma, 0.0)
-        return sigma, level
+        """Shortest-path counts and distances (-1: unreached) from the sources *chunk*: the
+        first pass of :func:`~bioeco.analyses.structure.brandes_batch`."""
+        return brandes_forward(self._spread, self.n, chunk, self._rows)
 
     def _forward_update(self, pos: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """What :meth:`_forward` gives for the sources at *pos* on the network now, from their
@@ -231,16 +218,9 @@ class Betweenness:
         return sigma, level
 
     def _backward(self, sigma: np.ndarray, level: np.ndarray, chunk: np.ndarray) -> np.ndarray:
-        """Brandes' dependencies back from the farthest level, as
-        :func:`~bioeco.analyses.structure.brandes_batch` accumulates them (0 at each source)."""
-        delta = np.zeros_like(sigma)
-        for d in range(int(level.max(initial=0)), 0, -1):
-            at = level == d
-            y = np.where(at, (1.0 + delta) / np.where(at, sigma, 1.0), 0.0)
-            before = level == d - 1  # only those rows are used
-            delta += np.where(before, sigma * self._spread(y, self._rows(before)), 0.0)
-        delta[chunk, np.arange(len(chunk))] = 0.0
-        return delta
+        """Brandes' dependencies back from the farthest level: the second pass of
+        :func:`~bioeco.analyses.structure.brandes_batch` (0 at each source)."""
+        return brandes_backward(self._spread, sigma, level, chunk, self._rows)
 
     def _rerun(self, ties: list[tuple[int, int]]) -> None:
         """Run again the sources from which the two ends of one of the *ties* (added or

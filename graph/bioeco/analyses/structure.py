@@ -32,7 +32,7 @@ from bioeco.analyses.project import Network
 if TYPE_CHECKING:  # imported where the graph is built: the what-if never needs it
     import igraph
 
-__all__ = ["Structure", "brandes_batch", "structure"]
+__all__ = ["Structure", "brandes_backward", "brandes_batch", "brandes_forward", "structure"]
 
 #: Rows per block in the closed forms (a block holds rows × members floats).
 BLOCK = 512
@@ -329,6 +329,18 @@ def brandes_batch(
     >>> delta[:, 0].tolist(), level[:, 0].tolist()  # from 0, the path to 2 runs through 1
     ([0.0, 1.0, 0.0], [0, 1, 2])
     """
+    sigma, level = brandes_forward(spread, n, chunk, rows)
+    return brandes_backward(spread, sigma, level, chunk, rows), level
+
+
+def brandes_forward(
+    spread: Callable[[np.ndarray, np.ndarray | None], np.ndarray],
+    n: int,
+    chunk: np.ndarray,
+    rows: Callable[[np.ndarray], np.ndarray | None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The first pass of :func:`brandes_batch`: shortest-path counts and distances (n ×
+    sources; -1 where unreached) from the sources *chunk*, level by level."""
     some = rows if rows is not None else (lambda _mask: None)
     cols = np.arange(len(chunk))
     sigma = np.zeros((n, len(chunk)))
@@ -345,14 +357,27 @@ def brandes_batch(
         level[new] = depth
         sigma[new] = np.rint(reached[new])
         frontier = np.where(new, sigma, 0.0)
+    return sigma, level
+
+
+def brandes_backward(
+    spread: Callable[[np.ndarray, np.ndarray | None], np.ndarray],
+    sigma: np.ndarray,
+    level: np.ndarray,
+    chunk: np.ndarray,
+    rows: Callable[[np.ndarray], np.ndarray | None] | None = None,
+) -> np.ndarray:
+    """The second pass of :func:`brandes_batch`: the dependencies back from the farthest
+    level of the counts *sigma* and distances *level* of the sources *chunk* (0 at each)."""
+    some = rows if rows is not None else (lambda _mask: None)
     delta = np.zeros_like(sigma)
-    for d in range(depth, 0, -1):
+    for d in range(int(level.max(initial=0)), 0, -1):
         at = level == d
         y = np.where(at, (1.0 + delta) / np.where(at, sigma, 1.0), 0.0)
         before = level == d - 1  # only those rows are used
         delta += np.where(before, sigma * spread(y, some(before)), 0.0)
-    delta[chunk, cols] = 0.0
-    return delta, level
+    delta[chunk, np.arange(len(chunk))] = 0.0
+    return delta
 
 
 def structure(net: Network) -> Structure:
