@@ -64,6 +64,7 @@ from bioeco.analyses.hubs import member_role
 from bioeco.analyses.incremental_betweenness import Betweenness
 from bioeco.analyses.overlap import comparison_of, overlap_pairs
 from bioeco.analyses.project import Network
+from bioeco.analyses.valuechain import CoverageCounts
 from bioeco.core.vocab import BID
 
 __all__ = [
@@ -208,6 +209,7 @@ class Tracker(Betweenness):
 
     def _start(self, net: Network) -> None:
         self.memo: dict[Any, Any] = {}  # what callers derive from the members (reset here)
+        self._tallies: CoverageCounts | bool | None = None  # the coverage's, from self.net on
         self.concepts, self.stage_rules, self.basis = net.concepts, net.stage_rules, net.basis
         self.members = list(net.members)
         self.index = {m: i for i, m in enumerate(self.members)}
@@ -428,12 +430,29 @@ class Tracker(Betweenness):
             self._tie(x, y)
         self._incidence_update(dc_rows, dc_cols, dc_vals)
         self._rerun(ties_added + ties_removed)
-        if self.as_of is not None or classified:
-            self.cells = cells_of(coverage(network(edges=self.as_of is not None)))
+        if self.as_of is not None:
+            self.cells = cells_of(coverage(network(edges=True)))
+        elif classified:
+            self.cells = self._coverage_after(network, nodes)
         if added or removed:
             self._structural_update(before)
         if changed:
             self._overlaps(network, changed)
+
+    # -- coverage cells --------------------------------------------------------------------
+
+    def _coverage_after(self, network: Any, moved: set[str]) -> dict:
+        """The coverage cells once the nodes *moved* (added or taken away) are: the start's
+        counts (:class:`~bioeco.analyses.valuechain.CoverageCounts` of :attr:`net`) changed
+        node by node, or, from a moved node with a code the concepts do not declare on (the
+        table's rows or columns could change), the whole network counted again."""
+        if self._tallies is not False:
+            counts = self._tallies or CoverageCounts(self.net)
+            if counts.move(network(initiatives=set(moved), edges=False), moved):
+                self._tallies = counts
+                return cells_of(counts.table())
+            self._tallies = False
+        return cells_of(coverage(network(edges=False)))
 
     # -- sector pairs ---------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -15,9 +16,13 @@ from bioeco.errors import UsageError
 
 __all__ = [
     "COVERAGE_COLUMNS",
+    "CoverageCounts",
+    "Tally",
     "coverage",
     "coverage_matrix",
+    "coverage_table",
     "flag_words",
+    "tally_codes",
 ]
 
 
@@ -151,6 +156,111 @@ def _poisson_p(count: np.ndarray, expected: np.ndarray) -> np.ndarray:
     return out
 
 
+class Tally:
+    """What :func:`coverage` counts of one kind of entity, entity by entity: each cell's
+    entities, the row and column totals (and those without a stage or a sector), the types
+    in each row with a stage; :meth:`add` adds an entity (sign +1) or takes it away (-1)."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[str, str], list[str]] = {}
+        self.row_all: dict[str, int] = {}
+        self.row_bare: dict[str, int] = {}
+        self.col_all: dict[str, int] = {}
+        self.col_bare: dict[str, int] = {}
+        self.row_types: dict[str, Counter[str | None]] = {}
+        self.known = {"entities": 0, "no_sector": 0, "no_stage": 0, "neither": 0}
+
+    def add(
+        self, iri: str, typ: str | None, own: tuple[str, ...], steps: tuple[str, ...], sign: int
+    ) -> None:
+        known = self.known
+        known["entities"] += sign
+        known["no_sector"] += sign * (not own)
+        known["no_stage"] += sign * (not steps)
+        known["neither"] += sign * (not own and not steps)
+        for s in own:
+            self.row_all[s] = self.row_all.get(s, 0) + sign
+            self.row_bare[s] = self.row_bare.get(s, 0) + sign * (not steps)
+            if steps:
+                types = self.row_types.setdefault(s, Counter())
+                types[typ] += sign
+                if not types[typ]:
+                    del types[typ]
+                    if not types:
+                        del self.row_types[s]
+        for t in steps:
+            self.col_all[t] = self.col_all.get(t, 0) + sign
+            self.col_bare[t] = self.col_bare.get(t, 0) + sign * (not own)
+        for cell in itertools.product(own, steps):
+            if sign > 0:
+                self.cells.setdefault(cell, []).append(iri)
+            else:
+                self.cells[cell].remove(iri)
+
+
+def tally_codes(
+    net: Network, iri: str, sectors: list[str], rollup: bool = True
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The sectors (rows of *sectors*; top sectors with *rollup*) and stages *iri* is counted
+    in by :func:`coverage`."""
+    own = net.attr(iri, "sectors")
+    if rollup:
+        own = tuple(sorted({net.top("sector", c) for c in own}))
+    own = tuple(s for s in own if s in sectors) if own else own
+    return own, net.attr(iri, "stages")
+
+
+class CoverageCounts:
+    """The tallies :func:`coverage` counts on *net* (every entity, no filter, without
+    ``as_of``), kept node by node as nodes are added and taken away (the what-if)."""
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.sectors = [c for c in net.codes("sector") if net.top("sector", c) == c]
+        self.stages = net.codes("stage")
+        concepts = net.concepts
+        self.declared = {
+            scheme: set(concepts.loc[concepts["scheme"] == scheme, "code"])
+            for scheme in ("sector", "stage")
+        }
+        self.tallies = {"actor": Tally(), "initiative": Tally()}
+        self.counted: dict[str, tuple[str, str | None, tuple[str, ...], tuple[str, ...]]] = {}
+        for kind in self.tallies:
+            for iri in counted_entities(net, kind):
+                self._add(net, iri)
+
+    def _add(self, net: Network, iri: str) -> None:
+        kind, typ = net.attr(iri, "kind"), net.attr(iri, "type")
+        own, steps = tally_codes(net, iri, self.sectors)
+        self.tallies[kind].add(iri, typ, own, steps, +1)
+        self.counted[iri] = (kind, typ, own, steps)
+
+    def move(self, added: Network, moved: set[str]) -> bool:
+        """Take the nodes *moved* away and add those of them in *added* (a network of those
+        nodes now); False, and nothing changed, when one uses a sector or stage code the
+        concepts do not declare (the table's rows or columns could change)."""
+        for iri in moved:
+            if iri in self.counted:
+                own, steps = self.counted[iri][2:]
+            elif iri in added.nodes.index:
+                own, steps = added.attr(iri, "sectors"), added.attr(iri, "stages")
+            else:
+                continue
+            if not (set(own) <= self.declared["sector"] and set(steps) <= self.declared["stage"]):
+                return False
+        for iri in sorted(moved):
+            if iri in self.counted:
+                kind, typ, own, steps = self.counted.pop(iri)
+                self.tallies[kind].add(iri, typ, own, steps, -1)
+            if iri in added.nodes.index and added.attr(iri, "kind") in self.tallies:
+                self._add(added, iri)
+        return True
+
+    def table(self) -> pd.DataFrame:
+        """The coverage table of the tallies now, without explanations."""
+        return coverage_table(self.net, self.tallies, self.sectors, self.stages, explain=False)
+
+
 def coverage(
     source: Graph | Dataset | Network,
     *,
@@ -162,6 +272,7 @@ def coverage(
     as_of: int | None = None,
     basis: str = "all",
     rollup: bool = True,
+    explain: bool = True,
 ) -> pd.DataFrame:
     """Sector × value-chain-stage coverage of actors and of initiatives, with flagged cells.
 
@@ -200,7 +311,9 @@ def coverage(
     members' regions); *type* keeps entities of that actor- or initiative-type code (only the
     kind that has the code is tabulated); *sector* keeps the rows of that sector and below
     (after everything is computed on the whole table). With ``as_of`` only actors with a
-    membership valid in that year and initiatives active then are counted.
+    membership valid in that year and initiatives active then are counted. ``explain=False``
+    leaves ``examples`` and ``explanation`` empty and gives no summary (the counts and flags
+    alone, as the what-if tracks them).
 
     Columns
     -------
@@ -254,11 +367,6 @@ def coverage(
         rollup = False  # asking about a narrower sector: show the codes as classified
     if rollup:
         sectors = [c for c in sectors if net.top("sector", c) == c]
-    order = {
-        c: o
-        for c, o in zip(net.concepts["code"], net.concepts["order"], strict=True)
-        if c in stages
-    }
     kinds = ["actor", "initiative"]
     if type is not None:
         kinds = [k for k in kinds if (net.nodes.loc[net.nodes["kind"] == k, "type"] == type).any()]
@@ -266,42 +374,49 @@ def coverage(
             known = ", ".join(sorted(set(net.nodes["type"].dropna()))) or "none"
             raise UsageError(f"unknown type {type!r}: known type codes are {known}")
     inside = net.descendants("region", region) if region else None
-    rules = _stage_rules(net)
-    frames, unknowns = [], {}
+    tallies: dict[str, Tally] = {}
     for kind in kinds:
-        cells: dict[tuple[str, str], list[str]] = {}
-        row_all: dict[str, int] = {}
-        row_bare: dict[str, int] = {}
-        col_all: dict[str, int] = {}
-        col_bare: dict[str, int] = {}
-        row_types: dict[str, set[str | None]] = {}
-        known = {"entities": 0, "no_sector": 0, "no_stage": 0, "neither": 0}
+        tally = tallies[kind] = Tally()
         for iri in counted_entities(net, kind):
             typ = net.attr(iri, "type")
             if type is not None and typ != type:
                 continue
             if inside is not None and not (_regions_of(net, iri) & inside):
                 continue
-            own = net.attr(iri, "sectors")
-            if rollup:
-                own = tuple(sorted({net.top("sector", c) for c in own}))
-            own = tuple(s for s in own if s in sectors) if own else own
-            steps = net.attr(iri, "stages")
-            known["entities"] += 1
-            known["no_sector"] += not own
-            known["no_stage"] += not steps
-            known["neither"] += not own and not steps
-            for s in own:
-                row_all[s] = row_all.get(s, 0) + 1
-                row_bare[s] = row_bare.get(s, 0) + (not steps)
-                if steps:
-                    row_types.setdefault(s, set()).add(typ)
-            for t in steps:
-                col_all[t] = col_all.get(t, 0) + 1
-                col_bare[t] = col_bare.get(t, 0) + (not own)
-            for cell in itertools.product(own, steps):
-                cells.setdefault(cell, []).append(iri)
-        unknowns[kind] = known
+            own, steps = tally_codes(net, iri, sectors, rollup)
+            tally.add(iri, typ, own, steps, +1)
+    return coverage_table(net, tallies, sectors, stages, thin, alpha, sector, explain)
+
+
+def coverage_table(
+    net: Network,
+    tallies: dict[str, Tally],
+    sectors: list[str],
+    stages: list[str],
+    thin: int = 3,
+    alpha: float = 0.05,
+    sector: str | None = None,
+    explain: bool = True,
+) -> pd.DataFrame:
+    """The :func:`coverage` table of the entities counted in *tallies* (kind → :class:`Tally`)
+    over the rows *sectors* and the columns *stages* (what :func:`coverage` computes after
+    counting: the what-if keeps the tallies and changes them entity by entity)."""
+    order = {
+        c: o
+        for c, o in zip(net.concepts["code"], net.concepts["order"], strict=True)
+        if c in stages
+    }
+    rules = _stage_rules(net)
+    frames, unknowns = [], {}
+    for kind, tally in tallies.items():
+        cells, row_types = tally.cells, tally.row_types
+        row_all, row_bare, col_all, col_bare = (
+            tally.row_all,
+            tally.row_bare,
+            tally.col_all,
+            tally.col_bare,
+        )
+        unknowns[kind] = dict(tally.known)
         counts = np.array(
             [[len(cells.get((s, t), [])) for t in stages] for s in sectors], dtype=float
         ).reshape(len(sectors), len(stages))
@@ -363,13 +478,12 @@ def coverage(
         grid["col_total"] = grid.groupby("stage")["count"].transform("sum")
         grid["total"] = total
         grid["entity"] = f"{kind}s"
+        keys = list(zip(grid["sector"], grid["stage"], strict=True))
         grid["examples"] = [
-            tuple(sorted(entity_id(i) for i in cells.get((s, t), []))[:5])
-            for s, t in zip(grid["sector"], grid["stage"], strict=True)
+            tuple(sorted(entity_id(i) for i in cells.get(key, []))[:5]) if explain else ()
+            for key in keys
         ]
-        grid["cellmembers"] = [
-            cells.get((s, t), []) for s, t in zip(grid["sector"], grid["stage"], strict=True)
-        ]
+        grid["cellmembers"] = [cells.get(key, []) for key in keys]
         frames.append(grid)
     if not frames:
         df = pd.DataFrame(columns=COVERAGE_COLUMNS)
@@ -399,9 +513,11 @@ def coverage(
         or ("not-expected" if not app and n == 0 else "ok")
         for (_, row), app, n in zip(flags.iterrows(), df["applicable"], df["count"], strict=True)
     ]
-    df["explanation"] = [_coverage_text(net, row, thin, alpha) for row in df.to_dict("records")]
-    m = int(tested.sum())
-    summary = _coverage_summary(df, unknowns, alpha, m)
+    if explain:
+        df["explanation"] = [_coverage_text(net, r, thin, alpha) for r in df.to_dict("records")]
+        summary = _coverage_summary(df, unknowns, alpha, int(tested.sum()))
+    else:
+        df["explanation"], summary = "", ""
     if sector is not None:
         df = df[df["sector"].isin(net.descendants("sector", sector))]
     sector_pos = {s: i for i, s in enumerate(sectors)}
