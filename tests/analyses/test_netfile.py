@@ -75,25 +75,39 @@ def test_whatif_reuses_the_analysed_network(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(planned["whatif_changes"], fresh["whatif_changes"])
 
 
-def test_analyze_hands_its_two_path_counts_to_the_saved_start(tmp_path, monkeypatch):
+def test_analyze_hands_its_two_paths_and_overlaps_to_the_saved_start(tmp_path, monkeypatch):
     """The command line always passes min_shared and basis: the saved start still takes the
-    members' cross-sector two-paths bridges_actors counted instead of counting them again."""
+    members' cross-sector two-paths bridges_actors counted and the pairs overlap_pairs found
+    instead of computing them again; with other options it computes its own (same start)."""
+    import bioeco.analyses.incremental as incremental
+
     out = tmp_path / "out"
     build(data_dir=ROOT / "data", out_dir=out, check=False)
-    counted = []
-    cross_at = Tracker._cross_at
-    monkeypatch.setattr(
-        Tracker, "_cross_at", lambda self, v: counted.append(v) or cross_at(self, v)
-    )
+    counted, found = [], []
+    cross_at, pairs = Tracker._cross_at, incremental.overlap_pairs
+
+    def spy_cross(self, v):
+        counted.append(v)
+        return cross_at(self, v)
+
+    def spy_pairs(*args, **kwargs):
+        found.append(1)
+        return pairs(*args, **kwargs)
+
+    monkeypatch.setattr(Tracker, "_cross_at", spy_cross)
+    monkeypatch.setattr(incremental, "overlap_pairs", spy_pairs)
     analyze(("all",), graph_file=out / "bioeco.trig", out_dir=out, min_shared=2, basis="all")
-    assert counted == []
+    assert counted == [] and found == []  # both taken from the tables just computed
     saved = (out / "analysis" / STATE_FILE).read_bytes()
     key = read_network((out / "analysis" / "network.json").read_bytes()).__dict__["graph"]
-    monkeypatch.setattr(Tracker, "_cross_at", cross_at)
-    assert saved == start_state(load_network(build_dataset(ROOT / "data")), graph=key)
+    fresh = start_state(load_network(build_dataset(ROOT / "data")), graph=key)
+    assert saved == fresh and counted and found == [1]
+    # overlap pairs asked with other options are not the start's: it finds its own
+    found.clear()
+    analyze(("all",), graph_file=out / "bioeco.trig", out_dir=out, min_shared=3)
+    assert found == [1]
+    assert (out / "analysis" / STATE_FILE).read_bytes() == fresh
     # a sector filter leaves rows out of bridges_actors: the start counts them itself
-    monkeypatch.setattr(
-        Tracker, "_cross_at", lambda self, v: counted.append(v) or cross_at(self, v)
-    )
+    counted.clear()
     analyze(("bridges",), graph_file=out / "bioeco.trig", out_dir=out, sector="marine")
     assert counted

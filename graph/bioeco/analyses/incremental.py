@@ -196,11 +196,13 @@ class Tracker(Betweenness):
         seed: int = 42,
         reach_only: bool = False,
         cross: Mapping[str, int] | None = None,
+        overlaps: Mapping[tuple[str, str], bool] | None = None,
         state: Mapping[str, Any] | None = None,
     ):
         self.exact_max_nodes, self.k, self.seed = exact_max_nodes, k, seed
         self.reach_only = reach_only
         self._given_cross = cross  # counted already (bridges_actors): for the first start
+        self._given_overlaps = overlaps  # found already (overlap_pairs): for the first start
         self._given_state = state  # the start saved by analyze (read_state): the first start
         self.as_of = net.as_of
         self._start(net)
@@ -269,7 +271,13 @@ class Tracker(Betweenness):
         else:
             self.cells = cells_of(coverage(net))
         self._start_structural(net, saved=saved)
-        self.overlaps = saved["overlaps"] if saved is not None else overlaps_of(overlap_pairs(net))
+        given_overlaps, self._given_overlaps = self._given_overlaps, None
+        if saved is not None:
+            self.overlaps = saved["overlaps"]
+        elif given_overlaps is not None:
+            self.overlaps = dict(given_overlaps)
+        else:
+            self.overlaps = overlaps_of(overlap_pairs(net))
         self.net = net
 
     def _options(self) -> dict[str, Any]:
@@ -784,8 +792,13 @@ def read_state(raw: bytes) -> dict[str, Any]:
 
 
 def start_state(
-    net: Network, graph: str | None = None, cross: Mapping[str, int] | None = None
+    net: Network,
+    graph: str | None = None,
+    cross: Mapping[str, int] | None = None,
+    overlaps: Mapping[tuple[str, str], bool] | None = None,
 ) -> bytes:
     """The saved start (:func:`state_bytes`) of the tracker :func:`bioeco.analyses.whatif.whatif`
-    starts on *net*: ``bioeco analyze`` writes it next to the network file."""
-    return state_bytes(Tracker(net, cross=cross), graph)
+    starts on *net*: ``bioeco analyze`` writes it next to the network file, handing over the
+    members' cross-sector two-paths (*cross*) and the overlap pairs (*overlaps*,
+    :func:`overlaps_of`) its analyses found on the same network, when they did."""
+    return state_bytes(Tracker(net, cross=cross, overlaps=overlaps), graph)

@@ -163,7 +163,8 @@ def analyze(
             # network both read, or other tables, never the two-paths counted on it)
             whole = sector is None and region is None
             cross = _counted_cross(net, tables) if whole else None
-            files[STATE_FILE] = start_state(net, graph=key, cross=cross)
+            overlaps = _found_overlaps(tables, thresholds) if whole else None
+            files[STATE_FILE] = start_state(net, graph=key, cross=cross, overlaps=overlaps)
             del net
         # which graph and options the tables are of: report, viz and export reuse them
         options = {"sector": sector, "region": region, "as_of": as_of, "seed": seed}
@@ -201,6 +202,28 @@ def _counted_cross(net: Any, tables: dict[str, pd.DataFrame]) -> dict[str, int] 
         for a, c in zip(table["actor"], table["cross_sector_paths"], strict=True)
     }
     return {m: counted.get(m, 0) for m in net.members}
+
+
+def _found_overlaps(
+    tables: dict[str, pd.DataFrame], thresholds: dict[str, Any]
+) -> dict[tuple[str, str], bool] | None:
+    """The initiative pairs of the ``overlap_pairs`` table just computed, as the what-if start
+    keeps them, when the table is what the start would find itself (``overlap_pairs`` with its
+    default options: the command line passes ``min_shared=2``, the default); None otherwise."""
+    import inspect
+
+    from bioeco.analyses.incremental import overlaps_of
+    from bioeco.analyses.overlap import overlap_pairs
+    from bioeco.analyses.run import THRESHOLDS
+
+    table = tables.get("overlap_pairs")
+    if table is None:
+        return None
+    defaults = inspect.signature(overlap_pairs).parameters
+    asked = {k: v for k, v in thresholds.items() if "overlap_pairs" in THRESHOLDS.get(k, ())}
+    if any(value != defaults[name].default for name, value in asked.items()):
+        return None
+    return overlaps_of(table)
 
 
 def _analysed_trig(
