@@ -344,3 +344,33 @@ def test_not_expected_names_the_types_in_words(make_graph):
     text = cell["explanation"].item()
     assert "types counted there: higher-education institution)" in text
     assert "university" not in text
+
+
+def test_shuffled_counts_are_drawn_once_for_the_same_arguments(monkeypatch):
+    """The what-if start asks for the shuffles structural_gaps drew: the same arguments (an
+    equal incidence built another way too) give a copy of the kept counts, other arguments
+    draw again."""
+    from scipy import sparse
+
+    import bioeco.analyses.sectorgaps as sectorgaps
+
+    drawn = []
+    real = sectorgaps._shuffled
+    monkeypatch.setattr(
+        sectorgaps, "_shuffled", lambda *args: drawn.append(args[-1]) or real(*args)
+    )
+    rng = np.random.default_rng(0)
+    dense = (rng.random((30, 40)) < 0.2).astype(np.int64)
+    smat = (rng.random((40, 4)) < 0.4).astype(np.int8)
+    pairs = np.array([[0, 1], [0, 2], [1, 3], [2, 3]])
+    first = sectorgaps.shuffled_counts(sparse.csr_matrix(dense), smat, pairs, 50, 7)
+    again = sectorgaps.shuffled_counts(
+        sparse.csc_matrix(dense.astype(float)).tocsr(), smat.astype(bool), pairs, 50, 7
+    )
+    assert drawn == [7] and np.array_equal(first, again) and first is not again
+    again[:] = -1  # a copy: the caller may change it (the what-if tracker does)
+    kept = sectorgaps.shuffled_counts(sparse.csr_matrix(dense), smat, pairs, 50, 7)
+    assert np.array_equal(kept, first)
+    other = sectorgaps.shuffled_counts(sparse.csr_matrix(dense), smat, pairs, 50, 8)
+    assert drawn == [7, 8] and not np.array_equal(other, first)
+    assert np.array_equal(real(sparse.csr_matrix(dense), smat, pairs, 50, 7), first)

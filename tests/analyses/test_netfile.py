@@ -77,8 +77,9 @@ def test_whatif_reuses_the_analysed_network(tmp_path, monkeypatch):
 
 def test_analyze_hands_its_two_paths_and_overlaps_to_the_saved_start(tmp_path, monkeypatch):
     """The command line always passes min_shared and basis: the saved start still takes the
-    members' cross-sector two-paths bridges_actors counted and the pairs overlap_pairs found
-    instead of computing them again; with other options it computes its own (same start)."""
+    members' cross-sector two-paths bridges_actors counted, the pairs overlap_pairs found and
+    the sector shuffles structural_gaps drew instead of computing them again; with other
+    options it computes its own (same start)."""
     import bioeco.analyses.incremental as incremental
 
     out = tmp_path / "out"
@@ -94,10 +95,17 @@ def test_analyze_hands_its_two_paths_and_overlaps_to_the_saved_start(tmp_path, m
         found.append(1)
         return pairs(*args, **kwargs)
 
+    import bioeco.analyses.sectorgaps as sectorgaps
+
+    drawn = []
+    shuffled = sectorgaps._shuffled
+    monkeypatch.setattr(sectorgaps, "_LAST_SHUFFLES", {})
+    monkeypatch.setattr(sectorgaps, "_shuffled", lambda *a: drawn.append(1) or shuffled(*a))
     monkeypatch.setattr(Tracker, "_cross_at", spy_cross)
     monkeypatch.setattr(incremental, "overlap_pairs", spy_pairs)
     analyze(("all",), graph_file=out / "bioeco.trig", out_dir=out, min_shared=2, basis="all")
     assert counted == [] and found == []  # both taken from the tables just computed
+    assert drawn == [1]  # the sector shuffles: drawn for gaps_structural, kept for the start
     saved = (out / "analysis" / STATE_FILE).read_bytes()
     key = read_network((out / "analysis" / "network.json").read_bytes()).__dict__["graph"]
     fresh = start_state(load_network(build_dataset(ROOT / "data")), graph=key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 
 import numpy as np
@@ -64,7 +65,45 @@ def shuffled_counts(
 ) -> np.ndarray:
     """Shared-initiative counts of each sector pair in *draws* shuffles of the members'
     sector rows (draws × pairs): each shuffle permutes the rows of *smat* (members × sectors,
-    0/1) among the members, the incidence (initiatives × members) stays as it is."""
+    0/1) among the members, the incidence (initiatives × members) stays as it is.
+
+    The last counts are kept with a digest of what they were drawn from: the what-if's start
+    (:mod:`bioeco.analyses.incremental`) asks for the same shuffles that
+    :func:`structural_gaps` drew in the same ``bioeco analyze`` and gets a copy of them."""
+    key = _shuffle_key(incidence, smat, pairs, draws, seed)
+    if key in _LAST_SHUFFLES:
+        return _LAST_SHUFFLES[key].copy()
+    out = _shuffled(incidence, smat, pairs, draws, seed)
+    _LAST_SHUFFLES.clear()
+    _LAST_SHUFFLES[key] = out
+    return out.copy()
+
+
+_LAST_SHUFFLES: dict[bytes, np.ndarray] = {}
+
+
+def _shuffle_key(
+    incidence: sparse.csr_matrix, smat: np.ndarray, pairs: np.ndarray, draws: int, seed: int
+) -> bytes:
+    """Digest of the arguments of :func:`shuffled_counts` (the incidence in canonical form:
+    equal matrices built another way give the same digest)."""
+    inc = sparse.csr_matrix(incidence, dtype=np.float64, copy=True)
+    inc.sum_duplicates()
+    inc.sort_indices()
+    h = hashlib.blake2b(digest_size=32)
+    h.update(inc.indptr.astype(np.int64))
+    h.update(inc.indices.astype(np.int64))
+    h.update(inc.data)
+    cells = np.ascontiguousarray(smat, dtype=np.int8)
+    h.update(repr((inc.shape, cells.shape, int(draws), int(seed))).encode())
+    h.update(cells)
+    h.update(np.ascontiguousarray(pairs, dtype=np.int64))
+    return h.digest()
+
+
+def _shuffled(
+    incidence: sparse.csr_matrix, smat: np.ndarray, pairs: np.ndarray, draws: int, seed: int
+) -> np.ndarray:
     rng = np.random.default_rng(seed)
     k, n_codes = smat.shape
     out = np.zeros((draws, len(pairs)), dtype=np.int64)
