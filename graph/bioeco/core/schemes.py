@@ -9,6 +9,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from bioeco.core.paths import ontology_files
+from bioeco.core.safeio import MAX_GRAPH_BYTES, read_bounded
 from bioeco.core.vocab import BID, BIOECO, SKOS
 from bioeco.errors import DataError
 
@@ -71,7 +72,8 @@ def _codes(key: tuple[tuple[str, float], ...]) -> dict[str, frozenset[str]]:
     notation: dict[object, str] = {}
     in_scheme, skos_notation = str(SKOS.inScheme), str(SKOS.notation)
     for path, _mtime in key:
-        for q in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
+        text = read_bounded(path, max_bytes=MAX_GRAPH_BYTES)  # the one reader of files
+        for q in ox.parse(text, format=ox.RdfFormat.TURTLE):
             p = q.predicate.value
             if p == in_scheme:
                 scheme_of.setdefault(_node_key(q.subject, path), []).append(q.object.value)
